@@ -1,0 +1,74 @@
+# iot-cloud-wasm — the two commands a newcomer needs are `make demo` and `make test`.
+#
+#   make setup   install what this machine lacks (idempotent): wasm32 target, the wasm-bindgen CLI that
+#                matches Cargo.lock, npm dev packages, Debian's chromium (for the browser test)
+#   make build   cargo build (release, wasm32) → wasm-bindgen ×2 → wasm-opt -Oz → pkg/ + size report
+#   make test    native cargo tests, wasm tests in Node, JS tests of the packed package (CJS and ESM),
+#                the Node examples and a headless-Chromium test of the demo page, all against the simulator
+#   make demo    build, then serve www/ and the simulator on http://127.0.0.1:$(DEMO_PORT)/
+#   make bench   package size and side-by-side timings against raw fetch and particle-api-js
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+TARGET := wasm32-unknown-unknown
+WASM := target/$(TARGET)/release/iot_cloud_wasm.wasm
+WASM_BINDGEN_VERSION = $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p;}' Cargo.lock)
+DEMO_PORT ?= 8787
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: setup setup-rust setup-node setup-browser build pack test test-native test-wasm test-js test-examples test-browser demo bench clean
+
+setup: setup-rust setup-node setup-browser
+
+setup-rust:
+	@rustup target list --installed | grep -qx $(TARGET) || rustup target add $(TARGET)
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --locked --force \
+	    || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+setup-node:
+	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --no-audit --no-fund; \
+	fi
+
+setup-browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+build: setup-rust setup-node
+	cargo build --release --target $(TARGET)
+	node pkg-templates/assemble.mjs $(WASM) pkg
+
+pack: build
+	node tests/js/pack.mjs
+
+test: setup build test-native test-wasm test-js test-examples test-browser
+	@echo "all test suites passed"
+
+test-native:
+	cargo test
+
+test-wasm: setup-rust
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target $(TARGET)
+
+test-js: pack
+	node --test --test-concurrency=1 tests/js/
+
+test-examples: pack
+	node --test tests/examples/
+
+test-browser: build setup-browser
+	node --test tests/browser/
+
+demo: build
+	node tests/simulator/cli.js --port $(DEMO_PORT) --www www --pkg pkg
+
+bench: pack
+	node bench/run.mjs
+
+clean:
+	rm -rf pkg target/pack target/consumers target/assemble-*

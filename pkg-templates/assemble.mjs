@@ -1,0 +1,88 @@
+// Assembles the npm package in pkg/ from the cargo build and these templates, and prints its size.
+//
+//   node pkg-templates/assemble.mjs <crate.wasm> <out dir>
+//
+// wasm-bindgen runs once per target (nodejs: CommonJS glue; web: ES module glue). Both targets produce the
+// same .wasm, so one wasm-opt'ed copy at the package root serves both glues.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const root = path.dirname(here);
+const [wasmIn, outDir] = process.argv.slice(2);
+if (!wasmIn || !outDir) {
+  console.error('usage: node pkg-templates/assemble.mjs <crate.wasm> <out dir>');
+  process.exit(2);
+}
+const NAME = 'iot_cloud_wasm';
+const tmp = fs.mkdtempSync(path.join(root, 'target', 'assemble-'));
+const run = (cmd, args) => execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+
+for (const target of ['nodejs', 'web']) {
+  run('wasm-bindgen', ['--target', target, '--out-dir', path.join(tmp, target), '--out-name', NAME, wasmIn]);
+}
+const bgNode = fs.readFileSync(path.join(tmp, 'nodejs', `${NAME}_bg.wasm`));
+const bgWeb = fs.readFileSync(path.join(tmp, 'web', `${NAME}_bg.wasm`));
+if (!bgNode.equals(bgWeb)) throw new Error('the nodejs and web targets produced different .wasm files');
+
+fs.rmSync(outDir, { recursive: true, force: true });
+fs.mkdirSync(path.join(outDir, 'node'), { recursive: true });
+fs.mkdirSync(path.join(outDir, 'web'), { recursive: true });
+
+const wasmOut = path.join(outDir, `${NAME}_bg.wasm`);
+const wasmOpt = path.join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
+run(process.execPath, [
+  wasmOpt, '-Oz', '--converge', '--strip-debug', '--strip-producers',
+  '--enable-bulk-memory', '--enable-reference-types', '--enable-multivalue', '--enable-sign-ext',
+  '--enable-nontrapping-float-to-int', '--enable-mutable-globals',
+  path.join(tmp, 'nodejs', `${NAME}_bg.wasm`), '-o', wasmOut,
+]);
+
+// The glues sit one folder below the shared .wasm.
+const patch = (file, from, to) => {
+  const text = fs.readFileSync(file, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file}: expected to find ${from}`);
+  return text.replace(from, to);
+};
+fs.writeFileSync(path.join(outDir, 'node', `${NAME}.js`),
+  patch(path.join(tmp, 'nodejs', `${NAME}.js`), `\${__dirname}/${NAME}_bg.wasm`, `\${__dirname}/../${NAME}_bg.wasm`));
+fs.writeFileSync(path.join(outDir, 'web', `${NAME}.js`),
+  patch(path.join(tmp, 'web', `${NAME}.js`), `new URL('${NAME}_bg.wasm', import.meta.url)`, `new URL('../${NAME}_bg.wasm', import.meta.url)`));
+fs.copyFileSync(path.join(tmp, 'nodejs', `${NAME}.d.ts`), path.join(outDir, `${NAME}.d.ts`));
+fs.rmSync(tmp, { recursive: true, force: true });
+
+for (const f of ['index.cjs', 'index.mjs', 'browser.mjs', 'common.mjs', 'index.d.ts', 'README.md']) {
+  fs.copyFileSync(path.join(here, f), path.join(outDir, f));
+}
+// common.cjs: the same module for require(): `export` dropped, names exported at the end.
+const common = fs.readFileSync(path.join(here, 'common.mjs'), 'utf8');
+const exported = [...common.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]);
+fs.writeFileSync(path.join(outDir, 'common.cjs'),
+  `'use strict';\n${common.replace(/^export (class|function) /gm, '$1 ')}\nmodule.exports = { ${exported.join(', ')} };\n`);
+
+const cargo = fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
+const version = cargo.match(/^version = "([^"]+)"/m)[1];
+const manifest = JSON.parse(fs.readFileSync(path.join(here, 'package.json'), 'utf8'));
+manifest.version = version;
+fs.writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+
+// Size report.
+const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const wasm = fs.readFileSync(wasmOut);
+const glue = (dir) => fs.readFileSync(path.join(outDir, dir, `${NAME}.js`));
+const entries = ['browser.mjs', 'common.mjs'].map((f) => fs.readFileSync(path.join(outDir, f)));
+const report = {
+  wasmRaw: wasm.length,
+  wasmGzip: gz(wasm),
+  webGlueGzip: gz(Buffer.concat([glue('web'), ...entries])),
+  nodeGlueGzip: gz(glue('node')),
+};
+console.log(`package ${manifest.name}@${version} in ${path.relative(process.cwd(), outDir) || '.'}:`);
+console.log(`  wasm            ${kb(report.wasmRaw)} raw, ${kb(report.wasmGzip)} gzip`);
+console.log(`  JS glue (web)   ${kb(report.webGlueGzip)} gzip (glue + entry)`);
+console.log(`  JS glue (node)  ${kb(report.nodeGlueGzip)} gzip`);
+console.log(`  browser total   ${kb(report.wasmGzip + report.webGlueGzip)} gzip`);
+fs.writeFileSync(path.join(root, 'target', 'size-report.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -1,0 +1,55 @@
+// Browsers, workers, Deno and bundlers. The wasm is fetched and instantiated on first use: clients can be
+// created and called at once, and calls wait for the module. `await init()` loads it ahead of time.
+import initWasm, * as glue from './web/iot_cloud_wasm.js';
+import { CloudError, iotApi } from './common.mjs';
+
+let loaded = false;
+let loading;
+
+/** Loads the wasm (once). `input`: another URL, Response or WebAssembly.Module for the .wasm file. */
+export function init(input) {
+  loading ??= initWasm({ module_or_path: input ?? new URL('./iot_cloud_wasm_bg.wasm', import.meta.url) }).then(() => {
+    glue.__setErrorClass(CloudError);
+    loaded = true;
+  });
+  return loading;
+}
+
+// A value that will exist once the wasm is loaded: reading a property gives another such value, and
+// calling one waits for the module, then calls the real method on the real object.
+function later(resolve) {
+  return new Proxy(function () {}, {
+    get(_, key) {
+      if (key === 'then') return undefined;
+      return later(async () => {
+        const target = await resolve();
+        const value = target[key];
+        return typeof value === 'function' ? value.bind(target) : value;
+      });
+    },
+    apply(_, __, args) {
+      return resolve().then((fn) => fn(...args));
+    },
+  });
+}
+
+// Once loaded, `new` gives the real class instance; before, a stand-in whose calls wait for it (an error
+// in the constructor's options then rejects the first call).
+function lazyClass(name) {
+  return {
+    [name]: function (...args) {
+      if (!new.target) throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
+      if (loaded) return new glue[name](...args);
+      const instance = init().then(() => new glue[name](...args));
+      instance.catch(() => {});
+      return later(() => instance);
+    },
+  }[name];
+}
+
+export const Arduino = lazyClass('Arduino');
+export const Particle = lazyClass('Particle');
+export const CThings = lazyClass('CThings');
+export const IoTConnect = lazyClass('IoTConnect');
+export const IotApi = iotApi({ PropertiesV2Api: lazyClass('PropertiesV2Api'), ThingsV2Api: lazyClass('ThingsV2Api') });
+export { CloudError };

@@ -1,0 +1,116 @@
+//! Tokens and the single-flight cache every vendor client keeps them in.
+
+mod session;
+mod single_flight;
+
+pub use session::{Login, Session};
+pub use single_flight::SingleFlight;
+
+use crate::error::Error;
+use crate::http::Body;
+
+/// An access token and when to stop using it.
+#[derive(Clone, PartialEq)]
+pub struct Token {
+    pub access: String,
+    /// When the token expires (ms since the epoch); `None` for tokens that do not expire.
+    pub expires_at_ms: Option<f64>,
+    /// Lifetime as granted, in ms, used to size the refresh margin.
+    pub lifetime_ms: Option<f64>,
+    pub refresh: Option<String>,
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token").field("expires_at_ms", &self.expires_at_ms).finish_non_exhaustive()
+    }
+}
+
+/// Refresh this long before expiry: a tenth of the lifetime, at most a minute. A 300 s Arduino token is
+/// replaced after 270 s; a 2 s test token after 1.8 s.
+pub fn refresh_margin_ms(lifetime_ms: f64) -> f64 {
+    (lifetime_ms / 10.0).min(60_000.0)
+}
+
+impl Token {
+    /// A token the user handed in: used as is, never refreshed by the client.
+    pub fn fixed(access: String) -> Self {
+        Token { access, expires_at_ms: None, lifetime_ms: None, refresh: None }
+    }
+
+    /// Reads an OAuth-style grant `{access_token, expires_in, refresh_token}` received at `now_ms`.
+    /// `expires_in` absent or 0 means the token does not expire (Particle's `expires_in=0`).
+    pub fn from_grant<B: Body>(body: &B, now_ms: f64) -> Result<Self, Error> {
+        let access = body
+            .str_at("access_token")
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| Error::InvalidResponse("token response has no access_token".into()))?;
+        let lifetime_ms = body.num_at("expires_in").filter(|s| *s > 0.0).map(|s| s * 1000.0);
+        Ok(Token {
+            access,
+            expires_at_ms: lifetime_ms.map(|l| now_ms + l),
+            lifetime_ms,
+            refresh: body.str_at("refresh_token").filter(|t| !t.is_empty()),
+        })
+    }
+
+    /// Marks the token as no longer usable (the server refused it), keeping its refresh token.
+    pub fn expire(&mut self) {
+        self.expires_at_ms = Some(f64::NEG_INFINITY);
+        self.lifetime_ms = None;
+    }
+
+    /// Whether the token can still be sent at `now_ms`, keeping the refresh margin.
+    pub fn is_fresh(&self, now_ms: f64) -> bool {
+        match (self.expires_at_ms, self.lifetime_ms) {
+            (Some(at), Some(life)) => now_ms < at - refresh_margin_ms(life),
+            (Some(at), None) => now_ms < at,
+            _ => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::mock::json;
+
+    #[test]
+    fn grants_are_read_with_their_lifetime() {
+        let t = Token::from_grant(&json(r#"{"access_token":"abc","expires_in":300,"token_type":"Bearer"}"#), 1000.0)
+            .unwrap();
+        assert_eq!((t.access.as_str(), t.expires_at_ms, t.refresh.as_deref()), ("abc", Some(301_000.0), None));
+        assert!(t.is_fresh(1000.0 + 269_999.0));
+        assert!(!t.is_fresh(1000.0 + 270_000.0));
+    }
+
+    #[test]
+    fn string_lifetimes_and_refresh_tokens() {
+        let t =
+            Token::from_grant(&json(r#"{"access_token":"a","expires_in":"3600","refresh_token":"r"}"#), 0.0).unwrap();
+        assert_eq!((t.expires_at_ms, t.refresh.as_deref()), (Some(3_600_000.0), Some("r")));
+        // A long lifetime keeps at most one minute of margin.
+        assert!(t.is_fresh(3_539_999.0) && !t.is_fresh(3_540_000.0));
+    }
+
+    #[test]
+    fn tokens_without_lifetime_never_expire() {
+        let t = Token::from_grant(&json(r#"{"access_token":"a","expires_in":0}"#), 0.0).unwrap();
+        assert!(t.is_fresh(f64::MAX));
+        assert!(Token::fixed("x".into()).is_fresh(f64::MAX));
+    }
+
+    #[test]
+    fn a_grant_without_a_token_is_an_error() {
+        for body in [r#"{"expires_in":300}"#, r#"{"access_token":""}"#, r#"[]"#] {
+            assert!(matches!(Token::from_grant(&json(body), 0.0), Err(Error::InvalidResponse(_))), "{body}");
+        }
+    }
+
+    #[test]
+    fn debug_output_hides_the_token() {
+        let t = Token::from_grant(&json(r#"{"access_token":"s3cr3t","refresh_token":"r3fr3sh"}"#), 0.0).unwrap();
+        let shown = format!("{t:?}");
+        assert!(!shown.contains("s3cr3t") && !shown.contains("r3fr3sh"), "{shown}");
+    }
+}

@@ -1,0 +1,204 @@
+//! The crate's one error type. `js::error` turns it into the JavaScript `CloudError`.
+
+use crate::http::{Body, Response};
+
+/// The cloud a client talks to; carried into every `CloudError` as `vendor`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Vendor {
+    Arduino,
+    Particle,
+    CThings,
+    IoTConnect,
+}
+
+impl Vendor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vendor::Arduino => "arduino",
+            Vendor::Particle => "particle",
+            Vendor::CThings => "cthings",
+            Vendor::IoTConnect => "iotconnect",
+        }
+    }
+}
+
+/// A response body kept for an error: JSON text (handed to JS parsed) or plain text (HTML, text/plain).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ErrorBody {
+    Empty,
+    Json(String),
+    Text(String),
+}
+
+/// A non-success answer from a cloud, in the vendor's own words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpError {
+    pub status: u16,
+    /// The vendor's machine-readable code (`invalid_grant`, `not_found`, …) or `http_<status>`.
+    pub code: String,
+    /// The vendor's human-readable message.
+    pub message: String,
+    pub body: ErrorBody,
+    /// Seconds to wait, from `Retry-After`, when the server sent one.
+    pub retry_after: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// Bad input caught before any request was sent.
+    #[error("{0}")]
+    InvalidArgument(String),
+    #[error("{}", .0.message)]
+    Http(Box<HttpError>),
+    #[error("request timed out after {0} ms")]
+    Timeout(u32),
+    #[error("request aborted")]
+    Aborted,
+    #[error("network error: {0}")]
+    Network(String),
+    /// A success answer that lacks what the protocol promises (a token response without a token, …).
+    #[error("unexpected response: {0}")]
+    InvalidResponse(String),
+}
+
+impl Error {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::InvalidArgument(message.into())
+    }
+
+    /// The `code` exposed to JavaScript.
+    pub fn code(&self) -> &str {
+        match self {
+            Error::InvalidArgument(_) => "invalid_argument",
+            Error::Http(e) => &e.code,
+            Error::Timeout(_) => "timeout",
+            Error::Aborted => "aborted",
+            Error::Network(_) => "network_error",
+            Error::InvalidResponse(_) => "invalid_response",
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Http(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// Builds the error for a non-success response from the fields vendors use:
+    /// OAuth (`error`, `error_description`), Goa (`code`, `detail`), Particle (`error`, `info`),
+    /// envelopes (`message`, `error[]`), or a text body.
+    pub fn from_response<B: Body>(resp: &Response<B>, now_ms: f64) -> Self {
+        let body = &resp.body;
+        let text = |key: &str| body.str_at(key).filter(|s| !s.trim().is_empty());
+        let error_field = text("error");
+        let message = text("error_description")
+            .or_else(|| text("detail"))
+            .or_else(|| text("message"))
+            .or_else(|| error_field.clone())
+            .or_else(|| body.as_str().filter(|s| !s.is_empty() && !looks_like_html(s)).map(|s| clip(&s)))
+            .unwrap_or_else(|| format!("HTTP {} {}", resp.status, reason(resp.status)));
+        let code = [error_field, text("code")]
+            .into_iter()
+            .flatten()
+            .find(|c| is_identifier(c))
+            .unwrap_or_else(|| format!("http_{}", resp.status));
+        let retry_after = resp
+            .retry_after
+            .as_deref()
+            .and_then(|v| crate::http::retry::parse_retry_after(v, now_ms))
+            .map(|ms| (ms / 1000.0).ceil());
+        Error::Http(Box::new(HttpError { status: resp.status, code, message, body: body.to_error_body(), retry_after }))
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+}
+
+fn looks_like_html(s: &str) -> bool {
+    let head = s.trim_start().get(..15).unwrap_or("").to_ascii_lowercase();
+    head.starts_with("<!doctype") || head.starts_with("<html")
+}
+
+fn clip(s: &str) -> String {
+    let s = s.trim();
+    match s.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        412 => "Precondition Failed",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::mock::json;
+
+    fn resp(status: u16, body: serde_json::Value) -> Response<serde_json::Value> {
+        Response { status, retry_after: None, body }
+    }
+
+    #[test]
+    fn oauth_errors_keep_the_vendors_words() {
+        let e = Error::from_response(
+            &resp(400, json(r#"{"error":"invalid_grant","error_description":"User credentials are invalid"}"#)),
+            0.0,
+        );
+        assert_eq!(e.code(), "invalid_grant");
+        assert_eq!(e.to_string(), "User credentials are invalid");
+        assert_eq!(e.status(), Some(400));
+    }
+
+    #[test]
+    fn goa_errors_use_code_and_detail() {
+        let e = Error::from_response(
+            &resp(404, json(r#"{"id":"x1","code":"not_found","status":404,"detail":"thing not found"}"#)),
+            0.0,
+        );
+        assert_eq!((e.code(), e.to_string().as_str()), ("not_found", "thing not found"));
+    }
+
+    #[test]
+    fn particle_sentences_in_error_become_the_message_not_the_code() {
+        let e = Error::from_response(&resp(408, json(r#"{"ok":false,"error":"timed out"}"#)), 0.0);
+        assert_eq!((e.code(), e.to_string().as_str()), ("http_408", "timed out"));
+    }
+
+    #[test]
+    fn html_bodies_give_a_status_message() {
+        let body = serde_json::Value::String("<!DOCTYPE html><html><body>Bad gateway</body></html>".into());
+        let e = Error::from_response(&resp(502, body), 0.0);
+        assert_eq!(e.to_string(), "HTTP 502 Bad Gateway");
+        let Error::Http(h) = e else { panic!("not http") };
+        assert!(matches!(h.body, ErrorBody::Text(ref t) if t.contains("Bad gateway")));
+    }
+
+    #[test]
+    fn retry_after_is_reported_in_seconds() {
+        let mut r = resp(429, serde_json::Value::String("You have reached maximum request limit.".into()));
+        r.retry_after = Some("7".into());
+        let Error::Http(h) = Error::from_response(&r, 0.0) else { panic!("not http") };
+        assert_eq!(h.retry_after, Some(7.0));
+        assert_eq!(h.message, "You have reached maximum request limit.");
+    }
+}

@@ -1,0 +1,174 @@
+//! URL, form, multipart, JSON-string and Basic-auth encoding, without the `url` crate.
+
+use crate::error::Error;
+use base64::Engine;
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+fn percent_encode(s: &str, space_as_plus: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
+            b' ' if space_as_plus => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(HEX[(b >> 4) as usize] as char);
+                out.push(HEX[(b & 15) as usize] as char);
+            }
+        }
+    }
+    out
+}
+
+/// Checks an id that goes into a URL path and percent-encodes it.
+///
+/// `/`, `?` and `#` would change which resource is addressed, and `.`/`..` would climb the path, so they
+/// are refused rather than encoded: an id never legitimately holds them.
+pub fn path_segment(what: &str, value: &str) -> Result<String, Error> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(format!("{what} must be a non-empty string")));
+    }
+    if value == "." || value == ".." {
+        return Err(Error::invalid(format!("{what} must not be '.' or '..'")));
+    }
+    if value.chars().any(|c| matches!(c, '/' | '?' | '#' | '\\') || c.is_control()) {
+        return Err(Error::invalid(format!("{what} must not contain '/', '?', '#', '\\' or control characters")));
+    }
+    Ok(percent_encode(value, false))
+}
+
+/// A query string (`?a=1&b=2`), or `""` when there are no parameters.
+pub fn query(params: &[(&str, String)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in params.iter().enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        out.push_str(&percent_encode(k, false));
+        out.push('=');
+        out.push_str(&percent_encode(v, false));
+    }
+    out
+}
+
+/// An `application/x-www-form-urlencoded` body.
+pub fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k, true), percent_encode(v, true)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A `multipart/form-data` body of text fields; returns `(content_type, body)`.
+pub fn multipart(fields: &[(&str, &str)], boundary: &str) -> (String, String) {
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The value of an HTTP Basic `Authorization` header.
+pub fn basic_auth(user: &str, password: &str) -> String {
+    let raw = format!("{user}:{password}");
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()))
+}
+
+/// A JSON string literal, quotes included.
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Checks a base URL given by the user (`https://api2.arduino.cc`) and drops trailing slashes, so that
+/// `join` can append `/path`. `fetch` in Node needs absolute URLs, and a query or fragment would break
+/// every path appended to it.
+pub fn base_url(what: &str, value: &str) -> Result<String, Error> {
+    let v = value.trim();
+    let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
+    match rest {
+        Some(r) if !r.is_empty() && !r.starts_with('/') && !v.contains(['?', '#', ' ']) => {
+            Ok(v.trim_end_matches('/').to_string())
+        }
+        _ => Err(Error::invalid(format!("{what} must be an absolute http(s) URL without query or fragment"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_percent_encoded() {
+        assert_eq!(path_segment("id", "a b+c%é").unwrap(), "a%20b%2Bc%25%C3%A9");
+        assert_eq!(path_segment("id", "0123abcd-EF_.~").unwrap(), "0123abcd-EF_.~");
+    }
+
+    #[test]
+    fn ids_that_would_change_the_path_are_refused() {
+        for bad in ["", "  ", ".", "..", "a/b", "a?b", "a#b", "a\\b", "a\nb"] {
+            let err = path_segment("deviceId", bad).unwrap_err();
+            assert!(matches!(err, Error::InvalidArgument(ref m) if m.starts_with("deviceId")), "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn query_and_form_encoding() {
+        assert_eq!(query(&[]), "");
+        assert_eq!(query(&[("show_deleted", "true".into()), ("ids", "a,b".into())]), "?show_deleted=true&ids=a%2Cb");
+        assert_eq!(
+            form(&[("grant_type", "client_credentials"), ("audience", "https://api2.arduino.cc/iot"), ("p", "a b&c")]),
+            "grant_type=client_credentials&audience=https%3A%2F%2Fapi2.arduino.cc%2Fiot&p=a+b%26c"
+        );
+    }
+
+    #[test]
+    fn multipart_fields_are_framed_by_the_boundary() {
+        let (ct, body) = multipart(&[("grant_type", "client_credentials"), ("scope", "api")], "XyZ");
+        assert_eq!(ct, "multipart/form-data; boundary=XyZ");
+        assert_eq!(
+            body,
+            "--XyZ\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\nclient_credentials\r\n\
+             --XyZ\r\nContent-Disposition: form-data; name=\"scope\"\r\n\r\napi\r\n--XyZ--\r\n"
+        );
+    }
+
+    #[test]
+    fn basic_auth_matches_the_cthings_documentation() {
+        assert_eq!(
+            basic_auth("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxxxx"),
+            "Basic eHh4eHh4eHgteHh4eC14eHh4LXh4eHgteHh4eHh4eHh4eHh4Onh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eA=="
+        );
+    }
+
+    #[test]
+    fn json_strings_round_trip() {
+        for s in ["plain", "quo\"te", "back\\slash", "line\nbreak\u{1}", "ünï"] {
+            let parsed: String = serde_json::from_str(&json_string(s)).unwrap();
+            assert_eq!(parsed, s);
+        }
+    }
+
+    #[test]
+    fn base_urls_must_be_absolute() {
+        assert_eq!(base_url("baseUrl", "https://api2.arduino.cc/").unwrap(), "https://api2.arduino.cc");
+        assert_eq!(base_url("baseUrl", "http://127.0.0.1:8787/arduino").unwrap(), "http://127.0.0.1:8787/arduino");
+        for bad in ["", "api2.arduino.cc", "/iot", "ftp://x", "https://", "https://x/?a=1", "https://x/#f"] {
+            assert!(base_url("baseUrl", bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! A scripted transport for native tests: a handler answers each request, time is virtual, and every
+//! request is recorded.
+
+use super::{Body, Request, Response, Transport};
+use crate::error::{Error, ErrorBody};
+use serde_json::Value;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+pub fn json(s: &str) -> Value {
+    serde_json::from_str(s).expect("test JSON")
+}
+
+impl Body for Value {
+    fn null() -> Self {
+        Value::Null
+    }
+    fn is_null(&self) -> bool {
+        self.is_null()
+    }
+    fn get(&self, key: &str) -> Option<Self> {
+        self.as_object()?.get(key).cloned()
+    }
+    fn as_str(&self) -> Option<String> {
+        Value::as_str(self).map(str::to_string)
+    }
+    fn as_f64(&self) -> Option<f64> {
+        Value::as_f64(self)
+    }
+    fn items(&self) -> Option<Vec<Self>> {
+        self.as_array().cloned()
+    }
+    fn from_items(items: Vec<Self>) -> Self {
+        Value::Array(items)
+    }
+    fn to_error_body(&self) -> ErrorBody {
+        match self {
+            Value::Null => ErrorBody::Empty,
+            Value::String(s) => ErrorBody::Text(s.clone()),
+            v => ErrorBody::Json(v.to_string()),
+        }
+    }
+}
+
+type Handler = Box<dyn FnMut(&Request, f64) -> Result<Response<Value>, Error>>;
+
+pub struct Mock {
+    handler: RefCell<Handler>,
+    pub requests: RefCell<Vec<Request>>,
+    pub now: Cell<f64>,
+    pub slept: RefCell<Vec<f64>>,
+}
+
+impl Mock {
+    /// A transport whose answers come from `handler(request, now_ms)`.
+    pub fn new(handler: impl FnMut(&Request, f64) -> Result<Response<Value>, Error> + 'static) -> Rc<Self> {
+        Rc::new(Mock {
+            handler: RefCell::new(Box::new(handler)),
+            requests: RefCell::new(Vec::new()),
+            now: Cell::new(1_000_000.0),
+            slept: RefCell::new(Vec::new()),
+        })
+    }
+
+    pub fn advance(&self, ms: f64) {
+        self.now.set(self.now.get() + ms);
+    }
+
+    /// The recorded requests whose URL contains `part`.
+    pub fn count(&self, part: &str) -> usize {
+        self.requests.borrow().iter().filter(|r| r.url.contains(part)).count()
+    }
+}
+
+pub fn reply(status: u16, body: &str) -> Result<Response<Value>, Error> {
+    let body =
+        if body.is_empty() { Value::Null } else { serde_json::from_str(body).unwrap_or(Value::String(body.into())) };
+    Ok(Response { status, retry_after: None, body })
+}
+
+/// Yields to the executor once, so that concurrent callers interleave as they do on a real network.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+impl Transport for Rc<Mock> {
+    type Body = Value;
+
+    async fn send(&self, req: &Request) -> Result<Response<Value>, Error> {
+        self.requests.borrow_mut().push(req.clone());
+        YieldOnce(false).await;
+        let now = self.now.get();
+        (self.handler.borrow_mut())(req, now)
+    }
+
+    async fn sleep(&self, ms: f64) {
+        self.slept.borrow_mut().push(ms);
+        self.advance(ms);
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.now.get()
+    }
+
+    fn random(&self) -> f64 {
+        0.5
+    }
+}

@@ -1,0 +1,201 @@
+//! Plain request/response values, the [`Transport`] seam and the [`Core`] that sends with retries.
+//!
+//! Vendor code builds [`Request`]s and reads [`Body`]s; it never sees `fetch`. On wasm32 the transport is
+//! `fetch::FetchTransport` and a body is the platform's own parsed JSON; in native tests it is a mock.
+
+pub mod encode;
+pub mod retry;
+
+#[cfg(target_arch = "wasm32")]
+pub mod fetch;
+#[cfg(test)]
+pub mod mock;
+
+use crate::error::{Error, ErrorBody};
+use retry::RetryPolicy;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// One HTTP request. `Debug` hides the `Authorization` header and the body, which may hold secrets.
+#[derive(Clone, PartialEq)]
+pub struct Request {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &names)
+            .field("body", &self.body.as_ref().map(|b| b.len()))
+            .finish()
+    }
+}
+
+impl Request {
+    pub fn new(method: Method, url: impl Into<String>) -> Self {
+        Request { method, url: url.into(), headers: Vec::new(), body: None }
+    }
+
+    pub fn get(url: impl Into<String>) -> Self {
+        Self::new(Method::Get, url)
+    }
+
+    pub fn post(url: impl Into<String>) -> Self {
+        Self::new(Method::Post, url)
+    }
+
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("Authorization", format!("Bearer {token}"))
+    }
+
+    /// An `application/x-www-form-urlencoded` body.
+    pub fn form(self, fields: &[(&str, &str)]) -> Self {
+        let mut r = self.header("Content-Type", "application/x-www-form-urlencoded");
+        r.body = Some(encode::form(fields));
+        r
+    }
+
+    /// A JSON body, already serialized.
+    pub fn json(self, text: String) -> Self {
+        let mut r = self.header("Content-Type", "application/json");
+        r.body = Some(text);
+        r
+    }
+
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Response<B> {
+    pub status: u16,
+    /// The raw `Retry-After` header, when present.
+    pub retry_after: Option<String>,
+    pub body: B,
+}
+
+impl<B> Response<B> {
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// A parsed response body as the transport delivers it: JSON when the body was JSON, a string when it was
+/// text (HTML, text/plain), null when empty. Rust reads only the few fields it decides on.
+pub trait Body: Clone {
+    fn null() -> Self;
+    fn is_null(&self) -> bool;
+    /// A field of an object.
+    fn get(&self, key: &str) -> Option<Self>;
+    fn as_str(&self) -> Option<String>;
+    fn as_f64(&self) -> Option<f64>;
+    /// The elements, if this is an array.
+    fn items(&self) -> Option<Vec<Self>>;
+    fn from_items(items: Vec<Self>) -> Self;
+    fn to_error_body(&self) -> ErrorBody;
+
+    fn str_at(&self, key: &str) -> Option<String> {
+        self.get(key)?.as_str()
+    }
+
+    /// A number, or a string holding a whole number (some token endpoints send `"expires_in": "3600"`).
+    fn num_at(&self, key: &str) -> Option<f64> {
+        let v = self.get(key)?;
+        v.as_f64().or_else(|| v.as_str()?.trim().parse::<u64>().ok().map(|n| n as f64))
+    }
+}
+
+/// The platform underneath the clients: sending, time, sleeping and randomness.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    type Body: Body;
+    /// Sends one request. Errors are only transport failures (network, timeout, abort); any HTTP status is
+    /// a response.
+    async fn send(&self, req: &Request) -> Result<Response<Self::Body>, Error>;
+    async fn sleep(&self, ms: f64);
+    fn now_ms(&self) -> f64;
+    /// A number in `[0, 1)`, for back-off jitter.
+    fn random(&self) -> f64;
+}
+
+/// A transport plus the retry policy: what every vendor client sends through.
+pub struct Core<T> {
+    pub transport: T,
+    pub retry: RetryPolicy,
+}
+
+impl<T: Transport> Core<T> {
+    pub fn new(transport: T, retry: RetryPolicy) -> Self {
+        Core { transport, retry }
+    }
+
+    pub fn now_ms(&self) -> f64 {
+        self.transport.now_ms()
+    }
+
+    /// Sends `req`, waiting and resending while the policy says so (429 and 503, plus `also_retry`).
+    /// Returns the last response whatever its status.
+    pub async fn send(&self, req: &Request, also_retry: &[u16]) -> Result<Response<T::Body>, Error> {
+        let mut attempt = 1;
+        loop {
+            let resp = self.transport.send(req).await?;
+            let now = self.transport.now_ms();
+            let wait = self.retry.delay(
+                resp.status,
+                resp.retry_after.as_deref(),
+                attempt,
+                now,
+                self.transport.random(),
+                also_retry,
+            );
+            match wait {
+                Some(ms) => {
+                    self.transport.sleep(ms).await;
+                    attempt += 1;
+                }
+                None => return Ok(resp),
+            }
+        }
+    }
+
+    /// Like [`Core::send`], but a non-success status becomes an [`Error::Http`].
+    pub async fn send_ok(&self, req: &Request, also_retry: &[u16]) -> Result<Response<T::Body>, Error> {
+        let resp = self.send(req, also_retry).await?;
+        if resp.ok() {
+            Ok(resp)
+        } else {
+            Err(Error::from_response(&resp, self.transport.now_ms()))
+        }
+    }
+}

@@ -1,0 +1,115 @@
+use super::options::Opts;
+use super::{promise, set, to_js};
+use crate::error::Vendor;
+use crate::http::fetch::FetchTransport;
+use crate::vendors::arduino::{self, ThingsListOptions};
+use js_sys::{Object, Promise};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+type Client = arduino::Arduino<FetchTransport>;
+const V: Vendor = Vendor::Arduino;
+
+/// Arduino IoT Cloud client: client-credentials tokens, cached and refreshed before their 300 s run out.
+#[wasm_bindgen]
+pub struct Arduino {
+    inner: Rc<Client>,
+}
+
+#[wasm_bindgen]
+impl Arduino {
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "ArduinoOptions")] options: JsValue) -> Result<Arduino, JsValue> {
+        let build = || {
+            let o = Opts::new(options, "Arduino")?;
+            let credentials = o.pair("clientId", "clientSecret")?;
+            let token = o.string("accessToken")?;
+            if credentials.is_none() && token.is_none() {
+                return Err(crate::Error::invalid("Arduino: give `clientId` and `clientSecret`, or an `accessToken`"));
+            }
+            let base = o.url("baseUrl", arduino::DEFAULT_BASE_URL)?;
+            Ok(arduino::Arduino::new(o.client_config()?, base, credentials, token, o.string("organization")?))
+        };
+        build().map(|c| Arduino { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
+    }
+
+    /// Things: `arduino.things.list(opts)`.
+    #[wasm_bindgen(getter)]
+    pub fn things(&self) -> ArduinoThings {
+        ArduinoThings { inner: self.inner.clone() }
+    }
+
+    /// Properties: `arduino.properties.list(thingId, opts)`.
+    #[wasm_bindgen(getter)]
+    pub fn properties(&self) -> ArduinoProperties {
+        ArduinoProperties { inner: self.inner.clone() }
+    }
+
+    /// What `JSON.stringify(client)` shows: never credentials or tokens.
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> JsValue {
+        let o = Object::new();
+        set(&o, "vendor", &"arduino".into());
+        set(&o, "baseUrl", &self.inner.base_url().into());
+        if let Some(org) = self.inner.organization() {
+            set(&o, "organization", &org.into());
+        }
+        o.into()
+    }
+}
+
+#[wasm_bindgen]
+pub struct ArduinoThings {
+    inner: Rc<Client>,
+}
+
+#[wasm_bindgen]
+impl ArduinoThings {
+    /// `GET /iot/v2/things`: the things of the account or organization.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ArduinoThing[]>")]
+    pub fn list(&self, #[wasm_bindgen(unchecked_param_type = "ArduinoThingsListOptions")] options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        promise(V, async move {
+            let o = Opts::new(options, "arduino.things.list")?;
+            let opts = ThingsListOptions {
+                across_user_ids: o.bool("acrossUserIds")?,
+                device_id: o.string("deviceId")?,
+                ids: o.strings("ids")?,
+                show_deleted: o.bool("showDeleted")?,
+                show_properties: o.bool("showProperties")?,
+                tags: o.strings("tags")?,
+                organization: o.string("organization")?,
+            };
+            inner.things().list(&opts).await
+        })
+    }
+}
+
+#[wasm_bindgen]
+pub struct ArduinoProperties {
+    inner: Rc<Client>,
+}
+
+#[wasm_bindgen]
+impl ArduinoProperties {
+    /// `GET /iot/v2/things/{thingId}/properties`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ArduinoProperty[]>")]
+    pub fn list(
+        &self,
+        #[wasm_bindgen(js_name = thingId, unchecked_param_type = "string")] thing_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ArduinoPropertiesListOptions")] options: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(V, async move {
+            let id = id_arg(&thing_id, "arduino.properties.list: `thingId`")?;
+            let o = Opts::new(options, "arduino.properties.list")?;
+            let org = o.string("organization")?;
+            inner.properties().list(&id, o.bool("showDeleted")?, org.as_deref()).await
+        })
+    }
+}
+
+/// A positional id argument: must be a string (its content is checked where it goes into the path).
+pub(crate) fn id_arg(value: &JsValue, what: &str) -> Result<String, crate::Error> {
+    value.as_string().ok_or_else(|| crate::Error::invalid(format!("{what} must be a non-empty string")))
+}

@@ -1,0 +1,116 @@
+//! `IotApi`: the classes of `@arduino/arduino-iot-client`, so code written for it runs after changing the
+//! import. The `ApiClient` (a settings holder and module-level singleton) is in the entry files; these
+//! classes read its `basePath`, `authentications.oauth2.accessToken` and `timeout` at each call, as the
+//! official client does, and send the same requests.
+
+use super::arduino::id_arg;
+use super::options::Opts;
+use super::promise;
+use crate::error::{Error, Vendor};
+use crate::http::{encode, fetch::FetchTransport, retry::RetryPolicy};
+use crate::vendors::{arduino, ClientConfig};
+use js_sys::{Promise, Reflect};
+use wasm_bindgen::prelude::*;
+
+const V: Vendor = Vendor::Arduino;
+
+/// A one-call Arduino client from the ApiClient's current settings and the token it holds.
+fn client_from(api_client: &JsValue, organization: Option<String>) -> Result<arduino::Arduino<FetchTransport>, Error> {
+    let get = |target: &JsValue, key: &str| {
+        Reflect::get(target, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    };
+    let base = get(api_client, "basePath").and_then(|b| b.as_string());
+    let base = encode::base_url("IotApi: apiClient.basePath", base.as_deref().unwrap_or(arduino::DEFAULT_BASE_URL))?;
+    let token = get(api_client, "authentications")
+        .and_then(|a| get(&a, "oauth2"))
+        .and_then(|o| get(&o, "accessToken"))
+        .and_then(|t| t.as_string())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Error::invalid("IotApi: set apiClient.authentications['oauth2'].accessToken first"))?;
+    let timeout = get(api_client, "timeout").and_then(|t| t.as_f64()).filter(|t| t.is_finite() && *t >= 0.0);
+    let transport = FetchTransport::new(None, timeout.unwrap_or(60_000.0) as u32, None)?;
+    let config = ClientConfig { transport, retry: RetryPolicy::default() };
+    Ok(arduino::Arduino::new(config, base, None, Some(token), organization))
+}
+
+/// `new IotApi.PropertiesV2Api(apiClient)`.
+#[wasm_bindgen]
+pub struct PropertiesV2Api {
+    api_client: JsValue,
+}
+
+#[wasm_bindgen]
+impl PropertiesV2Api {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(js_name = apiClient, unchecked_param_type = "IotApiClientLike")] api_client: JsValue,
+    ) -> PropertiesV2Api {
+        PropertiesV2Api { api_client }
+    }
+
+    #[wasm_bindgen(getter, js_name = apiClient, unchecked_return_type = "IotApiClientLike")]
+    pub fn api_client(&self) -> JsValue {
+        self.api_client.clone()
+    }
+
+    /// `GET /iot/v2/things/{id}/properties`; `opts`: `{showDeleted, xOrganization}`.
+    #[wasm_bindgen(js_name = propertiesV2List, unchecked_return_type = "Promise<ArduinoProperty[]>")]
+    pub fn properties_v2_list(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ showDeleted?: boolean; xOrganization?: string }")] opts: JsValue,
+    ) -> Promise {
+        let api_client = self.api_client.clone();
+        promise(V, async move {
+            let id = id_arg(&id, "propertiesV2List: `id`")?;
+            let o = Opts::new(opts, "propertiesV2List")?;
+            let show_deleted = o.bool("showDeleted")?;
+            let client = client_from(&api_client, o.string("xOrganization")?)?;
+            client.properties().list(&id, show_deleted, None).await
+        })
+    }
+}
+
+/// `new IotApi.ThingsV2Api(apiClient)`.
+#[wasm_bindgen]
+pub struct ThingsV2Api {
+    api_client: JsValue,
+}
+
+#[wasm_bindgen]
+impl ThingsV2Api {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(js_name = apiClient, unchecked_param_type = "IotApiClientLike")] api_client: JsValue,
+    ) -> ThingsV2Api {
+        ThingsV2Api { api_client }
+    }
+
+    #[wasm_bindgen(getter, js_name = apiClient, unchecked_return_type = "IotApiClientLike")]
+    pub fn api_client(&self) -> JsValue {
+        self.api_client.clone()
+    }
+
+    /// `GET /iot/v2/things`; `opts`: `{acrossUserIds, deviceId, ids, showDeleted, showProperties, tags,
+    /// xOrganization}`.
+    #[wasm_bindgen(js_name = thingsV2List, unchecked_return_type = "Promise<ArduinoThing[]>")]
+    pub fn things_v2_list(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ArduinoThingsListOptions & { xOrganization?: string }")] opts: JsValue,
+    ) -> Promise {
+        let api_client = self.api_client.clone();
+        promise(V, async move {
+            let o = Opts::new(opts, "thingsV2List")?;
+            let opts = arduino::ThingsListOptions {
+                across_user_ids: o.bool("acrossUserIds")?,
+                device_id: o.string("deviceId")?,
+                ids: o.strings("ids")?,
+                show_deleted: o.bool("showDeleted")?,
+                show_properties: o.bool("showProperties")?,
+                tags: o.strings("tags")?,
+                organization: None,
+            };
+            client_from(&api_client, o.string("xOrganization")?)?.things().list(&opts).await
+        })
+    }
+}

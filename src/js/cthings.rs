@@ -1,0 +1,81 @@
+use super::arduino::id_arg;
+use super::options::Opts;
+use super::{promise, set, to_js};
+use crate::error::Vendor;
+use crate::http::fetch::FetchTransport;
+use crate::vendors::cthings;
+use js_sys::{Object, Promise};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+type Client = cthings::CThings<FetchTransport>;
+const V: Vendor = Vendor::CThings;
+
+/// cThings Cloud client: client credentials by HTTP Basic, the v3 API, envelopes unwrapped.
+#[wasm_bindgen]
+pub struct CThings {
+    inner: Rc<Client>,
+}
+
+#[wasm_bindgen]
+impl CThings {
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "CThingsOptions")] options: JsValue) -> Result<CThings, JsValue> {
+        let build = || {
+            let o = Opts::new(options, "CThings")?;
+            let credentials = o.pair("clientId", "clientSecret")?;
+            let token = o.string("accessToken")?;
+            if credentials.is_none() && token.is_none() {
+                return Err(crate::Error::invalid("CThings: give `clientId` and `clientSecret`, or an `accessToken`"));
+            }
+            let auth = o.url("authUrl", cthings::DEFAULT_AUTH_URL)?;
+            let base = o.url("baseUrl", cthings::DEFAULT_BASE_URL)?;
+            Ok(cthings::CThings::new(o.client_config()?, auth, base, credentials, token))
+        };
+        build().map(|c| CThings { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
+    }
+
+    /// Devices: `cthings.devices.get(id)`, `cthings.devices.getEnvelope(id)`.
+    #[wasm_bindgen(getter)]
+    pub fn devices(&self) -> CThingsDevices {
+        CThingsDevices { inner: self.inner.clone() }
+    }
+
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> JsValue {
+        let o = Object::new();
+        set(&o, "vendor", &"cthings".into());
+        set(&o, "baseUrl", &self.inner.base_url().into());
+        o.into()
+    }
+}
+
+#[wasm_bindgen]
+pub struct CThingsDevices {
+    inner: Rc<Client>,
+}
+
+#[wasm_bindgen]
+impl CThingsDevices {
+    /// `GET /v3/device/{deviceId}`: the device (the envelope's `data`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<CThingsDevice>")]
+    pub fn get(
+        &self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(V, async move { inner.devices().get(&id_arg(&device_id, "cthings.devices.get: `deviceId`")?).await })
+    }
+
+    /// `GET /v3/device/{deviceId}`: the whole envelope `{api, code, data, links, message, request, …}`.
+    #[wasm_bindgen(js_name = getEnvelope, unchecked_return_type = "Promise<CThingsEnvelope<CThingsDevice>>")]
+    pub fn get_envelope(
+        &self,
+        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(V, async move {
+            inner.devices().get_envelope(&id_arg(&device_id, "cthings.devices.getEnvelope: `deviceId`")?).await
+        })
+    }
+}

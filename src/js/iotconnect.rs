@@ -1,0 +1,138 @@
+use super::options::Opts;
+use super::{opt_num, promise, set, to_js};
+use crate::error::{Error, Vendor};
+use crate::http::fetch::FetchTransport;
+use crate::vendors::iotconnect::{self, DeviceListOptions, Solution};
+use js_sys::{Object, Promise};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+type Client = iotconnect::IoTConnect<FetchTransport>;
+const V: Vendor = Vendor::IoTConnect;
+
+/// Avnet IoTConnect client: discovery, basic-token + login, refresh before expiry, paged lists.
+#[wasm_bindgen]
+pub struct IoTConnect {
+    inner: Rc<Client>,
+}
+
+#[wasm_bindgen]
+impl IoTConnect {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "IoTConnectOptions")] options: JsValue,
+    ) -> Result<IoTConnect, JsValue> {
+        let build = || {
+            let o = Opts::new(options, "IoTConnect")?;
+            let platform = o.required("platform")?;
+            if platform != "aws" && platform != "az" {
+                return Err(Error::invalid("IoTConnect: `platform` must be \"aws\" or \"az\""));
+            }
+            let solution = Solution {
+                discovery_url: o.url("discoveryUrl", iotconnect::DEFAULT_DISCOVERY_URL)?,
+                solution_key: o.required("solutionKey")?,
+                environment: o.required("environment")?,
+                platform,
+            };
+            // Checked here so that a bad key is reported at once, not at the first call.
+            crate::http::encode::path_segment("IoTConnect: `solutionKey`", &solution.solution_key)?;
+            crate::http::encode::path_segment("IoTConnect: `environment`", &solution.environment)?;
+            let user = o.string("username")?;
+            let password = o.text("password")?.filter(|p| !p.is_empty());
+            let token = o.string("accessToken")?;
+            let user = match (user, password) {
+                (Some(u), Some(p)) => Some((u, p)),
+                (None, None) => None,
+                _ => return Err(Error::invalid("IoTConnect: `username` and `password` go together: give both")),
+            };
+            if user.is_none() && token.is_none() {
+                return Err(Error::invalid("IoTConnect: give `username` and `password`, or an `accessToken`"));
+            }
+            Ok(iotconnect::IoTConnect::new(o.client_config()?, solution, user, token))
+        };
+        build().map(|c| IoTConnect { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
+    }
+
+    /// Devices: `iotc.devices.list(opts)`.
+    #[wasm_bindgen(getter)]
+    pub fn devices(&self) -> IoTConnectDevices {
+        IoTConnectDevices { inner: self.inner.clone() }
+    }
+
+    /// Logs in (basic-token, then login) unless a fresh token is cached; resolves `{expiresAt}` (ms since
+    /// the epoch, or undefined for a given token).
+    #[wasm_bindgen(unchecked_return_type = "Promise<{ expiresAt?: number }>")]
+    pub fn login(&self) -> Promise {
+        let inner = self.inner.clone();
+        promise(V, async move {
+            let expires = inner.login().await?;
+            let o = Object::new();
+            set(&o, "expiresAt", &opt_num(expires));
+            Ok(o.into())
+        })
+    }
+
+    /// The solution's service base URLs, from discovery (cached).
+    #[wasm_bindgen(unchecked_return_type = "Promise<IoTConnectEndpoints>")]
+    pub fn endpoints(&self) -> Promise {
+        let inner = self.inner.clone();
+        promise(V, async move {
+            let e = inner.endpoints().await?;
+            let o = Object::new();
+            set(&o, "auth", &e.auth.as_str().into());
+            set(&o, "device", &e.device.as_str().into());
+            for (k, v) in [("user", &e.user), ("telemetry", &e.telemetry), ("firmware", &e.firmware)] {
+                if let Some(v) = v {
+                    set(&o, k, &v.as_str().into());
+                }
+            }
+            Ok(o.into())
+        })
+    }
+
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> JsValue {
+        let s = self.inner.solution();
+        let o = Object::new();
+        set(&o, "vendor", &"iotconnect".into());
+        set(&o, "discoveryUrl", &s.discovery_url.as_str().into());
+        set(&o, "environment", &s.environment.as_str().into());
+        set(&o, "platform", &s.platform.as_str().into());
+        o.into()
+    }
+}
+
+#[wasm_bindgen]
+pub struct IoTConnectDevices {
+    inner: Rc<Client>,
+}
+
+#[wasm_bindgen]
+impl IoTConnectDevices {
+    /// `GET /Device`, every page: all devices as one array.
+    #[wasm_bindgen(unchecked_return_type = "Promise<IoTConnectDevice[]>")]
+    pub fn list(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "IoTConnectDeviceListOptions")] options: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(V, async move {
+            let o = Opts::new(options, "iotc.devices.list")?;
+            let mut filters = Vec::new();
+            for (js, api) in [
+                ("uniqueId", "UniqueId"),
+                ("templateGuid", "TemplateGuid"),
+                ("entityGuid", "EntityGuid"),
+                ("status", "Status"),
+                ("searchText", "searchText"),
+            ] {
+                if let Some(v) = o.string(js)? {
+                    filters.push((api, v));
+                }
+            }
+            let page_size = o.number("pageSize", 1, iotconnect::MAX_PAGE_SIZE)?;
+            let opts = DeviceListOptions { page_size, sort_by: o.string("sortBy")?, filters };
+            inner.devices().list(&opts).await
+        })
+    }
+}

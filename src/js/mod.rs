@@ -1,0 +1,84 @@
+//! The JavaScript surface: classes exported with wasm-bindgen, option reading and `CloudError`.
+
+mod arduino;
+mod compat;
+mod cthings;
+mod iotconnect;
+mod options;
+mod particle;
+mod types;
+
+use crate::error::{Error, ErrorBody, Vendor};
+use js_sys::{Function, Object, Promise, Reflect, JSON};
+use std::cell::RefCell;
+use std::future::Future;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// Called once by the package's entry files with the `CloudError` class (a class that extends `Error`
+/// is written in JavaScript); errors are plain `Error`s with the same fields until then.
+#[wasm_bindgen(js_name = "__setErrorClass", skip_typescript)]
+pub fn set_error_class(class: Function) {
+    ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) {
+    // Setting a property on a plain object we created cannot fail.
+    let _ = Reflect::set(target, &key.into(), value);
+}
+
+fn opt_num(v: Option<f64>) -> JsValue {
+    v.map_or(JsValue::UNDEFINED, JsValue::from_f64)
+}
+
+/// The `CloudError` for `err`: `vendor`, `status`/`statusCode`, `code`, `message`, `body`, `retryAfter`
+/// (and Particle's `errorDescription`/`shortErrorDescription`, as particle-api-js names them).
+pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
+    let message = err.to_string();
+    let fields = Object::new();
+    set(&fields, "vendor", &vendor.as_str().into());
+    set(&fields, "code", &err.code().into());
+    let status = opt_num(err.status().map(f64::from));
+    set(&fields, "status", &status);
+    set(&fields, "statusCode", &status);
+    let (body, retry_after) = match &err {
+        Error::Http(h) => {
+            let body = match &h.body {
+                ErrorBody::Empty => JsValue::UNDEFINED,
+                ErrorBody::Text(t) => t.into(),
+                ErrorBody::Json(j) => JSON::parse(j).unwrap_or_else(|_| j.into()),
+            };
+            (body, opt_num(h.retry_after))
+        }
+        _ => (JsValue::UNDEFINED, JsValue::UNDEFINED),
+    };
+    if let (Vendor::Particle, Some(status)) = (vendor, err.status()) {
+        set(&fields, "errorDescription", &format!("HTTP error {status} from Particle - {message}").into());
+        let short = Reflect::get(&body, &"error".into()).ok().filter(JsValue::is_string);
+        set(&fields, "shortErrorDescription", &short.unwrap_or_else(|| message.as_str().into()));
+    }
+    set(&fields, "body", &body);
+    set(&fields, "retryAfter", &retry_after);
+    let class = ERROR_CLASS.with(|c| c.borrow().clone());
+    let args = js_sys::Array::of2(&message.as_str().into(), &fields);
+    match class.map(|c| Reflect::construct(&c, &args)) {
+        Some(Ok(e)) => e,
+        _ => {
+            let e = js_sys::Error::new(&message);
+            e.set_name("CloudError");
+            let _ = Object::assign(&e, &fields);
+            e.into()
+        }
+    }
+}
+
+/// A promise of `fut`'s value; its errors become `CloudError`s of `vendor`.
+pub(crate) fn promise<F>(vendor: Vendor, fut: F) -> Promise
+where
+    F: Future<Output = Result<JsValue, Error>> + 'static,
+{
+    wasm_bindgen_futures::future_to_promise(async move { fut.await.map_err(|e| to_js(e, vendor)) })
+}

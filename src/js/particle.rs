@@ -1,0 +1,137 @@
+use super::options::Opts;
+use super::{promise, set, to_js};
+use crate::error::{Error, Vendor};
+use crate::http::{fetch::FetchTransport, Response};
+use crate::vendors::particle::{self, LoginOptions};
+use js_sys::{Object, Promise};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+type Client = particle::Particle<FetchTransport>;
+const V: Vendor = Vendor::Particle;
+
+/// Particle Device Cloud client with particle-api-js's method names, argument objects and
+/// `{body, statusCode}` results.
+#[wasm_bindgen]
+pub struct Particle {
+    inner: Rc<Client>,
+}
+
+/// `{body, statusCode}`, as particle-api-js resolves.
+fn body_and_status(resp: Response<JsValue>) -> JsValue {
+    let o = Object::new();
+    set(&o, "body", &resp.body);
+    set(&o, "statusCode", &resp.status.into());
+    o.into()
+}
+
+/// Runs `call` with the options object of a method named `ctx`, resolving `{body, statusCode}`.
+fn call<F, Fut>(inner: &Rc<Client>, options: JsValue, ctx: &'static str, call: F) -> Promise
+where
+    F: FnOnce(Rc<Client>, Opts) -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<Response<JsValue>, Error>>,
+{
+    let inner = inner.clone();
+    promise(V, async move {
+        let o = Opts::new(options, ctx)?;
+        call(inner, o).await.map(body_and_status)
+    })
+}
+
+#[wasm_bindgen]
+impl Particle {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ParticleOptions")] options: JsValue,
+    ) -> Result<Particle, JsValue> {
+        let build = || {
+            let o = Opts::new(options, "Particle")?;
+            let base = o.url("baseUrl", particle::DEFAULT_BASE_URL)?;
+            let core = o.client_config()?.core();
+            Ok(particle::Particle::new(core, base, o.pair("clientId", "clientSecret")?, o.string("auth")?))
+        };
+        build().map(|c| Particle { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
+    }
+
+    /// `POST /oauth/token` (password grant). Resolves `{body: {access_token, …}, statusCode}`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ParticleResponse<ParticleToken>>")]
+    pub fn login(&self, #[wasm_bindgen(unchecked_param_type = "ParticleLoginOptions")] options: JsValue) -> Promise {
+        call(&self.inner, options, "particle.login", |p, o| async move {
+            let username = o.required("username")?;
+            let password = o.text("password")?.unwrap_or_default();
+            let opts = LoginOptions { token_duration: o.number("tokenDuration", 0, u32::MAX)? };
+            p.login(&username, &password, &opts).await
+        })
+    }
+
+    /// `GET /v1/devices`.
+    #[wasm_bindgen(js_name = listDevices, unchecked_return_type = "Promise<ParticleResponse<ParticleDevice[]>>")]
+    pub fn list_devices(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ParticleAuthOptions")] options: JsValue,
+    ) -> Promise {
+        call(&self.inner, options, "particle.listDevices", |p, o| async move {
+            let auth = o.string("auth")?;
+            p.list_devices(auth.as_deref()).await
+        })
+    }
+
+    /// `GET /v1/devices/:deviceId`.
+    #[wasm_bindgen(js_name = getDevice, unchecked_return_type = "Promise<ParticleResponse<ParticleDevice>>")]
+    pub fn get_device(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ParticleDeviceOptions")] options: JsValue,
+    ) -> Promise {
+        call(&self.inner, options, "particle.getDevice", |p, o| async move {
+            let (id, auth) = (o.required("deviceId")?, o.string("auth")?);
+            p.get_device(&id, auth.as_deref()).await
+        })
+    }
+
+    /// `GET /v1/devices/:deviceId/:name`. An offline device rejects with status 408 (not retried).
+    #[wasm_bindgen(js_name = getVariable, unchecked_return_type = "Promise<ParticleResponse<ParticleVariable>>")]
+    pub fn get_variable(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ParticleVariableOptions")] options: JsValue,
+    ) -> Promise {
+        call(&self.inner, options, "particle.getVariable", |p, o| async move {
+            let (id, name, auth) = (o.required("deviceId")?, o.required("name")?, o.string("auth")?);
+            p.get_variable(&id, &name, auth.as_deref()).await
+        })
+    }
+
+    /// `POST /v1/devices/:deviceId/:name` with `argument`. `return_value` is whatever the firmware returns.
+    #[wasm_bindgen(js_name = callFunction, unchecked_return_type = "Promise<ParticleResponse<ParticleFunctionResult>>")]
+    pub fn call_function(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ParticleFunctionOptions")] options: JsValue,
+    ) -> Promise {
+        call(&self.inner, options, "particle.callFunction", |p, o| async move {
+            let (id, name, auth) = (o.required("deviceId")?, o.required("name")?, o.string("auth")?);
+            let argument = o.text("argument")?.unwrap_or_default();
+            p.call_function(&id, &name, &argument, auth.as_deref()).await
+        })
+    }
+
+    /// The token used by calls that pass no `auth`.
+    #[wasm_bindgen(js_name = setDefaultAuth)]
+    pub fn set_default_auth(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] auth: JsValue,
+    ) -> Result<(), JsValue> {
+        match auth.as_string() {
+            Some(a) if !a.is_empty() => self.inner.set_default_auth(Some(a)),
+            None if auth.is_undefined() || auth.is_null() => self.inner.set_default_auth(None),
+            _ => return Err(to_js(Error::invalid("particle.setDefaultAuth: `auth` must be a non-empty string"), V)),
+        }
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> JsValue {
+        let o = Object::new();
+        set(&o, "vendor", &"particle".into());
+        set(&o, "baseUrl", &self.inner.base_url().into());
+        o.into()
+    }
+}

@@ -1,0 +1,244 @@
+//! TypeScript declarations of the option and result shapes, emitted into the generated `.d.ts`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** Settings every client takes. */
+export interface ClientOptions {
+  /** Per-request timeout in milliseconds, through an AbortSignal. Default 30000; 0 disables it. */
+  timeoutMs?: number;
+  /** Aborts every request of this client when it fires. */
+  signal?: AbortSignal;
+  /** A fetch-compatible function to send requests with, instead of the global fetch. */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /** Attempts per request when the server answers 429 or 503 (Retry-After is honoured). Default 3. */
+  maxAttempts?: number;
+}
+
+export interface ArduinoOptions extends ClientOptions {
+  clientId?: string;
+  clientSecret?: string;
+  /** A ready access token, instead of (or before) client credentials. */
+  accessToken?: string;
+  /** Organization (space) id, sent as X-Organization. */
+  organization?: string;
+  /** Default https://api2.arduino.cc */
+  baseUrl?: string;
+}
+
+export interface ArduinoThingsListOptions {
+  acrossUserIds?: boolean;
+  deviceId?: string;
+  ids?: string[];
+  showDeleted?: boolean;
+  showProperties?: boolean;
+  /** Filters as "key:value". */
+  tags?: string[];
+  /** Overrides the client's organization for this call. */
+  organization?: string;
+}
+
+export interface ArduinoPropertiesListOptions {
+  showDeleted?: boolean;
+  organization?: string;
+}
+
+export interface ArduinoThing {
+  id: string;
+  name: string;
+  device_id?: string;
+  href?: string;
+  organization_id?: string;
+  properties_count?: number;
+  properties?: ArduinoProperty[];
+  timezone?: string;
+  user_id?: string;
+  created_at?: string;
+  updated_at?: string;
+  deleted_at?: string;
+  tags?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export interface ArduinoProperty {
+  id: string;
+  name: string;
+  type: string;
+  permission: string;
+  update_strategy: string;
+  variable_name?: string;
+  thing_id?: string;
+  thing_name?: string;
+  last_value?: unknown;
+  value_updated_at?: string;
+  persist?: boolean;
+  tag?: number;
+  href?: string;
+  created_at?: string;
+  updated_at?: string;
+  deleted_at?: string;
+  [key: string]: unknown;
+}
+
+export interface ParticleOptions extends ClientOptions {
+  /** Default https://api.particle.io */
+  baseUrl?: string;
+  /** OAuth client used by login; default "particle-api". */
+  clientId?: string;
+  clientSecret?: string;
+  /** Default access token for calls that pass no `auth`. */
+  auth?: string;
+}
+
+/** What every particle-api-js style call resolves to. */
+export interface ParticleResponse<T> {
+  body: T;
+  statusCode: number;
+}
+
+export interface ParticleLoginOptions {
+  username: string;
+  password: string;
+  /** Seconds the token lives; 0 = never expires. Default 90 days. */
+  tokenDuration?: number;
+}
+
+export interface ParticleToken {
+  token_type: string;
+  access_token: string;
+  expires_in: number;
+  refresh_token?: string;
+}
+
+export interface ParticleAuthOptions {
+  /** Access token; defaults to the client's (constructor `auth`, setDefaultAuth or the last login). */
+  auth?: string;
+}
+
+export interface ParticleDeviceOptions extends ParticleAuthOptions {
+  deviceId: string;
+}
+
+export interface ParticleVariableOptions extends ParticleDeviceOptions {
+  name: string;
+}
+
+export interface ParticleFunctionOptions extends ParticleDeviceOptions {
+  name: string;
+  argument?: string;
+}
+
+export interface ParticleDevice {
+  id: string;
+  name: string;
+  online: boolean;
+  connected?: boolean;
+  last_heard?: string;
+  platform_id: number;
+  product_id: number;
+  notes?: string | null;
+  functions?: string[];
+  variables?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export interface ParticleVariable {
+  name: string;
+  result: unknown;
+  coreInfo?: Record<string, unknown>;
+}
+
+export interface ParticleFunctionResult {
+  id: string;
+  name?: string;
+  connected: boolean;
+  return_value: number;
+}
+
+export interface CThingsOptions extends ClientOptions {
+  /** Client ID (a UUID). */
+  clientId?: string;
+  clientSecret?: string;
+  accessToken?: string;
+  /** Default https://authserver.cthings.cloud */
+  authUrl?: string;
+  /** Default https://api.cthings.cloud */
+  baseUrl?: string;
+}
+
+export interface CThingsEnvelope<T> {
+  api: string;
+  code: number;
+  data: T;
+  links: Record<string, unknown>;
+  message: string | null;
+  request: { url: string; method: string; body: unknown };
+  websocket: boolean;
+  version: string;
+}
+
+export interface CThingsDevice {
+  id: string;
+  device: string;
+  name: string;
+  active: boolean;
+  type?: { id: string; key: string; type: string };
+  connection?: { status: boolean; lastConnected: string; signalStrength: number; route: string[] };
+  location?: { latitude: number; longitude: number };
+  createdAt?: string;
+  [key: string]: unknown;
+}
+
+export interface IoTConnectOptions extends ClientOptions {
+  solutionKey: string;
+  /** "poc", "prod" or "avnet". */
+  environment: string;
+  /** "aws" or "az". */
+  platform: string;
+  username?: string;
+  password?: string;
+  accessToken?: string;
+  /** Default https://discovery.iotconnect.io */
+  discoveryUrl?: string;
+}
+
+export interface IoTConnectDeviceListOptions {
+  /** Items per request, 1 to 1000; default 100. Every page is fetched either way. */
+  pageSize?: number;
+  /** "uniqueId asc", "lastConnection desc", … */
+  sortBy?: string;
+  uniqueId?: string;
+  templateGuid?: string;
+  entityGuid?: string;
+  status?: string;
+  searchText?: string;
+}
+
+export interface IoTConnectDevice {
+  guid: string;
+  uniqueId: string;
+  displayName: string;
+  isActive?: boolean;
+  isConnected?: boolean;
+  entityGuid?: string;
+  templateGuid?: string;
+  [key: string]: unknown;
+}
+
+export interface IoTConnectEndpoints {
+  auth: string;
+  device: string;
+  user?: string;
+  telemetry?: string;
+  firmware?: string;
+}
+
+/** What `@arduino/arduino-iot-client`'s ApiClient holds that the API classes read. */
+export interface IotApiClientLike {
+  basePath: string;
+  authentications: { oauth2: { accessToken?: string } };
+  defaultHeaders?: Record<string, string>;
+  timeout?: number;
+}
+"#;

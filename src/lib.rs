@@ -1,0 +1,21 @@
+//! Clients for four IoT device clouds — the Arduino IoT Cloud, the Particle Device Cloud, cThings Cloud and
+//! Avnet IoTConnect — compiled to WebAssembly and published as one npm package.
+//!
+//! The crate is split into a pure core and a thin edge:
+//! - [`http`]: request/response values, the [`http::Transport`] seam, URL/form/multipart encoding and the
+//!   retry policy; the `fetch` transport lives here too (wasm32 only).
+//! - [`auth`]: the single-flight token cache shared by every vendor.
+//! - [`vendors`]: one module per cloud: endpoints, login flows, paging and envelopes.
+//! - `js` (wasm32 only): the classes and functions exported to JavaScript.
+//!
+//! Everything except `http::fetch` and `js` is plain Rust and is unit-tested natively with `cargo test`.
+
+pub mod auth;
+pub mod error;
+pub mod http;
+pub mod vendors;
+
+#[cfg(target_arch = "wasm32")]
+mod js;
+
+pub use error::{Error, ErrorBody, HttpError, Vendor};

@@ -1,0 +1,156 @@
+//! cThings Cloud: client credentials by HTTP Basic + multipart/form-data, and the `/v3` API whose every
+//! answer is an envelope `{api, code, data, links, message, request, websocket, version}`.
+
+use super::{segment, ClientConfig};
+use crate::auth::{Login, Session, Token};
+use crate::error::Error;
+use crate::http::{encode, Body, Core, Request, Transport};
+
+pub const DEFAULT_AUTH_URL: &str = "https://authserver.cthings.cloud";
+pub const DEFAULT_BASE_URL: &str = "https://api.cthings.cloud";
+
+pub struct ClientCredentials {
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl<T: Transport> Login<T> for ClientCredentials {
+    async fn login(&self, core: &Core<T>, _previous: Option<Token>) -> Result<Token, Error> {
+        let boundary = format!("----iot-cloud-wasm-{:012x}", (core.transport.random() * 2f64.powi(48)) as u64);
+        let (content_type, body) =
+            encode::multipart(&[("grant_type", "client_credentials"), ("scope", "api")], &boundary);
+        let mut req = Request::post(&self.token_url)
+            .header("Authorization", encode::basic_auth(&self.client_id, &self.client_secret))
+            .header("Content-Type", content_type);
+        req.body = Some(body);
+        let resp = core.send_ok(&req, &[]).await?;
+        Token::from_grant(&resp.body, core.now_ms())
+    }
+}
+
+pub struct CThings<T> {
+    session: Session<T, ClientCredentials>,
+    base_url: String,
+}
+
+impl<T: Transport> CThings<T> {
+    pub fn new(
+        config: ClientConfig<T>,
+        auth_url: String,
+        base_url: String,
+        credentials: Option<(String, String)>,
+        access_token: Option<String>,
+    ) -> Self {
+        let login = credentials.map(|(client_id, client_secret)| ClientCredentials {
+            token_url: format!("{auth_url}/token"),
+            client_id,
+            client_secret,
+        });
+        CThings { session: Session::new(config.core(), login, access_token), base_url }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn devices(&self) -> Devices<'_, T> {
+        Devices { client: self }
+    }
+
+    /// `GET {base}{path}`; returns the whole envelope. An envelope whose `code` is an error is one,
+    /// even under HTTP 200.
+    async fn get_envelope(&self, path: &str) -> Result<T::Body, Error> {
+        let url = format!("{}{}", self.base_url, path);
+        let envelope =
+            self.session.send_ok(|token| Request::get(&url).bearer(token).header("Accept", "application/json")).await?;
+        match envelope.num_at("code") {
+            Some(code) if code >= 400.0 => Err(Error::from_response(
+                &crate::http::Response { status: code as u16, retry_after: None, body: envelope },
+                self.session.core.now_ms(),
+            )),
+            _ => Ok(envelope),
+        }
+    }
+}
+
+pub struct Devices<'a, T> {
+    client: &'a CThings<T>,
+}
+
+impl<T: Transport> Devices<'_, T> {
+    /// `GET /v3/device/{id}`: the whole envelope.
+    pub async fn get_envelope(&self, device_id: &str) -> Result<T::Body, Error> {
+        let id = segment("deviceId", device_id)?;
+        self.client.get_envelope(&format!("/v3/device/{id}")).await
+    }
+
+    /// `GET /v3/device/{id}`: the device, the envelope's `data`.
+    pub async fn get(&self, device_id: &str) -> Result<T::Body, Error> {
+        let envelope = self.get_envelope(device_id).await?;
+        envelope.get("data").ok_or_else(|| Error::InvalidResponse("envelope has no data".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::mock::{reply, Mock};
+    use crate::http::retry::RetryPolicy;
+    use futures_executor::block_on;
+    use std::rc::Rc;
+
+    fn client(mock: &Rc<Mock>) -> CThings<Rc<Mock>> {
+        CThings::new(
+            ClientConfig { transport: mock.clone(), retry: RetryPolicy::default() },
+            "https://auth.test".into(),
+            "https://api.test".into(),
+            Some(("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".into(), "xxxxxxxxxxxxxxxxxxxxxxxx".into())),
+            None,
+        )
+    }
+
+    fn handler(req: &Request, _: f64) -> Result<crate::http::Response<serde_json::Value>, Error> {
+        if req.url.ends_with("/token") {
+            reply(200, r#"{"access_token":"jwt","expires_in":3600,"scope":["api"],"token_type":"Bearer"}"#)
+        } else if req.url.ends_with("/missing") {
+            reply(404, r#"{"api":"cThings Cloud API","code":404,"data":null,"message":"Device not found"}"#)
+        } else {
+            reply(
+                200,
+                r#"{"api":"cThings Cloud API","code":200,"data":{"id":"d-1","name":"Example Device"},"message":null}"#,
+            )
+        }
+    }
+
+    #[test]
+    fn token_is_multipart_with_basic_auth() {
+        let mock = Mock::new(handler);
+        let device = block_on(client(&mock).devices().get("d-1")).unwrap();
+        assert_eq!(device["name"], "Example Device");
+        let reqs = mock.requests.borrow();
+        assert_eq!(reqs[0].url, "https://auth.test/token");
+        assert_eq!(
+            reqs[0].header_value("authorization"),
+            Some("Basic eHh4eHh4eHgteHh4eC14eHh4LXh4eHgteHh4eHh4eHh4eHh4Onh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eA==")
+        );
+        let ct = reqs[0].header_value("content-type").unwrap();
+        let boundary = ct.strip_prefix("multipart/form-data; boundary=").unwrap();
+        let body = reqs[0].body.as_deref().unwrap();
+        assert!(body.contains("name=\"grant_type\"\r\n\r\nclient_credentials\r\n"));
+        assert!(body.contains("name=\"scope\"\r\n\r\napi\r\n"));
+        assert!(body.ends_with(&format!("--{boundary}--\r\n")));
+        assert_eq!(reqs[1].url, "https://api.test/v3/device/d-1");
+        assert_eq!(reqs[1].header_value("authorization"), Some("Bearer jwt"));
+    }
+
+    #[test]
+    fn the_whole_envelope_is_reachable_and_errors_keep_its_message() {
+        let mock = Mock::new(handler);
+        let c = client(&mock);
+        let env = block_on(c.devices().get_envelope("d-1")).unwrap();
+        assert_eq!(env["api"], "cThings Cloud API");
+        let err = block_on(c.devices().get("missing")).unwrap_err();
+        assert_eq!((err.status(), err.to_string().as_str()), (Some(404), "Device not found"));
+    }
+}

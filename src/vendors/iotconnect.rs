@@ -1,0 +1,351 @@
+//! Avnet IoTConnect: endpoint discovery (cached, retried on 502), the three-step login (basic-token, login
+//! with `solution-key`, refresh-token) and paged lists.
+
+use super::{segment, ClientConfig};
+use crate::auth::{Login, Session, SingleFlight, Token};
+use crate::error::Error;
+use crate::http::{encode, Body, Core, Request, Transport};
+use std::rc::Rc;
+
+pub const DEFAULT_DISCOVERY_URL: &str = "https://discovery.iotconnect.io";
+/// Largest page the API serves; also the default, so that a long list takes few requests.
+pub const MAX_PAGE_SIZE: u32 = 1000;
+const DEFAULT_PAGE_SIZE: u32 = 100;
+/// A bound on pages in one list, so that a server that ignores paging cannot loop the client forever.
+const MAX_PAGES: u32 = 10_000;
+
+/// Where a solution's services live; each URL already ends in its API version (`/api/v2.1`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Endpoints {
+    pub auth: String,
+    pub device: String,
+    pub user: Option<String>,
+    pub telemetry: Option<String>,
+    pub firmware: Option<String>,
+}
+
+/// What discovery needs: solution key, environment (`poc`, `prod`, `avnet`), platform (`aws`, `az`).
+pub struct Solution {
+    pub discovery_url: String,
+    pub solution_key: String,
+    pub environment: String,
+    pub platform: String,
+}
+
+struct Discovery {
+    solution: Solution,
+    cache: SingleFlight<Rc<Endpoints>>,
+}
+
+impl Discovery {
+    async fn endpoints<T: Transport>(&self, core: &Core<T>) -> Result<Rc<Endpoints>, Error> {
+        self.cache.get(|_| true, |_| self.fetch(core)).await
+    }
+
+    async fn fetch<T: Transport>(&self, core: &Core<T>) -> Result<Rc<Endpoints>, Error> {
+        let s = &self.solution;
+        let version = if s.platform == "az" { "2" } else { "2.1" };
+        let url = format!(
+            "{}/api/uisdk/solutionkey/{}/env/{}{}",
+            s.discovery_url,
+            segment("solutionKey", &s.solution_key)?,
+            segment("environment", &s.environment)?,
+            encode::query(&[("version", version.into()), ("pf", s.platform.clone())])
+        );
+        // Discovery is known to answer 502 with an HTML page now and then: retry that too.
+        let resp = core.send_ok(&Request::get(url).header("Accept", "application/json"), &[502]).await?;
+        let data = resp.body.get("data").filter(|d| !d.is_null());
+        let base = |key: &str| data.as_ref().and_then(|d| d.str_at(key)).map(|u| u.trim_end_matches('/').to_string());
+        let missing = |key: &str| Error::InvalidResponse(format!("discovery answer has no {key}"));
+        Ok(Rc::new(Endpoints {
+            auth: base("authBaseUrl").ok_or_else(|| missing("authBaseUrl"))?,
+            device: base("deviceBaseUrl").ok_or_else(|| missing("deviceBaseUrl"))?,
+            user: base("userBaseUrl"),
+            telemetry: base("telemetryBaseUrl"),
+            firmware: base("firmwareBaseUrl"),
+        }))
+    }
+}
+
+/// The user login of the auth service. The password is kept only to log in again when the refresh token
+/// is refused.
+pub struct UserLogin {
+    discovery: Rc<Discovery>,
+    username: String,
+    password: String,
+}
+
+impl<T: Transport> Login<T> for UserLogin {
+    async fn login(&self, core: &Core<T>, previous: Option<Token>) -> Result<Token, Error> {
+        let auth = self.discovery.endpoints(core).await?.auth.clone();
+        if let Some(refresh) = previous.and_then(|t| t.refresh) {
+            let body = format!("{{\"refreshtoken\":{}}}", encode::json_string(&refresh));
+            let resp = core.send(&Request::post(format!("{auth}/Auth/refresh-token")).json(body), &[]).await?;
+            if resp.ok() {
+                return Token::from_grant(&resp.body, core.now_ms());
+            }
+            // 409 (refresh token invalid) or 400/401: fall back to a full login; anything else is an outage.
+            if !matches!(resp.status, 400 | 401 | 403 | 409) {
+                return Err(Error::from_response(&resp, core.now_ms()));
+            }
+        }
+        let basic = core.send_ok(&Request::get(format!("{auth}/Auth/basic-token")), &[]).await?;
+        let basic = basic
+            .body
+            .str_at("data")
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| Error::InvalidResponse("basic-token answer has no data".into()))?;
+        let body = format!(
+            "{{\"username\":{},\"password\":{}}}",
+            encode::json_string(&self.username),
+            encode::json_string(&self.password)
+        );
+        let req = Request::post(format!("{auth}/Auth/login"))
+            .header("Authorization", format!("Basic {basic}"))
+            .header("solution-key", &self.discovery.solution.solution_key)
+            .json(body);
+        let resp = core.send_ok(&req, &[]).await?;
+        Token::from_grant(&resp.body, core.now_ms())
+    }
+}
+
+pub struct IoTConnect<T> {
+    session: Session<T, UserLogin>,
+    discovery: Rc<Discovery>,
+}
+
+/// Options of `GET /Device`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeviceListOptions {
+    pub page_size: Option<u32>,
+    pub sort_by: Option<String>,
+    /// API-named filters (`UniqueId`, `TemplateGuid`, `EntityGuid`, `Status`, `searchText`).
+    pub filters: Vec<(&'static str, String)>,
+}
+
+impl<T: Transport> IoTConnect<T> {
+    pub fn new(
+        config: ClientConfig<T>,
+        solution: Solution,
+        user: Option<(String, String)>,
+        access_token: Option<String>,
+    ) -> Self {
+        let discovery = Rc::new(Discovery { solution, cache: SingleFlight::default() });
+        let login = user.map(|(username, password)| UserLogin { discovery: discovery.clone(), username, password });
+        IoTConnect { session: Session::new(config.core(), login, access_token), discovery }
+    }
+
+    pub fn solution(&self) -> &Solution {
+        &self.discovery.solution
+    }
+
+    /// The solution's service URLs, from discovery (asked once, then cached).
+    pub async fn endpoints(&self) -> Result<Rc<Endpoints>, Error> {
+        self.discovery.endpoints(&self.session.core).await
+    }
+
+    /// Logs in now (or reuses a fresh token) and says until when the token is good (ms since the epoch).
+    pub async fn login(&self) -> Result<Option<f64>, Error> {
+        Ok(self.session.token().await?.expires_at_ms)
+    }
+
+    pub fn devices(&self) -> Devices<'_, T> {
+        Devices { client: self }
+    }
+
+    /// Every item of a paged list: pages of `page_size` from 1 until a short or empty page (or 204), or
+    /// until `count` items when the server states a count (`/Device` says `count: -1`).
+    async fn all_pages(&self, base: &str, page_size: u32, params: &[(&str, String)]) -> Result<T::Body, Error> {
+        let mut items = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let mut q = vec![("pageNumber", page.to_string()), ("pageSize", page_size.to_string())];
+            q.extend(params.iter().map(|(k, v)| (*k, v.clone())));
+            let url = format!("{base}{}", encode::query(&q));
+            let resp = self
+                .session
+                .send(|token| Request::get(&url).bearer(token).header("Accept", "application/json"))
+                .await?;
+            if resp.status == 204 {
+                break;
+            }
+            if !resp.ok() {
+                return Err(Error::from_response(&resp, self.session.core.now_ms()));
+            }
+            let data = resp.body.get("data").unwrap_or_else(T::Body::null);
+            let Some(page_items) = data.items() else {
+                if data.is_null() {
+                    break;
+                }
+                return Err(Error::InvalidResponse("list answer's data is not an array".into()));
+            };
+            let got = page_items.len();
+            items.extend(page_items);
+            let count = resp.body.num_at("count").filter(|c| *c >= 0.0);
+            if got < page_size as usize || count.is_some_and(|c| items.len() as f64 >= c) {
+                break;
+            }
+        }
+        Ok(T::Body::from_items(items))
+    }
+}
+
+pub struct Devices<'a, T> {
+    client: &'a IoTConnect<T>,
+}
+
+impl<T: Transport> Devices<'_, T> {
+    /// `GET /Device`, every page: the devices as one array.
+    pub async fn list(&self, opts: &DeviceListOptions) -> Result<T::Body, Error> {
+        let page_size = opts.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+        if page_size == 0 || page_size > MAX_PAGE_SIZE {
+            return Err(Error::invalid(format!("pageSize must be between 1 and {MAX_PAGE_SIZE}")));
+        }
+        let mut params = opts.filters.clone();
+        if let Some(s) = &opts.sort_by {
+            params.push(("sortBy", s.clone()));
+        }
+        let base = format!("{}/Device", self.client.endpoints().await?.device);
+        self.client.all_pages(&base, page_size, &params).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::mock::{reply, Mock};
+    use crate::http::retry::RetryPolicy;
+    use crate::http::Response;
+    use futures_executor::block_on;
+    use serde_json::Value;
+    use std::rc::Rc;
+
+    const DISCOVERY: &str = r#"{"data":{"authBaseUrl":"https://auth.test/api/v2.1/","deviceBaseUrl":"https://device.test/api/v2.1"},"message":"Success"}"#;
+
+    fn client(mock: &Rc<Mock>) -> IoTConnect<Rc<Mock>> {
+        IoTConnect::new(
+            ClientConfig { transport: mock.clone(), retry: RetryPolicy::default() },
+            Solution {
+                discovery_url: "https://discovery.test".into(),
+                solution_key: "sk 1".into(),
+                environment: "poc".into(),
+                platform: "aws".into(),
+            },
+            Some(("user@example.com".into(), "pa\"ss".into())),
+            None,
+        )
+    }
+
+    /// A fake solution with `devices` devices; tokens live 3600 s.
+    fn cloud(devices: usize) -> impl FnMut(&Request, f64) -> Result<Response<Value>, Error> {
+        move |req, _| {
+            let url = req.url.as_str();
+            if url.starts_with("https://discovery.test") {
+                reply(200, DISCOVERY)
+            } else if url.ends_with("/Auth/basic-token") {
+                reply(200, r#"{"data":"b4s1c","status":200,"message":"Basic token has been generated successfully"}"#)
+            } else if url.ends_with("/Auth/login") {
+                reply(
+                    200,
+                    r#"{"token_type":"bearer","access_token":"at1","expires_in":3600,"refresh_token":"rt1","status":200}"#,
+                )
+            } else if url.ends_with("/Auth/refresh-token") {
+                if req.body.as_deref() == Some(r#"{"refreshtoken":"rt1"}"#) {
+                    reply(200, r#"{"access_token":"at2","expires_in":3600,"refresh_token":"rt2"}"#)
+                } else {
+                    reply(409, r#"{"status":409,"message":"Refresh token is invalid","error":[]}"#)
+                }
+            } else if let Some(q) = url.strip_prefix("https://device.test/api/v2.1/Device?") {
+                let num = |k: &str| -> usize {
+                    q.split('&').find_map(|p| p.strip_prefix(&format!("{k}="))).unwrap().parse().unwrap()
+                };
+                let (page, size) = (num("pageNumber"), num("pageSize"));
+                let items: Vec<String> = ((page - 1) * size..(page * size).min(devices))
+                    .map(|i| format!("{{\"uniqueId\":\"d{i}\"}}"))
+                    .collect();
+                if items.is_empty() {
+                    reply(204, "")
+                } else {
+                    reply(200, &format!(r#"{{"data":[{}],"status":200,"count":-1}}"#, items.join(",")))
+                }
+            } else {
+                reply(404, "{}")
+            }
+        }
+    }
+
+    #[test]
+    fn discovery_basic_token_and_login_are_sent_as_documented() {
+        let mock = Mock::new(cloud(3));
+        let c = client(&mock);
+        block_on(c.devices().list(&DeviceListOptions::default())).unwrap();
+        let reqs = mock.requests.borrow();
+        assert_eq!(reqs[0].url, "https://discovery.test/api/uisdk/solutionkey/sk%201/env/poc?version=2.1&pf=aws");
+        assert_eq!(reqs[1].url, "https://auth.test/api/v2.1/Auth/basic-token");
+        assert_eq!(reqs[2].url, "https://auth.test/api/v2.1/Auth/login");
+        assert_eq!(reqs[2].header_value("authorization"), Some("Basic b4s1c"));
+        assert_eq!(reqs[2].header_value("solution-key"), Some("sk 1"));
+        assert_eq!(reqs[2].body.as_deref(), Some(r#"{"username":"user@example.com","password":"pa\"ss"}"#));
+        assert_eq!(reqs[3].header_value("authorization"), Some("Bearer at1"));
+    }
+
+    #[test]
+    fn devices_are_paged_until_a_short_page() {
+        let mock = Mock::new(cloud(250));
+        let devices = block_on(client(&mock).devices().list(&DeviceListOptions::default())).unwrap();
+        let ids: Vec<&str> = devices.as_array().unwrap().iter().map(|d| d["uniqueId"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), 250);
+        assert_eq!((ids[0], ids[249]), ("d0", "d249"));
+        assert_eq!(mock.count("/Device?"), 3);
+    }
+
+    #[test]
+    fn an_exact_multiple_ends_on_204_and_discovery_is_cached() {
+        let mock = Mock::new(cloud(200));
+        let c = client(&mock);
+        let opts = DeviceListOptions { page_size: Some(100), ..Default::default() };
+        assert_eq!(block_on(c.devices().list(&opts)).unwrap().as_array().unwrap().len(), 200);
+        assert_eq!(block_on(c.devices().list(&opts)).unwrap().as_array().unwrap().len(), 200);
+        assert_eq!(mock.count("/Device?"), 6);
+        assert_eq!(mock.count("discovery.test"), 1);
+        assert_eq!(mock.count("/Auth/login"), 1);
+    }
+
+    #[test]
+    fn expired_tokens_are_refreshed_then_relogged_when_refresh_fails() {
+        let mock = Mock::new(cloud(1));
+        let c = client(&mock);
+        block_on(c.login()).unwrap();
+        mock.advance(3_600_000.0);
+        block_on(c.login()).unwrap();
+        assert_eq!((mock.count("/Auth/refresh-token"), mock.count("/Auth/login")), (1, 1));
+        // at2/rt2 now; rt2 is unknown to the fake, so the next refresh fails with 409 and we log in again.
+        mock.advance(3_600_000.0);
+        block_on(c.login()).unwrap();
+        assert_eq!((mock.count("/Auth/refresh-token"), mock.count("/Auth/login")), (2, 2));
+    }
+
+    #[test]
+    fn discovery_502_html_is_retried() {
+        let mut failures = 2;
+        let mut inner = cloud(1);
+        let mock = Mock::new(move |req, now| {
+            if req.url.starts_with("https://discovery.test") && failures > 0 {
+                failures -= 1;
+                return reply(502, "<html><body>502 Bad Gateway</body></html>");
+            }
+            inner(req, now)
+        });
+        block_on(client(&mock).devices().list(&DeviceListOptions::default())).unwrap();
+        assert_eq!(mock.count("discovery.test"), 3);
+    }
+
+    #[test]
+    fn page_size_is_checked() {
+        let mock = Mock::new(cloud(1));
+        for bad in [0, MAX_PAGE_SIZE + 1] {
+            let opts = DeviceListOptions { page_size: Some(bad), ..Default::default() };
+            assert!(matches!(block_on(client(&mock).devices().list(&opts)), Err(Error::InvalidArgument(_))));
+        }
+        assert!(mock.requests.borrow().is_empty());
+    }
+}

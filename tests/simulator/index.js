@@ -1,0 +1,903 @@
+'use strict';
+// A local fake of the four clouds (Arduino IoT Cloud, Particle Device Cloud, cThings Cloud, Avnet
+// IoTConnect) on one HTTP server, with a control API for tests. No dependencies beyond Node's built-ins.
+// See README.md in this folder for the URL layout.
+
+const http = require('node:http');
+const fs = require('node:fs/promises');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const data = require('./fixtures');
+
+const { CREDENTIALS, IDS } = data;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+const GOA_ERROR_TYPE = 'application/vnd.goa.error+json';
+const ARDUINO_AUDIENCE = 'https://api2.arduino.cc/iot';
+const MAX_BODY = 5 * 1024 * 1024;
+
+/** First path segment → vendor key (used for faults, the request log and stats). */
+const PREFIXES = {
+  arduino: 'arduino',
+  particle: 'particle',
+  'cthings-auth': 'cthings',
+  cthings: 'cthings',
+  'iotconnect-discovery': 'iotconnect-discovery',
+  iotconnect: 'iotconnect',
+};
+const VENDORS = ['arduino', 'particle', 'cthings', 'iotconnect', 'iotconnect-discovery'];
+const TOKEN_VENDORS = ['arduino', 'particle', 'cthings', 'iotconnect'];
+const IOTCONNECT_SERVICES = ['master', 'auth', 'user', 'device', 'firmware', 'event', 'telemetry', 'file'];
+
+const DEFAULT_CONFIG = {
+  tokenLifetime: { arduino: 300, particle: 7776000, cthings: 3600, iotconnect: 3600 },
+  refreshLifetime: 7 * 86400,
+};
+
+const PREFLIGHT_HEADERS = {
+  'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, X-Organization, solution-key',
+  'Access-Control-Max-Age': '600',
+};
+
+const MIME_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.cjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': JSON_TYPE,
+  '.map': JSON_TYPE,
+  '.css': 'text/css; charset=utf-8',
+  '.ts': TEXT_TYPE,
+  '.txt': TEXT_TYPE,
+  '.md': TEXT_TYPE,
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+const HTML_502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n'
+  + '<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>gateway</center>\r\n</body>\r\n</html>\r\n';
+
+// ---------------------------------------------------------------------------------------------------------
+// Small helpers
+
+/** `table[key]` for the table's own keys only (never a prototype member such as `constructor`). */
+const lookup = (table, key) => (Object.hasOwn(table, key) ? table[key] : undefined);
+const randomHex = (bytes) => crypto.randomBytes(bytes).toString('hex');
+const base64url = (value) => Buffer.from(value).toString('base64url');
+
+function send(res, status, body, type = JSON_TYPE, headers = {}) {
+  if (status === 204 || body === undefined) {
+    res.writeHead(status, headers);
+    return res.end();
+  }
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > MAX_BODY) reject(Object.assign(new Error('request body too large'), { status: 413 }));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** URLSearchParams → `{key: value}`, with an array for repeated keys. */
+function queryObject(params) {
+  const out = Object.create(null);
+  for (const key of new Set(params.keys())) {
+    const values = params.getAll(key);
+    out[key] = values.length > 1 ? values : values[0];
+  }
+  return out;
+}
+
+function safeDecode(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+const mediaType = (req) => (req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
+const isForm = (req) => mediaType(req) === 'application/x-www-form-urlencoded';
+
+function parseJson(text) {
+  try {
+    return { value: text.trim() === '' ? {} : JSON.parse(text) };
+  } catch {
+    return { error: true };
+  }
+}
+
+function basicAuth(req) {
+  const m = /^Basic\s+(\S+)$/i.exec(req.headers.authorization || '');
+  if (!m) return null;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : { user: decoded.slice(0, colon), pass: decoded.slice(colon + 1) };
+}
+
+/** Fields of a multipart/form-data body, or null when the body is not well-formed multipart. */
+function parseMultipart(contentType = '', body) {
+  const m = /^multipart\/form-data\s*;.*?\bboundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  if (!m) return null;
+  const parts = body.split(`--${m[1] || m[2]}`);
+  if (parts.length < 3 || !parts[parts.length - 1].startsWith('--')) return null;
+  const fields = {};
+  for (const part of parts.slice(1, -1)) {
+    const split = part.indexOf('\r\n\r\n');
+    if (!part.startsWith('\r\n') || split < 0) return null;
+    const name = /;\s*name="([^"]*)"/i.exec(part.slice(0, split));
+    if (name) fields[name[1]] = part.slice(split + 4).replace(/\r\n$/, '');
+  }
+  return fields;
+}
+
+/** Seconds as sent in `expires_in`: a whole number, rounded down but at least 1 (0 means "never"). */
+const wireSeconds = (seconds) => (seconds === Infinity ? 0 : Math.max(1, Math.floor(seconds)));
+
+// ---------------------------------------------------------------------------------------------------------
+// Simulator state: configuration, issued tokens, queued faults, the request log and counters.
+
+function freshState() {
+  return {
+    config: structuredClone(DEFAULT_CONFIG),
+    configured: new Set(), // vendors whose token lifetime was set through /__sim/config
+    tokens: new Map(), // access token → { vendor, expiresAt, ...session }
+    refreshTokens: new Map(), // IoTConnect refresh token → { expiresAt }
+    faults: [],
+    log: [],
+    stats: {
+      requests: Object.fromEntries(VENDORS.map((v) => [v, 0])),
+      tokenRequests: Object.fromEntries(TOKEN_VENDORS.map((v) => [v, 0])),
+      iotconnectAuth: { basicToken: 0, login: 0, refresh: 0 },
+      faultsServed: 0,
+    },
+  };
+}
+
+class Simulator {
+  constructor({ www, pkg, quiet }) {
+    Object.assign(this, { www, pkg, quiet, startedAt: Date.now(), secret: crypto.randomBytes(32) });
+    this.reset();
+  }
+
+  reset() {
+    Object.assign(this, freshState());
+  }
+
+  /** A signed JWT carrying `claims`, `iat`, `exp` and a random `jti`, remembered as a token of `vendor`. */
+  issueJwt(vendor, seconds, claims = {}, session = {}) {
+    const now = Date.now();
+    const expiresAt = now + seconds * 1000;
+    const head = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+    const body = base64url(JSON.stringify({
+      ...claims, iat: Math.floor(now / 1000), exp: Math.floor(expiresAt / 1000), jti: randomHex(8),
+    }));
+    const signature = crypto.createHmac('sha256', this.secret).update(`${head}.${body}`).digest('base64url');
+    const token = `${head}.${body}.${signature}`;
+    this.tokens.set(token, { vendor, expiresAt, ...session });
+    return token;
+  }
+
+  issueOpaque(vendor, seconds, session = {}) {
+    const token = randomHex(20);
+    this.tokens.set(token, { vendor, expiresAt: Date.now() + seconds * 1000, ...session });
+    return token;
+  }
+
+  /** The live session behind the request's bearer token, or null. */
+  session(vendor, req) {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization || '');
+    const session = m && this.tokens.get(m[1]);
+    return session && session.vendor === vendor && session.expiresAt > Date.now() ? session : null;
+  }
+
+  lifetime(vendor) {
+    return this.config.tokenLifetime[vendor];
+  }
+
+  takeFault(vendor, pathname) {
+    const i = this.faults.findIndex((f) => (f.vendor === '*' || f.vendor === vendor)
+      && (!f.match || pathname.includes(f.match)));
+    if (i < 0) return null;
+    const fault = this.faults[i];
+    if (--fault.remaining <= 0) this.faults.splice(i, 1);
+    this.stats.faultsServed++;
+    return fault;
+  }
+
+  count(vendor, method, pathname) {
+    const { stats } = this;
+    stats.requests[vendor]++;
+    const p = pathname.toLowerCase();
+    if (method === 'POST' && (p === '/arduino/iot/v1/clients/token' || p === '/particle/oauth/token'
+      || p === '/cthings-auth/token')) stats.tokenRequests[vendor]++;
+    const iotc = /^\/iotconnect\/auth\/api\/v2(?:\.1)?\/auth\/(basic-token|login|refresh-token)$/.exec(p);
+    if (!iotc) return;
+    if (iotc[1] === 'basic-token') stats.iotconnectAuth.basicToken++;
+    else if (method === 'POST') {
+      stats.iotconnectAuth[iotc[1] === 'login' ? 'login' : 'refresh']++;
+      stats.tokenRequests.iotconnect++;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Request dispatch
+
+async function handle(sim, req, res) {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+  if (req.method === 'OPTIONS') return send(res, 204, undefined, undefined, PREFLIGHT_HEADERS);
+
+  const url = new URL(req.url, 'http://127.0.0.1');
+  const host = req.headers.host;
+  const origin = host && /^[\w.-]+(:\d+)?$|^\[[\da-f:.]+\](:\d+)?$/i.test(host) ? `http://${host}` : sim.url;
+  const first = url.pathname.split('/')[1];
+  if (first === '__sim') return control(sim, req, res, url);
+  const vendor = lookup(PREFIXES, first);
+  if (!vendor) return serveStatic(sim, req, res, url, origin);
+
+  const body = await readBody(req);
+  sim.log.push({
+    vendor, method: req.method, path: url.pathname, query: queryObject(url.searchParams),
+    headers: { ...req.headers }, body, time: Date.now(),
+  });
+  sim.count(vendor, req.method, url.pathname);
+
+  const ctx = {
+    sim, req, res, vendor, url, origin, body,
+    method: req.method,
+    path: url.pathname.slice(first.length + 1) || '/',
+    query: url.searchParams,
+  };
+  const fault = sim.takeFault(vendor, url.pathname);
+  if (fault) return applyFault(ctx, fault);
+  return HANDLERS[first](ctx);
+}
+
+/** Finds the first `[method, regexp, handler]` row matching the request and calls it with the captures. */
+function route(ctx, table, notFound) {
+  for (const [method, pattern, handler] of table) {
+    const m = pattern.exec(ctx.path);
+    if (m && method === ctx.method) return handler(ctx, ...m.slice(1).map(safeDecode));
+  }
+  return notFound(ctx);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Faults
+
+/** The body and content type a vendor answers an HTTP error `status` with. */
+function vendorError(ctx, status) {
+  const reason = http.STATUS_CODES[status] || 'Error';
+  switch (ctx.vendor) {
+    case 'arduino':
+      return status === 429
+        ? ['You have reached maximum request limit.', TEXT_TYPE]
+        : [goaBody(status, reason.toLowerCase().replace(/[^a-z0-9]+/g, '_'), reason), GOA_ERROR_TYPE];
+    case 'particle':
+      return [{ ok: false, error: reason }, JSON_TYPE];
+    case 'cthings':
+      return [cthingsEnvelope(ctx, status, null, reason), JSON_TYPE];
+    case 'iotconnect':
+      return [{ data: null, status, message: reason, error: [] }, JSON_TYPE];
+    default:
+      return [{ data: null, message: reason, status }, JSON_TYPE];
+  }
+}
+
+function applyFault(ctx, fault) {
+  if (fault.kind === 'hang') return; // never answered: the socket stays open until either side closes it
+  const headers = fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
+  if (fault.kind === 'html502') return send(ctx.res, 502, HTML_502, 'text/html; charset=utf-8', headers);
+  if (fault.body !== undefined) {
+    const type = typeof fault.body === 'string' ? TEXT_TYPE : JSON_TYPE;
+    return send(ctx.res, fault.status, fault.body, type, headers);
+  }
+  const [body, type] = vendorError(ctx, fault.status);
+  send(ctx.res, fault.status, body, type, headers);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Arduino IoT Cloud
+
+function goaBody(status, code, detail) {
+  return { id: crypto.randomBytes(6).toString('base64url'), code, status, detail, meta: {} };
+}
+
+const goa = (res, status, code, detail) => send(res, status, goaBody(status, code, detail), GOA_ERROR_TYPE);
+
+function arduino(ctx) {
+  if (ctx.path === '/iot/v1/clients/token' && ctx.method === 'POST') return arduinoToken(ctx);
+  const session = ctx.sim.session('arduino', ctx.req);
+  if (!session) return goa(ctx.res, 401, 'unauthorized', 'invalid token');
+  const org = ctx.req.headers['x-organization'] || session.organization || null;
+  if (org && org !== CREDENTIALS.arduino.organization) {
+    return goa(ctx.res, 403, 'forbidden', 'you are not a member of this organization');
+  }
+  ctx.things = data.arduino.things.filter((t) => (t.organization_id || null) === org);
+  return route(ctx, [
+    ['GET', /^\/iot\/v2\/things$/, arduinoListThings],
+    ['GET', /^\/iot\/v2\/things\/([^/]+)$/, arduinoShowThing],
+    ['GET', /^\/iot\/v2\/things\/([^/]+)\/properties$/, arduinoListProperties],
+  ], () => goa(ctx.res, 404, 'not_found', 'resource not found'));
+}
+
+function arduinoToken({ sim, req, res, body }) {
+  const invalid = (description) => send(res, 400, { error: 'invalid_request', error_description: description });
+  if (!isForm(req)) return invalid('the request body must be application/x-www-form-urlencoded');
+  const form = new URLSearchParams(body);
+  const basic = basicAuth(req);
+  const clientId = form.get('client_id') ?? basic?.user;
+  const clientSecret = form.get('client_secret') ?? basic?.pass;
+  if (form.get('grant_type') !== 'client_credentials') return invalid('grant_type must be client_credentials');
+  if (clientId !== CREDENTIALS.arduino.clientId || clientSecret !== CREDENTIALS.arduino.clientSecret) {
+    return send(res, 401, { error: 'invalid_client', error_description: 'Invalid client credentials' });
+  }
+  if (form.get('audience') !== ARDUINO_AUDIENCE) return invalid(`audience must be ${ARDUINO_AUDIENCE}`);
+  const organization = form.get('organization_id') || null;
+  if (organization && organization !== CREDENTIALS.arduino.organization) return invalid('unknown organization_id');
+
+  const seconds = sim.lifetime('arduino');
+  const claims = { iss: 'https://login.arduino.cc/', sub: `${clientId}@clients`, aud: ARDUINO_AUDIENCE };
+  if (organization) claims['http://arduino.cc/organization_id'] = organization;
+  const token = sim.issueJwt('arduino', seconds, claims, { organization });
+  send(res, 200, { access_token: token, expires_in: wireSeconds(seconds), token_type: 'Bearer' });
+}
+
+function arduinoListThings({ res, query, things }) {
+  const flag = (name) => query.get(name) === 'true';
+  let list = things.filter((t) => flag('show_deleted') || !t.deleted_at);
+  if (query.has('device_id')) list = list.filter((t) => t.device_id === query.get('device_id'));
+  const ids = query.getAll('ids').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (ids.length) list = list.filter((t) => ids.includes(t.id));
+  for (const tag of query.getAll('tags')) {
+    const [key, ...rest] = tag.split(':');
+    list = list.filter((t) => Object.hasOwn(t.tags, key) && (!rest.length || t.tags[key] === rest.join(':')));
+  }
+  const now = Date.now();
+  const body = list.map((t) => data.arduino.thing(t, now, flag('show_properties')));
+  send(res, 200, body, 'application/vnd.arduino.thing+json; type=collection');
+}
+
+function arduinoShowThing({ res, query, things }, id) {
+  const thing = things.find((t) => t.id === id && !t.deleted_at);
+  if (!thing) return goa(res, 404, 'not_found', 'thing not found');
+  send(res, 200, data.arduino.thing(thing, Date.now(), query.get('show_properties') === 'true'),
+    'application/vnd.arduino.thing+json');
+}
+
+function arduinoListProperties({ res, query, things }, id) {
+  const thing = things.find((t) => t.id === id && !t.deleted_at);
+  if (!thing) return goa(res, 404, 'not_found', 'thing not found');
+  send(res, 200, data.arduino.properties(thing, Date.now(), query.get('show_deleted') === 'true'),
+    'application/vnd.arduino.property+json; type=collection');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Particle Device Cloud
+
+const particleError = (res, status, error, description) => send(res, status, { error, error_description: description });
+
+function particle(ctx) {
+  if (ctx.path === '/oauth/token' && ctx.method === 'POST') return particleToken(ctx);
+  const { res, req, query } = ctx;
+  if (query.has('access_token')) {
+    return particleError(res, 400, 'invalid_request', 'access_token in query is not allowed');
+  }
+  if (isForm(req) && new URLSearchParams(ctx.body).has('access_token')) {
+    return particleError(res, 400, 'invalid_request', 'access_token in body is not allowed');
+  }
+  if (!ctx.sim.session('particle', req)) {
+    return particleError(res, 401, 'invalid_token', 'The access token provided is invalid.');
+  }
+  return route(ctx, [
+    ['GET', /^\/v1\/devices$/, particleListDevices],
+    ['GET', /^\/v1\/devices\/([^/]+)$/, particleShowDevice],
+    ['GET', /^\/v1\/devices\/([^/]+)\/([^/]+)$/, particleGetVariable],
+    ['POST', /^\/v1\/devices\/([^/]+)\/([^/]+)$/, particleCallFunction],
+  ], () => send(res, 404, { ok: false, error: 'Not Found' }));
+}
+
+function particleToken({ sim, req, res, body }) {
+  if (!isForm(req)) {
+    const description = 'This endpoint only accepts application/x-www-form-urlencoded bodies';
+    return particleError(res, 400, 'invalid_request', description);
+  }
+  const form = new URLSearchParams(body);
+  const basic = basicAuth(req);
+  const clientId = basic?.user || form.get('client_id');
+  const clientSecret = basic?.pass || form.get('client_secret');
+  if (!clientId || !clientSecret) return particleError(res, 401, 'invalid_client', 'Client authentication failed');
+  if (form.get('grant_type') !== 'password') {
+    return particleError(res, 400, 'unsupported_grant_type', 'The authorization grant type is not supported');
+  }
+  if (form.get('username') !== CREDENTIALS.particle.username
+    || form.get('password') !== CREDENTIALS.particle.password) {
+    return particleError(res, 400, 'invalid_grant', 'User credentials are invalid');
+  }
+
+  let seconds = sim.lifetime('particle');
+  if (form.has('expires_in')) {
+    const requested = Number(form.get('expires_in'));
+    if (!Number.isFinite(requested) || requested < 0) {
+      return particleError(res, 400, 'invalid_request', 'expires_in must be a number of seconds');
+    }
+    seconds = requested === 0 ? Infinity : requested;
+  } else if (form.has('expires_at')) {
+    const at = Date.parse(form.get('expires_at'));
+    if (Number.isNaN(at) || at <= Date.now()) {
+      return particleError(res, 400, 'invalid_request', 'expires_at must be a future ISO 8601 date');
+    }
+    seconds = (at - Date.now()) / 1000;
+  }
+  // A lifetime set through /__sim/config wins, so tests can make tokens expire quickly.
+  if (sim.configured.has('particle')) seconds = Math.min(seconds, sim.lifetime('particle'));
+
+  const token = sim.issueOpaque('particle', seconds);
+  send(res, 200, {
+    token_type: 'bearer', access_token: token, expires_in: wireSeconds(seconds), refresh_token: randomHex(20),
+  });
+}
+
+function findParticleDevice(ctx, idOrName) {
+  const device = data.particle.devices.find((d) => d.id === idOrName.toLowerCase() || d.name === idOrName);
+  if (!device) {
+    send(ctx.res, 403, {
+      ok: false,
+      error: 'Permission Denied',
+      info: "I didn't recognize that device name or ID, try opening "
+        + `${ctx.origin}/particle/v1/devices?access_token=<access_token>`,
+    });
+  }
+  return device;
+}
+
+const particleTimeout = (res) => send(res, 408, { ok: false, error: 'timed out' });
+
+function particleListDevices({ sim, res }) {
+  const now = Date.now();
+  send(res, 200, data.particle.devices.map((d) => data.particle.device(d, now, sim.startedAt)));
+}
+
+function particleShowDevice(ctx, id) {
+  const device = findParticleDevice(ctx, id);
+  if (device) send(ctx.res, 200, data.particle.device(device, Date.now(), ctx.sim.startedAt));
+}
+
+function particleGetVariable(ctx, id, name) {
+  const device = findParticleDevice(ctx, id);
+  if (!device) return;
+  if (!device.online) return particleTimeout(ctx.res);
+  const now = Date.now();
+  const result = data.particle.variable(device, name, now);
+  if (result === undefined) return send(ctx.res, 404, { ok: false, error: `Unknown Variable: ${name}` });
+  if (ctx.query.get('format') === 'raw') return send(ctx.res, 200, String(result), TEXT_TYPE);
+  const shown = data.particle.device(device, now, ctx.sim.startedAt);
+  send(ctx.res, 200, {
+    cmd: 'VarReturn',
+    name,
+    result,
+    coreInfo: {
+      last_app: '',
+      last_heard: shown.last_heard,
+      connected: true,
+      last_handshake_at: shown.last_handshake_at,
+      deviceID: device.id,
+      product_id: device.product_id,
+    },
+  });
+}
+
+const PARTICLE_FUNCTIONS = {
+  led: (arg) => (arg === 'on' || arg === 'off' ? 1 : -1),
+  setColor: (arg) => (/^\d{1,3},\d{1,3},\d{1,3}$/.test(arg) ? 1 : 0),
+};
+
+function particleCallFunction(ctx, id, name) {
+  const device = findParticleDevice(ctx, id);
+  if (!device) return;
+  if (!device.online) return particleTimeout(ctx.res);
+  if (!device.functions.includes(name)) {
+    return send(ctx.res, 404, { ok: false, error: `Function ${name} not found` });
+  }
+  let arg;
+  if (mediaType(ctx.req) === 'application/json') {
+    const parsed = parseJson(ctx.body);
+    if (parsed.error) return particleError(ctx.res, 400, 'invalid_request', 'Malformed JSON body');
+    arg = parsed.value?.arg;
+  } else {
+    arg = new URLSearchParams(ctx.body).get('arg');
+  }
+  const returnValue = PARTICLE_FUNCTIONS[name](arg == null ? '' : String(arg));
+  send(ctx.res, 200, { id: device.id, name: device.name, connected: true, return_value: returnValue });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// cThings Cloud
+
+function cthingsEnvelope(ctx, code, payload, message) {
+  const parsed = ctx.body ? parseJson(ctx.body) : { value: {} };
+  return {
+    api: 'cThings Cloud API',
+    code,
+    data: payload,
+    links: {},
+    message,
+    request: { url: `${ctx.origin}${ctx.url.pathname}${ctx.url.search}`, method: ctx.method, body: parsed.value ?? {} },
+    websocket: false,
+    version: '3.13.1',
+  };
+}
+
+const cthingsReply = (ctx, code, payload, message) => send(ctx.res, code, cthingsEnvelope(ctx, code, payload, message));
+
+function cthingsAuth(ctx) {
+  const { sim, req, res } = ctx;
+  if (ctx.path !== '/token' || ctx.method !== 'POST') return send(res, 404, { error: 'not_found' });
+  const basic = basicAuth(req);
+  if (basic?.user !== CREDENTIALS.cthings.clientId || basic?.pass !== CREDENTIALS.cthings.clientSecret) {
+    return send(res, 401, { error: 'invalid_client' });
+  }
+  const fields = parseMultipart(req.headers['content-type'], ctx.body);
+  if (!fields || fields.grant_type !== 'client_credentials' || fields.scope !== 'api') {
+    return send(res, 400, { error: 'invalid_request' });
+  }
+  const seconds = sim.lifetime('cthings');
+  const { clientId } = CREDENTIALS.cthings;
+  const claims = { sub: clientId, iss: 'authserver.cthings.cloud', aud: clientId, scope: [] };
+  const token = sim.issueJwt('cthings', seconds, claims);
+  send(res, 200, { access_token: token, expires_in: wireSeconds(seconds), scope: ['api'], token_type: 'Bearer' });
+}
+
+function cthings(ctx) {
+  if (!ctx.sim.session('cthings', ctx.req)) return cthingsReply(ctx, 401, null, 'Unauthorized');
+  return route(ctx, [
+    ['GET', /^\/v3\/device\/([^/]+)$/, (c, id) => {
+      const device = data.cthings.devices.find((d) => d.id === id.toLowerCase());
+      if (!device) return cthingsReply(c, 404, null, 'Device not found');
+      cthingsReply(c, 200, data.cthings.device(device, Date.now()), null);
+    }],
+  ], (c) => cthingsReply(c, 404, null, 'Route not found'));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Avnet IoTConnect: discovery, then the auth and device services
+
+function iotconnectDiscovery(ctx) {
+  const { res, query } = ctx;
+  const reply = (status, message, payload = null) => send(res, status, { data: payload, message, status });
+  const m = /^\/api\/uisdk\/solutionkey\/([^/]+)\/env\/([^/]+)$/i.exec(ctx.path);
+  if (!m || ctx.method !== 'GET') return reply(404, 'Not found');
+  const platform = query.get('pf');
+  const version = lookup({ aws: '2.1', az: '2' }, platform);
+  if (!version) return reply(400, 'pf must be aws or az');
+  if (query.get('version') !== version) return reply(400, `version must be ${version} when pf=${platform}`);
+  const [key, env] = m.slice(1).map(safeDecode);
+  if (key !== CREDENTIALS.iotconnect.solutionKey || env !== CREDENTIALS.iotconnect.env) {
+    return reply(404, 'Solution not found');
+  }
+  const base = (service) => `${ctx.origin}/iotconnect/${service}/api/v${version}`;
+  reply(200, 'Success', Object.fromEntries(IOTCONNECT_SERVICES.map((s) => [`${s}BaseUrl`, base(s)])));
+}
+
+const iotcError = (res, status, message, error = []) => send(res, status, { data: null, status, message, error });
+
+function iotconnect(ctx) {
+  const m = /^\/([a-z]+)\/api\/v2(?:\.1)?(\/.*)?$/i.exec(ctx.path);
+  const service = m?.[1].toLowerCase();
+  if (!IOTCONNECT_SERVICES.includes(service)) return iotcError(ctx.res, 404, 'Not found');
+  const rest = (m[2] || '/').toLowerCase().replace(/\/$/, '');
+  const op = `${ctx.method} ${service}${rest}`;
+  if (op === 'GET auth/auth/basic-token') {
+    return send(ctx.res, 200, {
+      data: data.iotconnect.basicToken, status: 200, message: 'Basic token has been generated successfully',
+    });
+  }
+  if (op === 'POST auth/auth/login') return iotconnectLogin(ctx);
+  if (op === 'POST auth/auth/refresh-token') return iotconnectRefresh(ctx);
+  if (service !== 'auth' && !ctx.sim.session('iotconnect', ctx.req)) return iotcError(ctx.res, 401, 'Unauthorized');
+  if (op === 'GET device/device') return iotconnectDevices(ctx);
+  return iotcError(ctx.res, 404, 'Not found');
+}
+
+function iotconnectTokens(sim) {
+  const seconds = sim.lifetime('iotconnect');
+  const accessToken = sim.issueJwt('iotconnect', seconds, {
+    iss: 'iotconnect-simulator', aud: 'iotconnect', sub: data.iotconnect.user.id, user: data.iotconnect.user,
+  });
+  const refreshToken = crypto.randomBytes(32).toString('base64url');
+  sim.refreshTokens.set(refreshToken, { expiresAt: Date.now() + sim.config.refreshLifetime * 1000 });
+  return {
+    token_type: 'bearer', access_token: accessToken, expires_in: wireSeconds(seconds),
+    refresh_token: refreshToken, status: 200,
+  };
+}
+
+function iotconnectLogin({ sim, req, res, body }) {
+  const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization || '');
+  if (basic?.[1] !== data.iotconnect.basicToken) return iotcError(res, 401, 'Invalid basic token');
+  if (req.headers['solution-key'] !== CREDENTIALS.iotconnect.solutionKey) {
+    return iotcError(res, 401, 'Invalid solution key');
+  }
+  const { value: creds, error } = parseJson(body);
+  if (error || typeof creds !== 'object' || creds === null) {
+    return iotcError(res, 400, 'Invalid request', [{ param: 'body', message: 'A JSON body is required' }]);
+  }
+  const { username, password } = CREDENTIALS.iotconnect;
+  if (creds.username !== username || creds.password !== password) {
+    const message = 'Invalid username or password';
+    return iotcError(res, 401, message, [{ param: 'username', message }]);
+  }
+  send(res, 200, iotconnectTokens(sim));
+}
+
+function iotconnectRefresh({ sim, res, body }) {
+  const token = parseJson(body).value?.refreshtoken;
+  const entry = typeof token === 'string' && sim.refreshTokens.get(token);
+  if (token) sim.refreshTokens.delete(token);
+  if (!entry || entry.expiresAt <= Date.now()) return iotcError(res, 409, 'Refresh token is invalid');
+  send(res, 200, iotconnectTokens(sim));
+}
+
+const IOTCONNECT_SORT_FIELDS = {
+  uniqueid: 'uniqueId',
+  displayname: 'displayName',
+  createddate: 'createdDate',
+  lastactivitydate: 'lastActivityDate',
+  lastconnection: 'lastActivityDate',
+  lastcommunication: 'lastActivityDate',
+};
+
+function iotconnectDevices({ res, query }) {
+  const param = (name) => {
+    for (const [key, value] of query) if (key.toLowerCase() === name) return value;
+    return undefined;
+  };
+  const technicalError = () => send(res, 500, { status: 500, message: 'Technical error', error: [] });
+  const pageNumber = Number(param('pagenumber') ?? 1);
+  const pageSize = Number(param('pagesize') ?? 10);
+  if (!Number.isInteger(pageNumber) || pageNumber < 1) return technicalError();
+  if (!Number.isInteger(pageSize) || pageSize < 1) return technicalError();
+  const size = Math.min(pageSize, 1000);
+
+  let devices = data.iotconnect.devices;
+  const sortBy = (param('sortby') || '').trim();
+  if (sortBy) {
+    const [name, direction = 'asc'] = sortBy.split(/\s+/);
+    const field = lookup(IOTCONNECT_SORT_FIELDS, name.toLowerCase());
+    if (!field || !/^(asc|desc)$/i.test(direction)) {
+      const message = `Sorting by '${sortBy}' is not supported`;
+      return iotcError(res, 412, message, [{ param: 'sortBy', message }]);
+    }
+    const sign = direction.toLowerCase() === 'desc' ? -1 : 1;
+    devices = [...devices].sort((a, b) => sign * String(a[field]).localeCompare(String(b[field])));
+  }
+  const page = devices.slice((pageNumber - 1) * size, pageNumber * size);
+  if (!page.length) return send(res, 204);
+  send(res, 200, { data: page, status: 200, message: 'Device list', count: -1 });
+}
+
+const HANDLERS = {
+  arduino,
+  particle,
+  'cthings-auth': cthingsAuth,
+  cthings,
+  'iotconnect-discovery': iotconnectDiscovery,
+  iotconnect,
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Control API (/__sim/…)
+
+const FAULT_KINDS = ['status', 'html502', 'hang'];
+
+function validateFault(f) {
+  if (typeof f !== 'object' || f === null) return 'expected a JSON object';
+  if (f.vendor !== '*' && !VENDORS.includes(f.vendor)) return `vendor must be "*" or one of ${VENDORS.join(', ')}`;
+  if (!FAULT_KINDS.includes(f.kind)) return `kind must be one of ${FAULT_KINDS.join(', ')}`;
+  if (f.kind === 'status' && !(Number.isInteger(f.status) && f.status >= 400 && f.status <= 599)) {
+    return 'status must be an HTTP error status (400-599)';
+  }
+  if (f.match !== undefined && typeof f.match !== 'string') return 'match must be a string';
+  if (f.times !== undefined && !(Number.isInteger(f.times) && f.times > 0)) return 'times must be a positive integer';
+  return null;
+}
+
+function applyConfig(sim, patch) {
+  if (typeof patch !== 'object' || patch === null) return 'expected a JSON object';
+  const seconds = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  for (const key of Object.keys(patch)) {
+    if (key !== 'tokenLifetime' && key !== 'refreshLifetime') return `unknown setting ${key}`;
+  }
+  const lifetimes = patch.tokenLifetime ?? {};
+  for (const [vendor, value] of Object.entries(lifetimes)) {
+    if (!TOKEN_VENDORS.includes(vendor)) return `unknown vendor ${vendor} in tokenLifetime`;
+    if (!seconds(value)) return `tokenLifetime.${vendor} must be a number of seconds`;
+  }
+  if (patch.refreshLifetime !== undefined && !seconds(patch.refreshLifetime)) {
+    return 'refreshLifetime must be a number of seconds';
+  }
+  Object.assign(sim.config.tokenLifetime, lifetimes);
+  for (const vendor of Object.keys(lifetimes)) sim.configured.add(vendor);
+  if (patch.refreshLifetime !== undefined) sim.config.refreshLifetime = patch.refreshLifetime;
+  return null;
+}
+
+async function control(sim, req, res, url) {
+  const op = `${req.method} ${url.pathname.slice('/__sim/'.length).replace(/\/$/, '')}`;
+  const raw = await readBody(req);
+  const { value, error } = parseJson(raw);
+  if (error) return send(res, 400, { ok: false, error: 'invalid JSON body' });
+  const input = value ?? {};
+  const bad = (message) => send(res, 400, { ok: false, error: message });
+
+  switch (op) {
+    case 'POST reset':
+      sim.reset();
+      return send(res, 200, { ok: true });
+    case 'GET config':
+      return send(res, 200, sim.config);
+    case 'POST config': {
+      const problem = applyConfig(sim, input);
+      return problem ? bad(problem) : send(res, 200, { ok: true, config: sim.config });
+    }
+    case 'GET faults':
+      return send(res, 200, sim.faults);
+    case 'POST faults': {
+      const problem = validateFault(input);
+      if (problem) return bad(problem);
+      const { vendor, match, kind, status, retryAfter, body, times = 1 } = input;
+      sim.faults.push({ vendor, match, kind, status, retryAfter, body, times, remaining: times });
+      return send(res, 200, { ok: true, pending: sim.faults.length });
+    }
+    case 'DELETE faults':
+      sim.faults = [];
+      return send(res, 200, { ok: true });
+    case 'POST expire-tokens': {
+      const { vendor } = input;
+      if (vendor !== '*' && !TOKEN_VENDORS.includes(vendor)) {
+        return bad(`vendor must be "*" or one of ${TOKEN_VENDORS.join(', ')}`);
+      }
+      let expired = 0;
+      for (const session of sim.tokens.values()) {
+        if ((vendor === '*' || session.vendor === vendor) && session.expiresAt > Date.now()) {
+          session.expiresAt = 0;
+          expired++;
+        }
+      }
+      return send(res, 200, { ok: true, expired });
+    }
+    case 'GET requests': {
+      const vendor = url.searchParams.get('vendor');
+      return send(res, 200, vendor ? sim.log.filter((r) => r.vendor === vendor) : sim.log);
+    }
+    case 'DELETE requests':
+      sim.log = [];
+      return send(res, 200, { ok: true });
+    case 'GET stats':
+      return send(res, 200, { ...sim.stats, faultsPending: sim.faults.length });
+    default:
+      return send(res, 404, { ok: false, error: `unknown control endpoint ${op}` });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Static files (the demo page at /, the built package at /pkg/)
+
+// `.d.ts` files fall under `.ts`: served as text so a browser shows them instead of downloading them.
+const mimeType = (file) => lookup(MIME_TYPES, path.extname(file).toLowerCase()) || 'application/octet-stream';
+
+async function serveStatic(sim, req, res, url, origin) {
+  const text = (status, message) => send(res, status, message, TEXT_TYPE);
+  let root = sim.www;
+  let rel = url.pathname;
+  if (sim.pkg && (rel === '/pkg' || rel.startsWith('/pkg/'))) {
+    root = sim.pkg;
+    rel = rel.slice(4) || '/';
+  }
+  if (!root) {
+    if (rel !== '/') return text(404, 'Not found');
+    return send(res, 200, {
+      simulator: 'iot-cloud-wasm',
+      arduino: `${origin}/arduino`,
+      particle: `${origin}/particle`,
+      cthingsAuth: `${origin}/cthings-auth`,
+      cthings: `${origin}/cthings`,
+      iotconnectDiscovery: `${origin}/iotconnect-discovery`,
+      control: `${origin}/__sim`,
+    });
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'Method not allowed');
+
+  let decoded;
+  try {
+    decoded = decodeURIComponent(rel);
+  } catch {
+    return text(400, 'Bad request');
+  }
+  let file = path.join(root, decoded);
+  if (decoded.includes('\0') || (file !== root && !file.startsWith(root + path.sep))) return text(403, 'Forbidden');
+  try {
+    if ((await fs.stat(file)).isDirectory()) file = path.join(file, 'index.html');
+    const content = await fs.readFile(file);
+    res.writeHead(200, {
+      'Content-Type': mimeType(file), 'Content-Length': content.length, 'Cache-Control': 'no-cache',
+    });
+    res.end(req.method === 'HEAD' ? undefined : content);
+  } catch {
+    text(404, 'Not found');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Server
+
+/**
+ * Starts the simulator on 127.0.0.1.
+ * @param {{port?: number, host?: string, www?: string, pkg?: string, quiet?: boolean}} [options]
+ * @returns {Promise<{url: string, port: number, close(): Promise<void>}>}
+ */
+async function startSimulator({ port = 0, host = '127.0.0.1', www, pkg, quiet = true } = {}) {
+  if (host !== '127.0.0.1' && host !== 'localhost') throw new Error('the simulator only listens on 127.0.0.1');
+  const dirs = {};
+  for (const [name, dir] of Object.entries({ www, pkg })) {
+    if (!dir) continue;
+    dirs[name] = path.resolve(dir);
+    const stat = await fs.stat(dirs[name]).catch(() => null);
+    if (!stat?.isDirectory()) throw new Error(`${name} directory not found: ${dirs[name]}`);
+  }
+  const sim = new Simulator({ ...dirs, quiet });
+
+  const server = http.createServer((req, res) => {
+    const started = Date.now();
+    if (!quiet) {
+      res.on('close', () => {
+        const status = res.writableFinished ? res.statusCode : '---';
+        console.log(`${req.method} ${req.url} ${status} ${Date.now() - started}ms`);
+      });
+    }
+    handle(sim, req, res).catch((err) => {
+      if (res.headersSent) return res.destroy();
+      const status = err.status || 500;
+      send(res, status, { ok: false, error: status === 500 ? 'simulator error' : err.message });
+      if (status === 500) console.error(err);
+    });
+  });
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actualPort = server.address().port;
+  sim.url = `http://127.0.0.1:${actualPort}`;
+
+  return {
+    url: sim.url,
+    port: actualPort,
+    close: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections(); // also ends keep-alive sockets and requests left hanging by a fault
+    }),
+  };
+}
+
+module.exports = { startSimulator, CREDENTIALS, IDS };
