@@ -88,26 +88,20 @@ impl Error {
     /// Builds the error for a non-success response from the fields vendors use:
     /// OAuth (`error`, `error_description`), Goa (`code`, `detail`), Particle (`error`, `info`),
     /// envelopes (`message`, `error[]`), or a text body.
-    pub fn from_response<B: Body>(resp: &Response<B>, now_ms: f64) -> Self {
+    pub fn from_response<B: Body>(resp: &Response<B>) -> Self {
         let body = &resp.body;
-        let text = |key: &str| body.str_at(key).filter(|s| !s.trim().is_empty());
-        let error_field = text("error");
-        let message = text("error_description")
-            .or_else(|| text("detail"))
-            .or_else(|| text("message"))
-            .or_else(|| error_field.clone())
+        let text = |key: &&str| body.str_at(key).filter(|s| !s.trim().is_empty());
+        let message = ["error_description", "detail", "message", "error"]
+            .iter()
+            .find_map(text)
             .or_else(|| body.as_str().filter(|s| !s.is_empty() && !looks_like_html(s)).map(|s| clip(&s)))
             .unwrap_or_else(|| format!("HTTP {} {}", resp.status, reason(resp.status)));
-        let code = [error_field, text("code")]
-            .into_iter()
-            .flatten()
+        let code = ["error", "code"]
+            .iter()
+            .filter_map(text)
             .find(|c| is_identifier(c))
             .unwrap_or_else(|| format!("http_{}", resp.status));
-        let retry_after = resp
-            .retry_after
-            .as_deref()
-            .and_then(|v| crate::http::retry::parse_retry_after(v, now_ms))
-            .map(|ms| (ms / 1000.0).ceil());
+        let retry_after = resp.retry_after_ms.map(|ms| (ms / 1000.0).ceil());
         Error::Http(Box::new(HttpError { status: resp.status, code, message, body: body.to_error_body(), retry_after }))
     }
 }
@@ -126,7 +120,7 @@ fn looks_like_html(s: &str) -> bool {
 fn clip(s: &str) -> String {
     let s = s.trim();
     match s.char_indices().nth(200) {
-        Some((i, _)) => format!("{}…", &s[..i]),
+        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)),
         None => s.to_string(),
     }
 }
@@ -155,15 +149,15 @@ mod tests {
     use crate::http::mock::json;
 
     fn resp(status: u16, body: serde_json::Value) -> Response<serde_json::Value> {
-        Response { status, retry_after: None, body }
+        Response { status, retry_after_ms: None, body }
     }
 
     #[test]
     fn oauth_errors_keep_the_vendors_words() {
-        let e = Error::from_response(
-            &resp(400, json(r#"{"error":"invalid_grant","error_description":"User credentials are invalid"}"#)),
-            0.0,
-        );
+        let e = Error::from_response(&resp(
+            400,
+            json(r#"{"error":"invalid_grant","error_description":"User credentials are invalid"}"#),
+        ));
         assert_eq!(e.code(), "invalid_grant");
         assert_eq!(e.to_string(), "User credentials are invalid");
         assert_eq!(e.status(), Some(400));
@@ -171,23 +165,23 @@ mod tests {
 
     #[test]
     fn goa_errors_use_code_and_detail() {
-        let e = Error::from_response(
-            &resp(404, json(r#"{"id":"x1","code":"not_found","status":404,"detail":"thing not found"}"#)),
-            0.0,
-        );
+        let e = Error::from_response(&resp(
+            404,
+            json(r#"{"id":"x1","code":"not_found","status":404,"detail":"thing not found"}"#),
+        ));
         assert_eq!((e.code(), e.to_string().as_str()), ("not_found", "thing not found"));
     }
 
     #[test]
     fn particle_sentences_in_error_become_the_message_not_the_code() {
-        let e = Error::from_response(&resp(408, json(r#"{"ok":false,"error":"timed out"}"#)), 0.0);
+        let e = Error::from_response(&resp(408, json(r#"{"ok":false,"error":"timed out"}"#)));
         assert_eq!((e.code(), e.to_string().as_str()), ("http_408", "timed out"));
     }
 
     #[test]
     fn html_bodies_give_a_status_message() {
         let body = serde_json::Value::String("<!DOCTYPE html><html><body>Bad gateway</body></html>".into());
-        let e = Error::from_response(&resp(502, body), 0.0);
+        let e = Error::from_response(&resp(502, body));
         assert_eq!(e.to_string(), "HTTP 502 Bad Gateway");
         let Error::Http(h) = e else { panic!("not http") };
         assert!(matches!(h.body, ErrorBody::Text(ref t) if t.contains("Bad gateway")));
@@ -196,8 +190,8 @@ mod tests {
     #[test]
     fn retry_after_is_reported_in_seconds() {
         let mut r = resp(429, serde_json::Value::String("You have reached maximum request limit.".into()));
-        r.retry_after = Some("7".into());
-        let Error::Http(h) = Error::from_response(&r, 0.0) else { panic!("not http") };
+        r.retry_after_ms = Some(7_000.0);
+        let Error::Http(h) = Error::from_response(&r) else { panic!("not http") };
         assert_eq!(h.retry_after, Some(7.0));
         assert_eq!(h.message, "You have reached maximum request limit.");
     }

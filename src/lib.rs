@@ -10,6 +10,7 @@
 //!
 //! Everything except `http::fetch` and `js` is plain Rust and is unit-tested natively with `cargo test`.
 
+mod alloc;
 pub mod auth;
 pub mod error;
 pub mod http;

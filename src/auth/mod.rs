@@ -3,7 +3,7 @@
 mod session;
 mod single_flight;
 
-pub use session::{Login, Session};
+pub use session::{Login, LoginFuture, Session};
 pub use single_flight::SingleFlight;
 
 use crate::error::Error;

@@ -4,28 +4,30 @@
 use super::{SingleFlight, Token};
 use crate::error::Error;
 use crate::http::{Core, Request, Response, Transport};
+use std::future::Future;
+use std::pin::Pin;
+
+pub type LoginFuture<'a> = Pin<Box<dyn Future<Output = Result<Token, Error>> + 'a>>;
 
 /// A vendor's way of getting a token. `previous` is the stale token, if any, for flows that refresh.
-#[allow(async_fn_in_trait)]
+///
+/// Object-safe (a boxed future) so that one `Session` serves every vendor: a generic session would be
+/// compiled once per vendor into the wasm.
 pub trait Login<T: Transport> {
-    async fn login(&self, core: &Core<T>, previous: Option<Token>) -> Result<Token, Error>;
+    fn login<'a>(&'a self, core: &'a Core<T>, previous: Option<Token>) -> LoginFuture<'a>;
 }
 
-pub struct Session<T, L> {
+pub struct Session<T> {
     pub core: Core<T>,
     tokens: SingleFlight<Token>,
     /// `None` when the user gave only an access token: it is sent as is and never replaced.
-    login: Option<L>,
+    login: Option<Box<dyn Login<T>>>,
 }
 
-impl<T: Transport, L: Login<T>> Session<T, L> {
+impl<T: Transport> Session<T> {
     /// Needs `login` or `access_token` (or both: the token is used until the server refuses it).
-    pub fn new(core: Core<T>, login: Option<L>, access_token: Option<String>) -> Self {
+    pub fn new(core: Core<T>, login: Option<Box<dyn Login<T>>>, access_token: Option<String>) -> Self {
         Session { core, tokens: SingleFlight::new(access_token.map(Token::fixed)), login }
-    }
-
-    pub fn login_flow(&self) -> Option<&L> {
-        self.login.as_ref()
     }
 
     /// A usable token: the cached one while fresh, else one fetch shared by every caller.
@@ -41,7 +43,10 @@ impl<T: Transport, L: Login<T>> Session<T, L> {
 
     /// Sends the request `build` makes for a token. A 401 marks that token expired and, when the client
     /// can log in, the request is sent once more with a new token — never more than once.
-    pub async fn send(&self, build: impl Fn(&str) -> Request) -> Result<Response<T::Body>, Error> {
+    ///
+    /// `build` is a trait object so that this one function serves every call site (a generic would be
+    /// compiled into each of them).
+    pub async fn send(&self, build: &dyn Fn(&str) -> Request) -> Result<Response<T::Body>, Error> {
         let token = self.token().await?;
         let resp = self.core.send(&build(&token.access), &[]).await?;
         if resp.status != 401 || self.login.is_none() {
@@ -57,12 +62,12 @@ impl<T: Transport, L: Login<T>> Session<T, L> {
     }
 
     /// Like [`Session::send`], but a non-success status becomes an [`Error::Http`].
-    pub async fn send_ok(&self, build: impl Fn(&str) -> Request) -> Result<T::Body, Error> {
+    pub async fn send_ok(&self, build: &dyn Fn(&str) -> Request) -> Result<T::Body, Error> {
         let resp = self.send(build).await?;
         if resp.ok() {
             Ok(resp.body)
         } else {
-            Err(Error::from_response(&resp, self.core.now_ms()))
+            Err(Error::from_response(&resp))
         }
     }
 }

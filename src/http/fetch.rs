@@ -2,7 +2,7 @@
 //! timeouts and cancellation, `setTimeout` for back-off, and `JSON.parse` for bodies — which stay
 //! JavaScript values, so a body Rust does not read reaches the caller without a copy through wasm memory.
 
-use super::{Body, Request, Response, Transport};
+use super::{retry, Body, Request, Response, Transport};
 use crate::error::{Error, ErrorBody};
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
@@ -20,6 +20,10 @@ extern "C" {
     fn any(signals: &Array) -> Result<Signal, JsValue>;
     #[wasm_bindgen(method, getter)]
     fn aborted(this: &Signal) -> bool;
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    fn add_event_listener(this: &Signal, kind: &str, listener: &Function);
+    #[wasm_bindgen(method, js_name = removeEventListener)]
+    fn remove_event_listener(this: &Signal, kind: &str, listener: &Function);
 
     /// `JSON.parse` on a JS string, without copying it into wasm memory.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
@@ -27,6 +31,8 @@ extern "C" {
 
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
 
     /// A `Response`, read structurally so that a user's `fetch` may return any compatible object.
     type FetchResponse;
@@ -83,8 +89,14 @@ impl FetchTransport {
         } else if timer.is_some_and(|t| t.aborted()) {
             Error::Timeout(self.timeout_ms)
         } else {
-            let msg = Reflect::get(&err, &"message".into()).ok().and_then(|m| m.as_string());
-            Error::Network(msg.or_else(|| err.as_string()).unwrap_or_else(|| "fetch failed".into()))
+            // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is in `cause`.
+            let field = |v: &JsValue, key: &str| Reflect::get(v, &key.into()).ok().and_then(|m| m.as_string());
+            let msg = field(&err, "message").or_else(|| err.as_string()).unwrap_or_else(|| "fetch failed".into());
+            let cause = Reflect::get(&err, &"cause".into()).ok().filter(|c| c.is_object());
+            match cause.and_then(|c| field(&c, "code").or_else(|| field(&c, "message"))) {
+                Some(reason) => Error::Network(format!("{msg} ({reason})")),
+                None => Error::Network(msg),
+            }
         }
     }
 }
@@ -116,7 +128,10 @@ impl Transport for FetchTransport {
         let resp: FetchResponse =
             JsFuture::from(Promise::resolve(&pending)).await.map_err(|e| self.failure(e, timer))?.unchecked_into();
         let status = resp.status();
-        let retry_after = resp.headers().get("retry-after");
+        let now = js_sys::Date::now();
+        let retry_after_ms = resp.headers().get("retry-after").and_then(|v| {
+            retry::parse_retry_after(&v, now, |date| Some(js_sys::Date::parse(date)).filter(|t| t.is_finite()))
+        });
         let text = resp.text().map_err(|e| self.failure(e, timer))?;
         let text = JsFuture::from(text).await.map_err(|e| self.failure(e, timer))?;
         // JSON when it parses (whatever the content type says), else the text itself (HTML, plain).
@@ -124,14 +139,26 @@ impl Transport for FetchTransport {
             Some(t) if t.length() > 0 => json_parse(&text).unwrap_or(text),
             _ => JsValue::NULL,
         };
-        Ok(Response { status, retry_after, body })
+        Ok(Response { status, retry_after_ms, body })
     }
 
+    /// Waits `ms`, or less if the user's signal fires: the next `send` then rejects with `Aborted`.
     async fn sleep(&self, ms: f64) {
+        let mut wake = None;
         let wait = Promise::new(&mut |resolve, _| {
-            set_timeout(&resolve, ms);
+            let timer = set_timeout(&resolve, ms);
+            if let Some(signal) = &self.signal {
+                signal.add_event_listener("abort", &resolve);
+            }
+            wake = Some((resolve, timer));
         });
         let _ = JsFuture::from(wait).await;
+        if let Some((resolve, timer)) = wake {
+            clear_timeout(&timer);
+            if let Some(signal) = &self.signal {
+                signal.remove_event_listener("abort", &resolve);
+            }
+        }
     }
 
     fn now_ms(&self) -> f64 {

@@ -78,7 +78,7 @@ impl Mock {
 pub fn reply(status: u16, body: &str) -> Result<Response<Value>, Error> {
     let body =
         if body.is_empty() { Value::Null } else { serde_json::from_str(body).unwrap_or(Value::String(body.into())) };
-    Ok(Response { status, retry_after: None, body })
+    Ok(Response { status, retry_after_ms: None, body })
 }
 
 /// Yields to the executor once, so that concurrent callers interleave as they do on a real network.

@@ -40,13 +40,14 @@ impl Method {
 pub struct Request {
     pub method: Method,
     pub url: String,
-    pub headers: Vec<(String, String)>,
+    /// Header names are fixed by the protocols, hence static.
+    pub headers: Vec<(&'static str, String)>,
     pub body: Option<String>,
 }
 
 impl std::fmt::Debug for Request {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| *k).collect();
         f.debug_struct("Request")
             .field("method", &self.method)
             .field("url", &self.url)
@@ -69,8 +70,8 @@ impl Request {
         Self::new(Method::Post, url)
     }
 
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
         self
     }
 
@@ -100,8 +101,9 @@ impl Request {
 #[derive(Clone, Debug)]
 pub struct Response<B> {
     pub status: u16,
-    /// The raw `Retry-After` header, when present.
-    pub retry_after: Option<String>,
+    /// The wait `Retry-After` asks for, in ms from when the response arrived (see
+    /// [`retry::parse_retry_after`]).
+    pub retry_after_ms: Option<f64>,
     pub body: B,
 }
 
@@ -170,15 +172,7 @@ impl<T: Transport> Core<T> {
         let mut attempt = 1;
         loop {
             let resp = self.transport.send(req).await?;
-            let now = self.transport.now_ms();
-            let wait = self.retry.delay(
-                resp.status,
-                resp.retry_after.as_deref(),
-                attempt,
-                now,
-                self.transport.random(),
-                also_retry,
-            );
+            let wait = self.retry.delay(resp.status, resp.retry_after_ms, attempt, self.transport.random(), also_retry);
             match wait {
                 Some(ms) => {
                     self.transport.sleep(ms).await;
@@ -195,7 +189,7 @@ impl<T: Transport> Core<T> {
         if resp.ok() {
             Ok(resp)
         } else {
-            Err(Error::from_response(&resp, self.transport.now_ms()))
+            Err(Error::from_response(&resp))
         }
     }
 }

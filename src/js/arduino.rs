@@ -1,6 +1,6 @@
 use super::options::Opts;
-use super::{promise, set, to_js};
-use crate::error::Vendor;
+use super::{promise, reject, set, to_js};
+use crate::error::{Error, Vendor};
 use crate::http::fetch::FetchTransport;
 use crate::vendors::arduino::{self, ThingsListOptions};
 use js_sys::{Object, Promise};
@@ -25,7 +25,7 @@ impl Arduino {
             let credentials = o.pair("clientId", "clientSecret")?;
             let token = o.string("accessToken")?;
             if credentials.is_none() && token.is_none() {
-                return Err(crate::Error::invalid("Arduino: give `clientId` and `clientSecret`, or an `accessToken`"));
+                return Err(Error::invalid("Arduino: give `clientId` and `clientSecret`, or an `accessToken`"));
             }
             let base = o.url("baseUrl", arduino::DEFAULT_BASE_URL)?;
             Ok(arduino::Arduino::new(o.client_config()?, base, credentials, token, o.string("organization")?))
@@ -67,21 +67,16 @@ pub struct ArduinoThings {
 impl ArduinoThings {
     /// `GET /iot/v2/things`: the things of the account or organization.
     #[wasm_bindgen(unchecked_return_type = "Promise<ArduinoThing[]>")]
-    pub fn list(&self, #[wasm_bindgen(unchecked_param_type = "ArduinoThingsListOptions")] options: JsValue) -> Promise {
+    pub fn list(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ArduinoThingsListOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let opts = match things_options(options, "arduino.things.list", "organization") {
+            Ok(o) => o,
+            Err(e) => return reject(V, e),
+        };
         let inner = self.inner.clone();
-        promise(V, async move {
-            let o = Opts::new(options, "arduino.things.list")?;
-            let opts = ThingsListOptions {
-                across_user_ids: o.bool("acrossUserIds")?,
-                device_id: o.string("deviceId")?,
-                ids: o.strings("ids")?,
-                show_deleted: o.bool("showDeleted")?,
-                show_properties: o.bool("showProperties")?,
-                tags: o.strings("tags")?,
-                organization: o.string("organization")?,
-            };
-            inner.things().list(&opts).await
-        })
+        promise(V, async move { inner.things().list(&opts).await })
     }
 }
 
@@ -97,7 +92,7 @@ impl ArduinoProperties {
     pub fn list(
         &self,
         #[wasm_bindgen(js_name = thingId, unchecked_param_type = "string")] thing_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ArduinoPropertiesListOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ArduinoPropertiesListOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
         promise(V, async move {
@@ -110,6 +105,24 @@ impl ArduinoProperties {
 }
 
 /// A positional id argument: must be a string (its content is checked where it goes into the path).
-pub(crate) fn id_arg(value: &JsValue, what: &str) -> Result<String, crate::Error> {
-    value.as_string().ok_or_else(|| crate::Error::invalid(format!("{what} must be a non-empty string")))
+pub(crate) fn id_arg(value: &JsValue, what: &str) -> Result<String, Error> {
+    value.as_string().ok_or_else(|| Error::invalid(format!("{what} must be a non-empty string")))
+}
+
+/// The options of `things.list` (and of `thingsV2List`, whose organization option is `xOrganization`).
+pub(crate) fn things_options(
+    options: Option<JsValue>,
+    ctx: &'static str,
+    org_key: &str,
+) -> Result<ThingsListOptions, Error> {
+    let o = Opts::new(options, ctx)?;
+    Ok(ThingsListOptions {
+        across_user_ids: o.bool("acrossUserIds")?,
+        device_id: o.string("deviceId")?,
+        ids: o.strings("ids")?,
+        show_deleted: o.bool("showDeleted")?,
+        show_properties: o.bool("showProperties")?,
+        tags: o.strings("tags")?,
+        organization: o.string(org_key)?,
+    })
 }

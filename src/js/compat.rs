@@ -3,9 +3,9 @@
 //! classes read its `basePath`, `authentications.oauth2.accessToken` and `timeout` at each call, as the
 //! official client does, and send the same requests.
 
-use super::arduino::id_arg;
+use super::arduino::{id_arg, things_options};
 use super::options::Opts;
-use super::promise;
+use super::{promise, reject};
 use crate::error::{Error, Vendor};
 use crate::http::{encode, fetch::FetchTransport, retry::RetryPolicy};
 use crate::vendors::{arduino, ClientConfig};
@@ -58,7 +58,8 @@ impl PropertiesV2Api {
     pub fn properties_v2_list(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ showDeleted?: boolean; xOrganization?: string }")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ showDeleted?: boolean; xOrganization?: string }")]
+        opts: Option<JsValue>,
     ) -> Promise {
         let api_client = self.api_client.clone();
         promise(V, async move {
@@ -96,21 +97,16 @@ impl ThingsV2Api {
     #[wasm_bindgen(js_name = thingsV2List, unchecked_return_type = "Promise<ArduinoThing[]>")]
     pub fn things_v2_list(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ArduinoThingsListOptions & { xOrganization?: string }")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ArduinoThingsListOptions & { xOrganization?: string }")]
+        opts: Option<JsValue>,
     ) -> Promise {
-        let api_client = self.api_client.clone();
-        promise(V, async move {
-            let o = Opts::new(opts, "thingsV2List")?;
-            let opts = arduino::ThingsListOptions {
-                across_user_ids: o.bool("acrossUserIds")?,
-                device_id: o.string("deviceId")?,
-                ids: o.strings("ids")?,
-                show_deleted: o.bool("showDeleted")?,
-                show_properties: o.bool("showProperties")?,
-                tags: o.strings("tags")?,
-                organization: None,
-            };
-            client_from(&api_client, o.string("xOrganization")?)?.things().list(&opts).await
-        })
+        let client = things_options(opts, "thingsV2List", "xOrganization").and_then(|mut opts| {
+            let client = client_from(&self.api_client, opts.organization.take())?;
+            Ok((client, opts))
+        });
+        match client {
+            Ok((client, opts)) => promise(V, async move { client.things().list(&opts).await }),
+            Err(e) => reject(V, e),
+        }
     }
 }

@@ -1,5 +1,5 @@
 use super::options::Opts;
-use super::{opt_num, promise, set, to_js};
+use super::{opt_num, promise, reject, set, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::FetchTransport;
 use crate::vendors::iotconnect::{self, DeviceListOptions, Solution};
@@ -81,11 +81,6 @@ impl IoTConnect {
             let o = Object::new();
             set(&o, "auth", &e.auth.as_str().into());
             set(&o, "device", &e.device.as_str().into());
-            for (k, v) in [("user", &e.user), ("telemetry", &e.telemetry), ("firmware", &e.firmware)] {
-                if let Some(v) = v {
-                    set(&o, k, &v.as_str().into());
-                }
-            }
             Ok(o.into())
         })
     }
@@ -113,26 +108,31 @@ impl IoTConnectDevices {
     #[wasm_bindgen(unchecked_return_type = "Promise<IoTConnectDevice[]>")]
     pub fn list(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "IoTConnectDeviceListOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "IoTConnectDeviceListOptions")] options: Option<JsValue>,
     ) -> Promise {
+        let opts = match list_options(options) {
+            Ok(o) => o,
+            Err(e) => return reject(V, e),
+        };
         let inner = self.inner.clone();
-        promise(V, async move {
-            let o = Opts::new(options, "iotc.devices.list")?;
-            let mut filters = Vec::new();
-            for (js, api) in [
-                ("uniqueId", "UniqueId"),
-                ("templateGuid", "TemplateGuid"),
-                ("entityGuid", "EntityGuid"),
-                ("status", "Status"),
-                ("searchText", "searchText"),
-            ] {
-                if let Some(v) = o.string(js)? {
-                    filters.push((api, v));
-                }
-            }
-            let page_size = o.number("pageSize", 1, iotconnect::MAX_PAGE_SIZE)?;
-            let opts = DeviceListOptions { page_size, sort_by: o.string("sortBy")?, filters };
-            inner.devices().list(&opts).await
-        })
+        promise(V, async move { inner.devices().list(&opts).await })
     }
+}
+
+fn list_options(options: Option<JsValue>) -> Result<DeviceListOptions, Error> {
+    let o = Opts::new(options, "iotc.devices.list")?;
+    let mut filters = Vec::new();
+    for (js, api) in [
+        ("uniqueId", "UniqueId"),
+        ("templateGuid", "TemplateGuid"),
+        ("entityGuid", "EntityGuid"),
+        ("status", "Status"),
+        ("searchText", "searchText"),
+    ] {
+        if let Some(v) = o.string(js)? {
+            filters.push((api, v));
+        }
+    }
+    let page_size = o.number("pageSize", 1, iotconnect::MAX_PAGE_SIZE)?;
+    Ok(DeviceListOptions { page_size, sort_by: o.string("sortBy")?, filters })
 }

@@ -12,6 +12,7 @@ use crate::error::{Error, ErrorBody, Vendor};
 use js_sys::{Function, Object, Promise, Reflect, JSON};
 use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use wasm_bindgen::prelude::*;
 
 thread_local! {
@@ -76,9 +77,21 @@ pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
 }
 
 /// A promise of `fut`'s value; its errors become `CloudError`s of `vendor`.
-pub(crate) fn promise<F>(vendor: Vendor, fut: F) -> Promise
-where
-    F: Future<Output = Result<JsValue, Error>> + 'static,
-{
-    wasm_bindgen_futures::future_to_promise(async move { fut.await.map_err(|e| to_js(e, vendor)) })
+///
+/// The future is boxed so that one instance of the promise machinery serves every method (it is
+/// otherwise copied per method, which costs kilobytes of wasm).
+pub(crate) fn promise(vendor: Vendor, fut: impl Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
+    wasm_bindgen_futures::future_to_promise(settle(vendor, Box::pin(fut)))
+}
+
+/// A promise rejected with the `CloudError` for `err`.
+pub(crate) fn reject(vendor: Vendor, err: Error) -> Promise {
+    Promise::reject(&to_js(err, vendor))
+}
+
+async fn settle(
+    vendor: Vendor,
+    fut: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>,
+) -> Result<JsValue, JsValue> {
+    fut.await.map_err(|e| to_js(e, vendor))
 }

@@ -14,7 +14,8 @@ pub struct Opts {
 
 impl Opts {
     /// `value` must be an object, or undefined/null for "no options". `ctx` names the call in messages.
-    pub fn new(value: JsValue, ctx: &'static str) -> Result<Self, Error> {
+    pub fn new(value: impl Into<Option<JsValue>>, ctx: &'static str) -> Result<Self, Error> {
+        let value = value.into().unwrap_or(JsValue::UNDEFINED);
         if value.is_undefined() || value.is_null() {
             return Ok(Opts { obj: js_sys::Object::new().into(), ctx });
         }

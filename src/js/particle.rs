@@ -1,7 +1,7 @@
 use super::options::Opts;
 use super::{promise, set, to_js};
 use crate::error::{Error, Vendor};
-use crate::http::{fetch::FetchTransport, Response};
+use crate::http::{fetch::FetchTransport, Request, Response};
 use crate::vendors::particle::{self, LoginOptions};
 use js_sys::{Object, Promise};
 use std::rc::Rc;
@@ -25,24 +25,27 @@ fn body_and_status(resp: Response<JsValue>) -> JsValue {
     o.into()
 }
 
-/// Runs `call` with the options object of a method named `ctx`, resolving `{body, statusCode}`.
-fn call<F, Fut>(inner: &Rc<Client>, options: JsValue, ctx: &'static str, call: F) -> Promise
-where
-    F: FnOnce(Rc<Client>, Opts) -> Fut + 'static,
-    Fut: std::future::Future<Output = Result<Response<JsValue>, Error>>,
-{
+/// Builds a method's request from its options.
+type Build = fn(&Client, &Opts) -> Result<Request, Error>;
+
+/// Reads the options of the method `ctx`, builds its request, and sends it with the call's `auth`:
+/// every device call goes through this one path.
+#[inline(never)]
+fn send(inner: &Rc<Client>, options: Option<JsValue>, ctx: &'static str, build: Build) -> Promise {
+    let prepared = Opts::new(options, ctx).and_then(|o| Ok((build(inner, &o)?, o.string("auth")?)));
+    let (req, auth) = match prepared {
+        Ok(p) => p,
+        Err(e) => return Promise::reject(&to_js(e, V)),
+    };
     let inner = inner.clone();
-    promise(V, async move {
-        let o = Opts::new(options, ctx)?;
-        call(inner, o).await.map(body_and_status)
-    })
+    promise(V, async move { inner.send(req, auth.as_deref()).await.map(body_and_status) })
 }
 
 #[wasm_bindgen]
 impl Particle {
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "ParticleOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ParticleOptions")] options: Option<JsValue>,
     ) -> Result<Particle, JsValue> {
         let build = || {
             let o = Opts::new(options, "Particle")?;
@@ -56,11 +59,13 @@ impl Particle {
     /// `POST /oauth/token` (password grant). Resolves `{body: {access_token, …}, statusCode}`.
     #[wasm_bindgen(unchecked_return_type = "Promise<ParticleResponse<ParticleToken>>")]
     pub fn login(&self, #[wasm_bindgen(unchecked_param_type = "ParticleLoginOptions")] options: JsValue) -> Promise {
-        call(&self.inner, options, "particle.login", |p, o| async move {
+        let inner = self.inner.clone();
+        promise(V, async move {
+            let o = Opts::new(options, "particle.login")?;
             let username = o.required("username")?;
             let password = o.text("password")?.unwrap_or_default();
             let opts = LoginOptions { token_duration: o.number("tokenDuration", 0, u32::MAX)? };
-            p.login(&username, &password, &opts).await
+            inner.login(&username, &password, &opts).await.map(body_and_status)
         })
     }
 
@@ -68,12 +73,9 @@ impl Particle {
     #[wasm_bindgen(js_name = listDevices, unchecked_return_type = "Promise<ParticleResponse<ParticleDevice[]>>")]
     pub fn list_devices(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ParticleAuthOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ParticleAuthOptions")] options: Option<JsValue>,
     ) -> Promise {
-        call(&self.inner, options, "particle.listDevices", |p, o| async move {
-            let auth = o.string("auth")?;
-            p.list_devices(auth.as_deref()).await
-        })
+        send(&self.inner, options, "particle.listDevices", |p, _| Ok(p.list_devices()))
     }
 
     /// `GET /v1/devices/:deviceId`.
@@ -82,10 +84,7 @@ impl Particle {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ParticleDeviceOptions")] options: JsValue,
     ) -> Promise {
-        call(&self.inner, options, "particle.getDevice", |p, o| async move {
-            let (id, auth) = (o.required("deviceId")?, o.string("auth")?);
-            p.get_device(&id, auth.as_deref()).await
-        })
+        send(&self.inner, Some(options), "particle.getDevice", |p, o| p.get_device(&o.required("deviceId")?))
     }
 
     /// `GET /v1/devices/:deviceId/:name`. An offline device rejects with status 408 (not retried).
@@ -94,9 +93,8 @@ impl Particle {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ParticleVariableOptions")] options: JsValue,
     ) -> Promise {
-        call(&self.inner, options, "particle.getVariable", |p, o| async move {
-            let (id, name, auth) = (o.required("deviceId")?, o.required("name")?, o.string("auth")?);
-            p.get_variable(&id, &name, auth.as_deref()).await
+        send(&self.inner, Some(options), "particle.getVariable", |p, o| {
+            p.get_variable(&o.required("deviceId")?, &o.required("name")?)
         })
     }
 
@@ -106,10 +104,9 @@ impl Particle {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ParticleFunctionOptions")] options: JsValue,
     ) -> Promise {
-        call(&self.inner, options, "particle.callFunction", |p, o| async move {
-            let (id, name, auth) = (o.required("deviceId")?, o.required("name")?, o.string("auth")?);
+        send(&self.inner, Some(options), "particle.callFunction", |p, o| {
             let argument = o.text("argument")?.unwrap_or_default();
-            p.call_function(&id, &name, &argument, auth.as_deref()).await
+            p.call_function(&o.required("deviceId")?, &o.required("name")?, &argument)
         })
     }
 

@@ -227,11 +227,10 @@ export interface IoTConnectDevice {
 }
 
 export interface IoTConnectEndpoints {
+  /** Base URL of the auth service, e.g. https://…/api/v2.1 */
   auth: string;
+  /** Base URL of the device service. */
   device: string;
-  user?: string;
-  telemetry?: string;
-  firmware?: string;
 }
 
 /** What `@arduino/arduino-iot-client`'s ApiClient holds that the API classes read. */

@@ -1,7 +1,7 @@
 //! Arduino IoT Cloud: client-credentials tokens (300 s) and the `/iot/v2` API.
 
 use super::{push_bool, segment, ClientConfig};
-use crate::auth::{Login, Session, Token};
+use crate::auth::{Login, LoginFuture, Session, Token};
 use crate::error::Error;
 use crate::http::{Core, Request, Transport};
 
@@ -16,7 +16,13 @@ pub struct ClientCredentials {
 }
 
 impl<T: Transport> Login<T> for ClientCredentials {
-    async fn login(&self, core: &Core<T>, _previous: Option<Token>) -> Result<Token, Error> {
+    fn login<'a>(&'a self, core: &'a Core<T>, _previous: Option<Token>) -> LoginFuture<'a> {
+        Box::pin(self.grant(core))
+    }
+}
+
+impl ClientCredentials {
+    async fn grant<T: Transport>(&self, core: &Core<T>) -> Result<Token, Error> {
         let req = Request::post(&self.token_url).form(&[
             ("grant_type", "client_credentials"),
             ("client_id", &self.client_id),
@@ -29,7 +35,7 @@ impl<T: Transport> Login<T> for ClientCredentials {
 }
 
 pub struct Arduino<T> {
-    session: Session<T, ClientCredentials>,
+    session: Session<T>,
     base_url: String,
     organization: Option<String>,
 }
@@ -43,10 +49,12 @@ impl<T: Transport> Arduino<T> {
         access_token: Option<String>,
         organization: Option<String>,
     ) -> Self {
-        let login = credentials.map(|(client_id, client_secret)| ClientCredentials {
-            token_url: format!("{base_url}/iot/v1/clients/token"),
-            client_id,
-            client_secret,
+        let login = credentials.map(|(client_id, client_secret)| -> Box<dyn Login<T>> {
+            Box::new(ClientCredentials {
+                token_url: format!("{base_url}/iot/v1/clients/token"),
+                client_id,
+                client_secret,
+            })
         });
         Arduino { session: Session::new(config.core(), login, access_token), base_url, organization }
     }
@@ -73,7 +81,7 @@ impl<T: Transport> Arduino<T> {
         let url = format!("{}{}", self.base_url, path);
         let org = organization.or(self.organization.as_deref());
         self.session
-            .send_ok(|token| {
+            .send_ok(&|token| {
                 let mut req = Request::get(&url).bearer(token).header("Accept", accept);
                 if let Some(org) = org {
                     req = req.header("X-Organization", org);
@@ -278,7 +286,7 @@ mod tests {
             let mut r =
                 if calls < 3 { reply(429, "You have reached maximum request limit.") } else { reply(200, "[]") }?;
             if calls == 1 {
-                r.retry_after = Some("2".into());
+                r.retry_after_ms = Some(2_000.0);
             }
             Ok(r)
         });

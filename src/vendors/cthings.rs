@@ -2,7 +2,7 @@
 //! answer is an envelope `{api, code, data, links, message, request, websocket, version}`.
 
 use super::{segment, ClientConfig};
-use crate::auth::{Login, Session, Token};
+use crate::auth::{Login, LoginFuture, Session, Token};
 use crate::error::Error;
 use crate::http::{encode, Body, Core, Request, Transport};
 
@@ -16,7 +16,13 @@ pub struct ClientCredentials {
 }
 
 impl<T: Transport> Login<T> for ClientCredentials {
-    async fn login(&self, core: &Core<T>, _previous: Option<Token>) -> Result<Token, Error> {
+    fn login<'a>(&'a self, core: &'a Core<T>, _previous: Option<Token>) -> LoginFuture<'a> {
+        Box::pin(self.grant(core))
+    }
+}
+
+impl ClientCredentials {
+    async fn grant<T: Transport>(&self, core: &Core<T>) -> Result<Token, Error> {
         let boundary = format!("----iot-cloud-wasm-{:012x}", (core.transport.random() * 2f64.powi(48)) as u64);
         let (content_type, body) =
             encode::multipart(&[("grant_type", "client_credentials"), ("scope", "api")], &boundary);
@@ -30,7 +36,7 @@ impl<T: Transport> Login<T> for ClientCredentials {
 }
 
 pub struct CThings<T> {
-    session: Session<T, ClientCredentials>,
+    session: Session<T>,
     base_url: String,
 }
 
@@ -42,10 +48,8 @@ impl<T: Transport> CThings<T> {
         credentials: Option<(String, String)>,
         access_token: Option<String>,
     ) -> Self {
-        let login = credentials.map(|(client_id, client_secret)| ClientCredentials {
-            token_url: format!("{auth_url}/token"),
-            client_id,
-            client_secret,
+        let login = credentials.map(|(client_id, client_secret)| -> Box<dyn Login<T>> {
+            Box::new(ClientCredentials { token_url: format!("{auth_url}/token"), client_id, client_secret })
         });
         CThings { session: Session::new(config.core(), login, access_token), base_url }
     }
@@ -62,13 +66,16 @@ impl<T: Transport> CThings<T> {
     /// even under HTTP 200.
     async fn get_envelope(&self, path: &str) -> Result<T::Body, Error> {
         let url = format!("{}{}", self.base_url, path);
-        let envelope =
-            self.session.send_ok(|token| Request::get(&url).bearer(token).header("Accept", "application/json")).await?;
+        let envelope = self
+            .session
+            .send_ok(&|token| Request::get(&url).bearer(token).header("Accept", "application/json"))
+            .await?;
         match envelope.num_at("code") {
-            Some(code) if code >= 400.0 => Err(Error::from_response(
-                &crate::http::Response { status: code as u16, retry_after: None, body: envelope },
-                self.session.core.now_ms(),
-            )),
+            Some(code) if code >= 400.0 => Err(Error::from_response(&crate::http::Response {
+                status: code as u16,
+                retry_after_ms: None,
+                body: envelope,
+            })),
             _ => Ok(envelope),
         }
     }

@@ -2,7 +2,7 @@
 //! with `solution-key`, refresh-token) and paged lists.
 
 use super::{segment, ClientConfig};
-use crate::auth::{Login, Session, SingleFlight, Token};
+use crate::auth::{Login, LoginFuture, Session, SingleFlight, Token};
 use crate::error::Error;
 use crate::http::{encode, Body, Core, Request, Transport};
 use std::rc::Rc;
@@ -14,14 +14,12 @@ const DEFAULT_PAGE_SIZE: u32 = 100;
 /// A bound on pages in one list, so that a server that ignores paging cannot loop the client forever.
 const MAX_PAGES: u32 = 10_000;
 
-/// Where a solution's services live; each URL already ends in its API version (`/api/v2.1`).
+/// Where a solution's services live; each URL already ends in its API version (`/api/v2.1`). Discovery
+/// names more services (user, telemetry, firmware, …); they are read here as the clients come to use them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Endpoints {
     pub auth: String,
     pub device: String,
-    pub user: Option<String>,
-    pub telemetry: Option<String>,
-    pub firmware: Option<String>,
 }
 
 /// What discovery needs: solution key, environment (`poc`, `prod`, `avnet`), platform (`aws`, `az`).
@@ -54,16 +52,13 @@ impl Discovery {
         );
         // Discovery is known to answer 502 with an HTML page now and then: retry that too.
         let resp = core.send_ok(&Request::get(url).header("Accept", "application/json"), &[502]).await?;
-        let data = resp.body.get("data").filter(|d| !d.is_null());
-        let base = |key: &str| data.as_ref().and_then(|d| d.str_at(key)).map(|u| u.trim_end_matches('/').to_string());
-        let missing = |key: &str| Error::InvalidResponse(format!("discovery answer has no {key}"));
-        Ok(Rc::new(Endpoints {
-            auth: base("authBaseUrl").ok_or_else(|| missing("authBaseUrl"))?,
-            device: base("deviceBaseUrl").ok_or_else(|| missing("deviceBaseUrl"))?,
-            user: base("userBaseUrl"),
-            telemetry: base("telemetryBaseUrl"),
-            firmware: base("firmwareBaseUrl"),
-        }))
+        let data = resp.body.get("data").unwrap_or_else(T::Body::null);
+        let base = |key: &str| {
+            let url =
+                data.str_at(key).ok_or_else(|| Error::InvalidResponse(format!("discovery answer has no {key}")))?;
+            Ok::<_, Error>(url.trim_end_matches('/').to_string())
+        };
+        Ok(Rc::new(Endpoints { auth: base("authBaseUrl")?, device: base("deviceBaseUrl")? }))
     }
 }
 
@@ -76,7 +71,13 @@ pub struct UserLogin {
 }
 
 impl<T: Transport> Login<T> for UserLogin {
-    async fn login(&self, core: &Core<T>, previous: Option<Token>) -> Result<Token, Error> {
+    fn login<'a>(&'a self, core: &'a Core<T>, previous: Option<Token>) -> LoginFuture<'a> {
+        Box::pin(self.login_or_refresh(core, previous))
+    }
+}
+
+impl UserLogin {
+    async fn login_or_refresh<T: Transport>(&self, core: &Core<T>, previous: Option<Token>) -> Result<Token, Error> {
         let auth = self.discovery.endpoints(core).await?.auth.clone();
         if let Some(refresh) = previous.and_then(|t| t.refresh) {
             let body = format!("{{\"refreshtoken\":{}}}", encode::json_string(&refresh));
@@ -86,7 +87,7 @@ impl<T: Transport> Login<T> for UserLogin {
             }
             // 409 (refresh token invalid) or 400/401: fall back to a full login; anything else is an outage.
             if !matches!(resp.status, 400 | 401 | 403 | 409) {
-                return Err(Error::from_response(&resp, core.now_ms()));
+                return Err(Error::from_response(&resp));
             }
         }
         let basic = core.send_ok(&Request::get(format!("{auth}/Auth/basic-token")), &[]).await?;
@@ -110,7 +111,7 @@ impl<T: Transport> Login<T> for UserLogin {
 }
 
 pub struct IoTConnect<T> {
-    session: Session<T, UserLogin>,
+    session: Session<T>,
     discovery: Rc<Discovery>,
 }
 
@@ -131,7 +132,9 @@ impl<T: Transport> IoTConnect<T> {
         access_token: Option<String>,
     ) -> Self {
         let discovery = Rc::new(Discovery { solution, cache: SingleFlight::default() });
-        let login = user.map(|(username, password)| UserLogin { discovery: discovery.clone(), username, password });
+        let login = user.map(|(username, password)| -> Box<dyn Login<T>> {
+            Box::new(UserLogin { discovery: discovery.clone(), username, password })
+        });
         IoTConnect { session: Session::new(config.core(), login, access_token), discovery }
     }
 
@@ -163,13 +166,13 @@ impl<T: Transport> IoTConnect<T> {
             let url = format!("{base}{}", encode::query(&q));
             let resp = self
                 .session
-                .send(|token| Request::get(&url).bearer(token).header("Accept", "application/json"))
+                .send(&|token| Request::get(&url).bearer(token).header("Accept", "application/json"))
                 .await?;
             if resp.status == 204 {
                 break;
             }
             if !resp.ok() {
-                return Err(Error::from_response(&resp, self.session.core.now_ms()));
+                return Err(Error::from_response(&resp));
             }
             let data = resp.body.get("data").unwrap_or_else(T::Body::null);
             let Some(page_items) = data.items() else {

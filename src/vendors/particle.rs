@@ -66,38 +66,25 @@ impl<T: Transport> Particle<T> {
     }
 
     /// `GET /v1/devices`.
-    pub async fn list_devices(&self, auth: Option<&str>) -> Result<Response<T::Body>, Error> {
-        self.call(Request::get(format!("{}/v1/devices", self.base_url)), auth).await
+    pub fn list_devices(&self) -> Request {
+        Request::get(format!("{}/v1/devices", self.base_url))
     }
 
     /// `GET /v1/devices/:id`.
-    pub async fn get_device(&self, device_id: &str, auth: Option<&str>) -> Result<Response<T::Body>, Error> {
+    pub fn get_device(&self, device_id: &str) -> Result<Request, Error> {
         let id = segment("deviceId", device_id)?;
-        self.call(Request::get(format!("{}/v1/devices/{id}", self.base_url)), auth).await
+        Ok(Request::get(format!("{}/v1/devices/{id}", self.base_url)))
     }
 
     /// `GET /v1/devices/:id/:name`: `{name, result, coreInfo}`. An offline device answers 408.
-    pub async fn get_variable(
-        &self,
-        device_id: &str,
-        name: &str,
-        auth: Option<&str>,
-    ) -> Result<Response<T::Body>, Error> {
-        let url = self.device_member(device_id, name)?;
-        self.call(Request::get(url), auth).await
+    pub fn get_variable(&self, device_id: &str, name: &str) -> Result<Request, Error> {
+        Ok(Request::get(self.device_member(device_id, name)?))
     }
 
     /// `POST /v1/devices/:id/:name` with `{"arg": argument}`: `{id, name, connected, return_value}`.
-    pub async fn call_function(
-        &self,
-        device_id: &str,
-        name: &str,
-        argument: &str,
-        auth: Option<&str>,
-    ) -> Result<Response<T::Body>, Error> {
-        let url = self.device_member(device_id, name)?;
+    pub fn call_function(&self, device_id: &str, name: &str, argument: &str) -> Result<Request, Error> {
         let body = format!("{{\"arg\":{}}}", encode::json_string(argument));
-        self.call(Request::post(url).json(body), auth).await
+        Ok(Request::post(self.device_member(device_id, name)?).json(body))
     }
 
     fn device_member(&self, device_id: &str, name: &str) -> Result<String, Error> {
@@ -106,7 +93,9 @@ impl<T: Transport> Particle<T> {
         Ok(format!("{}/v1/devices/{id}/{name}", self.base_url))
     }
 
-    async fn call(&self, req: Request, auth: Option<&str>) -> Result<Response<T::Body>, Error> {
+    /// Sends a request built by one of the methods above with the token `auth`, or the default one.
+    /// Building is separate from sending so that every call shares one sending path.
+    pub async fn send(&self, req: Request, auth: Option<&str>) -> Result<Response<T::Body>, Error> {
         let token = match auth {
             Some(a) if !a.is_empty() => a.to_string(),
             Some(_) => return Err(Error::invalid("auth must be a non-empty access token")),
@@ -146,7 +135,7 @@ mod tests {
             Some("grant_type=password&username=joe%40example.com&password=Super+Secret&expires_in=3600")
         );
         // The token became the default auth.
-        block_on(p.list_devices(None)).unwrap();
+        block_on(p.send(p.list_devices(), None)).unwrap();
         assert_eq!(mock.requests.borrow()[1].header_value("authorization"), Some("Bearer pt"));
     }
 
@@ -154,9 +143,9 @@ mod tests {
     fn calls_need_a_token_and_send_it_in_the_header_only() {
         let mock = Mock::new(|_, _| reply(200, r#"{"id":"d1","name":"led","connected":true,"return_value":1}"#));
         let p = client(&mock);
-        assert!(matches!(block_on(p.list_devices(None)), Err(Error::InvalidArgument(_))));
+        assert!(matches!(block_on(p.send(p.list_devices(), None)), Err(Error::InvalidArgument(_))));
         assert!(mock.requests.borrow().is_empty());
-        let resp = block_on(p.call_function("d1", "led", "on \"now\"", Some("tk"))).unwrap();
+        let resp = block_on(p.send(p.call_function("d1", "led", "on \"now\"").unwrap(), Some("tk"))).unwrap();
         assert_eq!(resp.body["return_value"], 1);
         let req = mock.requests.borrow()[0].clone();
         assert_eq!(req.url, "https://p.test/v1/devices/d1/led");
@@ -168,7 +157,8 @@ mod tests {
     #[test]
     fn an_offline_device_answers_408_and_is_not_retried() {
         let mock = Mock::new(|_, _| reply(408, r#"{"ok":false,"error":"timed out"}"#));
-        let err = block_on(client(&mock).get_variable("d1", "temp", Some("tk"))).unwrap_err();
+        let p = client(&mock);
+        let err = block_on(p.send(p.get_variable("d1", "temp").unwrap(), Some("tk"))).unwrap_err();
         assert_eq!((err.status(), err.to_string().as_str()), (Some(408), "timed out"));
         assert_eq!(mock.requests.borrow().len(), 1);
         assert!(mock.slept.borrow().is_empty());
@@ -179,7 +169,7 @@ mod tests {
         let mock = Mock::new(|_, _| reply(200, "{}"));
         let p = client(&mock);
         for (id, name) in [("", "x"), ("a/b", "x"), ("d", ""), ("d", "x?y"), ("d", "x#y")] {
-            assert!(matches!(block_on(p.get_variable(id, name, Some("t"))), Err(Error::InvalidArgument(_))));
+            assert!(matches!(p.get_variable(id, name), Err(Error::InvalidArgument(_))));
         }
         assert!(mock.requests.borrow().is_empty());
     }

@@ -248,7 +248,7 @@ async function handle(sim, req, res) {
   const host = req.headers.host;
   const origin = host && /^[\w.-]+(:\d+)?$|^\[[\da-f:.]+\](:\d+)?$/i.test(host) ? `http://${host}` : sim.url;
   const first = url.pathname.split('/')[1];
-  if (first === '__sim') return control(sim, req, res, url);
+  if (first === '__sim') return control(sim, req, res, url, origin);
   const vendor = lookup(PREFIXES, first);
   if (!vendor) return serveStatic(sim, req, res, url, origin);
 
@@ -739,7 +739,24 @@ function applyConfig(sim, patch) {
   return null;
 }
 
-async function control(sim, req, res, url) {
+/** What the demo page prefills its forms with: this simulator's base URLs and the credentials it accepts. */
+function demoSettings(origin) {
+  const { arduino, particle, cthings, iotconnect } = CREDENTIALS;
+  return {
+    simulator: 'iot-cloud-wasm',
+    arduino: { baseUrl: `${origin}/arduino`, clientId: arduino.clientId, clientSecret: arduino.clientSecret,
+      organization: arduino.organization },
+    particle: { baseUrl: `${origin}/particle`, username: particle.username, password: particle.password,
+      clientId: particle.clientId, clientSecret: particle.clientSecret },
+    cthings: { authUrl: `${origin}/cthings-auth`, baseUrl: `${origin}/cthings`, clientId: cthings.clientId,
+      clientSecret: cthings.clientSecret, devices: [...IDS.cthings.devices] },
+    iotconnect: { discoveryUrl: `${origin}/iotconnect-discovery`, solutionKey: iotconnect.solutionKey,
+      environment: iotconnect.env, platform: iotconnect.platform, username: iotconnect.username,
+      password: iotconnect.password },
+  };
+}
+
+async function control(sim, req, res, url, origin) {
   const op = `${req.method} ${url.pathname.slice('/__sim/'.length).replace(/\/$/, '')}`;
   const raw = await readBody(req);
   const { value, error } = parseJson(raw);
@@ -792,6 +809,8 @@ async function control(sim, req, res, url) {
       return send(res, 200, { ok: true });
     case 'GET stats':
       return send(res, 200, { ...sim.stats, faultsPending: sim.faults.length });
+    case 'GET demo':
+      return send(res, 200, demoSettings(origin));
     default:
       return send(res, 404, { ok: false, error: `unknown control endpoint ${op}` });
   }

@@ -534,6 +534,25 @@ describe('control API', () => {
     assert.equal((await call('/particle/v1/devices', bearer(token))).status, 401); // tokens are forgotten
     assert.equal((await control('stats', undefined, 'GET')).json.tokenRequests.particle, 0);
   });
+
+  test('demo settings', async () => {
+    const r = await control('demo', undefined, 'GET');
+    assert.equal(r.status, 200);
+    const d = r.json;
+    assert.equal(d.arduino.baseUrl, `${SIM}/arduino`);
+    assert.equal(d.arduino.clientSecret, A.clientSecret);
+    assert.equal(d.arduino.organization, A.organization);
+    assert.equal(d.particle.baseUrl, `${SIM}/particle`);
+    assert.equal(d.particle.password, P.password);
+    assert.equal(d.cthings.authUrl, `${SIM}/cthings-auth`);
+    assert.equal(d.cthings.baseUrl, `${SIM}/cthings`);
+    assert.deepEqual(d.cthings.devices, IDS.cthings.devices);
+    assert.equal(d.iotconnect.discoveryUrl, `${SIM}/iotconnect-discovery`);
+    assert.equal(d.iotconnect.environment, I.env);
+    assert.equal(d.iotconnect.platform, I.platform);
+    assert.equal(d.iotconnect.password, I.password);
+    assert.deepEqual((await control('requests', undefined, 'GET')).json, []); // not recorded
+  });
 });
 
 describe('static files', () => {

@@ -1,0 +1,412 @@
+// Runs every Node example in examples/node/ as a child process against the cloud simulator, the way a
+// user would run it, and checks its exit status, its output and the requests it made.
+//
+//   node --test tests/examples/
+//
+// The examples `require('iot-cloud-wasm')`; NODE_PATH points them at the copy installed from the packed
+// tarball in target/consumers/cjs (made by `node tests/js/pack.mjs`).
+
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const EXAMPLES = path.join(ROOT, 'examples', 'node');
+const NODE_PATH = path.join(ROOT, 'target', 'consumers', 'cjs', 'node_modules');
+const { startSimulator, CREDENTIALS, IDS } = require(path.join(ROOT, 'tests', 'simulator'));
+
+const VENDOR_PREFIXES = ['ARDUINO_', 'PARTICLE_', 'CTHINGS_', 'IOTCONNECT_'];
+const SECRETS = [
+  CREDENTIALS.arduino.clientSecret,
+  CREDENTIALS.particle.password,
+  CREDENTIALS.cthings.clientSecret,
+  CREDENTIALS.iotconnect.password,
+];
+
+let sim;
+
+before(async () => {
+  assert.ok(existsSync(path.join(NODE_PATH, 'iot-cloud-wasm', 'package.json')),
+    `iot-cloud-wasm is not installed in ${NODE_PATH}; run \`node tests/js/pack.mjs\` first`);
+  sim = await startSimulator({ port: 0 });
+});
+
+after(async () => {
+  await sim?.close();
+});
+
+async function control(method, route, body) {
+  const res = await fetch(`${sim.url}/__sim/${route}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  assert.ok(res.ok, `simulator control ${method} ${route} answered ${res.status}`);
+  return res.json();
+}
+
+/** Runs `node <args>` in examples/node with only the given vendor variables set. */
+function runNode(args, vars, { timeoutMs = 60_000 } = {}) {
+  const script = args.join(' ');
+  const env = { ...process.env, NODE_PATH };
+  for (const key of Object.keys(env)) {
+    if (VENDOR_PREFIXES.some((p) => key.startsWith(p))) delete env[key];
+  }
+  Object.assign(env, vars);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: EXAMPLES, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s) => { stdout += s; });
+    child.stderr.setEncoding('utf8').on('data', (s) => { stderr += s; });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} did not finish within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', (err) => { clearTimeout(timer); reject(err); });
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+  });
+}
+
+const runExample = (script, vars) => runNode([script], vars);
+
+/** Resets the simulator, runs the example and returns its result with the requests it made. */
+async function run(script, vars) {
+  await control('POST', 'reset');
+  const result = await runExample(script, vars);
+  result.requests = await control('GET', 'requests');
+  return result;
+}
+
+const show = (r) => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+
+/** The credentials each request carried (the part after "Bearer " / "Basic "). */
+function credentialsSent(requests) {
+  const values = new Set();
+  for (const r of requests) {
+    const auth = r.headers.authorization;
+    if (auth) values.add(auth.replace(/^\S+\s+/, ''));
+  }
+  return [...values];
+}
+
+/** No access token, password or client secret in the example's output. */
+function assertNothingLeaked(result, { expectTokens = true } = {}) {
+  const output = result.stdout + result.stderr;
+  const sent = credentialsSent(result.requests);
+  if (expectTokens) assert.ok(sent.length > 0, 'expected the example to send credentials');
+  for (const value of [...sent, ...SECRETS]) {
+    assert.ok(!output.includes(value), `output contains a credential (${value.slice(0, 4)}…)\n${show(result)}`);
+  }
+}
+
+const simUrl = (suffix) => `${sim.url}${suffix}`;
+
+function arduinoVars(extra = {}) {
+  return {
+    ARDUINO_CLIENT_ID: CREDENTIALS.arduino.clientId,
+    ARDUINO_CLIENT_SECRET: CREDENTIALS.arduino.clientSecret,
+    ARDUINO_THING_ID: IDS.arduino.things.weatherStation,
+    ARDUINO_BASE_URL: simUrl('/arduino'),
+    ...extra,
+  };
+}
+
+function particleVars(extra = {}) {
+  return {
+    PARTICLE_USERNAME: CREDENTIALS.particle.username,
+    PARTICLE_PASSWORD: CREDENTIALS.particle.password,
+    PARTICLE_BASE_URL: simUrl('/particle'),
+    ...extra,
+  };
+}
+
+function cthingsVars(extra = {}) {
+  return {
+    CTHINGS_CLIENT_ID: CREDENTIALS.cthings.clientId,
+    CTHINGS_CLIENT_SECRET: CREDENTIALS.cthings.clientSecret,
+    CTHINGS_DEVICE_ID: IDS.cthings.devices[0],
+    CTHINGS_AUTH_URL: simUrl('/cthings-auth'),
+    CTHINGS_BASE_URL: simUrl('/cthings'),
+    ...extra,
+  };
+}
+
+function iotconnectVars(extra = {}) {
+  return {
+    IOTCONNECT_SOLUTION_KEY: CREDENTIALS.iotconnect.solutionKey,
+    IOTCONNECT_ENVIRONMENT: CREDENTIALS.iotconnect.env,
+    IOTCONNECT_PLATFORM: CREDENTIALS.iotconnect.platform,
+    IOTCONNECT_USERNAME: CREDENTIALS.iotconnect.username,
+    IOTCONNECT_PASSWORD: CREDENTIALS.iotconnect.password,
+    IOTCONNECT_DISCOVERY_URL: simUrl('/iotconnect-discovery'),
+    ...extra,
+  };
+}
+
+const byPath = (requests, fragment, method) =>
+  requests.filter((r) => r.path.includes(fragment) && (!method || r.method === method));
+
+test('the examples load iot-cloud-wasm from the installed tarball', async () => {
+  const r = await runNode(['-e', 'console.log(require.resolve("iot-cloud-wasm"))'], {});
+  assert.equal(r.code, 0, show(r));
+  assert.equal(r.stdout.trim(), path.join(NODE_PATH, 'iot-cloud-wasm', 'index.cjs'),
+    'require(\'iot-cloud-wasm\') in examples/node resolves elsewhere (remove examples/node/node_modules)');
+});
+
+describe('arduino-main.js', () => {
+  test('lists the properties with IotApi, prints data[0].last_value, then with the Arduino client', async () => {
+    const r = await run('arduino-main.js', arduinoVars());
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+
+    const [viaIotApi, viaClient] = r.stdout.split('Arduino.properties.list');
+    assert.ok(viaClient, `no Arduino.properties.list section\n${show(r)}`);
+    assert.match(viaIotApi, /access token received \(\d+ characters\)/);
+    assert.match(viaIotApi, /propertiesV2List: 4 properties of thing 6366de97-f549-43f8-9dd5-5a56c5ef95f5/);
+    assert.match(viaClient, /^: 4 properties of thing 6366de97-f549-43f8-9dd5-5a56c5ef95f5 \("Weather Station"\)/);
+    for (const section of [viaIotApi, viaClient]) {
+      for (const name of ['temperature', 'humidity', 'status']) {
+        assert.match(section, new RegExp(`^  ${name} .*last_value=`, 'm'), `${name} missing\n${section}`);
+      }
+      // showDeleted: true brings the soft-deleted property along, marked as such.
+      assert.match(section, /^ {2}pressure .*last_value=1013\.2 {2}\(deleted 2024-11-02T10:01:44\.310Z\)$/m);
+    }
+    // The first property is the temperature, a number that drifts around 14.2.
+    const m = viaIotApi.match(/^data\[0\]\.last_value: (-?\d+(?:\.\d+)?)$/m);
+    assert.ok(m, `no data[0].last_value line\n${show(r)}`);
+    assert.ok(Math.abs(Number(m[1]) - 14.2) <= 2.6, `temperature ${m[1]} out of range`);
+
+    // One token by the form POST, one by the Arduino client; both lists asked for deleted properties.
+    const tokens = byPath(r.requests, '/iot/v1/clients/token', 'POST');
+    assert.equal(tokens.length, 2);
+    for (const t of tokens) {
+      const form = new URLSearchParams(t.body);
+      assert.equal(form.get('grant_type'), 'client_credentials');
+      assert.equal(form.get('client_id'), CREDENTIALS.arduino.clientId);
+      assert.equal(form.get('audience'), 'https://api2.arduino.cc/iot');
+    }
+    assert.match(tokens[0].headers['content-type'], /^application\/x-www-form-urlencoded/);
+    const lists = byPath(r.requests, `/iot/v2/things/${IDS.arduino.things.weatherStation}/properties`, 'GET');
+    assert.equal(lists.length, 2);
+    for (const l of lists) assert.equal(l.query.show_deleted, 'true');
+    assertNothingLeaked(r);
+  });
+
+  test('ARDUINO_ORGANIZATION reaches a thing of the organization space', async () => {
+    const r = await run('arduino-main.js', arduinoVars({
+      ARDUINO_THING_ID: IDS.arduino.things.packagingLine,
+      ARDUINO_ORGANIZATION: IDS.arduino.organization,
+    }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /propertiesV2List: 2 properties/);
+    assert.match(r.stdout, /Arduino\.properties\.list: 2 properties .*\("Packaging Line 1"\)/);
+    assert.match(r.stdout, /^ {2}throughput /m);
+    assert.match(r.stdout, /^ {2}running /m);
+    const lists = byPath(r.requests, '/properties', 'GET');
+    assert.equal(lists.length, 2);
+    for (const l of lists) assert.equal(l.headers['x-organization'], IDS.arduino.organization);
+    assertNothingLeaked(r);
+  });
+
+  test('a wrong client secret fails with status 1 and a readable message', async () => {
+    const r = await run('arduino-main.js', arduinoVars({ ARDUINO_CLIENT_SECRET: 'not-the-secret' }));
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /Failed getting an access token: HTTP 401/);
+    assert.ok(!r.stderr.includes('not-the-secret'));
+    assert.equal(byPath(r.requests, '/properties').length, 0);
+  });
+});
+
+describe('particle.js', () => {
+  test('logs in, lists the devices, reads a variable, calls a function and handles the 408', async () => {
+    const r = await run('particle.js', particleVars({
+      PARTICLE_DEVICE_ID: IDS.particle.online,
+      PARTICLE_VARIABLE: 'temperature',
+      PARTICLE_FUNCTION: 'led',
+      PARTICLE_ARGUMENT: 'on',
+    }));
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /logged in as maker@example\.com: token received \(\d+ characters/);
+    assert.match(r.stdout, /^3 devices:$/m);
+    assert.match(r.stdout, /^ {2}kitchen-argon +e00fce6844969b121f176368 +online /m);
+    assert.match(r.stdout, /^ {2}greenhouse-boron +e00fce68bfa6e5c9aad6a626 +online /m);
+    assert.match(r.stdout, /^ {2}attic-photon +3a0029b4ff28a12d04139eb2 +offline /m);
+    assert.match(r.stdout, /^ {2}kitchen-argon\.temperature = -?\d+(\.\d+)?$/m);
+    assert.match(r.stdout, /^ {2}kitchen-argon\.led\("on"\) returned 1$/m);
+    assert.match(r.stdout,
+      /offline device attic-photon:\n {2}attic-photon\.temperature: device offline \(HTTP 408 "timed out"\), try again later/);
+
+    assert.equal(byPath(r.requests, '/oauth/token', 'POST').length, 1);
+    const calls = byPath(r.requests, `/v1/devices/${IDS.particle.online}/led`, 'POST');
+    assert.equal(calls.length, 1);
+    assert.match(calls[0].body, /on/);
+    assert.equal(byPath(r.requests, `/v1/devices/${IDS.particle.offline}/temperature`, 'GET').length, 1);
+    // The token travels in the header only.
+    for (const req of byPath(r.requests, '/v1/')) {
+      assert.match(req.headers.authorization, /^Bearer /);
+      assert.equal(req.query.access_token, undefined);
+    }
+    assertNothingLeaked(r);
+  });
+
+  test('without a device or function it reads the first online device and calls nothing', async () => {
+    const r = await run('particle.js', particleVars());
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^device kitchen-argon:$/m);
+    assert.match(r.stdout, /^ {2}kitchen-argon\.temperature = /m);
+    assert.match(r.stdout, /no function called \(set PARTICLE_FUNCTION to call one\)/);
+    assert.equal(r.requests.filter((q) => q.method === 'POST' && q.path.includes('/v1/devices/')).length, 0);
+    assertNothingLeaked(r);
+  });
+
+  test('an offline device chosen by name: variable and function both answer 408, handled', async () => {
+    const r = await run('particle.js', particleVars({ PARTICLE_DEVICE_ID: 'attic-photon', PARTICLE_FUNCTION: 'led' }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^ {2}attic-photon\.temperature: device offline \(HTTP 408 "timed out"\), try again later$/m);
+    assert.match(r.stdout, /^ {2}attic-photon\.led: device offline \(HTTP 408 "timed out"\), not called$/m);
+    // The offline device is the chosen one, so it is not read a second time.
+    assert.doesNotMatch(r.stdout, /^offline device/m);
+    assertNothingLeaked(r);
+  });
+
+  test('PARTICLE_ACCESS_TOKEN skips the login', async () => {
+    await control('POST', 'reset');
+    const res = await fetch(simUrl('/particle/oauth/token'), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('particle:particle').toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        grant_type: 'password',
+        username: CREDENTIALS.particle.username,
+        password: CREDENTIALS.particle.password,
+      }),
+    });
+    assert.equal(res.status, 200);
+    const token = (await res.json()).access_token;
+    const result = await runExample('particle.js', {
+      PARTICLE_ACCESS_TOKEN: token,
+      PARTICLE_BASE_URL: simUrl('/particle'),
+    });
+    result.requests = await control('GET', 'requests');
+    assert.equal(result.code, 0, show(result));
+    assert.match(result.stdout, /using the access token from PARTICLE_ACCESS_TOKEN/);
+    assert.match(result.stdout, /^3 devices:$/m);
+    assert.equal(byPath(result.requests, '/oauth/token').length, 1); // the test's own login only
+    assert.ok(!(result.stdout + result.stderr).includes(token));
+    assertNothingLeaked(result);
+  });
+
+  test('a wrong password fails with status 1 and the cloud\'s error', async () => {
+    const r = await run('particle.js', particleVars({ PARTICLE_PASSWORD: 'wrong-password' }));
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /^Particle error: 400 invalid_grant: /m);
+    assert.ok(!(r.stdout + r.stderr).includes('wrong-password'));
+    assert.equal(byPath(r.requests, '/v1/devices').length, 0);
+  });
+});
+
+describe('cthings.js', () => {
+  test('prints name, connection status and location of each device', async () => {
+    const r = await run('cthings.js', cthingsVars({
+      CTHINGS_DEVICE_ID: `${IDS.cthings.devices[0]}, ${IDS.cthings.devices[2]}`,
+    }));
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    const [first, second] = r.stdout.split('\n\n');
+    assert.match(first, /^Boiler Room Sensor\n/);
+    assert.match(first, /id +d5d60237-be30-4ca6-bc8b-e9d5a947404c/);
+    assert.match(first, /type +Temperature & Humidity \(temperature_humidity\)/);
+    assert.match(first, /connection +connected, last connected \d{4}-\d\d-\d\dT[\d:]+Z, signal -71\.5 dBm/);
+    assert.match(first, /location +52\.205337, 0\.121817/);
+    assert.match(second, /^Water Meter 12\n/);
+    assert.match(second, /connection +not connected, last connected 2024-12-28T03:14:09Z/);
+    assert.match(second, /location +52\.207021, 0\.118402/);
+
+    // One token (HTTP Basic, multipart), then one GET per device.
+    const tokens = byPath(r.requests, '/cthings-auth/token', 'POST');
+    assert.equal(tokens.length, 1);
+    assert.match(tokens[0].headers.authorization, /^Basic /);
+    assert.match(tokens[0].headers['content-type'], /^multipart\/form-data/);
+    assert.deepEqual(byPath(r.requests, '/v3/device/', 'GET').map((q) => q.path.split('/').pop()),
+      [IDS.cthings.devices[0], IDS.cthings.devices[2]]);
+    assertNothingLeaked(r);
+  });
+
+  test('an unknown device fails with status 1 and a 404', async () => {
+    const r = await run('cthings.js', cthingsVars({ CTHINGS_DEVICE_ID: '00000000-0000-4000-8000-000000000000' }));
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /^cThings error: 404 /m);
+  });
+});
+
+describe('iotconnect.js', () => {
+  test('logs in and lists all 250 devices, printing the first five', async () => {
+    const r = await run('iotconnect.js', iotconnectVars());
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^services: auth http:\/\/127\.0\.0\.1:\d+\/iotconnect\/auth\//m);
+    assert.match(r.stdout, /^logged in as sim\.user@example\.com, token valid until \d{4}-/m);
+    assert.match(r.stdout, /^250 devices \(\d+ connected\)$/m);
+    const listed = [...r.stdout.matchAll(/^ {2}(sim-dev-\d{3}) +Sim Device \d{3} /gm)].map((m) => m[1]);
+    assert.deepEqual(listed, ['sim-dev-001', 'sim-dev-002', 'sim-dev-003', 'sim-dev-004', 'sim-dev-005']);
+    assert.match(r.stdout, /… and 245 more/);
+
+    // The three documented steps, then every page of /Device.
+    const stats = await control('GET', 'stats');
+    assert.equal(stats.iotconnectAuth.basicToken, 1);
+    assert.equal(stats.iotconnectAuth.login, 1);
+    const login = byPath(r.requests, '/Auth/login', 'POST')[0];
+    assert.equal(login.headers['solution-key'], CREDENTIALS.iotconnect.solutionKey);
+    assert.ok(byPath(r.requests, '/Device', 'GET').length >= 3);
+    assertNothingLeaked(r);
+  });
+
+  test('IOTCONNECT_SHOW sets how many devices are printed', async () => {
+    const r = await run('iotconnect.js', iotconnectVars({ IOTCONNECT_SHOW: '2' }));
+    assert.equal(r.code, 0, show(r));
+    assert.equal([...r.stdout.matchAll(/^ {2}sim-dev-\d{3} /gm)].length, 2);
+    assert.match(r.stdout, /… and 248 more/);
+  });
+});
+
+describe('missing settings', () => {
+  const cases = [
+    ['arduino-main.js', arduinoVars, ['ARDUINO_CLIENT_ID', 'ARDUINO_CLIENT_SECRET', 'ARDUINO_THING_ID']],
+    ['particle.js', particleVars, ['PARTICLE_USERNAME', 'PARTICLE_PASSWORD']],
+    ['cthings.js', cthingsVars, ['CTHINGS_CLIENT_ID', 'CTHINGS_CLIENT_SECRET', 'CTHINGS_DEVICE_ID']],
+    ['iotconnect.js', iotconnectVars,
+      ['IOTCONNECT_SOLUTION_KEY', 'IOTCONNECT_ENVIRONMENT', 'IOTCONNECT_USERNAME', 'IOTCONNECT_PASSWORD']],
+  ];
+
+  for (const [script, vars, required] of cases) {
+    test(`${script}: no settings at all → usage and exit 2`, async () => {
+      const r = await run(script, {});
+      assert.equal(r.code, 2, show(r));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, new RegExp(`^missing environment variables: ${required.join(', ')}\n`));
+      assert.match(r.stderr, new RegExp(`usage: .*node ${script.replace('.', '\\.')}`));
+      assert.equal(r.requests.length, 0);
+    });
+
+    test(`${script}: each required variable on its own is checked`, async () => {
+      for (const name of required) {
+        const settings = vars();
+        delete settings[name];
+        const r = await run(script, settings);
+        assert.equal(r.code, 2, `${name}: ${show(r)}`);
+        assert.match(r.stderr, new RegExp(`^missing environment variable: ${name}\n`));
+        assert.equal(r.requests.length, 0);
+        for (const secret of SECRETS) assert.ok(!r.stderr.includes(secret));
+      }
+    });
+  }
+});

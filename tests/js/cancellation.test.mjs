@@ -1,0 +1,108 @@
+// Timeouts, AbortSignal and the custom fetch option.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { useSimulator, T, IDS, rejectsWith, within, sleep } from './support.mjs';
+
+const sim = useSimulator();
+
+test('a hanging request rejects with code "timeout" after timeoutMs', T, async () => {
+  await sim.fault({ vendor: 'arduino', match: '/iot/v2/things', kind: 'hang' });
+  const started = Date.now();
+  const err = await within(10_000, rejectsWith(sim.arduino({ timeoutMs: 300 }).things.list({}), {
+    vendor: 'arduino', code: 'timeout',
+  }), 'the timeout');
+  assert.ok(Date.now() - started >= 250, 'not before the timeout');
+  assert.equal(err.status, undefined);
+  assert.equal((await sim.requests('arduino', '/iot/v2/things')).length, 1, 'a timeout is not retried');
+});
+
+test('a hanging token request times out too', T, async () => {
+  await sim.fault({ vendor: 'cthings', match: '/token', kind: 'hang' });
+  await within(10_000, rejectsWith(sim.cthings({ timeoutMs: 300 }).devices.get(IDS.cthings.devices[0]), {
+    vendor: 'cthings', code: 'timeout',
+  }), 'the timeout');
+  assert.equal((await sim.requests('cthings', '/v3/device')).length, 0);
+});
+
+test('a hanging page of a paged list times out', T, async () => {
+  await sim.fault({ vendor: 'iotconnect', match: '/Device', kind: 'hang' });
+  await within(10_000, rejectsWith(sim.iotconnect({ timeoutMs: 300 }).devices.list({}), {
+    vendor: 'iotconnect', code: 'timeout',
+  }), 'the timeout');
+});
+
+test('aborting the signal during a hanging request rejects with code "aborted"', T, async () => {
+  await sim.fault({ vendor: 'arduino', match: '/iot/v2/things', kind: 'hang' });
+  const controller = new AbortController();
+  const arduino = sim.arduino({ signal: controller.signal });
+  const pending = arduino.things.list({});
+  // Abort once the request has reached the simulator.
+  for (let i = 0; i < 200 && (await sim.requests('arduino', '/iot/v2/things')).length === 0; i++) await sleep(25);
+  assert.equal((await sim.requests('arduino', '/iot/v2/things')).length, 1, 'the request is hanging');
+  controller.abort();
+  const err = await within(10_000, rejectsWith(pending, { vendor: 'arduino', code: 'aborted' }), 'the abort');
+  assert.equal(err.status, undefined);
+});
+
+test('an already-aborted signal rejects with "aborted" without sending anything', T, async () => {
+  const controller = new AbortController();
+  controller.abort();
+  await rejectsWith(sim.arduino({ signal: controller.signal }).things.list({}), { vendor: 'arduino', code: 'aborted' });
+  await rejectsWith(sim.particle({ auth: 'x', signal: controller.signal }).listDevices({}), {
+    vendor: 'particle', code: 'aborted',
+  });
+  await rejectsWith(sim.cthings({ signal: controller.signal }).devices.get(IDS.cthings.devices[0]), {
+    vendor: 'cthings', code: 'aborted',
+  });
+  await rejectsWith(sim.iotconnect({ signal: controller.signal }).devices.list({}), {
+    vendor: 'iotconnect', code: 'aborted',
+  });
+  assert.equal(await sim.requestCount(), 0);
+});
+
+test('aborting during the back-off wait of a retry rejects with "aborted" at once', T, async () => {
+  // Retry-After: 5 puts the call to sleep before its second attempt; the abort must end that sleep rather
+  // than leave the caller waiting for it (a Retry-After may be up to 60 s).
+  await sim.fault({ vendor: 'arduino', match: '/iot/v2/things', kind: 'status', status: 503, retryAfter: '5' });
+  const controller = new AbortController();
+  const pending = sim.arduino({ signal: controller.signal }).things.list({});
+  pending.catch(() => {});
+  for (let i = 0; i < 200 && (await sim.requests('arduino', '/iot/v2/things')).length === 0; i++) await sleep(25);
+  await sleep(100);
+  controller.abort();
+  await within(3_000, rejectsWith(pending, { vendor: 'arduino', code: 'aborted' }), 'the abort during back-off');
+  assert.equal((await sim.requests('arduino', '/iot/v2/things')).length, 1, 'the retry is never sent');
+});
+
+test('a custom fetch is used for every request', T, async () => {
+  let calls = 0;
+  const urls = [];
+  const countingFetch = (input, init) => {
+    calls++;
+    urls.push(String(input));
+    return fetch(input, init);
+  };
+  const arduino = sim.arduino({ fetch: countingFetch });
+  await arduino.things.list({});
+  await arduino.properties.list(IDS.arduino.things.weatherStation, {});
+  const iotc = sim.iotconnect({ fetch: countingFetch });
+  assert.equal((await iotc.devices.list({})).length, 250);
+  const particle = sim.particle({ fetch: countingFetch });
+  await particle.login({ username: 'maker@example.com', password: 'sim-particle-password' });
+  await particle.listDevices({});
+  const cthings = sim.cthings({ fetch: countingFetch });
+  await cthings.devices.get(IDS.cthings.devices[0]);
+
+  const log = await sim.requests();
+  assert.equal(calls, log.length, 'one fetch call per request the simulator saw');
+  // arduino: token + 2 calls; iotconnect: discovery, basic-token, login, 3 pages; particle: 2; cthings: 2
+  assert.equal(calls, 3 + 6 + 2 + 2);
+  assert.deepEqual(urls.map((u) => new URL(u).pathname), log.map((r) => r.path));
+});
+
+test('a custom fetch that fails makes the call reject with a CloudError', T, async () => {
+  const failing = () => Promise.reject(new TypeError('network is down'));
+  const err = await rejectsWith(sim.arduino({ fetch: failing }).things.list({}), { vendor: 'arduino' });
+  assert.equal(err.code, 'network_error');
+  assert.equal(await sim.requestCount(), 0);
+});

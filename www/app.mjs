@@ -1,0 +1,276 @@
+// The demo page: one card per cloud, each with a settings form, a Connect button and a table of devices.
+// Secrets are read from the form when a card connects and handed to the client; they are never logged,
+// stored or put in a URL.
+import { Arduino, Particle, CThings, IoTConnect, CloudError, init } from 'iot-cloud-wasm';
+
+/** IoTConnect solutions can hold thousands of devices: the table shows the first few. */
+const IOTCONNECT_ROWS = 20;
+
+/** A trimmed form value, or undefined when the field is empty (so the client uses its default). */
+const optional = (form, name) => form.elements[name].value.trim() || undefined;
+const required = (form, name) => form.elements[name].value.trim();
+
+/**
+ * Per vendor: what "connect" means. Each resolves `{ total, rows, note?, failed? }`, where a row is
+ * `{ id, name, shownId, status, tone }` and tone is `online`, `offline` or `neutral`.
+ */
+const VENDORS = {
+  arduino: {
+    noun: ['thing', 'things'],
+    async connect(form) {
+      const arduino = new Arduino({
+        baseUrl: optional(form, 'baseUrl'),
+        clientId: required(form, 'clientId'),
+        clientSecret: required(form, 'clientSecret'),
+        organization: optional(form, 'organization'),
+      });
+      const things = await arduino.things.list({});
+      return {
+        total: things.length,
+        rows: things.map((t) => ({
+          id: t.id,
+          name: t.name,
+          status: t.device_id ? plural(t.properties_count ?? 0, 'property', 'properties') : 'no device',
+          tone: t.device_id ? 'neutral' : 'offline',
+        })),
+      };
+    },
+  },
+
+  particle: {
+    noun: ['device', 'devices'],
+    async connect(form) {
+      const particle = new Particle({
+        baseUrl: optional(form, 'baseUrl'),
+        clientId: optional(form, 'clientId'),
+        clientSecret: optional(form, 'clientSecret'),
+      });
+      // The token from login becomes the client's default auth for the calls that follow.
+      await particle.login({ username: required(form, 'username'), password: form.elements.password.value });
+      const { body: devices } = await particle.listDevices({});
+      return {
+        total: devices.length,
+        rows: devices.map((d) => ({
+          id: d.id,
+          name: d.name,
+          status: d.online ? 'online' : 'offline',
+          tone: d.online ? 'online' : 'offline',
+        })),
+      };
+    },
+  },
+
+  cthings: {
+    noun: ['device', 'devices'],
+    async connect(form) {
+      const ids = [...new Set(form.elements.devices.value.split(/[\s,;]+/).filter(Boolean))];
+      if (ids.length === 0) throw new Error('Enter at least one device id.');
+      const cthings = new CThings({
+        authUrl: optional(form, 'authUrl'),
+        baseUrl: optional(form, 'baseUrl'),
+        clientId: required(form, 'clientId'),
+        clientSecret: required(form, 'clientSecret'),
+      });
+      // The client fetches one token and shares it between the parallel calls.
+      const results = await Promise.allSettled(ids.map((id) => cthings.devices.get(id)));
+      const rows = results.map((r, i) => {
+        if (r.status === 'rejected') {
+          return { id: ids[i], name: '—', status: describeError(r.reason), tone: 'error' };
+        }
+        const d = r.value;
+        const online = Boolean(d.connection?.status);
+        return { id: d.id, name: d.name, status: online ? 'online' : 'offline', tone: online ? 'online' : 'offline' };
+      });
+      const failed = results.filter((r) => r.status === 'rejected');
+      if (failed.length === results.length) throw failed[0].reason;
+      return {
+        total: results.length - failed.length,
+        rows,
+        failed: failed.length
+          ? `${failed.length} of ${ids.length} devices could not be read: ${describeError(failed[0].reason)}`
+          : undefined,
+      };
+    },
+  },
+
+  iotconnect: {
+    noun: ['device', 'devices'],
+    async connect(form) {
+      const iotc = new IoTConnect({
+        discoveryUrl: optional(form, 'discoveryUrl'),
+        solutionKey: required(form, 'solutionKey'),
+        environment: required(form, 'environment'),
+        platform: form.elements.platform.value,
+        username: required(form, 'username'),
+        password: form.elements.password.value,
+      });
+      // Discovery, basic token and login happen on the first call; every page of the list is fetched.
+      const devices = await iotc.devices.list({ pageSize: 100, sortBy: 'uniqueId asc' });
+      const shown = devices.slice(0, IOTCONNECT_ROWS);
+      return {
+        total: devices.length,
+        rows: shown.map((d) => ({
+          id: d.guid,
+          name: d.displayName,
+          shownId: d.uniqueId,
+          status: d.isConnected ? 'connected' : d.isActive === false ? 'inactive' : 'disconnected',
+          tone: d.isConnected ? 'online' : 'offline',
+        })),
+        note: devices.length > shown.length ? `first ${shown.length} shown` : undefined,
+      };
+    },
+  },
+};
+
+function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** A readable one-liner for any rejection: CloudErrors as "code status message". */
+function describeError(err) {
+  if (err instanceof CloudError) {
+    return [err.code, err.status, err.message].filter((part) => part !== undefined && part !== '').join(' ');
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cards
+
+const cards = new Map(
+  [...document.querySelectorAll('.card[data-vendor]')].map((card) => [card.dataset.vendor, card]),
+);
+
+function setState(card, state) {
+  card.dataset.state = state;
+  card.setAttribute('aria-busy', String(state === 'loading'));
+  card.querySelector('.state').textContent = { idle: 'idle', loading: 'connecting…', ok: 'connected', error: 'error' }[state];
+  card.querySelector('button[type="submit"]').disabled = state === 'loading';
+}
+
+function showError(card, message) {
+  const box = card.querySelector('.error');
+  box.textContent = message ?? '';
+  box.hidden = !message;
+}
+
+function renderRows(card, rows) {
+  const wrap = card.querySelector('.table-wrap');
+  const body = wrap.querySelector('tbody');
+  body.replaceChildren(...rows.map((row) => {
+    const tr = document.createElement('tr');
+    tr.dataset.deviceId = row.id;
+    const name = document.createElement('td');
+    name.textContent = row.name;
+    const id = document.createElement('td');
+    id.className = 'id';
+    const code = document.createElement('code');
+    code.textContent = row.shownId ?? row.id;
+    if (row.shownId) code.title = row.id;
+    id.append(code);
+    const status = document.createElement('td');
+    const pill = document.createElement('span');
+    pill.className = `pill is-${row.tone}`;
+    pill.textContent = row.status;
+    status.append(pill);
+    tr.append(name, id, status);
+    return tr;
+  }));
+  wrap.hidden = rows.length === 0;
+  wrap.scrollTop = 0;
+}
+
+async function connect(vendor) {
+  const card = cards.get(vendor);
+  const { noun, connect: run } = VENDORS[vendor];
+  const form = card.querySelector('form');
+  const status = card.querySelector('.status');
+  if (card.dataset.state === 'loading') return;
+  if (!form.reportValidity()) return;
+
+  setState(card, 'loading');
+  showError(card, null);
+  status.textContent = 'Connecting…';
+  const started = performance.now();
+  try {
+    const result = await run(form);
+    const ms = Math.round(performance.now() - started);
+    renderRows(card, result.rows);
+    status.textContent = [plural(result.total, noun[0], noun[1]), `${ms} ms`, result.note].filter(Boolean).join(' · ');
+    showError(card, result.failed);
+    setState(card, result.failed ? 'error' : 'ok');
+  } catch (err) {
+    const ms = Math.round(performance.now() - started);
+    renderRows(card, []);
+    status.textContent = `Failed after ${ms} ms.`;
+    showError(card, describeError(err));
+    setState(card, 'error');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Start-up: prefill the forms from the simulator, load the wasm, then enable the buttons.
+
+/** Fills the forms with the simulator's base URLs and demo credentials, when the page is served by it. */
+async function prefill() {
+  let settings;
+  try {
+    const res = await fetch('/__sim/demo', { cache: 'no-store' });
+    if (!res.ok) return false;
+    settings = await res.json();
+  } catch {
+    return false;
+  }
+  for (const [vendor, card] of cards) {
+    const values = settings[vendor];
+    if (!values) continue;
+    const form = card.querySelector('form');
+    for (const [name, value] of Object.entries(values)) {
+      const field = form.elements[name];
+      if (name === 'devices') form.elements.devices.value = value.join('\n');
+      else if (name === 'organization') field.placeholder = `e.g. ${value} (the simulator's organization)`;
+      else if (field) field.value = value;
+    }
+  }
+  return true;
+}
+
+const allButton = document.getElementById('connect-all');
+const packageStatus = document.getElementById('package-status');
+
+for (const [vendor, card] of cards) {
+  card.querySelector('form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    connect(vendor);
+  });
+}
+
+allButton.addEventListener('click', async () => {
+  allButton.disabled = true;
+  try {
+    await Promise.all([...cards.keys()].map((vendor) => connect(vendor)));
+  } finally {
+    allButton.disabled = false;
+  }
+});
+
+/** Loads the wasm ahead of the first call; resolves a line for the header. */
+async function loadPackage() {
+  const started = performance.now();
+  try {
+    await init();
+    return { ok: true, text: `WebAssembly module loaded in ${Math.round(performance.now() - started)} ms` };
+  } catch (err) {
+    return { ok: false, text: `The package failed to load: ${describeError(err)}` };
+  }
+}
+
+const [simulated, loaded] = await Promise.all([prefill(), loadPackage()]);
+const lines = [loaded.text, simulated
+  ? `Simulator: ${location.host}`
+  : 'No simulator here: enter the settings of a real cloud.'];
+packageStatus.replaceChildren(...lines.map((text) => Object.assign(document.createElement('span'), { textContent: text })));
+packageStatus.dataset.state = loaded.ok ? 'ok' : 'error';
+allButton.disabled = false;
+for (const card of cards.values()) card.querySelector('button[type="submit"]').disabled = false;
+document.body.dataset.ready = 'true';
