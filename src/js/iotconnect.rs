@@ -34,9 +34,6 @@ impl IoTConnect {
                 environment: o.required("environment")?,
                 platform,
             };
-            // Checked here so that a bad key is reported at once, not at the first call.
-            crate::http::encode::path_segment("IoTConnect: `solutionKey`", &solution.solution_key)?;
-            crate::http::encode::path_segment("IoTConnect: `environment`", &solution.environment)?;
             let user = o.string("username")?;
             let password = o.text("password")?.filter(|p| !p.is_empty());
             let token = o.string("accessToken")?;

@@ -56,8 +56,8 @@ pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
         }
         _ => (JsValue::UNDEFINED, JsValue::UNDEFINED),
     };
-    if let (Vendor::Particle, Some(status)) = (vendor, err.status()) {
-        set(&fields, "errorDescription", &format!("HTTP error {status} from Particle - {message}").into());
+    if let (Vendor::Particle, Some(_)) = (vendor, err.status()) {
+        set(&fields, "errorDescription", &message.as_str().into());
         let short = Reflect::get(&body, &"error".into()).ok().filter(JsValue::is_string);
         set(&fields, "shortErrorDescription", &short.unwrap_or_else(|| message.as_str().into()));
     }

@@ -23,7 +23,7 @@ impl<T: Transport> Login<T> for ClientCredentials {
 
 impl ClientCredentials {
     async fn grant<T: Transport>(&self, core: &Core<T>) -> Result<Token, Error> {
-        let boundary = format!("----iot-cloud-wasm-{:012x}", (core.transport.random() * 2f64.powi(48)) as u64);
+        let boundary = format!("----iot-cloud-wasm-{}", (core.transport.random() * 1e15) as u64);
         let (content_type, body) =
             encode::multipart(&[("grant_type", "client_credentials"), ("scope", "api")], &boundary);
         let mut req = Request::post(&self.token_url)
