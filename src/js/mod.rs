@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 thread_local! {
     static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
@@ -39,12 +40,20 @@ fn opt_num(v: Option<f64>) -> JsValue {
 /// (and Particle's `errorDescription`/`shortErrorDescription`, as particle-api-js names them).
 pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
     let message = err.to_string();
-    let fields = Object::new();
-    set(&fields, "vendor", &vendor.as_str().into());
-    set(&fields, "code", &err.code().into());
+    let class = ERROR_CLASS.with(|c| c.borrow().clone());
+    let error: Object = match class.map(|c| Reflect::construct(&c, &js_sys::Array::of1(&message.as_str().into()))) {
+        Some(Ok(e)) => e.unchecked_into(),
+        _ => {
+            let e = js_sys::Error::new(&message);
+            set(&e, "name", &"CloudError".into());
+            e.into()
+        }
+    };
+    set(&error, "vendor", &vendor.as_str().into());
+    set(&error, "code", &err.code().into());
     let status = opt_num(err.status().map(f64::from));
-    set(&fields, "status", &status);
-    set(&fields, "statusCode", &status);
+    set(&error, "status", &status);
+    set(&error, "statusCode", &status);
     let (body, retry_after) = match &err {
         Error::Http(h) => {
             let body = match &h.body {
@@ -57,23 +66,13 @@ pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
         _ => (JsValue::UNDEFINED, JsValue::UNDEFINED),
     };
     if let (Vendor::Particle, Some(_)) = (vendor, err.status()) {
-        set(&fields, "errorDescription", &message.as_str().into());
+        set(&error, "errorDescription", &message.as_str().into());
         let short = Reflect::get(&body, &"error".into()).ok().filter(JsValue::is_string);
-        set(&fields, "shortErrorDescription", &short.unwrap_or_else(|| message.as_str().into()));
+        set(&error, "shortErrorDescription", &short.unwrap_or_else(|| message.as_str().into()));
     }
-    set(&fields, "body", &body);
-    set(&fields, "retryAfter", &retry_after);
-    let class = ERROR_CLASS.with(|c| c.borrow().clone());
-    let args = js_sys::Array::of2(&message.as_str().into(), &fields);
-    match class.map(|c| Reflect::construct(&c, &args)) {
-        Some(Ok(e)) => e,
-        _ => {
-            let e = js_sys::Error::new(&message);
-            e.set_name("CloudError");
-            let _ = Object::assign(&e, &fields);
-            e.into()
-        }
-    }
+    set(&error, "body", &body);
+    set(&error, "retryAfter", &retry_after);
+    error.into()
 }
 
 /// A promise of `fut`'s value; its errors become `CloudError`s of `vendor`.
