@@ -56,7 +56,7 @@ test-wasm: setup-rust
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target $(TARGET)
 
 test-js: pack
-	node --test --test-concurrency=1 tests/js/
+	node --test --test-concurrency=1 tests/simulator/selftest.js tests/js/
 
 test-examples: pack
 	node --test tests/examples/
