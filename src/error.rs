@@ -95,7 +95,7 @@ impl Error {
             .iter()
             .find_map(text)
             .or_else(|| body.as_str().filter(|s| !s.is_empty() && !looks_like_html(s)).map(|s| clip(&s)))
-            .unwrap_or_else(|| format!("HTTP {} {}", resp.status, reason(resp.status)));
+            .unwrap_or_else(|| format!("HTTP {}", resp.status));
         let code = ["error", "code"]
             .iter()
             .filter_map(text)
@@ -122,24 +122,6 @@ fn clip(s: &str) -> String {
     match s.char_indices().nth(200) {
         Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)),
         None => s.to_string(),
-    }
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        412 => "Precondition Failed",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "",
     }
 }
 
@@ -182,7 +164,7 @@ mod tests {
     fn html_bodies_give_a_status_message() {
         let body = serde_json::Value::String("<!DOCTYPE html><html><body>Bad gateway</body></html>".into());
         let e = Error::from_response(&resp(502, body));
-        assert_eq!(e.to_string(), "HTTP 502 Bad Gateway");
+        assert_eq!(e.to_string(), "HTTP 502");
         let Error::Http(h) = e else { panic!("not http") };
         assert!(matches!(h.body, ErrorBody::Text(ref t) if t.contains("Bad gateway")));
     }

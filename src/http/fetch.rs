@@ -1,5 +1,5 @@
-//! The transport of the wasm build: the platform's `fetch` (or one the user passes), `AbortSignal` for
-//! timeouts and cancellation, `setTimeout` for back-off, and `JSON.parse` for bodies — which stay
+//! The transport of the wasm build: the platform's `fetch` (or one the user passes), an `AbortController`
+//! per request for timeouts and cancellation, `setTimeout` for back-off, and `JSON.parse` for bodies — which stay
 //! JavaScript values, so a body Rust does not read reaches the caller without a copy through wasm memory.
 
 use super::{retry, Body, Request, Response, Transport};
@@ -11,20 +11,6 @@ use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = AbortSignal)]
-    #[derive(Clone)]
-    pub type Signal;
-    #[wasm_bindgen(static_method_of = Signal, js_class = "AbortSignal", js_name = timeout)]
-    fn timeout(ms: u32) -> Signal;
-    #[wasm_bindgen(static_method_of = Signal, js_class = "AbortSignal", js_name = any, catch)]
-    fn any(signals: &Array) -> Result<Signal, JsValue>;
-    #[wasm_bindgen(method, getter)]
-    fn aborted(this: &Signal) -> bool;
-    #[wasm_bindgen(method, js_name = addEventListener)]
-    fn add_event_listener(this: &Signal, kind: &str, listener: &Function);
-    #[wasm_bindgen(method, js_name = removeEventListener)]
-    fn remove_event_listener(this: &Signal, kind: &str, listener: &Function);
-
     /// `JSON.parse` on a JS string, without copying it into wasm memory.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
@@ -33,26 +19,42 @@ extern "C" {
     fn set_timeout(callback: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
+}
 
-    /// A `Response`, read structurally so that a user's `fetch` may return any compatible object.
-    type FetchResponse;
-    #[wasm_bindgen(method, getter)]
-    fn status(this: &FetchResponse) -> u16;
-    #[wasm_bindgen(method, getter)]
-    fn headers(this: &FetchResponse) -> FetchHeaders;
-    #[wasm_bindgen(method, catch)]
-    fn text(this: &FetchResponse) -> Result<Promise, JsValue>;
+// Everything read from objects the user may supply (their `fetch`, its response, their signal) goes through
+// `Reflect` and checked calls: a missing or throwing member becomes an `Error`, never a JS exception
+// unwinding through wasm.
 
-    type FetchHeaders;
-    #[wasm_bindgen(method)]
-    fn get(this: &FetchHeaders, name: &str) -> Option<String>;
+fn member(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Calls `target[name](arg)`.
+fn call(target: &JsValue, name: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
+    member(target, name).dyn_into::<Function>()?.call1(target, arg)
+}
+
+fn is_aborted(signal: &JsValue) -> bool {
+    member(signal, "aborted").as_bool() == Some(true)
+}
+
+fn listen(signal: &JsValue, method: &str, listener: &Function) {
+    let _ = member(signal, method).dyn_into::<Function>().and_then(|f| f.call2(signal, &"abort".into(), listener));
 }
 
 pub struct FetchTransport {
     fetch: Function,
     /// 0 disables the timeout.
     timeout_ms: u32,
-    signal: Option<Signal>,
+    signal: Option<JsValue>,
+}
+
+/// Per request: a controller whose signal goes to `fetch`, aborted by the timeout timer or by the user's
+/// signal; both are removed when the request is over, so nothing outlives it.
+struct Abort {
+    controller: web_sys::AbortController,
+    abort: Function,
+    timer: Option<JsValue>,
 }
 
 impl FetchTransport {
@@ -60,51 +62,50 @@ impl FetchTransport {
     pub fn new(fetch: Option<Function>, timeout_ms: u32, signal: Option<JsValue>) -> Result<Self, Error> {
         let fetch = match fetch {
             Some(f) => f,
-            None => Reflect::get(&js_sys::global(), &"fetch".into())
-                .ok()
-                .and_then(|f| f.dyn_into::<Function>().ok())
-                .ok_or_else(|| Error::invalid("no global fetch in this runtime: pass the `fetch` option"))?,
+            None => member(&js_sys::global(), "fetch")
+                .dyn_into::<Function>()
+                .map_err(|_| Error::invalid("no global fetch in this runtime: pass the `fetch` option"))?,
         };
-        Ok(FetchTransport { fetch, timeout_ms, signal: signal.map(JsCast::unchecked_into) })
+        Ok(FetchTransport { fetch, timeout_ms, signal })
     }
 
-    /// The user's signal and the timeout as one signal (`AbortSignal.any`; where that is missing — Node
-    /// before 18.17 — the user's signal alone wins).
-    fn signal(&self) -> Option<(Signal, Option<Signal>)> {
-        let timer = (self.timeout_ms > 0).then(|| Signal::timeout(self.timeout_ms));
-        match (&self.signal, timer) {
-            (None, None) => None,
-            (None, Some(t)) => Some((t.clone(), Some(t))),
-            (Some(user), None) => Some((user.clone(), None)),
-            (Some(user), Some(t)) => {
-                let both = Signal::any(&Array::of2(user, &t)).unwrap_or_else(|_| user.clone());
-                Some((both, Some(t)))
-            }
+    fn arm(&self) -> Option<Abort> {
+        let controller = web_sys::AbortController::new().ok()?;
+        let abort = member(&controller, "abort").dyn_into::<Function>().ok()?.bind0(&controller);
+        if let Some(user) = &self.signal {
+            listen(user, "addEventListener", &abort);
+        }
+        let timer = (self.timeout_ms > 0).then(|| set_timeout(&abort, f64::from(self.timeout_ms)));
+        Some(Abort { controller, abort, timer })
+    }
+
+    fn disarm(&self, armed: &Abort) {
+        if let Some(timer) = &armed.timer {
+            clear_timeout(timer);
+        }
+        if let Some(user) = &self.signal {
+            listen(user, "removeEventListener", &armed.abort);
         }
     }
 
-    fn failure(&self, err: JsValue, timer: Option<&Signal>) -> Error {
-        if self.signal.as_ref().is_some_and(|s| s.aborted()) {
+    fn failure(&self, err: JsValue, armed: Option<&Abort>) -> Error {
+        if self.signal.as_ref().is_some_and(is_aborted) {
             Error::Aborted
-        } else if timer.is_some_and(|t| t.aborted()) {
+        } else if armed.is_some_and(|a| a.controller.signal().aborted()) {
             Error::Timeout(self.timeout_ms)
         } else {
             // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is in `cause`.
-            let field = |v: &JsValue, key: &str| Reflect::get(v, &key.into()).ok().and_then(|m| m.as_string());
-            let msg = field(&err, "message").or_else(|| err.as_string()).unwrap_or_else(|| "fetch failed".into());
-            let cause = Reflect::get(&err, &"cause".into()).ok().filter(|c| c.is_object());
-            match cause.and_then(|c| field(&c, "code").or_else(|| field(&c, "message"))) {
+            let text = |v: &JsValue, key: &str| member(v, key).as_string();
+            let msg = text(&err, "message").or_else(|| err.as_string()).unwrap_or_else(|| "fetch failed".into());
+            let cause = member(&err, "cause");
+            match text(&cause, "code").or_else(|| text(&cause, "message")) {
                 Some(reason) => Error::Network(format!("{msg} ({reason})")),
                 None => Error::Network(msg),
             }
         }
     }
-}
 
-impl Transport for FetchTransport {
-    type Body = JsValue;
-
-    async fn send(&self, req: &Request) -> Result<Response<JsValue>, Error> {
+    async fn exchange(&self, req: &Request, armed: Option<&Abort>) -> Result<Response<JsValue>, Error> {
         let headers = Object::new();
         for (k, v) in &req.headers {
             set(&headers, k, &v.into());
@@ -115,40 +116,55 @@ impl Transport for FetchTransport {
         if let Some(body) = &req.body {
             set(&init, "body", &body.into());
         }
-        let signals = self.signal();
-        if let Some((signal, _)) = &signals {
-            set(&init, "signal", signal);
+        if let Some(a) = armed {
+            set(&init, "signal", &a.controller.signal());
         }
-        let timer = signals.as_ref().and_then(|(_, t)| t.as_ref());
-        if self.signal.as_ref().is_some_and(|s| s.aborted()) {
-            return Err(Error::Aborted);
-        }
-        let pending =
-            self.fetch.call2(&js_sys::global(), &req.url.as_str().into(), &init).map_err(|e| self.failure(e, timer))?;
-        let resp: FetchResponse =
-            JsFuture::from(Promise::resolve(&pending)).await.map_err(|e| self.failure(e, timer))?.unchecked_into();
-        let status = resp.status();
+        let fail = |e| self.failure(e, armed);
+        let pending = self.fetch.call2(&js_sys::global(), &req.url.as_str().into(), &init).map_err(fail)?;
+        let resp = JsFuture::from(Promise::resolve(&pending)).await.map_err(fail)?;
+        let status = member(&resp, "status").as_f64().filter(|s| (100.0..600.0).contains(s));
+        let status = status.ok_or_else(|| Error::InvalidResponse("fetch did not resolve to a Response".into()))?;
         let now = js_sys::Date::now();
-        let retry_after_ms = resp.headers().get("retry-after").and_then(|v| {
+        let retry_after = call(&member(&resp, "headers"), "get", &"retry-after".into()).ok().and_then(|v| v.as_string());
+        let retry_after_ms = retry_after.and_then(|v| {
             retry::parse_retry_after(&v, now, |date| Some(js_sys::Date::parse(date)).filter(|t| t.is_finite()))
         });
-        let text = resp.text().map_err(|e| self.failure(e, timer))?;
-        let text = JsFuture::from(text).await.map_err(|e| self.failure(e, timer))?;
+        let text = call(&resp, "text", &JsValue::UNDEFINED).map_err(fail)?;
+        let text = JsFuture::from(Promise::resolve(&text)).await.map_err(fail)?;
         // JSON when it parses (whatever the content type says), else the text itself (HTML, plain).
         let body = match text.dyn_ref::<js_sys::JsString>() {
             Some(t) if t.length() > 0 => json_parse(&text).unwrap_or(text),
             _ => JsValue::NULL,
         };
-        Ok(Response { status, retry_after_ms, body })
+        Ok(Response { status: status as u16, retry_after_ms, body })
+    }
+}
+
+impl Transport for FetchTransport {
+    type Body = JsValue;
+
+    async fn send(&self, req: &Request) -> Result<Response<JsValue>, Error> {
+        if self.signal.as_ref().is_some_and(is_aborted) {
+            return Err(Error::Aborted);
+        }
+        let armed = self.arm();
+        let result = self.exchange(req, armed.as_ref()).await;
+        if let Some(a) = &armed {
+            self.disarm(a);
+        }
+        result
     }
 
     /// Waits `ms`, or less if the user's signal fires: the next `send` then rejects with `Aborted`.
     async fn sleep(&self, ms: f64) {
+        if self.signal.as_ref().is_some_and(is_aborted) {
+            return;
+        }
         let mut wake = None;
         let wait = Promise::new(&mut |resolve, _| {
             let timer = set_timeout(&resolve, ms);
             if let Some(signal) = &self.signal {
-                signal.add_event_listener("abort", &resolve);
+                listen(signal, "addEventListener", &resolve);
             }
             wake = Some((resolve, timer));
         });
@@ -156,7 +172,7 @@ impl Transport for FetchTransport {
         if let Some((resolve, timer)) = wake {
             clear_timeout(&timer);
             if let Some(signal) = &self.signal {
-                signal.remove_event_listener("abort", &resolve);
+                listen(signal, "removeEventListener", &resolve);
             }
         }
     }

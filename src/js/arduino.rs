@@ -1,9 +1,9 @@
 use super::options::Opts;
-use super::{promise, reject, set, to_js};
+use super::{describe, promise, reject, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::FetchTransport;
 use crate::vendors::arduino::{self, ThingsListOptions};
-use js_sys::{Object, Promise};
+use js_sys::Promise;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -48,13 +48,7 @@ impl Arduino {
     /// What `JSON.stringify(client)` shows: never credentials or tokens.
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
-        let o = Object::new();
-        set(&o, "vendor", &"arduino".into());
-        set(&o, "baseUrl", &self.inner.base_url().into());
-        if let Some(org) = self.inner.organization() {
-            set(&o, "organization", &org.into());
-        }
-        o.into()
+        describe(V, &[("baseUrl", Some(self.inner.base_url())), ("organization", self.inner.organization())])
     }
 }
 

@@ -1,10 +1,10 @@
 use super::arduino::id_arg;
 use super::options::Opts;
-use super::{promise, set, to_js};
+use super::{describe, promise, to_js};
 use crate::error::Vendor;
 use crate::http::fetch::FetchTransport;
 use crate::vendors::cthings;
-use js_sys::{Object, Promise};
+use js_sys::Promise;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -43,10 +43,7 @@ impl CThings {
 
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
-        let o = Object::new();
-        set(&o, "vendor", &"cthings".into());
-        set(&o, "baseUrl", &self.inner.base_url().into());
-        o.into()
+        describe(V, &[("baseUrl", Some(self.inner.base_url()))])
     }
 }
 

@@ -1,5 +1,5 @@
 use super::options::Opts;
-use super::{opt_num, promise, reject, set, to_js};
+use super::{describe, opt_num, promise, reject, set, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::FetchTransport;
 use crate::vendors::iotconnect::{self, DeviceListOptions, Solution};
@@ -85,12 +85,8 @@ impl IoTConnect {
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
         let s = self.inner.solution();
-        let o = Object::new();
-        set(&o, "vendor", &"iotconnect".into());
-        set(&o, "discoveryUrl", &s.discovery_url.as_str().into());
-        set(&o, "environment", &s.environment.as_str().into());
-        set(&o, "platform", &s.platform.as_str().into());
-        o.into()
+        let settings = [("discoveryUrl", &s.discovery_url), ("environment", &s.environment), ("platform", &s.platform)];
+        describe(V, &settings.map(|(k, v)| (k, Some(v.as_str()))))
     }
 }
 

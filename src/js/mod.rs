@@ -32,6 +32,18 @@ fn set(target: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(target, &key.into(), value);
 }
 
+/// What `JSON.stringify(client)` shows: the vendor and its public settings, never credentials or tokens.
+fn describe(vendor: Vendor, settings: &[(&str, Option<&str>)]) -> JsValue {
+    let o = Object::new();
+    set(&o, "vendor", &vendor.as_str().into());
+    for (key, value) in settings {
+        if let Some(v) = value {
+            set(&o, key, &(*v).into());
+        }
+    }
+    o.into()
+}
+
 fn opt_num(v: Option<f64>) -> JsValue {
     v.map_or(JsValue::UNDEFINED, JsValue::from_f64)
 }

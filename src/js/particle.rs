@@ -1,5 +1,5 @@
 use super::options::Opts;
-use super::{promise, set, to_js};
+use super::{describe, promise, set, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::{fetch::FetchTransport, Request, Response};
 use crate::vendors::particle::{self, LoginOptions};
@@ -126,9 +126,6 @@ impl Particle {
 
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
-        let o = Object::new();
-        set(&o, "vendor", &"particle".into());
-        set(&o, "baseUrl", &self.inner.base_url().into());
-        o.into()
+        describe(V, &[("baseUrl", Some(self.inner.base_url()))])
     }
 }
