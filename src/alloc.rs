@@ -70,7 +70,7 @@ impl<H: Heap> SizeClasses<H> {
                 self.release_span(st, st.bump, st.end);
                 st.bump = region;
             }
-            st.end = region + pages * PAGE;
+            st.end = region.checked_add(pages.checked_mul(PAGE)?)?;
             align_up(st.bump, align)
         };
         self.release_span(st, st.bump, start);

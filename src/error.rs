@@ -112,9 +112,9 @@ fn is_identifier(s: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
 }
 
+/// Markup (an HTML error page from a proxy, XML) makes a poor message; it stays available as `body`.
 fn looks_like_html(s: &str) -> bool {
-    let head = s.trim_start().get(..15).unwrap_or("").to_ascii_lowercase();
-    head.starts_with("<!doctype") || head.starts_with("<html")
+    s.trim_start().starts_with('<')
 }
 
 fn clip(s: &str) -> String {

@@ -125,7 +125,8 @@ impl FetchTransport {
         let status = member(&resp, "status").as_f64().filter(|s| (100.0..600.0).contains(s));
         let status = status.ok_or_else(|| Error::InvalidResponse("fetch did not resolve to a Response".into()))?;
         let now = js_sys::Date::now();
-        let retry_after = call(&member(&resp, "headers"), "get", &"retry-after".into()).ok().and_then(|v| v.as_string());
+        let retry_after =
+            call(&member(&resp, "headers"), "get", &"retry-after".into()).ok().and_then(|v| v.as_string());
         let retry_after_ms = retry_after.and_then(|v| {
             retry::parse_retry_after(&v, now, |date| Some(js_sys::Date::parse(date)).filter(|t| t.is_finite()))
         });

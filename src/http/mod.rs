@@ -93,6 +93,17 @@ impl Request {
         r
     }
 
+    /// Refuses header values that `fetch` would reject (control characters, anything past Latin-1) — with
+    /// a message naming the header, never the value, which may be a token — before anything is sent.
+    #[inline(never)]
+    pub fn check_headers(&self) -> Result<(), Error> {
+        let bad = |v: &String| v.chars().any(|c| c < ' ' || c == '\u{7f}' || c > '\u{ff}');
+        match self.headers.iter().find(|(_, v)| bad(v)) {
+            Some((name, _)) => Err(Error::invalid(format!("the {name} header has characters HTTP does not allow"))),
+            None => Ok(()),
+        }
+    }
+
     pub fn header_value(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
@@ -168,11 +179,17 @@ impl<T: Transport> Core<T> {
 
     /// Sends `req`, waiting and resending while the policy says so (429 and 503, plus `also_retry`).
     /// Returns the last response whatever its status.
+    ///
+    /// POST and PATCH are not idempotent: a 503 (which a proxy may send after the request got through) is
+    /// retried for them only when the caller lists it in `also_retry`, as token requests do.
     pub async fn send(&self, req: &Request, also_retry: &[u16]) -> Result<Response<T::Body>, Error> {
+        req.check_headers()?;
+        let idempotent = !matches!(req.method, Method::Post | Method::Patch);
         let mut attempt = 1;
         loop {
             let resp = self.transport.send(req).await?;
-            let wait = self.retry.delay(resp.status, resp.retry_after_ms, attempt, self.transport.random(), also_retry);
+            let random = self.transport.random();
+            let wait = self.retry.delay(resp.status, resp.retry_after_ms, attempt, random, idempotent, also_retry);
             match wait {
                 Some(ms) => {
                     self.transport.sleep(ms).await;

@@ -24,16 +24,19 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// How long to wait before attempt `attempt + 1`, or `None` to stop. `attempt` counts the attempts made
     /// so far (1 after the first); `retry_after_ms` is the server's `Retry-After`, read by
-    /// [`parse_retry_after`]; `random` is in `[0, 1)`.
+    /// [`parse_retry_after`]; `random` is in `[0, 1)`. A 429 means the request was not processed, so it is
+    /// always retryable; a 503 only for idempotent requests (or when listed in `also_retry`).
     pub fn delay(
         &self,
         status: u16,
         retry_after_ms: Option<f64>,
         attempt: u32,
         random: f64,
+        idempotent: bool,
         also_retry: &[u16],
     ) -> Option<f64> {
-        if attempt >= self.max_attempts || !(status == 429 || status == 503 || also_retry.contains(&status)) {
+        let retryable = status == 429 || (status == 503 && idempotent) || also_retry.contains(&status);
+        if attempt >= self.max_attempts || !retryable {
             return None;
         }
         if let Some(ms) = retry_after_ms {
@@ -51,10 +54,12 @@ impl RetryPolicy {
 /// 0; anything unparseable gives `None`.
 pub fn parse_retry_after(value: &str, now_ms: f64, parse_date: impl Fn(&str) -> Option<f64>) -> Option<f64> {
     let v = value.trim();
-    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        return v.parse::<u64>().ok().map(|s| s as f64 * 1000.0);
+    if v.ends_with("GMT") {
+        return parse_date(v).map(|at| (at - now_ms).max(0.0));
     }
-    parse_date(v).map(|at| (at - now_ms).max(0.0))
+    // Whole seconds only: anything else is ignored (and backed off from), rather than handed to a lenient
+    // date parser that reads "-1" or "1.5" as a date in 2001.
+    v.parse::<u32>().ok().map(|s| f64::from(s) * 1000.0)
 }
 
 #[cfg(test)]
@@ -67,37 +72,44 @@ mod tests {
     #[test]
     fn only_429_and_503_are_retried_by_default() {
         for status in [200, 400, 401, 404, 408, 409, 500, 502, 504] {
-            assert_eq!(P.delay(status, None, 1, 0.5, &[]), None, "{status}");
+            assert_eq!(P.delay(status, None, 1, 0.5, true, &[]), None, "{status}");
         }
-        assert!(P.delay(429, None, 1, 0.5, &[]).is_some());
-        assert!(P.delay(503, None, 1, 0.5, &[]).is_some());
-        assert!(P.delay(502, None, 1, 0.5, &[502]).is_some());
+        assert!(P.delay(429, None, 1, 0.5, true, &[]).is_some());
+        assert!(P.delay(503, None, 1, 0.5, true, &[]).is_some());
+        assert!(P.delay(502, None, 1, 0.5, true, &[502]).is_some());
+    }
+
+    #[test]
+    fn a_503_is_retried_for_posts_only_when_the_caller_says_so() {
+        assert_eq!(P.delay(503, None, 1, 0.5, false, &[]), None);
+        assert!(P.delay(503, None, 1, 0.5, false, &[503]).is_some());
+        assert!(P.delay(429, None, 1, 0.5, false, &[]).is_some());
     }
 
     #[test]
     fn attempts_are_bounded() {
-        assert!(P.delay(503, None, 2, 0.0, &[]).is_some());
-        assert_eq!(P.delay(503, None, 3, 0.0, &[]), None);
+        assert!(P.delay(503, None, 2, 0.0, true, &[]).is_some());
+        assert_eq!(P.delay(503, None, 3, 0.0, true, &[]), None);
         let once = RetryPolicy { max_attempts: 1, ..P };
-        assert_eq!(once.delay(429, Some(1_000.0), 1, 0.0, &[]), None);
+        assert_eq!(once.delay(429, Some(1_000.0), 1, 0.0, true, &[]), None);
     }
 
     #[test]
     fn backoff_doubles_with_jitter_inside_the_step() {
-        let step = |attempt, r| P.delay(503, None, attempt, r, &[]).unwrap();
+        let step = |attempt, r| P.delay(503, None, attempt, r, true, &[]).unwrap();
         assert_eq!((step(1, 0.0), step(1, 0.999_999_f64).round()), (250.0, 500.0));
         let big = RetryPolicy { max_attempts: 20, ..P };
-        assert_eq!(big.delay(503, None, 2, 0.0, &[]), Some(500.0));
-        assert_eq!(big.delay(503, None, 10, 1.0, &[]), Some(8_000.0));
-        assert_eq!(big.delay(503, None, 10, 0.0, &[]), Some(4_000.0));
+        assert_eq!(big.delay(503, None, 2, 0.0, true, &[]), Some(500.0));
+        assert_eq!(big.delay(503, None, 10, 1.0, true, &[]), Some(8_000.0));
+        assert_eq!(big.delay(503, None, 10, 0.0, true, &[]), Some(4_000.0));
     }
 
     #[test]
     fn retry_after_is_honoured_but_not_when_too_long() {
-        assert_eq!(P.delay(429, Some(2_000.0), 1, 0.9, &[]), Some(2_000.0));
-        assert_eq!(P.delay(503, Some(0.0), 1, 0.9, &[]), Some(0.0));
+        assert_eq!(P.delay(429, Some(2_000.0), 1, 0.9, true, &[]), Some(2_000.0));
+        assert_eq!(P.delay(503, Some(0.0), 1, 0.9, true, &[]), Some(0.0));
         // Too long to wait for: give the error (with retryAfter) back instead.
-        assert_eq!(P.delay(429, Some(3_600_000.0), 1, 0.0, &[]), None);
+        assert_eq!(P.delay(429, Some(3_600_000.0), 1, 0.0, true, &[]), None);
     }
 
     #[test]
@@ -108,7 +120,7 @@ mod tests {
         assert_eq!(parse_retry_after(" 120 ", now, date), Some(120_000.0));
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", now, date), Some(3_000.0));
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", now + 10_000.0, date), Some(0.0));
-        for bad in ["", "soon", "-1", "1.5"] {
+        for bad in ["", "soon", "-1", "1.5", "1e3", "Sun, 06 Nov 1994 08:49:40 PST", "9999999999"] {
             assert_eq!(parse_retry_after(bad, now, date), None, "{bad}");
         }
     }

@@ -22,11 +22,7 @@ impl Arduino {
     pub fn new(#[wasm_bindgen(unchecked_param_type = "ArduinoOptions")] options: JsValue) -> Result<Arduino, JsValue> {
         let build = || {
             let o = Opts::new(options, "Arduino")?;
-            let credentials = o.pair("clientId", "clientSecret")?;
-            let token = o.string("accessToken")?;
-            if credentials.is_none() && token.is_none() {
-                return Err(Error::invalid("Arduino: give `clientId` and `clientSecret`, or an `accessToken`"));
-            }
+            let (credentials, token) = o.credentials("clientId", "clientSecret")?;
             let base = o.url("baseUrl", arduino::DEFAULT_BASE_URL)?;
             Ok(arduino::Arduino::new(o.client_config()?, base, credentials, token, o.string("organization")?))
         };
@@ -88,19 +84,34 @@ impl ArduinoProperties {
         #[wasm_bindgen(js_name = thingId, unchecked_param_type = "string")] thing_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ArduinoPropertiesListOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let inner = self.inner.clone();
-        promise(V, async move {
-            let id = id_arg(&thing_id, "arduino.properties.list: `thingId`")?;
-            let o = Opts::new(options, "arduino.properties.list")?;
-            let org = o.string("organization")?;
-            inner.properties().list(&id, o.bool("showDeleted")?, org.as_deref()).await
-        })
+        list_properties(Ok(self.inner.clone()), thing_id, options, "arduino.properties.list", "organization")
+    }
+}
+
+/// `properties.list` and `propertiesV2List`: the thing id, `showDeleted`, and an organization option.
+pub(crate) fn list_properties(
+    client: Result<Rc<Client>, Error>,
+    id: JsValue,
+    options: Option<JsValue>,
+    ctx: &'static str,
+    org_key: &str,
+) -> Promise {
+    let parsed = client.and_then(|client| {
+        let id = id_arg(&id, ctx)?;
+        let o = Opts::new(options, ctx)?;
+        Ok((client, id, o.bool("showDeleted")?, o.string(org_key)?))
+    });
+    match parsed {
+        Ok((client, id, show_deleted, org)) => {
+            promise(V, async move { client.properties().list(&id, show_deleted, org.as_deref()).await })
+        }
+        Err(e) => reject(V, e),
     }
 }
 
 /// A positional id argument: must be a string (its content is checked where it goes into the path).
-pub(crate) fn id_arg(value: &JsValue, what: &str) -> Result<String, Error> {
-    value.as_string().ok_or_else(|| Error::invalid(format!("{what} must be a non-empty string")))
+pub(crate) fn id_arg(value: &JsValue, ctx: &str) -> Result<String, Error> {
+    value.as_string().ok_or_else(|| Error::invalid(format!("{ctx}: the id must be a non-empty string")))
 }
 
 /// The options of `things.list` (and of `thingsV2List`, whose organization option is `xOrganization`).

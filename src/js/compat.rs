@@ -3,13 +3,13 @@
 //! classes read its `basePath`, `authentications.oauth2.accessToken` and `timeout` at each call, as the
 //! official client does, and send the same requests.
 
-use super::arduino::{id_arg, things_options};
-use super::options::Opts;
+use super::arduino::{list_properties, things_options};
 use super::{promise, reject};
 use crate::error::{Error, Vendor};
 use crate::http::{encode, fetch::FetchTransport, retry::RetryPolicy};
 use crate::vendors::{arduino, ClientConfig};
 use js_sys::{Promise, Reflect};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 const V: Vendor = Vendor::Arduino;
@@ -28,7 +28,9 @@ fn client_from(api_client: &JsValue, organization: Option<String>) -> Result<ard
         .filter(|t| !t.is_empty())
         .ok_or_else(|| Error::invalid("IotApi: set apiClient.authentications['oauth2'].accessToken first"))?;
     let timeout = get(api_client, "timeout").and_then(|t| t.as_f64()).filter(|t| t.is_finite() && *t >= 0.0);
-    let transport = FetchTransport::new(None, timeout.unwrap_or(60_000.0) as u32, None)?;
+    // `as` saturates; AbortSignal-style timers take at most 2^31 - 1 ms.
+    let timeout = timeout.unwrap_or(60_000.0).min(2_147_483_647.0) as u32;
+    let transport = FetchTransport::new(None, timeout, None)?;
     let config = ClientConfig { transport, retry: RetryPolicy::default() };
     Ok(arduino::Arduino::new(config, base, None, Some(token), organization))
 }
@@ -61,14 +63,7 @@ impl PropertiesV2Api {
         #[wasm_bindgen(unchecked_optional_param_type = "{ showDeleted?: boolean; xOrganization?: string }")]
         opts: Option<JsValue>,
     ) -> Promise {
-        let api_client = self.api_client.clone();
-        promise(V, async move {
-            let id = id_arg(&id, "propertiesV2List: `id`")?;
-            let o = Opts::new(opts, "propertiesV2List")?;
-            let show_deleted = o.bool("showDeleted")?;
-            let client = client_from(&api_client, o.string("xOrganization")?)?;
-            client.properties().list(&id, show_deleted, None).await
-        })
+        list_properties(client_from(&self.api_client, None).map(Rc::new), id, opts, "propertiesV2List", "xOrganization")
     }
 }
 

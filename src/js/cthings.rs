@@ -23,11 +23,7 @@ impl CThings {
     pub fn new(#[wasm_bindgen(unchecked_param_type = "CThingsOptions")] options: JsValue) -> Result<CThings, JsValue> {
         let build = || {
             let o = Opts::new(options, "CThings")?;
-            let credentials = o.pair("clientId", "clientSecret")?;
-            let token = o.string("accessToken")?;
-            if credentials.is_none() && token.is_none() {
-                return Err(crate::Error::invalid("CThings: give `clientId` and `clientSecret`, or an `accessToken`"));
-            }
+            let (credentials, token) = o.credentials("clientId", "clientSecret")?;
             let auth = o.url("authUrl", cthings::DEFAULT_AUTH_URL)?;
             let base = o.url("baseUrl", cthings::DEFAULT_BASE_URL)?;
             Ok(cthings::CThings::new(o.client_config()?, auth, base, credentials, token))
@@ -60,8 +56,7 @@ impl CThingsDevices {
         &self,
         #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
     ) -> Promise {
-        let inner = self.inner.clone();
-        promise(V, async move { inner.devices().get(&id_arg(&device_id, "cthings.devices.get: `deviceId`")?).await })
+        get(&self.inner, device_id, "cthings.devices.get", true)
     }
 
     /// `GET /v3/device/{deviceId}`: the whole envelope `{api, code, data, links, message, request, …}`.
@@ -70,9 +65,19 @@ impl CThingsDevices {
         &self,
         #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
     ) -> Promise {
-        let inner = self.inner.clone();
-        promise(V, async move {
-            inner.devices().get_envelope(&id_arg(&device_id, "cthings.devices.getEnvelope: `deviceId`")?).await
-        })
+        get(&self.inner, device_id, "cthings.devices.getEnvelope", false)
     }
+}
+
+/// `GET /v3/device/{id}`: the envelope, or its `data` when `unwrap`.
+fn get(inner: &Rc<Client>, device_id: JsValue, ctx: &'static str, unwrap: bool) -> Promise {
+    let inner = inner.clone();
+    promise(V, async move {
+        let envelope = inner.devices().get_envelope(&id_arg(&device_id, ctx)?).await?;
+        if unwrap {
+            cthings::data(envelope)
+        } else {
+            Ok(envelope)
+        }
+    })
 }

@@ -34,17 +34,7 @@ impl IoTConnect {
                 environment: o.required("environment")?,
                 platform,
             };
-            let user = o.string("username")?;
-            let password = o.text("password")?.filter(|p| !p.is_empty());
-            let token = o.string("accessToken")?;
-            let user = match (user, password) {
-                (Some(u), Some(p)) => Some((u, p)),
-                (None, None) => None,
-                _ => return Err(Error::invalid("IoTConnect: `username` and `password` go together: give both")),
-            };
-            if user.is_none() && token.is_none() {
-                return Err(Error::invalid("IoTConnect: give `username` and `password`, or an `accessToken`"));
-            }
+            let (user, token) = o.credentials("username", "password")?;
             Ok(iotconnect::IoTConnect::new(o.client_config()?, solution, user, token))
         };
         build().map(|c| IoTConnect { inner: Rc::new(c) }).map_err(|e| to_js(e, V))

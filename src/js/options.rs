@@ -117,6 +117,15 @@ impl Opts {
         }
     }
 
+    /// Credentials `a` + `b` (both or neither) and/or a ready `accessToken`: at least one of the two.
+    pub fn credentials(&self, a: &str, b: &str) -> Result<(Option<(String, String)>, Option<String>), Error> {
+        let (pair, token) = (self.pair(a, b)?, self.string("accessToken")?);
+        if pair.is_none() && token.is_none() {
+            return Err(Error::invalid(format!("{}: give `{a}` and `{b}`, or an `accessToken`", self.ctx)));
+        }
+        Ok((pair, token))
+    }
+
     /// The transport and retry settings every client takes: `timeoutMs` (default 30 s, 0 = none),
     /// `signal`, `fetch`, `maxAttempts` (default 3).
     pub fn client_config(&self) -> Result<ClientConfig<FetchTransport>, Error> {

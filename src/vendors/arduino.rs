@@ -29,7 +29,8 @@ impl ClientCredentials {
             ("client_secret", &self.client_secret),
             ("audience", AUDIENCE),
         ]);
-        let resp = core.send_ok(&req, &[]).await?;
+        // A token request is safe to repeat, so an unavailable token service is waited out too.
+        let resp = core.send_ok(&req, &[503]).await?;
         Token::from_grant(&resp.body, core.now_ms())
     }
 }
@@ -263,6 +264,22 @@ mod tests {
         assert_eq!(mock.count("/clients/token"), 0);
         assert_eq!(mock.requests.borrow().len(), 1);
         assert_eq!(mock.requests.borrow()[0].header_value("authorization"), Some("Bearer given"));
+    }
+
+    #[test]
+    fn header_breaking_tokens_are_refused_before_sending_and_not_echoed() {
+        let mock = Mock::new(token_then(200, "[]"));
+        let c = Arduino::new(
+            ClientConfig { transport: mock.clone(), retry: RetryPolicy::default() },
+            "https://api.test".into(),
+            None,
+            Some("s3cr3t\r\nX-Evil: 1".into()),
+            None,
+        );
+        let err = block_on(c.things().list(&ThingsListOptions::default())).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument(ref m) if m.contains("Authorization")), "{err}");
+        assert!(!err.to_string().contains("s3cr3t"));
+        assert!(mock.requests.borrow().is_empty());
     }
 
     #[test]

@@ -30,7 +30,8 @@ impl ClientCredentials {
             .header("Authorization", encode::basic_auth(&self.client_id, &self.client_secret))
             .header("Content-Type", content_type);
         req.body = Some(body);
-        let resp = core.send_ok(&req, &[]).await?;
+        // A token request is safe to repeat, so an unavailable token service is waited out too.
+        let resp = core.send_ok(&req, &[503]).await?;
         Token::from_grant(&resp.body, core.now_ms())
     }
 }
@@ -81,6 +82,11 @@ impl<T: Transport> CThings<T> {
     }
 }
 
+/// The `data` of an envelope.
+pub fn data<B: Body>(envelope: B) -> Result<B, Error> {
+    envelope.get("data").ok_or_else(|| Error::InvalidResponse("envelope has no data".into()))
+}
+
 pub struct Devices<'a, T> {
     client: &'a CThings<T>,
 }
@@ -94,8 +100,7 @@ impl<T: Transport> Devices<'_, T> {
 
     /// `GET /v3/device/{id}`: the device, the envelope's `data`.
     pub async fn get(&self, device_id: &str) -> Result<T::Body, Error> {
-        let envelope = self.get_envelope(device_id).await?;
-        envelope.get("data").ok_or_else(|| Error::InvalidResponse("envelope has no data".into()))
+        data(self.get_envelope(device_id).await?)
     }
 }
 

@@ -12,7 +12,7 @@ pub const DEFAULT_DISCOVERY_URL: &str = "https://discovery.iotconnect.io";
 pub const MAX_PAGE_SIZE: u32 = 1000;
 const DEFAULT_PAGE_SIZE: u32 = 100;
 /// A bound on pages in one list, so that a server that ignores paging cannot loop the client forever.
-const MAX_PAGES: u32 = 10_000;
+pub const MAX_PAGES: u32 = 10_000;
 
 /// Where a solution's services live; each URL already ends in its API version (`/api/v2.1`). Discovery
 /// names more services (user, telemetry, firmware, …); they are read here as the clients come to use them.
@@ -53,10 +53,11 @@ impl Discovery {
         // Discovery is known to answer 502 with an HTML page now and then: retry that too.
         let resp = core.send_ok(&Request::get(url).header("Accept", "application/json"), &[502]).await?;
         let data = resp.body.get("data").unwrap_or_else(T::Body::null);
+        // The password goes to the auth URL: take only absolute http(s) URLs from the answer.
         let base = |key: &str| {
-            let url =
-                data.str_at(key).ok_or_else(|| Error::InvalidResponse(format!("discovery answer has no {key}")))?;
-            Ok::<_, Error>(url.trim_end_matches('/').to_string())
+            let url = data.str_at(key).unwrap_or_default();
+            encode::base_url(key, &url)
+                .map_err(|_| Error::InvalidResponse(format!("discovery answer has no valid {key}")))
         };
         Ok(Rc::new(Endpoints { auth: base("authBaseUrl")?, device: base("deviceBaseUrl")? }))
     }
@@ -81,7 +82,7 @@ impl UserLogin {
         let auth = self.discovery.endpoints(core).await?.auth.clone();
         if let Some(refresh) = previous.and_then(|t| t.refresh) {
             let body = format!("{{\"refreshtoken\":{}}}", encode::json_string(&refresh));
-            let resp = core.send(&Request::post(format!("{auth}/Auth/refresh-token")).json(body), &[]).await?;
+            let resp = core.send(&Request::post(format!("{auth}/Auth/refresh-token")).json(body), &[503]).await?;
             if resp.ok() {
                 return Token::from_grant(&resp.body, core.now_ms());
             }
@@ -105,7 +106,7 @@ impl UserLogin {
             .header("Authorization", format!("Basic {basic}"))
             .header("solution-key", &self.discovery.solution.solution_key)
             .json(body);
-        let resp = core.send_ok(&req, &[]).await?;
+        let resp = core.send_ok(&req, &[503]).await?;
         Token::from_grant(&resp.body, core.now_ms())
     }
 }
@@ -160,7 +161,11 @@ impl<T: Transport> IoTConnect<T> {
     /// until `count` items when the server states a count (`/Device` says `count: -1`).
     async fn all_pages(&self, base: &str, page_size: u32, params: &[(&str, String)]) -> Result<T::Body, Error> {
         let mut items = Vec::new();
-        for page in 1..=MAX_PAGES {
+        let mut previous_first = None;
+        for page in 1.. {
+            if page > MAX_PAGES {
+                return Err(Error::InvalidResponse("the list did not end within 10,000 pages".into()));
+            }
             let mut q = vec![("pageNumber", page.to_string()), ("pageSize", page_size.to_string())];
             q.extend(params.iter().map(|(k, v)| (*k, v.clone())));
             let url = format!("{base}{}", encode::query(&q));
@@ -181,6 +186,14 @@ impl<T: Transport> IoTConnect<T> {
                 }
                 return Err(Error::InvalidResponse("list answer's data is not an array".into()));
             };
+            // A server that ignores pageNumber answers the same page again: stop rather than repeat it.
+            let first = page_items.first().and_then(|i| i.str_at("guid").or_else(|| i.str_at("uniqueId")));
+            if first.is_some() && first == previous_first {
+                return Err(Error::InvalidResponse(
+                    "the server sent the same page twice: paging is not honoured".into(),
+                ));
+            }
+            previous_first = first;
             let got = page_items.len();
             items.extend(page_items);
             let count = resp.body.num_at("count").filter(|c| *c >= 0.0);
@@ -340,6 +353,35 @@ mod tests {
         });
         block_on(client(&mock).devices().list(&DeviceListOptions::default())).unwrap();
         assert_eq!(mock.count("discovery.test"), 3);
+    }
+
+    #[test]
+    fn a_server_that_ignores_paging_is_an_error_not_a_loop() {
+        let mut inner = cloud(1);
+        let mock = Mock::new(move |req, now| {
+            if req.url.contains("/Device?") {
+                return reply(200, r#"{"data":[{"uniqueId":"a"},{"uniqueId":"b"}],"status":200,"count":-1}"#);
+            }
+            inner(req, now)
+        });
+        let opts = DeviceListOptions { page_size: Some(2), ..Default::default() };
+        let err = block_on(client(&mock).devices().list(&opts)).unwrap_err();
+        assert!(matches!(err, Error::InvalidResponse(ref m) if m.contains("same page twice")), "{err}");
+        assert_eq!(mock.count("/Device?"), 2);
+    }
+
+    #[test]
+    fn discovery_urls_must_be_absolute() {
+        let mut inner = cloud(1);
+        let mock = Mock::new(move |req, now| {
+            if req.url.starts_with("https://discovery.test") {
+                return reply(200, r#"{"data":{"authBaseUrl":"/relative/api","deviceBaseUrl":"https://d.test"}}"#);
+            }
+            inner(req, now)
+        });
+        let err = block_on(client(&mock).login()).unwrap_err();
+        assert!(matches!(err, Error::InvalidResponse(ref m) if m.contains("authBaseUrl")), "{err}");
+        assert_eq!(mock.requests.borrow().len(), 1, "no login sent to a relative URL");
     }
 
     #[test]

@@ -55,7 +55,7 @@ impl<T: Transport> Particle<T> {
         let req = Request::post(format!("{}/oauth/token", self.base_url))
             .header("Authorization", encode::basic_auth(&self.client_id, &self.client_secret))
             .form(&fields);
-        let resp = self.core.send_ok(&req, &[]).await?;
+        let resp = self.core.send_ok(&req, &[503]).await?;
         if let Some(token) = resp.body.str_at("access_token") {
             let mut auth = self.default_auth.borrow_mut();
             if auth.is_none() {
