@@ -3,8 +3,9 @@
 #   make setup   install what this machine lacks (idempotent): wasm32 target, the wasm-bindgen CLI that
 #                matches Cargo.lock, npm dev packages, Debian's chromium (for the browser test)
 #   make build   cargo build (release, wasm32) → wasm-bindgen ×2 → wasm-opt -Oz → pkg/ + size report
-#   make test    native cargo tests, wasm tests in Node, JS tests of the packed package (CJS and ESM),
-#                the Node examples and a headless-Chromium test of the demo page, all against the simulator
+#   make test    native cargo tests, wasm tests in Node, JS tests of the packed package (CJS and ESM), a
+#                TypeScript check of its types, the Node examples and a headless-Chromium test of the demo
+#                page, all against the simulator (the tooling needs Node >= 20.10; the package, Node >= 18)
 #   make demo    build, then serve www/ and the simulator on http://127.0.0.1:$(DEMO_PORT)/
 #   make bench   package size and side-by-side timings against raw fetch and particle-api-js
 
@@ -16,14 +17,15 @@ TARGET := wasm32-unknown-unknown
 WASM := target/$(TARGET)/release/iot_cloud_wasm.wasm
 WASM_BINDGEN_VERSION = $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p;}' Cargo.lock)
 DEMO_PORT ?= 8787
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup setup-rust setup-node setup-browser build pack test test-native test-wasm test-js test-examples test-browser demo bench clean
+.PHONY: setup setup-rust setup-node setup-browser build pack test test-native test-wasm test-js test-types test-examples test-browser demo bench clean
 
 setup: setup-rust setup-node setup-browser
 
 setup-rust:
-	@rustup target list --installed | grep -qx $(TARGET) || rustup target add $(TARGET)
+	@case " $$(rustup target list --installed | tr '\n' ' ') " in *" $(TARGET) "*) ;; *) rustup target add $(TARGET);; esac
 	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --locked --force \
@@ -35,9 +37,11 @@ setup-node:
 	  npm ci --no-audit --no-fund; \
 	fi
 
+# Debian's chromium, driven by playwright-core (browsers cannot be downloaded by playwright here).
 setup-browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	@command -v chromium >/dev/null || { \
+	  command -v apt-get >/dev/null || { echo "install Chromium at /usr/bin/chromium for the browser test"; exit 1; }; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
 build: setup-rust setup-node
 	cargo build --release --target $(TARGET)
@@ -46,7 +50,7 @@ build: setup-rust setup-node
 pack: build
 	node tests/js/pack.mjs
 
-test: setup build test-native test-wasm test-js test-examples test-browser
+test: setup build test-native test-wasm test-js test-types test-examples test-browser
 	@echo "all test suites passed"
 
 test-native:
@@ -56,13 +60,16 @@ test-wasm: setup-rust
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target $(TARGET)
 
 test-js: pack
-	node --test --test-concurrency=1 tests/simulator/selftest.js tests/js/
+	node --test --test-concurrency=1 tests/simulator/selftest.js tests/js/*.test.mjs tests/js/*.test.cjs
+
+test-types: pack
+	node --test tests/types/*.test.mjs
 
 test-examples: pack
-	node --test tests/examples/
+	node --test tests/examples/*.test.mjs
 
 test-browser: build setup-browser
-	node --test tests/browser/
+	node --test tests/browser/*.test.mjs
 
 demo: build
 	node tests/simulator/cli.js --port $(DEMO_PORT) --www www --pkg pkg
@@ -71,4 +78,4 @@ bench: pack
 	node bench/run.mjs
 
 clean:
-	rm -rf pkg target/pack target/consumers target/assemble-*
+	rm -rf pkg target/pack target/consumers target/assemble-* target/size-report.json target/bench.json

@@ -8,8 +8,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(new URL(import.meta.url).pathname);
+const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
 const [wasmIn, outDir] = process.argv.slice(2);
 if (!wasmIn || !outDir) {
@@ -50,7 +51,12 @@ fs.writeFileSync(path.join(outDir, 'node', `${NAME}.js`),
   patch(path.join(tmp, 'nodejs', `${NAME}.js`), `\${__dirname}/${NAME}_bg.wasm`, `\${__dirname}/../${NAME}_bg.wasm`));
 fs.writeFileSync(path.join(outDir, 'web', `${NAME}.js`),
   patch(path.join(tmp, 'web', `${NAME}.js`), `new URL('${NAME}_bg.wasm', import.meta.url)`, `new URL('../${NAME}_bg.wasm', import.meta.url)`));
-fs.copyFileSync(path.join(tmp, 'nodejs', `${NAME}.d.ts`), path.join(outDir, `${NAME}.d.ts`));
+// `[Symbol.dispose]` needs TypeScript's esnext lib; the method is there at run time, the declaration is
+// left out so that the types check under the usual es2020–es2022 libs.
+const dts = fs.readFileSync(path.join(tmp, 'nodejs', `${NAME}.d.ts`), 'utf8');
+fs.writeFileSync(path.join(outDir, `${NAME}.d.ts`), dts.replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, ''));
+// The web glue is an ES module inside a CommonJS package: say so for hosts that go by `type`.
+fs.writeFileSync(path.join(outDir, 'web', 'package.json'), '{ "type": "module" }\n');
 fs.rmSync(tmp, { recursive: true, force: true });
 
 for (const f of ['index.cjs', 'index.mjs', 'browser.mjs', 'common.mjs', 'index.d.ts', 'README.md']) {
@@ -59,8 +65,9 @@ for (const f of ['index.cjs', 'index.mjs', 'browser.mjs', 'common.mjs', 'index.d
 // common.cjs: the same module for require(): `export` dropped, names exported at the end.
 const common = fs.readFileSync(path.join(here, 'common.mjs'), 'utf8');
 const exported = [...common.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]);
-fs.writeFileSync(path.join(outDir, 'common.cjs'),
-  `'use strict';\n${common.replace(/^export (class|function) /gm, '$1 ')}\nmodule.exports = { ${exported.join(', ')} };\n`);
+const commonCjs = `'use strict';\n${common.replace(/^export (class|function) /gm, '$1 ')}\nmodule.exports = { ${exported.join(', ')} };\n`;
+if (/^(export|import)\b/m.test(commonCjs)) throw new Error('common.mjs may only export classes and functions');
+fs.writeFileSync(path.join(outDir, 'common.cjs'), commonCjs);
 
 const cargo = fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
 const version = cargo.match(/^version = "([^"]+)"/m)[1];

@@ -8,19 +8,28 @@ let loading;
 
 /** Loads the wasm (once). `input`: another URL, Response or WebAssembly.Module for the .wasm file. */
 export function init(input) {
-  loading ??= initWasm({ module_or_path: input ?? new URL('./iot_cloud_wasm_bg.wasm', import.meta.url) }).then(() => {
-    glue.__setErrorClass(CloudError);
-    loaded = true;
-  });
+  loading ??= initWasm({ module_or_path: input ?? new URL('./iot_cloud_wasm_bg.wasm', import.meta.url) }).then(
+    () => {
+      glue.__setErrorClass(CloudError);
+      loaded = true;
+    },
+    (err) => {
+      loading = undefined; // a later call may try again (the network may be back)
+      throw new CloudError(`could not load the iot-cloud-wasm module: ${err?.message ?? err}`, {
+        code: 'network_error',
+        cause: err,
+      });
+    },
+  );
   return loading;
 }
 
-// A value that will exist once the wasm is loaded: reading a property gives another such value, and
-// calling one waits for the module, then calls the real method on the real object.
+// A member of a client that will exist once the wasm is loaded: reading a property gives another such
+// member, and calling one waits for the module, then calls the real method on the real object.
 function later(resolve) {
   return new Proxy(function () {}, {
     get(_, key) {
-      if (key === 'then') return undefined;
+      if (typeof key === 'symbol' || key === 'then') return undefined;
       return later(async () => {
         const target = await resolve();
         const value = target[key];
@@ -34,17 +43,32 @@ function later(resolve) {
 }
 
 // Once loaded, `new` gives the real class instance; before, a stand-in whose calls wait for it (an error
-// in the constructor's options then rejects the first call).
+// in the constructor's options then rejects the first call). `instanceof` holds for both.
 function lazyClass(name) {
-  return {
+  const standIns = new WeakSet();
+  const Lazy = {
     [name]: function (...args) {
       if (!new.target) throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
       if (loaded) return new glue[name](...args);
       const instance = init().then(() => new glue[name](...args));
       instance.catch(() => {});
-      return later(() => instance);
+      const members = later(() => instance);
+      // JSON.stringify gives {} and String() a name, without waiting; nothing else is readable yet.
+      const standIn = new Proxy(Object.create(null), {
+        get(_, key) {
+          if (typeof key === 'symbol' || key === 'then' || key === 'toJSON') return undefined;
+          if (key === 'toString') return () => `[object ${name}]`;
+          return members[key];
+        },
+      });
+      standIns.add(standIn);
+      return standIn;
     },
   }[name];
+  Object.defineProperty(Lazy, Symbol.hasInstance, {
+    value: (value) => standIns.has(value) || (loaded && value instanceof glue[name]),
+  });
+  return Lazy;
 }
 
 export const Arduino = lazyClass('Arduino');

@@ -1,8 +1,11 @@
 // Types of the package. The classes and option/result interfaces are generated from the Rust sources
-// (iot_cloud_wasm.d.ts); this file adds what the entry files define.
+// (iot_cloud_wasm.d.ts); this file adds what the entry files define and says which names are values.
 import type { IotApiClientLike, PropertiesV2Api, ThingsV2Api } from './iot_cloud_wasm.js';
 
-export * from './iot_cloud_wasm.js';
+// Every interface and class type (handlers such as ArduinoThings are reached through a client only).
+export type * from './iot_cloud_wasm.js';
+// The classes a user constructs.
+export { Arduino, Particle, CThings, IoTConnect } from './iot_cloud_wasm.js';
 
 export type Vendor = 'arduino' | 'particle' | 'cthings' | 'iotconnect';
 
@@ -10,7 +13,8 @@ export type Vendor = 'arduino' | 'particle' | 'cthings' | 'iotconnect';
 export declare class CloudError extends Error {
   constructor(message: string, fields?: Partial<CloudError>);
   readonly name: 'CloudError';
-  vendor: Vendor;
+  /** The cloud that answered (absent when the module itself failed to load). */
+  vendor?: Vendor;
   /** HTTP status, when the cloud answered. */
   status?: number;
   /** Alias of `status`, as particle-api-js names it. */
@@ -28,7 +32,7 @@ export declare class CloudError extends Error {
 }
 
 /** The settings holder of `@arduino/arduino-iot-client`. */
-export declare class ApiClient implements IotApiClientLike {
+declare class ApiClient implements IotApiClientLike {
   constructor(basePath?: string);
   static instance: ApiClient;
   basePath: string;

@@ -2,4 +2,3 @@
 import cjs from './index.cjs';
 
 export const { Arduino, Particle, CThings, IoTConnect, CloudError, IotApi, init } = cjs;
-export default cjs;

@@ -70,6 +70,9 @@ impl FetchTransport {
     }
 
     fn arm(&self) -> Option<Abort> {
+        if self.timeout_ms == 0 && self.signal.is_none() {
+            return None;
+        }
         let controller = web_sys::AbortController::new().ok()?;
         let abort = member(&controller, "abort").dyn_into::<Function>().ok()?.bind0(&controller);
         if let Some(user) = &self.signal {

@@ -7,6 +7,9 @@ use crate::vendors::ClientConfig;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+/// Two options that go together, such as a client id and its secret.
+pub type Pair = (String, String);
+
 pub struct Opts {
     obj: JsValue,
     ctx: &'static str,
@@ -109,7 +112,7 @@ impl Opts {
     }
 
     /// Two options that go together (`clientId` and `clientSecret`): both or neither.
-    pub fn pair(&self, a: &str, b: &str) -> Result<Option<(String, String)>, Error> {
+    pub fn pair(&self, a: &str, b: &str) -> Result<Option<Pair>, Error> {
         match (self.string(a)?, self.string(b)?) {
             (Some(x), Some(y)) => Ok(Some((x, y))),
             (None, None) => Ok(None),
@@ -118,7 +121,7 @@ impl Opts {
     }
 
     /// Credentials `a` + `b` (both or neither) and/or a ready `accessToken`: at least one of the two.
-    pub fn credentials(&self, a: &str, b: &str) -> Result<(Option<(String, String)>, Option<String>), Error> {
+    pub fn credentials(&self, a: &str, b: &str) -> Result<(Option<Pair>, Option<String>), Error> {
         let (pair, token) = (self.pair(a, b)?, self.string("accessToken")?);
         if pair.is_none() && token.is_none() {
             return Err(Error::invalid(format!("{}: give `{a}` and `{b}`, or an `accessToken`", self.ctx)));

@@ -1,0 +1,64 @@
+// Compiled (not run) against the installed package: the documented usage must type-check, and misuse
+// must not. Each @ts-expect-error line fails the check if it stops being an error.
+import { Arduino, ArduinoThings, CloudError, CThings, init, IotApi, IoTConnect, Particle } from 'iot-cloud-wasm';
+import type { ArduinoProperty, ArduinoThing, CThingsDevice, IoTConnectDevice, ParticleDevice } from 'iot-cloud-wasm';
+
+export async function usage(signal: AbortSignal): Promise<void> {
+  await init();
+
+  const arduino = new Arduino({ clientId: 'id', clientSecret: 'secret', organization: 'org', timeoutMs: 5000, signal });
+  const things: ArduinoThing[] = await arduino.things.list();
+  const filtered = await arduino.things.list({ showDeleted: true, ids: ['a'], tags: ['room:kitchen'] });
+  const properties: ArduinoProperty[] = await arduino.properties.list(things[0].id, { showDeleted: true });
+  const last: unknown = properties[0].last_value;
+  const count: number = filtered.length;
+
+  const particle = new Particle();
+  const login = await particle.login({ username: 'me@example.com', password: 'pw' });
+  const token: string = login.body.access_token;
+  const devices = await particle.listDevices({ auth: token });
+  const device: ParticleDevice = devices.body[0];
+  const status: number = devices.statusCode;
+  const variable = await particle.getVariable({ deviceId: device.id, name: 'temperature', auth: token });
+  const fn = await particle.callFunction({ deviceId: device.id, name: 'led', argument: 'on' });
+  const returned: number = fn.body.return_value;
+  particle.setDefaultAuth(token);
+
+  const cthings = new CThings({ clientId: 'id', clientSecret: 'secret' });
+  const one: CThingsDevice = await cthings.devices.get('d-1');
+  const envelope = await cthings.devices.getEnvelope('d-1');
+  const version: string = envelope.version;
+
+  const iotc = new IoTConnect({ solutionKey: 'k', environment: 'poc', platform: 'aws', username: 'u', password: 'p' });
+  const all: IoTConnectDevice[] = await iotc.devices.list({ pageSize: 100, sortBy: 'uniqueId asc' });
+  const endpoints = await iotc.endpoints();
+  const auth: string = endpoints.auth;
+
+  const client = IotApi.ApiClient.instance;
+  client.authentications['oauth2'].accessToken = token;
+  const viaClient = await new IotApi.PropertiesV2Api(client).propertiesV2List(things[0].id, { showDeleted: true });
+  const viaSingleton = await new IotApi.PropertiesV2Api().propertiesV2List(things[0].id);
+  const listed = await new IotApi.ThingsV2Api(client).thingsV2List();
+
+  try {
+    await arduino.things.list();
+  } catch (err) {
+    if (err instanceof CloudError) {
+      const code: string = err.code;
+      const http: number | undefined = err.status;
+      const wait: number | undefined = err.retryAfter;
+      void [code, http, wait];
+    }
+  }
+
+  // @ts-expect-error option types are checked
+  new Arduino({ clientId: 42 });
+  // @ts-expect-error platform is required for IoTConnect
+  new IoTConnect({ solutionKey: 'k', environment: 'poc' });
+  // @ts-expect-error the device id is required
+  await particle.getDevice({ auth: token });
+  // @ts-expect-error handler classes are types only: they are reached through a client
+  void ArduinoThings;
+
+  void [last, count, status, variable, returned, one, version, all, auth, viaClient, viaSingleton, listed];
+}
