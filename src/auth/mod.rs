@@ -7,7 +7,28 @@ pub use session::{Login, LoginFuture, Session};
 pub use single_flight::SingleFlight;
 
 use crate::error::Error;
-use crate::http::Body;
+use crate::http::{Body, Core, Request, Transport};
+
+/// An OAuth client-credentials grant. Vendors differ only in how they ask (form fields, client
+/// authentication), which `request` builds; the answer is a standard grant.
+pub struct ClientCredentials {
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Builds the token request; the number in `[0, 1)` is for anything that must be random (a boundary).
+    pub request: fn(&ClientCredentials, f64) -> Request,
+}
+
+impl<T: Transport> Login<T> for ClientCredentials {
+    fn login<'a>(&'a self, core: &'a Core<T>, _previous: Option<Token>) -> LoginFuture<'a> {
+        Box::pin(async move {
+            let req = (self.request)(self, core.transport.random());
+            // A token request is safe to repeat, so an unavailable token service is waited out too.
+            let resp = core.send_ok(&req, &[503]).await?;
+            Token::from_grant(&resp.body, core.now_ms())
+        })
+    }
+}
 
 /// An access token and when to stop using it.
 #[derive(Clone, PartialEq)]

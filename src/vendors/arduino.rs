@@ -1,38 +1,21 @@
 //! Arduino IoT Cloud: client-credentials tokens (300 s) and the `/iot/v2` API.
 
 use super::{push_bool, segment, ClientConfig};
-use crate::auth::{Login, LoginFuture, Session, Token};
+use crate::auth::{ClientCredentials, Login, Session};
 use crate::error::Error;
-use crate::http::{Core, Request, Transport};
+use crate::http::{Request, Transport};
 
 pub const DEFAULT_BASE_URL: &str = "https://api2.arduino.cc";
 pub const AUDIENCE: &str = "https://api2.arduino.cc/iot";
 
-/// The client-credentials grant of `POST /iot/v1/clients/token`.
-pub struct ClientCredentials {
-    pub token_url: String,
-    pub client_id: String,
-    pub client_secret: String,
-}
-
-impl<T: Transport> Login<T> for ClientCredentials {
-    fn login<'a>(&'a self, core: &'a Core<T>, _previous: Option<Token>) -> LoginFuture<'a> {
-        Box::pin(self.grant(core))
-    }
-}
-
-impl ClientCredentials {
-    async fn grant<T: Transport>(&self, core: &Core<T>) -> Result<Token, Error> {
-        let req = Request::post(&self.token_url).form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &self.client_id),
-            ("client_secret", &self.client_secret),
-            ("audience", AUDIENCE),
-        ]);
-        // A token request is safe to repeat, so an unavailable token service is waited out too.
-        let resp = core.send_ok(&req, &[503]).await?;
-        Token::from_grant(&resp.body, core.now_ms())
-    }
+/// The token request of `POST /iot/v1/clients/token`: a form with the client's id, secret and `audience`.
+fn token_request(c: &ClientCredentials, _random: f64) -> Request {
+    Request::post(&c.token_url).form(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", &c.client_id),
+        ("client_secret", &c.client_secret),
+        ("audience", AUDIENCE),
+    ])
 }
 
 pub struct Arduino<T> {
@@ -55,6 +38,7 @@ impl<T: Transport> Arduino<T> {
                 token_url: format!("{base_url}/iot/v1/clients/token"),
                 client_id,
                 client_secret,
+                request: token_request,
             })
         });
         Arduino { session: Session::new(config.core(), login, access_token), base_url, organization }

@@ -2,38 +2,22 @@
 //! answer is an envelope `{api, code, data, links, message, request, websocket, version}`.
 
 use super::{segment, ClientConfig};
-use crate::auth::{Login, LoginFuture, Session, Token};
+use crate::auth::{ClientCredentials, Login, Session};
 use crate::error::Error;
-use crate::http::{encode, Body, Core, Request, Transport};
+use crate::http::{encode, Body, Request, Transport};
 
 pub const DEFAULT_AUTH_URL: &str = "https://authserver.cthings.cloud";
 pub const DEFAULT_BASE_URL: &str = "https://api.cthings.cloud";
 
-pub struct ClientCredentials {
-    pub token_url: String,
-    pub client_id: String,
-    pub client_secret: String,
-}
-
-impl<T: Transport> Login<T> for ClientCredentials {
-    fn login<'a>(&'a self, core: &'a Core<T>, _previous: Option<Token>) -> LoginFuture<'a> {
-        Box::pin(self.grant(core))
-    }
-}
-
-impl ClientCredentials {
-    async fn grant<T: Transport>(&self, core: &Core<T>) -> Result<Token, Error> {
-        let boundary = format!("----iot-cloud-wasm-{}", (core.transport.random() * 1e15) as u64);
-        let (content_type, body) =
-            encode::multipart(&[("grant_type", "client_credentials"), ("scope", "api")], &boundary);
-        let mut req = Request::post(&self.token_url)
-            .header("Authorization", encode::basic_auth(&self.client_id, &self.client_secret))
-            .header("Content-Type", content_type);
-        req.body = Some(body);
-        // A token request is safe to repeat, so an unavailable token service is waited out too.
-        let resp = core.send_ok(&req, &[503]).await?;
-        Token::from_grant(&resp.body, core.now_ms())
-    }
+/// The token request: HTTP Basic client authentication and a multipart form (`grant_type`, `scope=api`).
+fn token_request(c: &ClientCredentials, random: f64) -> Request {
+    let boundary = format!("----iot-cloud-wasm-{}", (random * 1e15) as u64);
+    let (content_type, body) = encode::multipart(&[("grant_type", "client_credentials"), ("scope", "api")], &boundary);
+    let mut req = Request::post(&c.token_url)
+        .header("Authorization", encode::basic_auth(&c.client_id, &c.client_secret))
+        .header("Content-Type", content_type);
+    req.body = Some(body);
+    req
 }
 
 pub struct CThings<T> {
@@ -50,7 +34,12 @@ impl<T: Transport> CThings<T> {
         access_token: Option<String>,
     ) -> Self {
         let login = credentials.map(|(client_id, client_secret)| -> Box<dyn Login<T>> {
-            Box::new(ClientCredentials { token_url: format!("{auth_url}/token"), client_id, client_secret })
+            Box::new(ClientCredentials {
+                token_url: format!("{auth_url}/token"),
+                client_id,
+                client_secret,
+                request: token_request,
+            })
         });
         CThings { session: Session::new(config.core(), login, access_token), base_url }
     }
