@@ -50,9 +50,21 @@ function lazyClass(name) {
     [name]: function (...args) {
       if (!new.target) throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
       if (loaded) return new glue[name](...args);
-      const instance = init().then(() => new glue[name](...args));
-      instance.catch(() => {});
-      const members = later(() => instance);
+      // The real client, once the module is there. A failed load is tried again by the next call; an
+      // error from the constructor (bad options) is final.
+      let instance;
+      const real = () => {
+        instance ??= init().then(
+          () => new glue[name](...args),
+          (err) => {
+            instance = undefined;
+            throw err;
+          },
+        );
+        return instance;
+      };
+      real().catch(() => {});
+      const members = later(real);
       // JSON.stringify gives {} and String() a name, without waiting; nothing else is readable yet.
       const standIn = new Proxy(Object.create(null), {
         get(_, key) {
