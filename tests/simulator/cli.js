@@ -42,6 +42,7 @@ async function main() {
     process.exit(1);
   }
   console.log(`simulator listening on ${sim.url}`);
+  if (values.www) console.log(`demo page: ${sim.url}/  (Ctrl-C to stop)`);
 
   const stop = () => sim.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
