@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const require = createRequire(import.meta.url);
 const { startSimulator, CREDENTIALS, IDS } = require('../simulator/index.js');
@@ -25,10 +25,6 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const CONSUMER_MODULES = path.join(ROOT, 'target', 'consumers', 'esm', 'node_modules');
 const INSTALLED = path.join(CONSUMER_MODULES, 'iot-cloud-wasm');
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const WAIT = 30_000;
 const VENDORS = ['arduino', 'particle', 'cthings', 'iotconnect'];
 
@@ -67,7 +63,7 @@ let outdir; // esbuild's output, served by the simulator at /
 let buildResult;
 let bundleText;
 let sim;
-let userDataDir;
+let browser;
 let context;
 
 /** A new tab on `pathname`, with its console errors, page errors and requests collected. */
@@ -158,20 +154,14 @@ describe('bundled with esbuild, and the browser entry', { timeout: 240_000 }, ()
       `<!doctype html>\n<html lang="en">\n<head>${preamble}<title>blank</title></head>\n<body></body>\n</html>\n`);
 
     sim = await startSimulator({ port: 0, www: outdir, pkg: path.join(ROOT, 'pkg') });
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iot-cloud-wasm-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-      timeout: WAIT,
-    });
+    browser = await launchChromium({ timeout: WAIT });
+    context = browser.context;
     await context.addInitScript(pagePreamble, simSettings(sim.url));
   });
 
   after(async () => {
-    await context?.close().catch(() => {});
+    await browser?.close();
     await sim?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
     if (project) fs.rmSync(project, { recursive: true, force: true });
   });
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const require = createRequire(import.meta.url);
 const { startSimulator, CREDENTIALS, IDS } = require('../simulator/index.js');
@@ -16,10 +16,6 @@ const fixtures = require('../simulator/fixtures.js');
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = path.join(ROOT, 'target', 'screenshots');
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const WAIT = 30_000;
 const VENDORS = ['arduino', 'particle', 'cthings', 'iotconnect'];
 
@@ -37,7 +33,7 @@ const SECRETS = [
 ];
 
 let sim;
-let userDataDir;
+let browser;
 let context;
 let page;
 const consoleErrors = [];
@@ -67,14 +63,8 @@ async function settle(vendors) {
 describe('demo page', { timeout: 180_000 }, () => {
   before(async () => {
     sim = await startSimulator({ port: 0, www: path.join(ROOT, 'www'), pkg: path.join(ROOT, 'pkg') });
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iot-cloud-wasm-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 800 },
-      timeout: WAIT,
-    });
+    browser = await launchChromium({ viewport: { width: 1280, height: 800 }, timeout: WAIT });
+    context = browser.context;
     page = context.pages()[0] ?? await context.newPage();
     page.setDefaultTimeout(WAIT);
     page.on('console', (msg) => {
@@ -84,9 +74,8 @@ describe('demo page', { timeout: 180_000 }, () => {
   });
 
   after(async () => {
-    await context?.close().catch(() => {});
+    await browser?.close();
     await sim?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
   test('loads, prefills the forms for the simulator and enables the buttons', async () => {
