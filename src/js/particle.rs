@@ -1,5 +1,5 @@
 use super::options::Opts;
-use super::{describe, promise, set, to_js};
+use super::{describe, promise, reject, set, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::{fetch::FetchTransport, Request, Response};
 use crate::vendors::particle::{self, LoginOptions};
@@ -35,7 +35,7 @@ fn send(inner: &Rc<Client>, options: Option<JsValue>, ctx: &'static str, build: 
     let prepared = Opts::new(options, ctx).and_then(|o| Ok((build(inner, &o)?, o.string("auth")?)));
     let (req, auth) = match prepared {
         Ok(p) => p,
-        Err(e) => return Promise::reject(&to_js(e, V)),
+        Err(e) => return reject(V, e),
     };
     let inner = inner.clone();
     promise(V, async move { inner.send(req, auth.as_deref()).await.map(body_and_status) })
