@@ -190,7 +190,8 @@ impl Transport for FetchTransport {
     }
 }
 
-fn set(target: &Object, key: &str, value: &JsValue) {
+/// Sets a property on an object this crate created (which cannot fail).
+pub(crate) fn set(target: &Object, key: &str, value: &JsValue) {
     // Setting a property on a plain object we created cannot fail.
     let _ = Reflect::set(target, &key.into(), value);
 }

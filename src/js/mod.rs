@@ -9,6 +9,7 @@ mod particle;
 mod types;
 
 use crate::error::{Error, ErrorBody, Vendor};
+pub(crate) use crate::http::fetch::set;
 use js_sys::{Function, Object, Promise, Reflect, JSON};
 use std::cell::RefCell;
 use std::future::Future;
@@ -25,11 +26,6 @@ thread_local! {
 #[wasm_bindgen(js_name = "__setErrorClass", skip_typescript)]
 pub fn set_error_class(class: Function) {
     ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
-}
-
-fn set(target: &Object, key: &str, value: &JsValue) {
-    // Setting a property on a plain object we created cannot fail.
-    let _ = Reflect::set(target, &key.into(), value);
 }
 
 /// What `JSON.stringify(client)` shows: the vendor and its public settings, never credentials or tokens.
