@@ -101,8 +101,7 @@ async function listProperties() {
 }
 
 // The package's own client: credentials in, properties out; the token is handled for you.
-async function listPropertiesWithClient() {
-  const arduino = new Arduino({ clientId, clientSecret, baseUrl, organization });
+async function listPropertiesWithClient(arduino) {
   const properties = await arduino.properties.list(thingId, { showDeleted: true });
   const thingName = properties.length > 0 && properties[0].thing_name ? ` ("${properties[0].thing_name}")` : '';
   console.log(`\nArduino.properties.list: ${properties.length} properties of thing ${thingId}${thingName}`);
@@ -110,11 +109,19 @@ async function listPropertiesWithClient() {
 }
 
 async function main() {
+  // Built first, before anything is sent: the client checks the settings (a base URL that is not a URL,
+  // say), and one it refuses is reported below like a missing one.
+  const arduino = new Arduino({ clientId, clientSecret, baseUrl, organization });
   await listProperties();
-  await listPropertiesWithClient();
+  await listPropertiesWithClient(arduino);
 }
 
 main().catch((err) => {
+  if (err instanceof CloudError && err.code === 'invalid_argument') {
+    // Refused before any request: a setting is not usable.
+    console.error(`invalid setting: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
   if (err instanceof CloudError) {
     console.error(`Arduino IoT Cloud error: ${err.status ?? '-'} ${err.code}: ${err.message}`);
   } else {

@@ -34,13 +34,6 @@ if (missing.length > 0) {
   process.exit(2);
 }
 
-const cthings = new CThings({
-  clientId: env.CTHINGS_CLIENT_ID,
-  clientSecret: env.CTHINGS_CLIENT_SECRET,
-  authUrl: env.CTHINGS_AUTH_URL || 'https://authserver.cthings.cloud',
-  baseUrl: env.CTHINGS_BASE_URL || 'https://api.cthings.cloud',
-});
-
 function printDevice(device) {
   const c = device.connection || {};
   const loc = device.location;
@@ -58,6 +51,14 @@ function printDevice(device) {
 }
 
 async function main() {
+  // Built here, so that a setting the client refuses (say, an auth URL that is not a URL) is reported
+  // below like a missing one.
+  const cthings = new CThings({
+    clientId: env.CTHINGS_CLIENT_ID,
+    clientSecret: env.CTHINGS_CLIENT_SECRET,
+    authUrl: env.CTHINGS_AUTH_URL || 'https://authserver.cthings.cloud',
+    baseUrl: env.CTHINGS_BASE_URL || 'https://api.cthings.cloud',
+  });
   const ids = env.CTHINGS_DEVICE_ID.split(',').map((s) => s.trim()).filter(Boolean);
   for (const [i, id] of ids.entries()) {
     // The first call requests the access token; the others reuse it.
@@ -68,6 +69,11 @@ async function main() {
 }
 
 main().catch((err) => {
+  if (err instanceof CloudError && err.code === 'invalid_argument') {
+    // Refused before any request: a setting is not usable.
+    console.error(`invalid setting: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
   if (err instanceof CloudError) {
     console.error(`cThings error: ${err.status ?? '-'} ${err.code}: ${err.message}`);
   } else {

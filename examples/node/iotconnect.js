@@ -43,16 +43,18 @@ if (!Number.isInteger(show) || show < 0) {
   process.exit(2);
 }
 
-const iotc = new IoTConnect({
-  solutionKey: env.IOTCONNECT_SOLUTION_KEY,
-  environment: env.IOTCONNECT_ENVIRONMENT,
-  platform: env.IOTCONNECT_PLATFORM || 'aws',
-  username: env.IOTCONNECT_USERNAME,
-  password: env.IOTCONNECT_PASSWORD,
-  discoveryUrl: env.IOTCONNECT_DISCOVERY_URL || 'https://discovery.iotconnect.io',
-});
-
 async function main() {
+  // Built here, so that a setting the client refuses (say, a platform other than aws or az) is reported
+  // below like a missing one.
+  const iotc = new IoTConnect({
+    solutionKey: env.IOTCONNECT_SOLUTION_KEY,
+    environment: env.IOTCONNECT_ENVIRONMENT,
+    platform: env.IOTCONNECT_PLATFORM || 'aws',
+    username: env.IOTCONNECT_USERNAME,
+    password: env.IOTCONNECT_PASSWORD,
+    discoveryUrl: env.IOTCONNECT_DISCOVERY_URL || 'https://discovery.iotconnect.io',
+  });
+
   const endpoints = await iotc.endpoints();
   console.log(`services: auth ${endpoints.auth}`);
   console.log(`          device ${endpoints.device}`);
@@ -76,6 +78,11 @@ async function main() {
 }
 
 main().catch((err) => {
+  if (err instanceof CloudError && err.code === 'invalid_argument') {
+    // Refused before any request: a setting is not usable.
+    console.error(`invalid setting: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
   if (err instanceof CloudError) {
     console.error(`IoTConnect error: ${err.status ?? '-'} ${err.code}: ${err.message}`);
   } else {

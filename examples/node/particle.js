@@ -39,15 +39,13 @@ if (missing.length > 0) {
   process.exit(2);
 }
 
-const particle = new Particle({ baseUrl: env.PARTICLE_BASE_URL || 'https://api.particle.io' });
-
 /** True when the cloud could not reach the device: it is offline or did not answer in time. */
 const isOffline = (err) => err instanceof CloudError && err.statusCode === 408;
 
 /**
  * Reads a variable; resolves null (after saying so) when the device is offline, rethrows anything else.
  */
-async function readVariable(device, name, auth) {
+async function readVariable(particle, device, name, auth) {
   try {
     const { body } = await particle.getVariable({ deviceId: device.id, name, auth });
     console.log(`  ${device.name}.${name} = ${JSON.stringify(body.result)}`);
@@ -60,6 +58,10 @@ async function readVariable(device, name, auth) {
 }
 
 async function main() {
+  // Built here, so that a setting the client refuses (say, a base URL that is not a URL) is reported
+  // below like a missing one.
+  const particle = new Particle({ baseUrl: env.PARTICLE_BASE_URL || 'https://api.particle.io' });
+
   let token = env.PARTICLE_ACCESS_TOKEN;
   if (token) {
     console.log('using the access token from PARTICLE_ACCESS_TOKEN');
@@ -91,7 +93,7 @@ async function main() {
   console.log(`\ndevice ${device.name}:`);
   const variable = env.PARTICLE_VARIABLE || Object.keys(device.variables || {})[0];
   if (variable) {
-    await readVariable(device, variable, token);
+    await readVariable(particle, device, variable, token);
   } else {
     console.log('  no variable to read (set PARTICLE_VARIABLE)');
   }
@@ -116,11 +118,16 @@ async function main() {
   const offline = devices.find((d) => !d.online && d.id !== device.id && Object.keys(d.variables || {}).length > 0);
   if (offline) {
     console.log(`\noffline device ${offline.name}:`);
-    await readVariable(offline, Object.keys(offline.variables)[0], token);
+    await readVariable(particle, offline, Object.keys(offline.variables)[0], token);
   }
 }
 
 main().catch((err) => {
+  if (err instanceof CloudError && err.code === 'invalid_argument') {
+    // Refused before any request: a setting is not usable.
+    console.error(`invalid setting: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
   if (err instanceof CloudError) {
     const hint = err.code === 'mfa_required' ? ' (two-step authentication: set PARTICLE_ACCESS_TOKEN instead)' : '';
     console.error(`Particle error: ${err.statusCode ?? '-'} ${err.code}: ${err.message}${hint}`);

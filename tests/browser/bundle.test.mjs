@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { launchChromium } from './chromium.mjs';
+import { launchChromium, keepOnLoopback } from './chromium.mjs';
 
 const require = createRequire(import.meta.url);
 const { startSimulator, CREDENTIALS, IDS } = require('../simulator/index.js');
@@ -64,6 +64,7 @@ let bundleText;
 let sim;
 let browser;
 let context;
+let offLoopback = []; // every request the pages tried to send anywhere but 127.0.0.1
 
 /** A new tab on `pathname`, with its console errors, page errors and requests collected. */
 async function openPage(pathname) {
@@ -155,13 +156,19 @@ describe('bundled with esbuild, and the browser entry', { timeout: 240_000 }, ()
     sim = await startSimulator({ port: 0, www: outdir, pkg: path.join(ROOT, 'pkg') });
     browser = await launchChromium({ timeout: WAIT });
     context = browser.context;
+    offLoopback = await keepOnLoopback(context);
     await context.addInitScript(pagePreamble, simSettings(sim.url));
   });
 
   after(async () => {
-    await browser?.close();
-    await sim?.close();
-    if (project) fs.rmSync(project, { recursive: true, force: true });
+    try {
+      // Also checked here, so that a run of a single test (--test-name-pattern) checks it too.
+      assert.deepEqual(offLoopback, [], 'requests to hosts other than 127.0.0.1');
+    } finally {
+      await browser?.close();
+      await sim?.close();
+      if (project) fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 
   test('esbuild picks the browser entry of the exports map', () => {
@@ -543,5 +550,9 @@ describe('bundled with esbuild, and the browser entry', { timeout: 240_000 }, ()
     } finally {
       await page.close();
     }
+  });
+
+  test('no page sent a request to a host other than 127.0.0.1', () => {
+    assert.deepEqual(offLoopback, []);
   });
 });

@@ -95,12 +95,16 @@ function credentialsSent(requests) {
   return [...values];
 }
 
-/** No access token, password or client secret in the example's output. */
-function assertNothingLeaked(result, { expectTokens = true } = {}) {
+/**
+ * No access token, password or client secret in the example's output: neither what its requests carried
+ * in Authorization headers, nor the simulator's secrets, nor the `also` values (e.g. a wrong password the
+ * test passed in).
+ */
+function assertNothingLeaked(result, { expectTokens = true, also = [] } = {}) {
   const output = result.stdout + result.stderr;
   const sent = credentialsSent(result.requests);
   if (expectTokens) assert.ok(sent.length > 0, 'expected the example to send credentials');
-  for (const value of [...sent, ...SECRETS]) {
+  for (const value of [...sent, ...SECRETS, ...also]) {
     assert.ok(!output.includes(value), `output contains a credential (${value.slice(0, 4)}…)\n${show(result)}`);
   }
 }
@@ -220,6 +224,9 @@ describe('arduino-main.js', () => {
     assert.match(r.stderr, /Failed getting an access token: HTTP 401/);
     assert.ok(!r.stderr.includes('not-the-secret'));
     assert.equal(byPath(r.requests, '/properties').length, 0);
+    // The secret went in the form body of the token request, which has no Authorization header.
+    assert.equal(byPath(r.requests, '/iot/v1/clients/token', 'POST').length, 1);
+    assertNothingLeaked(r, { expectTokens: false, also: ['not-the-secret'] });
   });
 });
 
@@ -311,6 +318,8 @@ describe('particle.js', () => {
     assert.match(r.stderr, /^Particle error: 400 invalid_grant: /m);
     assert.ok(!(r.stdout + r.stderr).includes('wrong-password'));
     assert.equal(byPath(r.requests, '/v1/devices').length, 0);
+    // The login still carried the OAuth client in a Basic header; that must not show either.
+    assertNothingLeaked(r, { also: ['wrong-password'] });
   });
 });
 
@@ -345,6 +354,16 @@ describe('cthings.js', () => {
     const r = await run('cthings.js', cthingsVars({ CTHINGS_DEVICE_ID: '00000000-0000-4000-8000-000000000000' }));
     assert.equal(r.code, 1, show(r));
     assert.match(r.stderr, /^cThings error: 404 /m);
+    assertNothingLeaked(r);
+  });
+
+  test('a wrong client secret fails with status 1 and the 401, without showing credentials', async () => {
+    const r = await run('cthings.js', cthingsVars({ CTHINGS_CLIENT_SECRET: 'not-the-cthings-secret' }));
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /^cThings error: 401 /m);
+    assert.equal(byPath(r.requests, '/cthings-auth/token', 'POST').length, 1);
+    assert.equal(byPath(r.requests, '/v3/device/').length, 0);
+    assertNothingLeaked(r, { also: ['not-the-cthings-secret'] });
   });
 });
 
@@ -370,6 +389,15 @@ describe('iotconnect.js', () => {
     assertNothingLeaked(r);
   });
 
+  test('a wrong password fails with status 1 and the cloud\'s message, without showing credentials', async () => {
+    const r = await run('iotconnect.js', iotconnectVars({ IOTCONNECT_PASSWORD: 'Not-The-Passw0rd' }));
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /^IoTConnect error: 401 .*Invalid username or password/m);
+    assert.equal(byPath(r.requests, '/Auth/login', 'POST').length, 1);
+    assert.equal(byPath(r.requests, '/Device').length, 0);
+    assertNothingLeaked(r, { also: ['Not-The-Passw0rd'] });
+  });
+
   test('IOTCONNECT_SHOW sets how many devices are printed', async () => {
     const r = await run('iotconnect.js', iotconnectVars({ IOTCONNECT_SHOW: '2' }));
     assert.equal(r.code, 0, show(r));
@@ -377,6 +405,23 @@ describe('iotconnect.js', () => {
     assert.match(r.stdout, /… and 248 more/);
   });
 });
+
+/**
+ * Only the base URL variables, pointing at the simulator. Every run that expects the example to stop before
+ * sending anything still gets them, so that a broken check ends up at the simulator (and fails the test on
+ * the request log) instead of calling a real cloud.
+ */
+function loopbackUrls() {
+  return {
+    ARDUINO_BASE_URL: simUrl('/arduino'),
+    PARTICLE_BASE_URL: simUrl('/particle'),
+    CTHINGS_AUTH_URL: simUrl('/cthings-auth'),
+    CTHINGS_BASE_URL: simUrl('/cthings'),
+    IOTCONNECT_DISCOVERY_URL: simUrl('/iotconnect-discovery'),
+  };
+}
+
+const usageLine = (script) => new RegExp(`^usage: .*node ${script.replace('.', '\\.')}$`, 'm');
 
 describe('missing settings', () => {
   const cases = [
@@ -388,18 +433,18 @@ describe('missing settings', () => {
   ];
 
   for (const [script, vars, required] of cases) {
-    test(`${script}: no settings at all → usage and exit 2`, async () => {
-      const r = await run(script, {});
+    test(`${script}: no settings but the base URLs → usage and exit 2`, async () => {
+      const r = await run(script, loopbackUrls());
       assert.equal(r.code, 2, show(r));
       assert.equal(r.stdout, '');
       assert.match(r.stderr, new RegExp(`^missing environment variables: ${required.join(', ')}\n`));
-      assert.match(r.stderr, new RegExp(`usage: .*node ${script.replace('.', '\\.')}`));
+      assert.match(r.stderr, usageLine(script));
       assert.equal(r.requests.length, 0);
     });
 
     test(`${script}: each required variable on its own is checked`, async () => {
       for (const name of required) {
-        const settings = vars();
+        const settings = { ...loopbackUrls(), ...vars() };
         delete settings[name];
         const r = await run(script, settings);
         assert.equal(r.code, 2, `${name}: ${show(r)}`);
@@ -407,6 +452,35 @@ describe('missing settings', () => {
         assert.equal(r.requests.length, 0);
         for (const secret of SECRETS) assert.ok(!r.stderr.includes(secret));
       }
+    });
+  }
+});
+
+describe('invalid settings', () => {
+  // A value the client refuses is reported like a missing one: one line saying why, the usage, exit 2,
+  // and nothing sent. None of the bad values is a URL a request could go to. The other settings are the
+  // working ones, pointing at the simulator.
+  const cases = [
+    ['arduino-main.js', arduinoVars, 'ARDUINO_BASE_URL', 'api2-arduino-simulator', /Arduino: `baseUrl` must be/],
+    ['arduino-main.js', arduinoVars, 'ARDUINO_BASE_URL', 'ftp://127.0.0.1:9/arduino', /Arduino: `baseUrl` must be/],
+    ['particle.js', particleVars, 'PARTICLE_BASE_URL', 'particle-simulator', /Particle: `baseUrl` must be/],
+    ['cthings.js', cthingsVars, 'CTHINGS_AUTH_URL', 'authserver', /CThings: `authUrl` must be/],
+    ['cthings.js', cthingsVars, 'CTHINGS_BASE_URL', 'http://127.0.0.1:9/cthings?x=1', /CThings: `baseUrl` must be/],
+    ['iotconnect.js', iotconnectVars, 'IOTCONNECT_PLATFORM', 'gcp', /IoTConnect: `platform` must be "aws" or "az"/],
+  ];
+
+  for (const [script, vars, name, value, reason] of cases) {
+    test(`${script}: ${name}=${value} → one line, usage and exit 2`, async () => {
+      const r = await run(script, vars({ [name]: value }));
+      assert.equal(r.code, 2, show(r));
+      assert.equal(r.stdout, '', show(r));
+      const [first, blank] = r.stderr.split('\n');
+      assert.match(first, /^invalid setting: /, show(r));
+      assert.match(first, reason, show(r));
+      assert.equal(blank, '', 'the reason is one line, then the usage');
+      assert.match(r.stderr, usageLine(script));
+      assert.equal(r.requests.length, 0, 'nothing sent');
+      for (const secret of SECRETS) assert.ok(!r.stderr.includes(secret));
     });
   }
 });

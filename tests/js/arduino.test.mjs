@@ -54,11 +54,27 @@ test('things.list with ids, tags, deviceId and showProperties', T, async () => {
 
   const log = await sim.requests('arduino', '/iot/v2/things');
   assert.equal(log.length, 4);
-  const idsParam = log[0].query.ids;
-  assert.deepEqual([idsParam].flat().flatMap((v) => v.split(',')), [THINGS.greenhouse, THINGS.deskLamp]);
+  // A repeated parameter (ids=a&ids=b), as the official client sends it, not one comma-joined value.
+  assert.deepEqual(log[0].query.ids, [THINGS.greenhouse, THINGS.deskLamp]);
   assert.equal(log[1].query.tags, 'kind:sensor');
   assert.equal(log[2].query.device_id, '7a3759b4-1297-4c50-a3ff-0c72de2b3df5');
   assert.equal(log[3].query.show_properties, 'true');
+});
+
+test('ids are sent as a repeated parameter and acrossUserIds as across_user_ids=true', T, async () => {
+  const arduino = sim.arduino();
+  await arduino.things.list({ ids: ['a', 'b'] });
+  await arduino.things.list({ ids: ['only-one'] });
+  const things = await arduino.things.list({ acrossUserIds: true });
+  assert.deepEqual(ids(things), new Set([THINGS.weatherStation, THINGS.greenhouse, THINGS.deskLamp]));
+  await arduino.things.list({ acrossUserIds: false });
+
+  const log = await sim.requests('arduino', '/iot/v2/things');
+  assert.equal(log.length, 4);
+  assert.deepEqual(log[0].query, { ids: ['a', 'b'] });
+  assert.deepEqual(log[1].query, { ids: 'only-one' });
+  assert.deepEqual(log[2].query, { across_user_ids: 'true' });
+  assert.notEqual(log[3].query.across_user_ids, 'true');
 });
 
 test('the organization option sends X-Organization and lists the organization things', T, async () => {

@@ -64,13 +64,26 @@ test('aborting during the back-off wait of a retry rejects with "aborted" at onc
   // Retry-After: 5 puts the call to sleep before its second attempt; the abort must end that sleep rather
   // than leave the caller waiting for it (a Retry-After may be up to 60 s).
   await sim.fault({ vendor: 'arduino', match: '/iot/v2/things', kind: 'status', status: 503, retryAfter: '5' });
+  // The abort must come after the client has the 503 in hand, i.e. while it waits to retry: a fetch
+  // wrapper reports the moment a 503 response is handed back to the client.
+  let got503;
+  const gotResponse = new Promise((resolve) => { got503 = resolve; });
+  const statuses = [];
+  const watchingFetch = async (input, init) => {
+    const response = await fetch(input, init);
+    statuses.push(response.status);
+    if (response.status === 503) got503(response);
+    return response;
+  };
   const controller = new AbortController();
-  const pending = sim.arduino({ signal: controller.signal }).things.list({});
+  const pending = sim.arduino({ signal: controller.signal, fetch: watchingFetch }).things.list({});
   pending.catch(() => {});
-  for (let i = 0; i < 200 && (await sim.requests('arduino', '/iot/v2/things')).length === 0; i++) await sleep(25);
-  await sleep(100);
+  await within(10_000, gotResponse, 'the 503 response');
+  // Let the client read the 503 body and start its wait before aborting.
+  await sleep(50);
   controller.abort();
   await within(3_000, rejectsWith(pending, { vendor: 'arduino', code: 'aborted' }), 'the abort during back-off');
+  assert.deepEqual(statuses, [200, 503], 'the token, then the 503; nothing after the abort');
   assert.equal((await sim.requests('arduino', '/iot/v2/things')).length, 1, 'the retry is never sent');
 });
 

@@ -1,6 +1,6 @@
 // IotApi: the @arduino/arduino-iot-client style API. Code written for the official client runs after
 // changing the require, and sends the same requests; this file runs both against the simulator.
-import test from 'node:test';
+import test, { before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -12,6 +12,18 @@ const ORG = CREDENTIALS.arduino.organization;
 
 // The official client, loaded from the project's dev dependencies by absolute path.
 const Official = createRequire(import.meta.url)(path.join(ROOT, 'node_modules', '@arduino', 'arduino-iot-client'));
+
+// Both singletons start out pointing at the real cloud (https://api2.arduino.cc). Before any test (and
+// again before each one) they are pointed at a loopback port nothing listens on, so that no test, even one
+// run on its own with --test-name-pattern, can reach the real cloud through a singleton it did not point at
+// the simulator itself. (Node 20 starts top-level `before` hooks together, so this one cannot wait for
+// useSimulator's hook to learn the simulator's URL.)
+const NOWHERE = 'http://127.0.0.1:9';
+function pointSingletonsNowhere() {
+  for (const lib of [IotApi, Official]) lib.ApiClient.instance.basePath = NOWHERE;
+}
+before(pointSingletonsNowhere);
+beforeEach(pointSingletonsNowhere);
 
 /** Points both singletons at the simulator with the same token. */
 async function configure() {
@@ -130,6 +142,24 @@ test('thingsV2List with tags, showProperties and xOrganization matches the offic
   assert.deepEqual(new Set(ours.map((t) => t.id)), new Set([THINGS.packagingLine, THINGS.coldRoom]));
   assert.deepEqual(ours.map((t) => t.id).sort(), official.map((t) => t.id).sort());
   for (const thing of ours) assert.ok(Array.isArray(thing.properties) && thing.properties.length === 2);
+});
+
+test('a singleton nobody configured stays on this machine', T, async () => {
+  assert.equal(IotApi.ApiClient.instance.basePath, NOWHERE);
+  assert.equal(Official.ApiClient.instance.basePath, NOWHERE);
+  IotApi.ApiClient.instance.authentications['oauth2'].accessToken = 'unused-token';
+  const err = await rejectsWith(new IotApi.PropertiesV2Api().propertiesV2List(THINGS.greenhouse, {}), {
+    vendor: 'arduino', code: 'network_error',
+  });
+  assert.equal(err.status, undefined);
+  // The official client rejects with {error} holding the socket error.
+  await assert.rejects(new Official.PropertiesV2Api().propertiesV2List(THINGS.greenhouse, {}), (e) => {
+    assert.equal(e.error?.code, 'ECONNREFUSED');
+    assert.equal(e.error.address, '127.0.0.1');
+    assert.equal(e.error.port, 9);
+    return true;
+  });
+  assert.equal(await sim.requestCount(), 0);
 });
 
 test('IotApi rejects bad input before any request', T, async () => {

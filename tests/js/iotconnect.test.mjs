@@ -107,6 +107,92 @@ test('devices.list with pageSize 1000 needs one request; sortBy is passed throug
   assert.deepEqual(pages[0].query, { pageNumber: '1', pageSize: '1000', sortBy: 'uniqueId desc' });
 });
 
+// Filters: what the client sends, and what the simulator's GET /Device answers for it (see
+// tests/simulator/README.md). The fixtures: odd-numbered devices are in the entity "Warehouse", every fifth
+// uses the template "Asset Tracker", every 17th is inactive.
+const FIXTURE_DEVICES = FIXTURES.iotconnect.devices;
+const TRACKER = FIXTURE_DEVICES.find((d) => d.templateName === 'Asset Tracker').templateGuid;
+const WAREHOUSE = FIXTURE_DEVICES.find((d) => d.entityName === 'Warehouse').entityGuid;
+const uniqueIds = (list) => list.map((d) => d.uniqueId);
+const numbered = (pred) => Array.from({ length: 250 }, (_, k) => k + 1).filter(pred)
+  .map((n) => `sim-dev-${String(n).padStart(3, '0')}`);
+/** The /Device query minus the paging parameters. */
+const filtersOf = (req) => {
+  const { pageNumber, pageSize, ...rest } = req.query;
+  return rest;
+};
+
+test('devices.list sends every filter under the name GET /Device documents', T, async () => {
+  const devices = await sim.iotconnect().devices.list({
+    uniqueId: 'sim-dev-035', templateGuid: TRACKER, entityGuid: WAREHOUSE, status: 'active', searchText: 'Device 03',
+  });
+  assert.deepEqual(uniqueIds(devices), ['sim-dev-035']);
+  assert.equal(devices[0].templateGuid, TRACKER);
+  assert.equal(devices[0].entityGuid, WAREHOUSE);
+  assert.equal(devices[0].isActive, true);
+
+  const pages = await sim.requests('iotconnect', '/Device');
+  assert.equal(pages.length, 1, 'one short page');
+  assert.deepEqual(pages[0].query, {
+    pageNumber: '1', pageSize: '100',
+    UniqueId: 'sim-dev-035', TemplateGuid: TRACKER, EntityGuid: WAREHOUSE, Status: 'active', searchText: 'Device 03',
+  });
+});
+
+test('devices.list filters one at a time, each sent on every page', T, async () => {
+  const iotc = sim.iotconnect();
+  const cases = [
+    [{ uniqueId: 'sim-dev-200' }, { UniqueId: 'sim-dev-200' }, ['sim-dev-200']],
+    [{ templateGuid: TRACKER }, { TemplateGuid: TRACKER }, numbered((n) => n % 5 === 0)],
+    [{ entityGuid: WAREHOUSE, pageSize: 50 }, { EntityGuid: WAREHOUSE }, numbered((n) => n % 2 === 1)],
+    [{ status: 'inactive' }, { Status: 'inactive' }, numbered((n) => n % 17 === 0)],
+    [{ status: 'active' }, { Status: 'active' }, numbered((n) => n % 17 !== 0)],
+    [{ searchText: 'device 12' }, { searchText: 'device 12' }, numbered((n) => n >= 120 && n <= 129)],
+    [{ searchText: 'DEV-00' }, { searchText: 'DEV-00' }, numbered((n) => n <= 9)],
+  ];
+  for (const [options, sent, expected] of cases) {
+    await sim.clearLog();
+    const devices = await iotc.devices.list(options);
+    assert.deepEqual(uniqueIds(devices), expected, JSON.stringify(options));
+    const pages = await sim.requests('iotconnect', '/Device');
+    const size = options.pageSize ?? 100;
+    assert.equal(pages.length, Math.ceil((expected.length + 1) / size), `pages for ${JSON.stringify(options)}`);
+    pages.forEach((page, i) => {
+      assert.deepEqual(filtersOf(page), sent, `${JSON.stringify(options)} page ${i + 1}`);
+      assert.equal(page.query.pageNumber, String(i + 1));
+      assert.equal(page.query.pageSize, String(size));
+    });
+  }
+});
+
+test('filters combine with sortBy', T, async () => {
+  const devices = await sim.iotconnect().devices.list({ status: 'inactive', sortBy: 'uniqueId desc', pageSize: 5 });
+  assert.deepEqual(uniqueIds(devices), numbered((n) => n % 17 === 0).reverse());
+  const pages = await sim.requests('iotconnect', '/Device');
+  assert.equal(pages.length, 3, '14 devices, 5 a page');
+  for (const page of pages) assert.deepEqual(filtersOf(page), { Status: 'inactive', sortBy: 'uniqueId desc' });
+});
+
+test('a filter that matches nothing resolves to [] (the first page answers 204)', T, async () => {
+  const statuses = [];
+  const recordingFetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if (new URL(String(input)).pathname.endsWith('/Device')) statuses.push(response.status);
+    return response;
+  };
+  const iotc = sim.iotconnect({ fetch: recordingFetch });
+  assert.deepEqual(await iotc.devices.list({ searchText: 'no-such-device' }), []);
+  assert.deepEqual(await iotc.devices.list({ uniqueId: 'sim-dev-999' }), []);
+  // Each filter matches devices, but not all together: sim-dev-010 is an Asset Tracker in Head Office.
+  assert.deepEqual(await iotc.devices.list({ templateGuid: TRACKER, entityGuid: WAREHOUSE, uniqueId: 'sim-dev-010' }),
+    []);
+  assert.deepEqual(statuses, [204, 204, 204], 'one request each, answered 204');
+  const pages = await sim.requests('iotconnect', '/Device');
+  assert.deepEqual(pages.map((p) => p.query.pageNumber), ['1', '1', '1']);
+  assert.equal(pages[0].query.searchText, 'no-such-device');
+  assert.equal(pages[1].query.UniqueId, 'sim-dev-999');
+});
+
 test('an unsupported sort field rejects with the cloud status 412 and its message', T, async () => {
   const err = await rejectsWith(sim.iotconnect().devices.list({ sortBy: 'color asc' }), {
     vendor: 'iotconnect', status: 412, statusCode: 412,

@@ -41,11 +41,26 @@ test('login: password grant, form-encoded, OAuth client in HTTP Basic', T, async
   assert.equal(form.client_secret, undefined, 'the client secret travels in the Basic header only');
 });
 
-test('login without a configured OAuth client still authenticates the client by Basic', T, async () => {
+test('login without a configured OAuth client authenticates as particle-api:particle-api', T, async () => {
   await loggedIn();
   const [req] = await sim.requests('particle');
-  const { user, pass } = decodeBasic(req.headers.authorization);
-  assert.ok(user.length > 0 && pass.length > 0);
+  assert.equal(req.path, '/particle/oauth/token');
+  // particle-api-js's default OAuth client, exactly.
+  assert.deepEqual(decodeBasic(req.headers.authorization), { user: 'particle-api', pass: 'particle-api' });
+  assert.equal(req.headers.authorization, `Basic ${Buffer.from('particle-api:particle-api').toString('base64')}`);
+  const form = new URLSearchParams(req.body);
+  assert.equal(form.get('client_id'), null, 'the client travels in the Basic header only');
+  assert.equal(form.get('client_secret'), null);
+});
+
+test('login uses the constructor\'s clientId and clientSecret exactly when given', T, async () => {
+  for (const [clientId, clientSecret] of [['my-app', 'my-app-secret'], ['my.app_id-2', 's3cr3t:pa ss/+=']]) {
+    await sim.clearLog();
+    await sim.particle({ clientId, clientSecret }).login({ username, password });
+    const [req] = await sim.requests('particle');
+    const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
+    assert.equal(req.headers.authorization, expected, `${clientId}:${clientSecret}`);
+  }
 });
 
 test('listDevices returns every device, with the token in the Authorization header', T, async () => {
@@ -125,6 +140,17 @@ test('callFunction sends the argument and returns return_value', T, async () => 
   const arg = (req) => (/json/.test(req.headers['content-type'])
     ? JSON.parse(req.body).arg : new URLSearchParams(req.body).get('arg'));
   assert.deepEqual(log.map(arg), ['on', 'blink', '255,0,64']);
+});
+
+test('an unknown variable rejects with 404 and the cloud\'s "Unknown Variable: <name>"', T, async () => {
+  const { particle } = await loggedIn();
+  const err = await rejectsWith(particle.getVariable({ deviceId: ONLINE, name: 'sensor2' }), {
+    vendor: 'particle', status: 404, statusCode: 404, message: 'Unknown Variable: sensor2',
+  });
+  assert.deepEqual(err.body, { ok: false, error: 'Unknown Variable: sensor2' });
+  const log = await sim.requests('particle', '/v1/devices');
+  assert.deepEqual(log.map((r) => `${r.method} ${r.path}`), [`GET /particle/v1/devices/${ONLINE}/sensor2`],
+    'a 404 is not retried');
 });
 
 test('an offline device answers 408 "timed out", which is not retried', T, async () => {

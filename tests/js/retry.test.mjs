@@ -2,7 +2,7 @@
 // Retry-After beyond a minute is handed to the caller instead of waited for; other errors are not retried.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { useSimulator, T, IDS, rejectsWith, within } from './support.mjs';
+import { useSimulator, T, CREDENTIALS, IDS, rejectsWith, within } from './support.mjs';
 
 const sim = useSimulator();
 const thingsCalls = async () => (await sim.requests('arduino', '/iot/v2/things')).length;
@@ -28,6 +28,10 @@ test('503 without Retry-After is retried with back-off and succeeds', T, async (
   const things = await sim.arduino().things.list({});
   assert.equal(things.length, 3);
   assert.equal(await thingsCalls(), 2);
+  // The back-off starts at 500 ms with equal jitter, so the retry waits at least 250 ms; 200 leaves room
+  // for clock granularity.
+  const [first, second] = await sim.requests('arduino', '/iot/v2/things');
+  assert.ok(second.time - first.time >= 200, `retried ${second.time - first.time} ms after the 503`);
 });
 
 test('two 503s on a cThings device call are retried (default maxAttempts 3)', T, async () => {
@@ -106,6 +110,39 @@ test('Particle 408 (offline device) is never retried', T, async () => {
   assert.equal(log[0].path, `/particle/v1/devices/${IDS.particle.offline}/temperature`);
 });
 
+test('Particle callFunction (a POST) answered 503 is not retried', T, async () => {
+  const particle = sim.particle();
+  await particle.login({ username: CREDENTIALS.particle.username, password: CREDENTIALS.particle.password });
+  await sim.clearLog();
+  const fn = `/v1/devices/${IDS.particle.online}/led`;
+  await sim.fault({ vendor: 'particle', match: fn, kind: 'status', status: 503 });
+  // A second fault stays queued if the call were repeated, so a retry would fail the count below.
+  await sim.fault({ vendor: 'particle', match: fn, kind: 'status', status: 503 });
+  await rejectsWith(particle.callFunction({ deviceId: IDS.particle.online, name: 'led', argument: 'on' }), {
+    vendor: 'particle', status: 503, statusCode: 503,
+  });
+  const calls = await sim.requests('particle', fn);
+  assert.equal(calls.length, 1, 'exactly one request to the function');
+  assert.equal(calls[0].method, 'POST');
+  assert.equal((await sim.stats()).faultsPending, 1);
+});
+
+test('Particle callFunction answered 429 with Retry-After: 1 is retried and succeeds', T, async () => {
+  const particle = sim.particle();
+  await particle.login({ username: CREDENTIALS.particle.username, password: CREDENTIALS.particle.password });
+  await sim.clearLog();
+  const fn = `/v1/devices/${IDS.particle.online}/led`;
+  await sim.fault({ vendor: 'particle', match: fn, kind: 'status', status: 429, retryAfter: '1' });
+  const result = await particle.callFunction({ deviceId: IDS.particle.online, name: 'led', argument: 'on' });
+  assert.equal(result.statusCode, 200);
+  assert.equal(result.body.return_value, 1);
+  const calls = await sim.requests('particle', fn);
+  assert.equal(calls.length, 2, 'the 429, then the retry');
+  for (const call of calls) assert.equal(call.method, 'POST');
+  assert.ok(calls[1].time - calls[0].time >= 950, `retried ${calls[1].time - calls[0].time} ms after the 429`);
+  assert.equal((await sim.stats()).faultsServed, 1);
+});
+
 test('IoTConnect discovery answering an HTML 502 is retried and succeeds', T, async () => {
   await sim.fault({ vendor: 'iotconnect-discovery', kind: 'html502' });
   const devices = await sim.iotconnect().devices.list({ pageSize: 1000 });
@@ -113,6 +150,21 @@ test('IoTConnect discovery answering an HTML 502 is retried and succeeds', T, as
   const { requests, faultsServed } = await sim.stats();
   assert.equal(requests['iotconnect-discovery'], 2);
   assert.equal(faultsServed, 1);
+});
+
+test('IoTConnect discovery answering an HTML 502 on every attempt rejects with http_502', T, async () => {
+  // Five faults queued for three attempts (the default maxAttempts): two are left over.
+  await sim.fault({ vendor: 'iotconnect-discovery', kind: 'html502', times: 5 });
+  const err = await rejectsWith(sim.iotconnect().devices.list({}), {
+    vendor: 'iotconnect', code: 'http_502', status: 502, statusCode: 502,
+  });
+  assert.equal(typeof err.body, 'string', 'the HTML page as text');
+  assert.match(err.body, /<title>502 Bad Gateway<\/title>/);
+  const { requests, faultsServed, faultsPending } = await sim.stats();
+  assert.equal(requests['iotconnect-discovery'], 3, 'maxAttempts requests');
+  assert.equal(faultsServed, 3);
+  assert.equal(faultsPending, 1, 'the fault entry with the two unused repeats is still queued');
+  assert.equal(requests.iotconnect, 0, 'no login without the service URLs');
 });
 
 test('a 503 on the IoTConnect login is retried', T, async () => {

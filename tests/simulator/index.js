@@ -245,8 +245,7 @@ async function handle(sim, req, res) {
   if (req.method === 'OPTIONS') return send(res, 204, undefined, undefined, PREFLIGHT_HEADERS);
 
   const url = new URL(req.url, 'http://127.0.0.1');
-  const host = req.headers.host;
-  const origin = host && /^[\w.-]+(:\d+)?$|^\[[\da-f:.]+\](:\d+)?$/i.test(host) ? `http://${host}` : sim.url;
+  const origin = loopbackOrigin(req.headers.host) || sim.url;
   const first = url.pathname.split('/')[1];
   if (first === '__sim') return control(sim, req, res, url, origin);
   const vendor = lookup(PREFIXES, first);
@@ -268,6 +267,16 @@ async function handle(sim, req, res) {
   const fault = sim.takeFault(vendor, url.pathname);
   if (fault) return applyFault(ctx, fault);
   return HANDLERS[first](ctx);
+}
+
+// Hosts a browser or client may use for this server. URLs handed out in responses (discovery, the cThings
+// envelope's request.url, the demo settings) take their origin from the Host header only when it names one
+// of these, so a response can never send a client anywhere but this machine.
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
+
+/** `http://<host>` when the Host header is a loopback name (any port), otherwise null. */
+function loopbackOrigin(host) {
+  return typeof host === 'string' && LOOPBACK_HOST.test(host) ? `http://${host.toLowerCase()}` : null;
 }
 
 /** Finds the first `[method, regexp, handler]` row matching the request and calls it with the captures. */
@@ -664,6 +673,46 @@ const IOTCONNECT_SORT_FIELDS = {
   lastcommunication: 'lastActivityDate',
 };
 
+// `Status` of GET /Device: the device's enabled state, as toggled by PUT /Device/{guid}/status, or its
+// connection state.
+const IOTCONNECT_STATUS = {
+  active: (d) => d.isActive,
+  inactive: (d) => !d.isActive,
+  connected: (d) => d.isConnected,
+  disconnected: (d) => !d.isConnected,
+};
+
+/**
+ * The devices matching the list filters (`param(name)` reads a query parameter, case-insensitively):
+ * `UniqueId`, `TemplateGuid` and `EntityGuid` match exactly (ignoring case), `Status` is one of
+ * IOTCONNECT_STATUS, `searchText` is a case-insensitive substring of `displayName` or `uniqueId`.
+ * An empty parameter does not filter. Returns `{devices}` or `{error: {name, message}}`.
+ */
+function filterIotconnectDevices(devices, param) {
+  const value = (name) => (param(name) ?? '').trim();
+  const exact = { uniqueid: 'uniqueId', templateguid: 'templateGuid', entityguid: 'entityGuid' };
+  let list = devices;
+  for (const [name, field] of Object.entries(exact)) {
+    const wanted = value(name).toLowerCase();
+    if (wanted) list = list.filter((d) => String(d[field]).toLowerCase() === wanted);
+  }
+  const status = value('status').toLowerCase();
+  if (status) {
+    const test = lookup(IOTCONNECT_STATUS, status);
+    if (!test) {
+      const message = `Status must be one of ${Object.keys(IOTCONNECT_STATUS).join(', ')}`;
+      return { error: { name: 'Status', message } };
+    }
+    list = list.filter(test);
+  }
+  const search = value('searchtext').toLowerCase();
+  if (search) {
+    const matches = (text) => String(text).toLowerCase().includes(search);
+    list = list.filter((d) => matches(d.displayName) || matches(d.uniqueId));
+  }
+  return { devices: list };
+}
+
 function iotconnectDevices({ res, query }) {
   const param = (name) => {
     for (const [key, value] of query) if (key.toLowerCase() === name) return value;
@@ -677,6 +726,12 @@ function iotconnectDevices({ res, query }) {
   const size = Math.min(pageSize, 1000);
 
   let devices = data.iotconnect.devices;
+  const filtered = filterIotconnectDevices(devices, param);
+  if (filtered.error) {
+    const { name, message } = filtered.error;
+    return iotcError(res, 412, message, [{ param: name, message }]);
+  }
+  devices = filtered.devices;
   const sortBy = (param('sortby') || '').trim();
   if (sortBy) {
     const [name, direction = 'asc'] = sortBy.split(/\s+/);

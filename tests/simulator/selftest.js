@@ -119,6 +119,43 @@ describe('server', () => {
   test('refuses hosts other than 127.0.0.1', async () => {
     await assert.rejects(startSimulator({ host: '0.0.0.0' }));
   });
+
+  test('handed-out URLs use the Host header only for loopback names', async () => {
+    // fetch() sets Host itself, so the requests are made with node:http.
+    const get = (urlPath, host) => new Promise((resolve, reject) => {
+      const req = http.get(`${SIM}${urlPath}`, { headers: { host } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk) => { text += chunk; });
+        res.on('end', () => resolve(JSON.parse(text)));
+      });
+      req.on('error', reject);
+    });
+    const discovery = `${DISCOVERY}?version=2.1&pf=aws`;
+    const authBase = async (host) => (await get(discovery, host)).data.authBaseUrl;
+    const { port } = sim;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, 'localhost', 'LOCALHOST:1234']) {
+      assert.equal(await authBase(host), `http://${host.toLowerCase()}/iotconnect/auth/api/v2.1`, host);
+    }
+    for (const host of ['api.example.com', `evil.example:${port}`, '127.0.0.1.example.com', 'localhost.evil',
+      '[::2]:80', '127.0.0.2', `127.0.0.1:${port}@evil.example`, '']) {
+      assert.equal(await authBase(host), `${SIM}/iotconnect/auth/api/v2.1`, `Host: ${host}`);
+      assert.equal((await get('/__sim/demo', host)).arduino.baseUrl, `${SIM}/arduino`, `Host: ${host}`);
+      assert.equal((await get('/', host)).particle, `${SIM}/particle`, `Host: ${host}`);
+    }
+    // The cThings envelope echoes the request URL with the same rule.
+    const token = await cthingsToken();
+    const [id] = IDS.cthings.devices;
+    const envelope = await new Promise((resolve, reject) => {
+      http.get(`${SIM}/cthings/v3/device/${id}`, {
+        headers: { host: 'api.cthings.cloud', authorization: `Bearer ${token}` },
+      }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk) => { text += chunk; });
+        res.on('end', () => resolve(JSON.parse(text)));
+      }).on('error', reject);
+    });
+    assert.equal(envelope.request.url, `${SIM}/cthings/v3/device/${id}`);
+  });
 });
 
 describe('arduino', () => {
@@ -419,6 +456,67 @@ describe('iotconnect', () => {
   });
 });
 
+describe('iotconnect device filters', () => {
+  const dev = '/iotconnect/device/api/v2.1/Device';
+  const devices = require('./fixtures.js').iotconnect.devices;
+  let token;
+  beforeEach(async () => {
+    token = (await iotconnectLogin()).access_token;
+  });
+  const list = async (query) => {
+    const r = await call(`${dev}?${new URLSearchParams({ pageSize: '1000', ...query })}`, bearer(token));
+    return { status: r.status, text: r.text, ids: r.json ? r.json.data.map((d) => d.uniqueId) : [] };
+  };
+  const num = (n) => `sim-dev-${String(n).padStart(3, '0')}`;
+  const range = (pred) => Array.from({ length: 250 }, (_, k) => k + 1).filter(pred).map(num);
+
+  test('UniqueId matches exactly, ignoring case', async () => {
+    assert.deepEqual((await list({ UniqueId: 'sim-dev-042' })).ids, ['sim-dev-042']);
+    assert.deepEqual((await list({ uniqueid: 'SIM-DEV-042' })).ids, ['sim-dev-042']);
+    const partial = await list({ UniqueId: 'sim-dev-04' });
+    assert.equal(partial.status, 204, 'no substring match');
+    assert.equal(partial.text, '');
+  });
+
+  test('TemplateGuid and EntityGuid', async () => {
+    const tracker = devices.find((d) => d.templateName === 'Asset Tracker').templateGuid;
+    const warehouse = devices.find((d) => d.entityName === 'Warehouse').entityGuid;
+    assert.deepEqual((await list({ TemplateGuid: tracker })).ids, range((n) => n % 5 === 0));
+    assert.deepEqual((await list({ EntityGuid: warehouse.toUpperCase() })).ids, range((n) => n % 2 === 1));
+    assert.deepEqual((await list({ TemplateGuid: tracker, EntityGuid: warehouse })).ids,
+      range((n) => n % 5 === 0 && n % 2 === 1));
+    assert.equal((await list({ TemplateGuid: '00000000-0000-4000-8000-000000000000' })).status, 204);
+  });
+
+  test('Status: active, inactive, connected, disconnected', async () => {
+    assert.deepEqual((await list({ Status: 'inactive' })).ids, range((n) => n % 17 === 0));
+    assert.deepEqual((await list({ Status: 'Active' })).ids, range((n) => n % 17 !== 0));
+    const connected = (n) => n % 17 !== 0 && n % 3 !== 0;
+    assert.deepEqual((await list({ Status: 'connected' })).ids, range(connected));
+    assert.deepEqual((await list({ Status: 'disconnected' })).ids, range((n) => !connected(n)));
+    const bad = await call(`${dev}?Status=sleeping`, bearer(token));
+    assert.equal(bad.status, 412);
+    assert.equal(bad.json.error[0].param, 'Status');
+  });
+
+  test('searchText: substring of displayName or uniqueId, ignoring case', async () => {
+    assert.deepEqual((await list({ searchText: 'device 10' })).ids, range((n) => n >= 100 && n <= 109));
+    assert.deepEqual((await list({ searchText: 'DEV-24' })).ids, range((n) => n >= 240 && n <= 249));
+    assert.equal((await list({ searchText: 'no such device' })).status, 204);
+  });
+
+  test('filters combine with sorting and paging; an empty value does not filter', async () => {
+    const r = await call(`${dev}?Status=inactive&sortBy=uniqueId%20desc&pageSize=5&pageNumber=2`, bearer(token));
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json.data.map((d) => d.uniqueId), ['sim-dev-153', 'sim-dev-136', 'sim-dev-119',
+      'sim-dev-102', 'sim-dev-085']);
+    const past = await call(`${dev}?Status=inactive&pageSize=10&pageNumber=2`, bearer(token));
+    assert.equal(past.json.data.length, 4);
+    assert.equal((await call(`${dev}?Status=inactive&pageSize=10&pageNumber=3`, bearer(token))).status, 204);
+    assert.equal((await list({ UniqueId: '', searchText: '' })).ids.length, 250);
+  });
+});
+
 describe('faults', () => {
   test('status with Retry-After, times and vendor body', async () => {
     await control('faults', { vendor: 'arduino', kind: 'status', status: 429, retryAfter: '2', times: 2 });
@@ -470,7 +568,11 @@ describe('faults', () => {
     const other = await startSimulator();
     await fetch(`${other.url}/__sim/faults`, { method: 'POST', body: JSON.stringify({ vendor: '*', kind: 'hang' }) });
     const pending = fetch(`${other.url}/cthings/v3/device/x`);
-    await sleep(50);
+    pending.catch(() => {}); // awaited below; keeps an early rejection from being reported as unhandled
+    // Close only once the request is hanging inside the server, not while it is still on its way.
+    const arrived = async () => (await (await fetch(`${other.url}/__sim/stats`)).json()).faultsServed;
+    for (let i = 0; i < 400 && (await arrived()) === 0; i++) await sleep(25);
+    assert.equal(await arrived(), 1, 'the request reached the simulator and hangs');
     await other.close();
     await assert.rejects(pending);
   });
@@ -482,21 +584,43 @@ describe('faults', () => {
 });
 
 describe('control API', () => {
-  test('token lifetime and expiry', async () => {
+  test('token lifetime: a configured lifetime is used and expires_in is whole seconds', async () => {
+    // A long lifetime with a fraction: the token works now and expires_in is rounded down.
+    await control('config', { tokenLifetime: { arduino: 120.5, iotconnect: 90.9 } });
+    const r = await post('/arduino/iot/v1/clients/token', arduinoForm());
+    assert.equal(r.json.expires_in, 120);
+    assert.equal((await call('/arduino/iot/v2/things', bearer(r.json.access_token))).status, 200);
+    const login = await iotconnectLogin();
+    assert.equal(login.expires_in, 90);
+    assert.equal((await call('/iotconnect/device/api/v2.1/Device', bearer(login.access_token))).status, 200);
+    // Expiring them by hand makes them invalid at once.
+    assert.deepEqual((await control('expire-tokens', { vendor: '*' })).json, { ok: true, expired: 2 });
+    assert.equal((await call('/arduino/iot/v2/things', bearer(r.json.access_token))).status, 401);
+    assert.equal((await call('/iotconnect/device/api/v2.1/Device', bearer(login.access_token))).status, 401);
+    assert.equal((await control('config', { tokenLifetime: { acme: 1 } })).status, 400);
+    assert.equal((await control('config', { tokenLifetime: { arduino: -1 } })).status, 400);
+  });
+
+  test('token lifetime: a short lifetime runs out on its own', async () => {
+    // Only the expiry is checked: nothing depends on how fast a request follows the token.
     await control('config', { tokenLifetime: { arduino: 0.5, iotconnect: 0.5 } });
     const r = await post('/arduino/iot/v1/clients/token', arduinoForm());
-    assert.equal(r.json.expires_in, 1);
-    assert.equal((await call('/arduino/iot/v2/things', bearer(r.json.access_token))).status, 200);
-    const { access_token: iotc } = await iotconnectLogin();
+    assert.equal(r.json.expires_in, 1, 'at least 1 even for half a second');
+    const { access_token: iotc, expires_in: iotcSeconds } = await iotconnectLogin();
+    assert.equal(iotcSeconds, 1);
     await sleep(600);
     assert.equal((await call('/arduino/iot/v2/things', bearer(r.json.access_token))).status, 401);
     assert.equal((await call('/iotconnect/device/api/v2.1/Device', bearer(iotc))).status, 401);
 
+    // A Particle lifetime set here caps the expires_in the client asks for.
     await control('config', { tokenLifetime: { particle: 0.5 } });
-    const particle = await particleToken({ expires_in: '3600' });
+    const body = new URLSearchParams({ grant_type: 'password', username: P.username, password: P.password,
+      expires_in: '3600' });
+    const particle = await post('/particle/oauth/token', body, { authorization: basic('particle', 'particle') });
+    assert.equal(particle.status, 200);
+    assert.equal(particle.json.expires_in, 1);
     await sleep(600);
-    assert.equal((await call('/particle/v1/devices', bearer(particle))).status, 401);
-    assert.equal((await control('config', { tokenLifetime: { acme: 1 } })).status, 400);
+    assert.equal((await call('/particle/v1/devices', bearer(particle.json.access_token))).status, 401);
   });
 
   test('expire-tokens', async () => {
