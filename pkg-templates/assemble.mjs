@@ -51,6 +51,23 @@ fs.writeFileSync(path.join(outDir, 'node', `${NAME}.js`),
   patch(path.join(tmp, 'nodejs', `${NAME}.js`), `\${__dirname}/${NAME}_bg.wasm`, `\${__dirname}/../${NAME}_bg.wasm`));
 fs.writeFileSync(path.join(outDir, 'web', `${NAME}.js`),
   patch(path.join(tmp, 'web', `${NAME}.js`), `new URL('${NAME}_bg.wasm', import.meta.url)`, `new URL('../${NAME}_bg.wasm', import.meta.url)`));
+// The transport's JS step (an `inline_js` snippet) sits beside each glue. The Node glue require()s it, so
+// its copy is made CommonJS (Node 18 cannot require an ES module); both glues must name the same files.
+const snippets = (target) => {
+  const dir = path.join(tmp, target, 'snippets');
+  return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.js')).sort() : [];
+};
+if (JSON.stringify(snippets('nodejs')) !== JSON.stringify(snippets('web'))) throw new Error('the glues use different snippets');
+for (const file of snippets('nodejs')) {
+  const esm = fs.readFileSync(path.join(tmp, 'web', 'snippets', file), 'utf8');
+  const names = [...esm.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]);
+  const cjs = `'use strict';\n${esm.replace(/^export (async )?function /gm, '$1function ')}\nmodule.exports = { ${names.join(', ')} };\n`;
+  if (/^(export|import)\b/m.test(cjs)) throw new Error(`${file}: a snippet may only export functions`);
+  for (const [target, text] of [['node', cjs], ['web', esm]]) {
+    fs.mkdirSync(path.dirname(path.join(outDir, target, 'snippets', file)), { recursive: true });
+    fs.writeFileSync(path.join(outDir, target, 'snippets', file), text);
+  }
+}
 // `[Symbol.dispose]` needs TypeScript's esnext lib; the method is there at run time, the declaration is
 // left out so that the types check under the usual es2020–es2022 libs.
 const dts = fs.readFileSync(path.join(tmp, 'nodejs', `${NAME}.d.ts`), 'utf8');
@@ -96,7 +113,7 @@ fs.writeFileSync(path.join(root, 'target', 'size-report.json'), `${JSON.stringif
 
 // The budget: below the browser bundle of one official vendor client (about 50 KB gzip) with all four
 // vendors in. A build over it fails, so a change that spends bytes has to say so here.
-const WASM_GZIP_BUDGET = 45_000;
+const WASM_GZIP_BUDGET = 46_000;
 if (report.wasmGzip > WASM_GZIP_BUDGET) {
   console.error(`size budget exceeded: wasm is ${report.wasmGzip} B gzip, budget ${WASM_GZIP_BUDGET} B`);
   process.exit(1);

@@ -22,12 +22,18 @@ impl Vendor {
     }
 }
 
-/// A response body kept for an error: JSON text (handed to JS parsed) or plain text (HTML, text/plain).
+/// A response body kept for an error: JSON text or plain text (HTML, text/plain) in native code; in the
+/// wasm build the platform's own value, handed to JS as it came (never copied through wasm memory, however
+/// large the body).
 #[derive(Clone, Debug, PartialEq)]
 pub enum ErrorBody {
     Empty,
+    #[cfg(any(test, not(target_arch = "wasm32")))]
     Json(String),
+    #[cfg(any(test, not(target_arch = "wasm32")))]
     Text(String),
+    #[cfg(target_arch = "wasm32")]
+    Js(wasm_bindgen::JsValue),
 }
 
 /// A non-success answer from a cloud, in the vendor's own words.
@@ -59,6 +65,14 @@ pub enum Error {
     /// A success answer that lacks what the protocol promises (a token response without a token, …).
     #[error("unexpected response: {0}")]
     InvalidResponse(String),
+    /// A success status whose body is not what the operation returns (HTML where JSON was due, an
+    /// object where an array was due, truncated JSON); the body is kept as it came.
+    #[error("unexpected response: the body is {0}")]
+    UnexpectedBody(&'static str, ErrorBody),
+    /// A redirect that is not followed: any redirect of a request that carries credentials, and a
+    /// redirect of an API request to another origin.
+    #[error("{0}")]
+    RedirectRefused(String),
 }
 
 impl Error {
@@ -74,7 +88,8 @@ impl Error {
             Error::Timeout(_) => "timeout",
             Error::Aborted => "aborted",
             Error::Network(_) => "network_error",
-            Error::InvalidResponse(_) => "invalid_response",
+            Error::InvalidResponse(_) | Error::UnexpectedBody(..) => "invalid_response",
+            Error::RedirectRefused(_) => "redirect_refused",
         }
     }
 
@@ -131,7 +146,7 @@ mod tests {
     use crate::http::mock::json;
 
     fn resp(status: u16, body: serde_json::Value) -> Response<serde_json::Value> {
-        Response { status, retry_after_ms: None, body }
+        Response::new(status, body)
     }
 
     #[test]

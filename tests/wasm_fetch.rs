@@ -45,6 +45,28 @@ async fn sends_method_headers_and_body_and_parses_json() {
     assert_eq!(get(&headers, "X-Test").as_string().as_deref(), Some("1"));
     assert_eq!(get(&headers, "Content-Type").as_string().as_deref(), Some("application/json"));
     assert!(get(&init, "signal").is_undefined(), "no timeout and no user signal: no signal");
+    assert_eq!(get(&init, "redirect").as_string().as_deref(), Some("manual"), "redirects are decided in Rust");
+}
+
+#[wasm_bindgen_test]
+async fn redirects_report_where_they_lead_and_whether_that_leaves_the_origin() {
+    let to = |location: &str| {
+        js_fetch(&format!("return new Response(null, {{status: 307, headers: {{Location: '{location}'}}}})"))
+    };
+    let send = |f| async move {
+        FetchTransport::new(Some(f), 0, None).unwrap().send(&Request::get("http://127.0.0.1:9/a/b?q")).await.unwrap()
+    };
+    assert_eq!(send(to("/c")).await.location.as_deref(), Some("http://127.0.0.1:9/c"));
+    assert_eq!(send(to("c?d")).await.location.as_deref(), Some("http://127.0.0.1:9/a/c?d"));
+    for elsewhere in ["http://127.0.0.1:10/a", "//evil.test/a", "https://127.0.0.1:9/a", "http://[bad"] {
+        assert_eq!(send(to(elsewhere)).await.location.as_deref(), Some(""), "{elsewhere}");
+    }
+    let none = js_fetch("return new Response(null, {status: 302})");
+    assert_eq!(send(none).await.location, None);
+    // A browser's `redirect: 'manual'` answer hides the Location: refused, never followed blindly.
+    let opaque = js_fetch("return {type: 'opaqueredirect', status: 0}");
+    let err = FetchTransport::new(Some(opaque), 0, None).unwrap().send(&Request::get("http://x/")).await.unwrap_err();
+    assert_eq!(err.code(), "redirect_refused");
 }
 
 #[wasm_bindgen_test]
@@ -52,7 +74,7 @@ async fn text_bodies_stay_text_and_empty_bodies_are_null() {
     let html = js_fetch("return new Response('<html>502 Bad Gateway</html>', {status: 502})");
     let resp = FetchTransport::new(Some(html), 0, None).unwrap().send(&Request::get("http://x/")).await.unwrap();
     assert_eq!(resp.body.as_str().as_deref(), Some("<html>502 Bad Gateway</html>"));
-    assert_eq!(resp.body.to_error_body(), ErrorBody::Text("<html>502 Bad Gateway</html>".into()));
+    assert_eq!(resp.body.to_error_body(), ErrorBody::Js("<html>502 Bad Gateway</html>".into()));
     let empty = js_fetch("return new Response(null, {status: 204})");
     let resp = FetchTransport::new(Some(empty), 0, None).unwrap().send(&Request::get("http://x/")).await.unwrap();
     assert!(Body::is_null(&resp.body));

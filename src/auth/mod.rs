@@ -22,7 +22,7 @@ pub struct ClientCredentials {
 impl<T: Transport> Login<T> for ClientCredentials {
     fn login<'a>(&'a self, core: &'a Core<T>, _previous: Option<Token>) -> LoginFuture<'a> {
         Box::pin(async move {
-            let req = (self.request)(self, core.transport.random());
+            let req = (self.request)(self, core.transport.random()).credentials();
             // A token request is safe to repeat, so an unavailable token service is waited out too.
             let resp = core.send_ok(&req, &[503]).await?;
             Token::from_grant(&resp.body, core.now_ms())
@@ -47,6 +47,13 @@ impl std::fmt::Debug for Token {
     }
 }
 
+/// Whether `s` can be sent as a token: printable ASCII without spaces (RFC 6750's token characters and
+/// more), so that a token with CR/LF or other characters a header cannot carry is refused when it arrives,
+/// not cached to fail every later call.
+pub fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// Refresh this long before expiry: a tenth of the lifetime, at most a minute. A 300 s Arduino token is
 /// replaced after 270 s; a 2 s test token after 1.8 s.
 pub fn refresh_margin_ms(lifetime_ms: f64) -> f64 {
@@ -66,12 +73,15 @@ impl Token {
             .str_at("access_token")
             .filter(|t| !t.is_empty())
             .ok_or_else(|| Error::InvalidResponse("token response has no access_token".into()))?;
-        let lifetime_ms = body.num_at("expires_in").filter(|s| *s > 0.0).map(|s| s * 1000.0);
+        if !is_token(&access) {
+            return Err(Error::InvalidResponse("token response's access_token is not a valid token".into()));
+        }
+        let lifetime_ms = body.num_at("expires_in").filter(|s| s.is_finite() && *s > 0.0).map(|s| s * 1000.0);
         Ok(Token {
             access,
             expires_at_ms: lifetime_ms.map(|l| now_ms + l),
             lifetime_ms,
-            refresh: body.str_at("refresh_token").filter(|t| !t.is_empty()),
+            refresh: body.str_at("refresh_token").filter(|t| is_token(t)),
         })
     }
 
@@ -123,7 +133,8 @@ mod tests {
 
     #[test]
     fn a_grant_without_a_token_is_an_error() {
-        for body in [r#"{"expires_in":300}"#, r#"{"access_token":""}"#, r#"[]"#] {
+        for body in [r#"{"expires_in":300}"#, r#"{"access_token":""}"#, r#"[]"#, r#"{"access_token":"a\r\nX-Evil: 1"}"#]
+        {
             assert!(matches!(Token::from_grant(&json(body), 0.0), Err(Error::InvalidResponse(_))), "{body}");
         }
     }

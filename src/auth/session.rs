@@ -3,7 +3,7 @@
 
 use super::{SingleFlight, Token};
 use crate::error::Error;
-use crate::http::{Core, Request, Response, Transport};
+use crate::http::{success, Core, Request, Response, Shape, Transport};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -47,10 +47,23 @@ impl<T: Transport> Session<T> {
     /// `build` is a trait object so that this one function serves every call site (a generic would be
     /// compiled into each of them).
     pub async fn send(&self, build: &dyn Fn(&str) -> Request) -> Result<Response<T::Body>, Error> {
+        Ok(self.exchange(build).await?.0)
+    }
+
+    /// Like [`Session::send`], but a non-success status becomes an [`Error::Http`] and a body of the wrong
+    /// shape an `invalid_response` error.
+    pub async fn send_ok(&self, build: &dyn Fn(&str) -> Request) -> Result<T::Body, Error> {
+        let (resp, expect) = self.exchange(build).await?;
+        Ok(success(resp, expect)?.body)
+    }
+
+    /// The response and the shape its request expects.
+    async fn exchange(&self, build: &dyn Fn(&str) -> Request) -> Result<(Response<T::Body>, Shape), Error> {
         let token = self.token().await?;
-        let resp = self.core.send(&build(&token.access), &[]).await?;
+        let req = build(&token.access);
+        let resp = self.core.send(&req, &[]).await?;
         if resp.status != 401 || self.login.is_none() {
-            return Ok(resp);
+            return Ok((resp, req.expect));
         }
         self.tokens.update(|t| {
             if t.access == token.access {
@@ -58,16 +71,7 @@ impl<T: Transport> Session<T> {
             }
         });
         let token = self.token().await?;
-        self.core.send(&build(&token.access), &[]).await
-    }
-
-    /// Like [`Session::send`], but a non-success status becomes an [`Error::Http`].
-    pub async fn send_ok(&self, build: &dyn Fn(&str) -> Request) -> Result<T::Body, Error> {
-        let resp = self.send(build).await?;
-        if resp.ok() {
-            Ok(resp.body)
-        } else {
-            Err(Error::from_response(&resp))
-        }
+        let req = build(&token.access);
+        Ok((self.core.send(&req, &[]).await?, req.expect))
     }
 }

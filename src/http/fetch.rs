@@ -1,146 +1,201 @@
-//! The transport of the wasm build: the platform's `fetch` (or one the user passes), an `AbortController`
-//! per request for timeouts and cancellation, `setTimeout` for back-off, and `JSON.parse` for bodies — which stay
+//! The transport of the wasm build: the platform's `fetch` (or one the user passes), a deadline per request
+//! on one shared timer, `setTimeout` for back-off, and bodies parsed by `JSON.parse` — which stay
 //! JavaScript values, so a body Rust does not read reaches the caller without a copy through wasm memory.
+//!
+//! One step runs in JavaScript: `exchange` below sends the request and reads status, `Retry-After`,
+//! `Location` and the body in one `async` function. Being async, anything a user-supplied `fetch` or its
+//! `Response` throws becomes a rejection (which Rust turns into an error) instead of an exception
+//! unwinding through wasm; and one crossing replaces a dozen. Decisions (redirects, retries, timeouts,
+//! errors) stay in Rust.
 
 use super::{retry, Body, Request, Response, Transport};
 use crate::error::{Error, ErrorBody};
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen]
+/// The longest string the crate copies out of a JS value (an option, an id, a token, a field of a
+/// response): longer ones are refused before the copy, so no argument or answer can exhaust wasm memory.
+pub const MAX_TEXT: u32 = 65_536;
+
+#[wasm_bindgen(inline_js = r#"
+const inFlight = new Set();
+let timer;
+let timerAt = Infinity;
+
+function arm(at) {
+  if (timer !== undefined) clearTimeout(timer);
+  timerAt = at;
+  timer = setTimeout(tick, Math.max(0, at - Date.now()));
+}
+
+function tick() {
+  timer = undefined;
+  timerAt = Infinity;
+  const now = Date.now();
+  let next = Infinity;
+  for (const d of inFlight) {
+    if (d.at <= now) {
+      inFlight.delete(d);
+      d.ctl.abort();
+    } else if (d.at < next) next = d.at;
+  }
+  if (next < Infinity) arm(next);
+}
+
+function hold(on) {
+  if (typeof timer === 'object') on ? timer.ref?.() : timer.unref?.();
+}
+
+function track(d) {
+  inFlight.add(d);
+  if (d.at < timerAt) arm(d.at);
+  else if (inFlight.size === 1) hold(true);
+}
+
+function untrack(d) {
+  if (inFlight.delete(d) && inFlight.size === 0) hold(false);
+}
+
+export async function exchange(fetch, url, method, headerLines, body, signal, timeoutMs) {
+  let ctl, d, onAbort;
+  try {
+    if (signal?.aborted) return [-2, 'aborted'];
+    const headers = {};
+    const h = headerLines.split('\n');
+    for (let i = 0; i + 1 < h.length; i += 2) headers[h[i]] = h[i + 1];
+    const init = { method, headers, redirect: 'manual' };
+    if (body !== undefined) init.body = body;
+    if (timeoutMs > 0 || signal) {
+      ctl = new AbortController();
+      init.signal = ctl.signal;
+      if (signal) {
+        onAbort = () => ctl.abort();
+        signal.addEventListener('abort', onAbort);
+      }
+      if (timeoutMs > 0) track((d = { at: Date.now() + timeoutMs, ctl }));
+    }
+    const res = await fetch(url, init);
+    const status = res?.status;
+    if (res?.type === 'opaqueredirect') return [0];
+    if (typeof status !== 'number') return [-1];
+    const header = (name) => {
+      try {
+        return res.headers.get(name);
+      } catch {
+        return null;
+      }
+    };
+    let location = null;
+    if (status > 299 && status < 400) {
+      const to = header('location');
+      if (to !== null) {
+        try {
+          const next = new URL(to, url);
+          location = next.origin === new URL(url).origin ? next.href : '';
+        } catch {
+          location = '';
+        }
+      }
+    }
+    const retryAfter = header('retry-after');
+    const text = await res.text();
+    let value = null;
+    if (text !== '') try { value = JSON.parse(text); } catch { value = text; }
+    return [status, retryAfter, location, value];
+  } catch (err) {
+    try {
+      if (signal?.aborted) return [-2, 'aborted'];
+      if (ctl?.signal.aborted) return [-2, 'timeout'];
+      const cause = err?.cause?.code ?? err?.cause?.message;
+      return [-2, 'network', `${err?.message ?? err}${cause ? ` (${cause})` : ''}`];
+    } catch {
+      return [-2, 'network'];
+    }
+  } finally {
+    if (d) untrack(d);
+    if (onAbort) try { signal.removeEventListener('abort', onAbort); } catch {}
+  }
+}
+
+export async function sleep(ms, signal) {
+  await new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      try { signal?.removeEventListener('abort', done); } catch {}
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done);
+  });
+}
+"#)]
 extern "C" {
-    /// `JSON.parse` on a JS string, without copying it into wasm memory.
-    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+    /// Sends one request with a deadline `timeout_ms` from now (0: none) on the shared timer and the
+    /// user's `signal`. Resolves `[status, retryAfter, location, body]`; `location` (of a 3xx) is the
+    /// absolute URL when it stays on the request's origin and `""` when it leaves it. `[0]` is a redirect
+    /// the platform hides (a browser's `opaqueredirect`), `[-1]` an answer that is not a `Response`,
+    /// `[-2, kind, message]` a failure (`aborted`, `timeout`, `network`). Being async, it never throws.
+    fn exchange(
+        fetch: &Function,
+        url: &str,
+        method: &str,
+        header_lines: &str,
+        body: Option<&str>,
+        signal: &JsValue,
+        timeout_ms: u32,
+    ) -> Promise;
 
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
+    /// Resolves after `ms`, or as soon as `signal` fires.
+    fn sleep(ms: f64, signal: &JsValue) -> Promise;
 }
 
-// Everything read from objects the user may supply (their `fetch`, its response, their signal) goes through
-// `Reflect` and checked calls: a missing or throwing member becomes an `Error`, never a JS exception
-// unwinding through wasm.
-
-fn member(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &key.into()).unwrap_or(JsValue::UNDEFINED)
+/// A string value copied into Rust if it is at most [`MAX_TEXT`] long; `Err(())` for a longer one,
+/// `Ok(None)` for anything that is not a string.
+pub fn bounded_string(v: &JsValue) -> Result<Option<String>, ()> {
+    match v.dyn_ref::<js_sys::JsString>() {
+        Some(s) if s.length() > MAX_TEXT => Err(()),
+        Some(s) => Ok(Some(s.into())),
+        None => Ok(None),
+    }
 }
 
-/// Calls `target[name](arg)`.
-fn call(target: &JsValue, name: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
-    member(target, name).dyn_into::<Function>()?.call1(target, arg)
+fn text(v: &JsValue) -> Option<String> {
+    bounded_string(v).ok().flatten()
 }
 
-fn is_aborted(signal: &JsValue) -> bool {
-    member(signal, "aborted").as_bool() == Some(true)
+thread_local! {
+    static DEFAULT_FETCH: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
-fn listen(signal: &JsValue, method: &str, listener: &Function) {
-    let _ = member(signal, method).dyn_into::<Function>().and_then(|f| f.call2(signal, &"abort".into(), listener));
+/// The `fetch` clients use when given none: set by the package's Node entry (a keep-alive `node:http`
+/// transport); otherwise the platform's global `fetch`.
+pub fn set_default_fetch(fetch: Option<Function>) {
+    DEFAULT_FETCH.with(|f| *f.borrow_mut() = fetch);
 }
 
 pub struct FetchTransport {
     fetch: Function,
     /// 0 disables the timeout.
     timeout_ms: u32,
-    signal: Option<JsValue>,
-}
-
-/// Per request: a controller whose signal goes to `fetch`, aborted by the timeout timer or by the user's
-/// signal; both are removed when the request is over, so nothing outlives it.
-struct Abort {
-    controller: web_sys::AbortController,
-    abort: Function,
-    timer: Option<JsValue>,
+    /// The user's `AbortSignal`, or undefined.
+    signal: JsValue,
 }
 
 impl FetchTransport {
-    /// `fetch`: the user's function, else the global one (an error if there is none).
+    /// `fetch`: the user's function, else the package's default, else the global one (an error if there
+    /// is none).
     pub fn new(fetch: Option<Function>, timeout_ms: u32, signal: Option<JsValue>) -> Result<Self, Error> {
-        let fetch = match fetch {
+        let fetch = match fetch.or_else(|| DEFAULT_FETCH.with(|f| f.borrow().clone())) {
             Some(f) => f,
-            None => member(&js_sys::global(), "fetch")
-                .dyn_into::<Function>()
-                .map_err(|_| Error::invalid("no global fetch in this runtime: pass the `fetch` option"))?,
+            None => Reflect::get(&js_sys::global(), &"fetch".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .ok_or_else(|| Error::invalid("no global fetch in this runtime: pass the `fetch` option"))?,
         };
-        Ok(FetchTransport { fetch, timeout_ms, signal })
-    }
-
-    fn arm(&self) -> Option<Abort> {
-        if self.timeout_ms == 0 && self.signal.is_none() {
-            return None;
-        }
-        let controller = web_sys::AbortController::new().ok()?;
-        let abort = member(&controller, "abort").dyn_into::<Function>().ok()?.bind0(&controller);
-        if let Some(user) = &self.signal {
-            listen(user, "addEventListener", &abort);
-        }
-        let timer = (self.timeout_ms > 0).then(|| set_timeout(&abort, f64::from(self.timeout_ms)));
-        Some(Abort { controller, abort, timer })
-    }
-
-    fn disarm(&self, armed: &Abort) {
-        if let Some(timer) = &armed.timer {
-            clear_timeout(timer);
-        }
-        if let Some(user) = &self.signal {
-            listen(user, "removeEventListener", &armed.abort);
-        }
-    }
-
-    fn failure(&self, err: JsValue, armed: Option<&Abort>) -> Error {
-        if self.signal.as_ref().is_some_and(is_aborted) {
-            Error::Aborted
-        } else if armed.is_some_and(|a| a.controller.signal().aborted()) {
-            Error::Timeout(self.timeout_ms)
-        } else {
-            // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is in `cause`.
-            let text = |v: &JsValue, key: &str| member(v, key).as_string();
-            let msg = text(&err, "message").or_else(|| err.as_string()).unwrap_or_else(|| "fetch failed".into());
-            let cause = member(&err, "cause");
-            match text(&cause, "code").or_else(|| text(&cause, "message")) {
-                Some(reason) => Error::Network(format!("{msg} ({reason})")),
-                None => Error::Network(msg),
-            }
-        }
-    }
-
-    async fn exchange(&self, req: &Request, armed: Option<&Abort>) -> Result<Response<JsValue>, Error> {
-        let headers = Object::new();
-        for (k, v) in &req.headers {
-            set(&headers, k, &v.into());
-        }
-        let init = Object::new();
-        set(&init, "method", &req.method.as_str().into());
-        set(&init, "headers", &headers);
-        if let Some(body) = &req.body {
-            set(&init, "body", &body.into());
-        }
-        if let Some(a) = armed {
-            set(&init, "signal", &a.controller.signal());
-        }
-        let fail = |e| self.failure(e, armed);
-        let pending = self.fetch.call2(&js_sys::global(), &req.url.as_str().into(), &init).map_err(fail)?;
-        let resp = JsFuture::from(Promise::resolve(&pending)).await.map_err(fail)?;
-        let status = member(&resp, "status").as_f64().filter(|s| (100.0..600.0).contains(s));
-        let status = status.ok_or_else(|| Error::InvalidResponse("fetch did not resolve to a Response".into()))?;
-        let now = js_sys::Date::now();
-        let retry_after =
-            call(&member(&resp, "headers"), "get", &"retry-after".into()).ok().and_then(|v| v.as_string());
-        let retry_after_ms = retry_after.and_then(|v| {
-            retry::parse_retry_after(&v, now, |date| Some(js_sys::Date::parse(date)).filter(|t| t.is_finite()))
-        });
-        let text = call(&resp, "text", &JsValue::UNDEFINED).map_err(fail)?;
-        let text = JsFuture::from(Promise::resolve(&text)).await.map_err(fail)?;
-        // JSON when it parses (whatever the content type says), else the text itself (HTML, plain).
-        let body = match text.dyn_ref::<js_sys::JsString>() {
-            Some(t) if t.length() > 0 => json_parse(&text).unwrap_or(text),
-            _ => JsValue::NULL,
-        };
-        Ok(Response { status: status as u16, retry_after_ms, body })
+        Ok(FetchTransport { fetch, timeout_ms, signal: signal.unwrap_or(JsValue::UNDEFINED) })
     }
 }
 
@@ -148,37 +203,56 @@ impl Transport for FetchTransport {
     type Body = JsValue;
 
     async fn send(&self, req: &Request) -> Result<Response<JsValue>, Error> {
-        if self.signal.as_ref().is_some_and(is_aborted) {
-            return Err(Error::Aborted);
+        let mut lines = String::new();
+        for (k, v) in &req.headers {
+            lines.push_str(k);
+            lines.push('\n');
+            lines.push_str(v);
+            lines.push('\n');
         }
-        let armed = self.arm();
-        let result = self.exchange(req, armed.as_ref()).await;
-        if let Some(a) = &armed {
-            self.disarm(a);
+        let pending = exchange(
+            &self.fetch,
+            &req.url,
+            req.method.as_str(),
+            &lines,
+            req.body.as_deref(),
+            &self.signal,
+            self.timeout_ms,
+        );
+        // `exchange` never rejects; should the platform make it, that is a network failure too.
+        let got: Array =
+            JsFuture::from(pending).await.unwrap_or_else(|_| Array::of1(&(-2).into()).into()).unchecked_into();
+        let status = got.get(0).as_f64().unwrap_or(-1.0);
+        if status == -2.0 {
+            let kind = text(&got.get(1));
+            return Err(match kind.as_deref() {
+                Some("aborted") => Error::Aborted,
+                Some("timeout") => Error::Timeout(self.timeout_ms),
+                _ => Error::Network(text(&got.get(2)).unwrap_or_else(|| "fetch failed".into())),
+            });
         }
-        result
+        if status == 0.0 {
+            return Err(Error::RedirectRefused("redirect not followed: the browser hides its Location".into()));
+        }
+        if !(100.0..600.0).contains(&status) {
+            return Err(Error::InvalidResponse("fetch did not resolve to a Response".into()));
+        }
+        let retry_after = text(&got.get(1)).and_then(|v| {
+            retry::parse_retry_after(&v, js_sys::Date::now(), |date| {
+                Some(js_sys::Date::parse(date)).filter(|t| t.is_finite())
+            })
+        });
+        Ok(Response {
+            status: status as u16,
+            retry_after_ms: retry_after,
+            location: text(&got.get(2)),
+            body: got.get(3),
+        })
     }
 
     /// Waits `ms`, or less if the user's signal fires: the next `send` then rejects with `Aborted`.
     async fn sleep(&self, ms: f64) {
-        if self.signal.as_ref().is_some_and(is_aborted) {
-            return;
-        }
-        let mut wake = None;
-        let wait = Promise::new(&mut |resolve, _| {
-            let timer = set_timeout(&resolve, ms);
-            if let Some(signal) = &self.signal {
-                listen(signal, "addEventListener", &resolve);
-            }
-            wake = Some((resolve, timer));
-        });
-        let _ = JsFuture::from(wait).await;
-        if let Some((resolve, timer)) = wake {
-            clear_timeout(&timer);
-            if let Some(signal) = &self.signal {
-                listen(signal, "removeEventListener", &resolve);
-            }
-        }
+        let _ = JsFuture::from(sleep(ms, &self.signal)).await;
     }
 
     fn now_ms(&self) -> f64 {
@@ -209,8 +283,9 @@ impl Body for JsValue {
         }
         Reflect::get(self, &key.into()).ok().filter(|v| !v.is_undefined())
     }
+    /// Strings longer than [`MAX_TEXT`] read as absent: a 20 MB answer is never copied into wasm.
     fn as_str(&self) -> Option<String> {
-        self.as_string()
+        bounded_string(self).ok().flatten()
     }
     fn as_f64(&self) -> Option<f64> {
         JsValue::as_f64(self)
@@ -218,16 +293,23 @@ impl Body for JsValue {
     fn items(&self) -> Option<Vec<Self>> {
         Array::is_array(self).then(|| self.clone().unchecked_into::<Array>().iter().collect())
     }
+    fn is_array(&self) -> bool {
+        Array::is_array(self)
+    }
+    fn is_object(&self) -> bool {
+        self.is_object() && !Array::is_array(self)
+    }
+    fn fingerprint(&self) -> Self {
+        JSON::stringify(self).map_or(JsValue::NULL, JsValue::from)
+    }
     fn from_items(items: Vec<Self>) -> Self {
         items.into_iter().collect::<Array>().into()
     }
     fn to_error_body(&self) -> ErrorBody {
         if Body::is_null(self) {
             ErrorBody::Empty
-        } else if let Some(text) = self.as_string() {
-            ErrorBody::Text(text)
         } else {
-            JSON::stringify(self).ok().and_then(|s| s.as_string()).map_or(ErrorBody::Empty, ErrorBody::Json)
+            ErrorBody::Js(self.clone())
         }
     }
 }

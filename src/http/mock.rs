@@ -33,6 +33,15 @@ impl Body for Value {
     fn items(&self) -> Option<Vec<Self>> {
         self.as_array().cloned()
     }
+    fn is_array(&self) -> bool {
+        Value::is_array(self)
+    }
+    fn is_object(&self) -> bool {
+        Value::is_object(self)
+    }
+    fn fingerprint(&self) -> Self {
+        Value::String(self.to_string())
+    }
     fn from_items(items: Vec<Self>) -> Self {
         Value::Array(items)
     }
@@ -78,7 +87,12 @@ impl Mock {
 pub fn reply(status: u16, body: &str) -> Result<Response<Value>, Error> {
     let body =
         if body.is_empty() { Value::Null } else { serde_json::from_str(body).unwrap_or(Value::String(body.into())) };
-    Ok(Response { status, retry_after_ms: None, body })
+    Ok(Response::new(status, body))
+}
+
+/// A redirect to `location`.
+pub fn redirect(status: u16, location: &str) -> Result<Response<Value>, Error> {
+    Ok(Response { location: Some(location.into()), ..Response::new(status, Value::Null) })
 }
 
 /// Yields to the executor once, so that concurrent callers interleave as they do on a real network.

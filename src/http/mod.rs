@@ -4,6 +4,7 @@
 //! `fetch::FetchTransport` and a body is the platform's own parsed JSON; in native tests it is a mock.
 
 pub mod encode;
+pub mod redirect;
 pub mod retry;
 
 #[cfg(target_arch = "wasm32")]
@@ -35,6 +36,17 @@ impl Method {
     }
 }
 
+/// What a successful answer's body must be; anything else is an `invalid_response` error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Whatever comes (empty included).
+    Any,
+    /// A JSON array.
+    Array,
+    /// A JSON object (not an array).
+    Object,
+}
+
 /// One HTTP request. `Debug` hides the `Authorization` header and the body, which may hold secrets.
 #[derive(Clone, PartialEq)]
 pub struct Request {
@@ -43,6 +55,11 @@ pub struct Request {
     /// Header names are fixed by the protocols, hence static.
     pub headers: Vec<(&'static str, String)>,
     pub body: Option<String>,
+    /// Whether a same-origin redirect may be followed. Requests that carry credentials (token and login
+    /// requests) are never redirected, wherever the `Location` points.
+    pub follow: bool,
+    /// What a success answer's body must be.
+    pub expect: Shape,
 }
 
 impl std::fmt::Debug for Request {
@@ -59,7 +76,19 @@ impl std::fmt::Debug for Request {
 
 impl Request {
     pub fn new(method: Method, url: impl Into<String>) -> Self {
-        Request { method, url: url.into(), headers: Vec::new(), body: None }
+        Request { method, url: url.into(), headers: Vec::new(), body: None, follow: true, expect: Shape::Any }
+    }
+
+    /// Marks a request that carries a secret (a client secret, a password, a refresh token): it is never
+    /// redirected, wherever the `Location` points.
+    pub fn credentials(mut self) -> Self {
+        self.follow = false;
+        self
+    }
+
+    pub fn expect(mut self, shape: Shape) -> Self {
+        self.expect = shape;
+        self
     }
 
     pub fn get(url: impl Into<String>) -> Self {
@@ -115,10 +144,16 @@ pub struct Response<B> {
     /// The wait `Retry-After` asks for, in ms from when the response arrived (see
     /// [`retry::parse_retry_after`]).
     pub retry_after_ms: Option<f64>,
+    /// The `Location` of a redirect (3xx), as sent.
+    pub location: Option<String>,
     pub body: B,
 }
 
-impl<B> Response<B> {
+impl<B: Body> Response<B> {
+    pub fn new(status: u16, body: B) -> Self {
+        Response { status, retry_after_ms: None, location: None, body }
+    }
+
     pub fn ok(&self) -> bool {
         (200..300).contains(&self.status)
     }
@@ -126,7 +161,7 @@ impl<B> Response<B> {
 
 /// A parsed response body as the transport delivers it: JSON when the body was JSON, a string when it was
 /// text (HTML, text/plain), null when empty. Rust reads only the few fields it decides on.
-pub trait Body: Clone {
+pub trait Body: Clone + PartialEq {
     fn null() -> Self;
     fn is_null(&self) -> bool;
     /// A field of an object.
@@ -135,6 +170,12 @@ pub trait Body: Clone {
     fn as_f64(&self) -> Option<f64>;
     /// The elements, if this is an array.
     fn items(&self) -> Option<Vec<Self>>;
+    fn is_array(&self) -> bool;
+    /// A JSON object, not an array.
+    fn is_object(&self) -> bool;
+    /// A value that is equal for equal items (two pages of a list that should differ, compared by their
+    /// first item); cheap to compare.
+    fn fingerprint(&self) -> Self;
     fn from_items(items: Vec<Self>) -> Self;
     fn to_error_body(&self) -> ErrorBody;
 
@@ -177,17 +218,25 @@ impl<T: Transport> Core<T> {
         self.transport.now_ms()
     }
 
-    /// Sends `req`, waiting and resending while the policy says so (429 and 503, plus `also_retry`).
-    /// Returns the last response whatever its status.
+    /// Sends `req`, waiting and resending while the policy says so (429 and 503, plus `also_retry`), and
+    /// following same-origin redirects of requests that allow it ([`redirect::follow`]). Returns the last
+    /// response whatever its status.
     ///
     /// POST and PATCH are not idempotent: a 503 (which a proxy may send after the request got through) is
     /// retried for them only when the caller lists it in `also_retry`, as token requests do.
     pub async fn send(&self, req: &Request, also_retry: &[u16]) -> Result<Response<T::Body>, Error> {
         req.check_headers()?;
-        let idempotent = !matches!(req.method, Method::Post | Method::Patch);
+        let mut current = req.clone();
         let mut attempt = 1;
+        let mut hops = 0;
         loop {
-            let resp = self.transport.send(req).await?;
+            let resp = self.transport.send(&current).await?;
+            if redirect::is_redirect(resp.status) {
+                hops += 1;
+                current = redirect::follow(&current, resp.status, resp.location, hops)?;
+                continue;
+            }
+            let idempotent = !matches!(current.method, Method::Post | Method::Patch);
             let random = self.transport.random();
             let wait = self.retry.delay(resp.status, resp.retry_after_ms, attempt, random, idempotent, also_retry);
             match wait {
@@ -201,12 +250,26 @@ impl<T: Transport> Core<T> {
     }
 
     /// Like [`Core::send`], but a non-success status becomes an [`Error::Http`].
+    /// Like [`Core::send`], but a non-success status becomes an [`Error::Http`] and a success body of
+    /// the wrong shape (see [`Request::expect`]) an `invalid_response` error.
     pub async fn send_ok(&self, req: &Request, also_retry: &[u16]) -> Result<Response<T::Body>, Error> {
         let resp = self.send(req, also_retry).await?;
-        if resp.ok() {
-            Ok(resp)
-        } else {
-            Err(Error::from_response(&resp))
-        }
+        success(resp, req.expect)
     }
+}
+
+/// The response of a finished exchange as a result: an error for a non-success status or a body of the
+/// wrong shape.
+/// A success body of the wrong shape (HTML, truncated JSON, an object where an array is due) is an
+/// `invalid_response` error that keeps the body as it came.
+pub fn success<B: Body>(resp: Response<B>, expect: Shape) -> Result<Response<B>, Error> {
+    if !resp.ok() {
+        return Err(Error::from_response(&resp));
+    }
+    let what = match expect {
+        Shape::Array if !resp.body.is_array() => "not a JSON array",
+        Shape::Object if !resp.body.is_object() => "not a JSON object",
+        _ => return Ok(resp),
+    };
+    Err(Error::UnexpectedBody(what, resp.body.to_error_body()))
 }

@@ -111,7 +111,8 @@ pub(crate) fn list_properties(
 
 /// A positional id argument: must be a string (its content is checked where it goes into the path).
 pub(crate) fn id_arg(value: &JsValue, ctx: &str) -> Result<String, Error> {
-    value.as_string().ok_or_else(|| Error::invalid(format!("{ctx}: the id must be a non-empty string")))
+    super::options::text(value, ctx, "id")?
+        .ok_or_else(|| Error::invalid(format!("{ctx}: the id must be a non-empty string")))
 }
 
 /// The options of `things.list` (and of `thingsV2List`, whose organization option is `xOrganization`).

@@ -4,11 +4,12 @@
 //! official client does, and send the same requests.
 
 use super::arduino::{list_properties, things_options};
+use super::options::Opts;
 use super::{promise, reject};
 use crate::error::{Error, Vendor};
-use crate::http::{encode, fetch::FetchTransport, retry::RetryPolicy};
+use crate::http::{fetch::FetchTransport, retry::RetryPolicy};
 use crate::vendors::{arduino, ClientConfig};
-use js_sys::{Promise, Reflect};
+use js_sys::Promise;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -16,20 +17,16 @@ const V: Vendor = Vendor::Arduino;
 
 /// A one-call Arduino client from the ApiClient's current settings and the token it holds.
 fn client_from(api_client: &JsValue, organization: Option<String>) -> Result<arduino::Arduino<FetchTransport>, Error> {
-    let get = |target: &JsValue, key: &str| {
-        Reflect::get(target, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null())
-    };
-    let base = get(api_client, "basePath").and_then(|b| b.as_string());
-    let base = encode::base_url("IotApi: apiClient.basePath", base.as_deref().unwrap_or(arduino::DEFAULT_BASE_URL))?;
-    let token = get(api_client, "authentications")
-        .and_then(|a| get(&a, "oauth2"))
-        .and_then(|o| get(&o, "accessToken"))
-        .and_then(|t| t.as_string())
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| Error::invalid("IotApi: set apiClient.authentications['oauth2'].accessToken first"))?;
-    let timeout = get(api_client, "timeout").and_then(|t| t.as_f64()).filter(|t| t.is_finite() && *t >= 0.0);
-    // `as` saturates; AbortSignal-style timers take at most 2^31 - 1 ms.
-    let timeout = timeout.unwrap_or(60_000.0).min(2_147_483_647.0) as u32;
+    // Read like any options object: a getter that throws, a revoked Proxy or a wrong type is an error,
+    // never a silent fallback to the production host.
+    let o = Opts::new(api_client.clone(), "IotApi: apiClient")?;
+    let base = o.url("basePath", arduino::DEFAULT_BASE_URL)?;
+    let token = o.object("authentications")?.object("oauth2")?.string("accessToken")?;
+    let token =
+        token.ok_or_else(|| Error::invalid("IotApi: set apiClient.authentications['oauth2'].accessToken first"))?;
+    let timeout = o.number("timeout", 0, u32::MAX)?.unwrap_or(60_000);
+    // Timers take at most 2^31 - 1 ms.
+    let timeout = timeout.min(2_147_483_647);
     let transport = FetchTransport::new(None, timeout, None)?;
     let config = ClientConfig { transport, retry: RetryPolicy::default() };
     Ok(arduino::Arduino::new(config, base, None, Some(token), organization))

@@ -10,7 +10,7 @@ mod types;
 
 use crate::error::{Error, ErrorBody, Vendor};
 pub(crate) use crate::http::fetch::set;
-use js_sys::{Function, Object, Promise, Reflect, JSON};
+use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -26,6 +26,25 @@ thread_local! {
 #[wasm_bindgen(js_name = "__setErrorClass", skip_typescript)]
 pub fn set_error_class(class: Function) {
     ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
+}
+
+/// The `fetch` clients use when the user gives none (the Node entry's keep-alive transport); `undefined`
+/// goes back to the platform's global `fetch`.
+#[wasm_bindgen(js_name = "__setDefaultFetch", skip_typescript)]
+pub fn set_default_fetch(fetch: JsValue) {
+    crate::http::fetch::set_default_fetch(fetch.dyn_into::<Function>().ok());
+}
+
+/// For leak tests: live slots of the externref table.
+#[wasm_bindgen(js_name = "__externrefs", skip_typescript)]
+pub fn externrefs() -> u32 {
+    wasm_bindgen::externref_heap_live_count()
+}
+
+/// For leak tests: bytes of wasm memory.
+#[wasm_bindgen(js_name = "__memoryBytes", skip_typescript)]
+pub fn memory_bytes() -> u32 {
+    (core::arch::wasm32::memory_size(0) as u32).saturating_mul(65_536)
 }
 
 /// What `JSON.stringify(client)` shows: the vendor and its public settings, never credentials or tokens.
@@ -66,11 +85,13 @@ pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
         Error::Http(h) => {
             let body = match &h.body {
                 ErrorBody::Empty => JsValue::UNDEFINED,
-                ErrorBody::Text(t) => t.into(),
-                ErrorBody::Json(j) => JSON::parse(j).unwrap_or_else(|_| j.into()),
+                ErrorBody::Js(v) => v.clone(),
+                #[cfg(test)]
+                _ => JsValue::UNDEFINED,
             };
             (body, opt_num(h.retry_after))
         }
+        Error::UnexpectedBody(_, ErrorBody::Js(v)) => (v.clone(), JsValue::UNDEFINED),
         _ => (JsValue::UNDEFINED, JsValue::UNDEFINED),
     };
     if let (Vendor::Particle, Some(_)) = (vendor, err.status()) {

@@ -1,11 +1,39 @@
 //! Reading option objects from JavaScript with clear errors: every wrong type or empty string is a
 //! `CloudError` with code `invalid_argument`, naming the option, before anything is sent.
+//!
+//! Every read of a user value is one that cannot throw into wasm: property reads go through `Reflect.get`
+//! and `Array.isArray` bindings that catch (a getter that throws, a revoked `Proxy`), and strings are
+//! measured before they are copied (at most [`MAX_TEXT`] characters, so no argument can exhaust memory).
 
 use crate::error::Error;
-use crate::http::{encode, fetch::FetchTransport, retry::RetryPolicy};
+use crate::http::fetch::{bounded_string, FetchTransport, MAX_TEXT};
+use crate::http::{encode, retry::RetryPolicy};
 use crate::vendors::ClientConfig;
 use js_sys::{Function, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray`, which throws for a revoked `Proxy`.
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+}
+
+/// Elements read from an array option, at most.
+const MAX_ITEMS: u32 = 1_000;
+
+/// `target[key]`, or an error naming `ctx` and `what` when reading it throws.
+#[inline(never)]
+pub fn read(target: &JsValue, key: &JsValue, ctx: &str, what: &str) -> Result<JsValue, Error> {
+    Reflect::get(target, key).map_err(|_| Error::invalid(format!("{ctx}: `{what}` could not be read")))
+}
+
+/// A string argument copied into Rust: `None` if `value` is not a string, an error if it is longer
+/// than [`MAX_TEXT`].
+#[inline(never)]
+pub fn text(value: &JsValue, ctx: &str, what: &str) -> Result<Option<String>, Error> {
+    bounded_string(value).map_err(|()| Error::invalid(format!("{ctx}: `{what}` is longer than {MAX_TEXT} characters")))
+}
 
 /// Two options that go together, such as a client id and its secret.
 pub type Pair = (String, String);
@@ -22,49 +50,63 @@ impl Opts {
         if value.is_undefined() || value.is_null() {
             return Ok(Opts { obj: js_sys::Object::new().into(), ctx });
         }
-        if !value.is_object() || js_sys::Array::is_array(&value) || value.is_function() {
+        let array = is_array(&value).map_err(|_| Error::invalid(format!("{ctx}: the options could not be read")))?;
+        if !value.is_object() || array || value.is_function() {
             return Err(Error::invalid(format!("{ctx}: options must be an object")));
         }
         Ok(Opts { obj: value, ctx })
     }
 
-    fn raw(&self, key: &str) -> Option<JsValue> {
-        Reflect::get(&self.obj, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    /// The option `key`; `None` when undefined or null, an error when reading it throws.
+    #[inline(never)]
+    fn raw(&self, key: &str) -> Result<Option<JsValue>, Error> {
+        let v = read(&self.obj, &key.into(), self.ctx, key)?;
+        Ok(Some(v).filter(|v| !v.is_undefined() && !v.is_null()))
+    }
+
+    #[inline(never)]
+    fn str_of(&self, key: &str, v: &JsValue) -> Result<Option<String>, Error> {
+        text(v, self.ctx, key)
     }
 
     fn bad(&self, key: &str, what: &str) -> Error {
         Error::invalid(format!("{}: `{key}` must be {what}", self.ctx))
     }
 
+    #[inline(never)]
     pub fn string(&self, key: &str) -> Result<Option<String>, Error> {
-        match self.raw(key) {
+        match self.raw(key)? {
             None => Ok(None),
-            Some(v) => match v.as_string() {
+            Some(v) => match self.str_of(key, &v)? {
                 Some(s) if !s.trim().is_empty() => Ok(Some(s)),
                 _ => Err(self.bad(key, "a non-empty string")),
             },
         }
     }
 
+    #[inline(never)]
     pub fn required(&self, key: &str) -> Result<String, Error> {
         self.string(key)?.ok_or_else(|| self.bad(key, "a non-empty string"))
     }
 
     /// A string that may be empty (a function argument).
+    #[inline(never)]
     pub fn text(&self, key: &str) -> Result<Option<String>, Error> {
-        match self.raw(key) {
+        match self.raw(key)? {
             None => Ok(None),
-            Some(v) => v.as_string().map(Some).ok_or_else(|| self.bad(key, "a string")),
+            Some(v) => self.str_of(key, &v)?.map(Some).ok_or_else(|| self.bad(key, "a string")),
         }
     }
 
+    #[inline(never)]
     pub fn bool(&self, key: &str) -> Result<Option<bool>, Error> {
-        self.raw(key).map(|v| v.as_bool().ok_or_else(|| self.bad(key, "a boolean"))).transpose()
+        self.raw(key)?.map(|v| v.as_bool().ok_or_else(|| self.bad(key, "a boolean"))).transpose()
     }
 
     /// A whole number in `min..=max`.
+    #[inline(never)]
     pub fn number(&self, key: &str, min: u32, max: u32) -> Result<Option<u32>, Error> {
-        self.raw(key)
+        self.raw(key)?
             .map(|v| {
                 v.as_f64()
                     .filter(|n| n.fract() == 0.0 && (f64::from(min)..=f64::from(max)).contains(n))
@@ -76,28 +118,37 @@ impl Opts {
 
     /// An array of non-empty strings.
     pub fn strings(&self, key: &str) -> Result<Vec<String>, Error> {
-        let Some(v) = self.raw(key) else {
+        let Some(v) = self.raw(key)? else {
             return Ok(Vec::new());
         };
-        let arr = v.dyn_into::<js_sys::Array>().map_err(|_| self.bad(key, "an array of strings"))?;
-        arr.iter()
-            .map(|item| {
-                item.as_string().filter(|s| !s.is_empty()).ok_or_else(|| self.bad(key, "an array of non-empty strings"))
+        if !is_array(&v).unwrap_or(false) {
+            return Err(self.bad(key, "an array of strings"));
+        }
+        let len = read(&v, &"length".into(), self.ctx, key)?.as_f64().unwrap_or(0.0);
+        if len > f64::from(MAX_ITEMS) {
+            return Err(self.bad(key, &format!("an array of at most {MAX_ITEMS} strings")));
+        }
+        (0..len as u32)
+            .map(|i| {
+                let item = read(&v, &i.into(), self.ctx, key)?;
+                self.str_of(key, &item)?
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| self.bad(key, "an array of non-empty strings"))
             })
             .collect()
     }
 
     pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {
-        self.raw(key).map(|v| v.dyn_into::<Function>().map_err(|_| self.bad(key, "a function"))).transpose()
+        self.raw(key)?.map(|v| v.dyn_into::<Function>().map_err(|_| self.bad(key, "a function"))).transpose()
     }
 
     /// An `AbortSignal` (anything with a boolean `aborted` and `addEventListener`).
     pub fn signal(&self, key: &str) -> Result<Option<JsValue>, Error> {
-        let Some(v) = self.raw(key) else {
+        let Some(v) = self.raw(key)? else {
             return Ok(None);
         };
-        let aborted = Reflect::get(&v, &"aborted".into()).ok().and_then(|a| a.as_bool());
-        let listens = Reflect::get(&v, &"addEventListener".into()).is_ok_and(|f| f.is_function());
+        let aborted = read(&v, &"aborted".into(), self.ctx, key)?.as_bool();
+        let listens = read(&v, &"addEventListener".into(), self.ctx, key)?.is_function();
         if aborted.is_some() && listens {
             Ok(Some(v))
         } else {
@@ -105,13 +156,25 @@ impl Opts {
         }
     }
 
+    /// The object option `key` as options of its own (`apiClient.authentications`); empty when absent.
+    #[inline(never)]
+    pub fn object(&self, key: &str) -> Result<Opts, Error> {
+        match self.raw(key)? {
+            Some(v) if v.is_object() => Ok(Opts { obj: v, ctx: self.ctx }),
+            Some(_) => Err(self.bad(key, "an object")),
+            None => Opts::new(None, self.ctx),
+        }
+    }
+
     /// A base URL option, checked and without trailing slash, or `default`.
+    #[inline(never)]
     pub fn url(&self, key: &str, default: &str) -> Result<String, Error> {
         let value = self.string(key)?;
         encode::base_url(&format!("{}: `{key}`", self.ctx), value.as_deref().unwrap_or(default))
     }
 
     /// Two options that go together (`clientId` and `clientSecret`): both or neither.
+    #[inline(never)]
     pub fn pair(&self, a: &str, b: &str) -> Result<Option<Pair>, Error> {
         match (self.string(a)?, self.string(b)?) {
             (Some(x), Some(y)) => Ok(Some((x, y))),
@@ -121,6 +184,7 @@ impl Opts {
     }
 
     /// Credentials `a` + `b` (both or neither) and/or a ready `accessToken`: at least one of the two.
+    #[inline(never)]
     pub fn credentials(&self, a: &str, b: &str) -> Result<(Option<Pair>, Option<String>), Error> {
         let (pair, token) = (self.pair(a, b)?, self.string("accessToken")?);
         if pair.is_none() && token.is_none() {

@@ -116,12 +116,11 @@ impl Particle {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | undefined")] auth: JsValue,
     ) -> Result<(), JsValue> {
-        match auth.as_string() {
-            Some(a) if !a.is_empty() => self.inner.set_default_auth(Some(a)),
-            None if auth.is_undefined() || auth.is_null() => self.inner.set_default_auth(None),
-            _ => return Err(to_js(Error::invalid("particle.setDefaultAuth: `auth` must be a non-empty string"), V)),
-        }
-        Ok(())
+        // Read as the one option of an object, with the same checks as every other option.
+        let o = js_sys::Object::new();
+        set(&o, "auth", &auth);
+        let auth = Opts::new(JsValue::from(o), "particle.setDefaultAuth").and_then(|o| o.string("auth"));
+        auth.map(|a| self.inner.set_default_auth(a)).map_err(|e| to_js(e, V))
     }
 
     #[wasm_bindgen(js_name = toJSON)]

@@ -3,7 +3,7 @@
 use super::{push_bool, segment, ClientConfig};
 use crate::auth::{ClientCredentials, Login, Session};
 use crate::error::Error;
-use crate::http::{Request, Transport};
+use crate::http::{Request, Shape, Transport};
 
 pub const DEFAULT_BASE_URL: &str = "https://api2.arduino.cc";
 pub const AUDIENCE: &str = "https://api2.arduino.cc/iot";
@@ -60,14 +60,14 @@ impl<T: Transport> Arduino<T> {
         Properties { client: self }
     }
 
-    /// `GET {base}{path}` with the token, the media type the API answers with, and `X-Organization`
-    /// (`organization` overrides the client's).
+    /// `GET {base}{path}` of a list (a JSON array) with the token, the media type the API answers with, and
+    /// `X-Organization` (`organization` overrides the client's).
     async fn get(&self, path: &str, accept: &str, organization: Option<&str>) -> Result<T::Body, Error> {
         let url = format!("{}{}", self.base_url, path);
         let org = organization.or(self.organization.as_deref());
         self.session
             .send_ok(&|token| {
-                let mut req = Request::get(&url).bearer(token).header("Accept", accept);
+                let mut req = Request::get(&url).bearer(token).header("Accept", accept).expect(Shape::Array);
                 if let Some(org) = org {
                     req = req.header("X-Organization", org);
                 }

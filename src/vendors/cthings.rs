@@ -4,7 +4,7 @@
 use super::{segment, ClientConfig};
 use crate::auth::{ClientCredentials, Login, Session};
 use crate::error::Error;
-use crate::http::{encode, Body, Request, Transport};
+use crate::http::{encode, Body, Request, Response, Shape, Transport};
 
 pub const DEFAULT_AUTH_URL: &str = "https://authserver.cthings.cloud";
 pub const DEFAULT_BASE_URL: &str = "https://api.cthings.cloud";
@@ -58,15 +58,18 @@ impl<T: Transport> CThings<T> {
         let url = format!("{}{}", self.base_url, path);
         let envelope = self
             .session
-            .send_ok(&|token| Request::get(&url).bearer(token).header("Accept", "application/json"))
+            .send_ok(&|token| {
+                Request::get(&url).bearer(token).header("Accept", "application/json").expect(Shape::Object)
+            })
             .await?;
+        // The envelope's `code` is an HTTP status; anything else (99999) is not one to report as such.
         match envelope.num_at("code") {
-            Some(code) if code >= 400.0 => Err(Error::from_response(&crate::http::Response {
-                status: code as u16,
-                retry_after_ms: None,
-                body: envelope,
-            })),
-            _ => Ok(envelope),
+            Some(code) if (200.0..400.0).contains(&code) => Ok(envelope),
+            Some(code) if (400.0..600.0).contains(&code) => {
+                Err(Error::from_response(&Response::new(code as u16, envelope)))
+            }
+            None => Ok(envelope),
+            Some(_) => Err(Error::UnexpectedBody("an envelope with an odd code", envelope.to_error_body())),
         }
     }
 }

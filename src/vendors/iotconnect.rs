@@ -4,7 +4,7 @@
 use super::{segment, ClientConfig};
 use crate::auth::{Login, LoginFuture, Session, SingleFlight, Token};
 use crate::error::Error;
-use crate::http::{encode, Body, Core, Request, Transport};
+use crate::http::{encode, success, Body, Core, Request, Shape, Transport};
 use std::rc::Rc;
 
 pub const DEFAULT_DISCOVERY_URL: &str = "https://discovery.iotconnect.io";
@@ -51,7 +51,8 @@ impl Discovery {
             encode::query(&[("version", version.into()), ("pf", s.platform.clone())])
         );
         // Discovery is known to answer 502 with an HTML page now and then: retry that too.
-        let resp = core.send_ok(&Request::get(url).header("Accept", "application/json"), &[502]).await?;
+        let resp =
+            core.send_ok(&Request::get(url).header("Accept", "application/json").expect(Shape::Object), &[502]).await?;
         let data = resp.body.get("data").unwrap_or_else(T::Body::null);
         // The password goes to the auth URL: take only absolute http(s) URLs from the answer.
         let base = |key: &str| {
@@ -82,7 +83,9 @@ impl UserLogin {
         let auth = self.discovery.endpoints(core).await?.auth.clone();
         if let Some(refresh) = previous.and_then(|t| t.refresh) {
             let body = format!("{{\"refreshtoken\":{}}}", encode::json_string(&refresh));
-            let resp = core.send(&Request::post(format!("{auth}/Auth/refresh-token")).json(body), &[503]).await?;
+            let resp = core
+                .send(&Request::post(format!("{auth}/Auth/refresh-token")).json(body).credentials(), &[503])
+                .await?;
             if resp.ok() {
                 return Token::from_grant(&resp.body, core.now_ms());
             }
@@ -91,7 +94,7 @@ impl UserLogin {
                 return Err(Error::from_response(&resp));
             }
         }
-        let basic = core.send_ok(&Request::get(format!("{auth}/Auth/basic-token")), &[]).await?;
+        let basic = core.send_ok(&Request::get(format!("{auth}/Auth/basic-token")).credentials(), &[]).await?;
         let basic = basic
             .body
             .str_at("data")
@@ -105,7 +108,8 @@ impl UserLogin {
         let req = Request::post(format!("{auth}/Auth/login"))
             .header("Authorization", format!("Basic {basic}"))
             .header("solution-key", &self.discovery.solution.solution_key)
-            .json(body);
+            .json(body)
+            .credentials();
         let resp = core.send_ok(&req, &[503]).await?;
         Token::from_grant(&resp.body, core.now_ms())
     }
@@ -176,10 +180,9 @@ impl<T: Transport> IoTConnect<T> {
             if resp.status == 204 {
                 break;
             }
-            if !resp.ok() {
-                return Err(Error::from_response(&resp));
-            }
-            let data = resp.body.get("data").unwrap_or_else(T::Body::null);
+            let body = success(resp, Shape::Object)?.body;
+            let count = body.num_at("count").filter(|c| *c >= 0.0);
+            let data = body.get("data").unwrap_or_else(T::Body::null);
             let Some(page_items) = data.items() else {
                 if data.is_null() {
                     break;
@@ -187,7 +190,8 @@ impl<T: Transport> IoTConnect<T> {
                 return Err(Error::InvalidResponse("list answer's data is not an array".into()));
             };
             // A server that ignores pageNumber answers the same page again: stop rather than repeat it.
-            let first = page_items.first().and_then(|i| i.str_at("guid").or_else(|| i.str_at("uniqueId")));
+            // Pages are told apart by their whole first item, so items without ids are covered too.
+            let first = page_items.first().map(Body::fingerprint);
             if first.is_some() && first == previous_first {
                 return Err(Error::InvalidResponse(
                     "the server sent the same page twice: paging is not honoured".into(),
@@ -196,7 +200,6 @@ impl<T: Transport> IoTConnect<T> {
             previous_first = first;
             let got = page_items.len();
             items.extend(page_items);
-            let count = resp.body.num_at("count").filter(|c| *c >= 0.0);
             if got < page_size as usize || count.is_some_and(|c| items.len() as f64 >= c) {
                 break;
             }

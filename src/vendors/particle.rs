@@ -3,8 +3,9 @@
 //! December 2024 refuse them in query strings and form bodies.
 
 use super::segment;
+use crate::auth::is_token;
 use crate::error::Error;
-use crate::http::{encode, Body, Core, Request, Response, Transport};
+use crate::http::{encode, Body, Core, Request, Response, Shape, Transport};
 use std::cell::RefCell;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.particle.io";
@@ -54,37 +55,39 @@ impl<T: Transport> Particle<T> {
         }
         let req = Request::post(format!("{}/oauth/token", self.base_url))
             .header("Authorization", encode::basic_auth(&self.client_id, &self.client_secret))
-            .form(&fields);
+            .form(&fields)
+            .credentials();
         let resp = self.core.send_ok(&req, &[503]).await?;
-        if let Some(token) = resp.body.str_at("access_token") {
-            let mut auth = self.default_auth.borrow_mut();
-            if auth.is_none() {
-                *auth = Some(token);
-            }
+        let token = resp.body.str_at("access_token").filter(|t| is_token(t));
+        let token = token.ok_or_else(|| Error::InvalidResponse("login answer has no valid access_token".into()))?;
+        let mut auth = self.default_auth.borrow_mut();
+        if auth.is_none() {
+            *auth = Some(token);
         }
+        drop(auth);
         Ok(resp)
     }
 
     /// `GET /v1/devices`.
     pub fn list_devices(&self) -> Request {
-        Request::get(format!("{}/v1/devices", self.base_url))
+        Request::get(format!("{}/v1/devices", self.base_url)).expect(Shape::Array)
     }
 
     /// `GET /v1/devices/:id`.
     pub fn get_device(&self, device_id: &str) -> Result<Request, Error> {
         let id = segment("deviceId", device_id)?;
-        Ok(Request::get(format!("{}/v1/devices/{id}", self.base_url)))
+        Ok(Request::get(format!("{}/v1/devices/{id}", self.base_url)).expect(Shape::Object))
     }
 
     /// `GET /v1/devices/:id/:name`: `{name, result, coreInfo}`. An offline device answers 408.
     pub fn get_variable(&self, device_id: &str, name: &str) -> Result<Request, Error> {
-        Ok(Request::get(self.device_member(device_id, name)?))
+        Ok(Request::get(self.device_member(device_id, name)?).expect(Shape::Object))
     }
 
     /// `POST /v1/devices/:id/:name` with `{"arg": argument}`: `{id, name, connected, return_value}`.
     pub fn call_function(&self, device_id: &str, name: &str, argument: &str) -> Result<Request, Error> {
         let body = format!("{{\"arg\":{}}}", encode::json_string(argument));
-        Ok(Request::post(self.device_member(device_id, name)?).json(body))
+        Ok(Request::post(self.device_member(device_id, name)?).json(body).expect(Shape::Object))
     }
 
     fn device_member(&self, device_id: &str, name: &str) -> Result<String, Error> {
@@ -122,7 +125,10 @@ mod tests {
 
     #[test]
     fn login_is_a_form_encoded_password_grant_with_basic_client_auth() {
-        let mock = Mock::new(|_, _| reply(200, r#"{"token_type":"bearer","access_token":"pt","expires_in":7776000}"#));
+        let mock = Mock::new(|req, _| match req.url.ends_with("/oauth/token") {
+            true => reply(200, r#"{"token_type":"bearer","access_token":"pt","expires_in":7776000}"#),
+            false => reply(200, "[]"),
+        });
         let p = client(&mock);
         let resp =
             block_on(p.login("joe@example.com", "Super Secret", &LoginOptions { token_duration: Some(3600) })).unwrap();
