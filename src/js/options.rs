@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::http::fetch::{bounded_string, FetchTransport, MAX_TEXT};
 use crate::http::{encode, retry::RetryPolicy};
 use crate::vendors::ClientConfig;
-use js_sys::{Function, Reflect};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -19,13 +19,29 @@ extern "C" {
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 }
 
+// A property read that cannot throw. (A `catch` import that returns a value keeps one externref slot
+// each time it throws, so a page that passes a throwing getter in a loop would fill the table; this
+// returns a marker instead.)
+#[wasm_bindgen(inline_js = "const THREW = Symbol('threw');\n\
+export function read(target, key) {\n  try {\n    return target[key];\n  } catch {\n    return THREW;\n  }\n}\n\
+export function threw(value) {\n  return value === THREW;\n}\n")]
+extern "C" {
+    #[wasm_bindgen(js_name = read)]
+    fn read_js(target: &JsValue, key: &JsValue) -> JsValue;
+    fn threw(value: &JsValue) -> bool;
+}
+
 /// Elements read from an array option, at most.
 const MAX_ITEMS: u32 = 1_000;
 
 /// `target[key]`, or an error naming `ctx` and `what` when reading it throws.
 #[inline(never)]
 pub fn read(target: &JsValue, key: &JsValue, ctx: &str, what: &str) -> Result<JsValue, Error> {
-    Reflect::get(target, key).map_err(|_| Error::invalid(format!("{ctx}: `{what}` could not be read")))
+    let v = read_js(target, key);
+    if v.is_symbol() && threw(&v) {
+        return Err(Error::invalid(format!("{ctx}: `{what}` could not be read")));
+    }
+    Ok(v)
 }
 
 /// A string argument copied into Rust: `None` if `value` is not a string, an error if it is longer
