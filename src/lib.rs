@@ -17,6 +17,10 @@ pub mod error;
 pub mod http;
 pub mod vendors;
 
+// Property tests; proptest is a native-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests;
+
 #[cfg(target_arch = "wasm32")]
 mod js;
 
