@@ -109,7 +109,7 @@ impl Error {
         let message = ["error_description", "detail", "message", "error"]
             .iter()
             .find_map(text)
-            .or_else(|| body.as_str().filter(|s| !s.is_empty() && !looks_like_html(s)).map(|s| clip(&s)))
+            .or_else(|| body.as_str().filter(|s| !s.trim().is_empty() && !looks_like_html(s)).map(|s| clip(&s)))
             .unwrap_or_else(|| format!("HTTP {}", resp.status));
         let code = ["error", "code"]
             .iter()

@@ -74,7 +74,7 @@ impl Token {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| Error::InvalidResponse("token response has no access_token".into()))?;
         if !is_token(&access) {
-            return Err(Error::InvalidResponse("token response's access_token is not a valid token".into()));
+            return Err(Error::InvalidResponse("token response's access_token is not a token".into()));
         }
         let lifetime_ms = body.num_at("expires_in").filter(|s| s.is_finite() && *s > 0.0).map(|s| s * 1000.0);
         Ok(Token {

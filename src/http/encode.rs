@@ -117,12 +117,17 @@ pub fn json_string(s: &str) -> String {
 
 /// Checks a base URL given by the user (`https://api2.arduino.cc`) and drops trailing slashes, so that
 /// `join` can append `/path`. `fetch` in Node needs absolute URLs, and a query or fragment would break
-/// every path appended to it.
+/// every path appended to it. Only printable ASCII is taken (an international host name in its `xn--`
+/// form): whitespace or a control character would be dropped or refused by `fetch` far from here.
 pub fn base_url(what: &str, value: &str) -> Result<String, Error> {
     let v = value.trim();
     let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
     match rest {
-        Some(r) if !r.is_empty() && !r.starts_with('/') && !v.contains(['?', '#', ' ']) => {
+        Some(r)
+            if !r.is_empty()
+                && !r.starts_with('/')
+                && v.bytes().all(|b| b.is_ascii_graphic() && b != b'?' && b != b'#') =>
+        {
             Ok(v.trim_end_matches('/').to_string())
         }
         _ => Err(Error::invalid(format!("{what} must be an absolute http(s) URL without query or fragment"))),

@@ -231,9 +231,8 @@ impl Transport for FetchTransport {
                 _ => Error::Network(text(&got.get(2)).unwrap_or_else(|| "fetch failed".into())),
             });
         }
-        if status == 0.0 {
-            return Err(Error::RedirectRefused("redirect not followed: the browser hides its Location".into()));
-        }
+        // A browser's `opaqueredirect` (status 0) hides its Location: a redirect without one, never followed.
+        let status = if status == 0.0 { 302.0 } else { status };
         if !(100.0..600.0).contains(&status) {
             return Err(Error::InvalidResponse("fetch did not resolve to a Response".into()));
         }

@@ -12,23 +12,20 @@ use crate::vendors::ClientConfig;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen]
-extern "C" {
-    /// `Array.isArray`, which throws for a revoked `Proxy`.
-    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
-    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
-}
-
 // A property read that cannot throw. (A `catch` import that returns a value keeps one externref slot
 // each time it throws, so a page that passes a throwing getter in a loop would fill the table; this
 // returns a marker instead.)
 #[wasm_bindgen(inline_js = "const THREW = Symbol('threw');\n\
 export function read(target, key) {\n  try {\n    return target[key];\n  } catch {\n    return THREW;\n  }\n}\n\
-export function threw(value) {\n  return value === THREW;\n}\n")]
+export function threw(value) {\n  return value === THREW;\n}\n\
+export function isArray(value) {\n  try {\n    return Array.isArray(value);\n  } catch {\n    return undefined;\n  }\n}\n")]
 extern "C" {
     #[wasm_bindgen(js_name = read)]
     fn read_js(target: &JsValue, key: &JsValue) -> JsValue;
     fn threw(value: &JsValue) -> bool;
+    /// `Array.isArray`, or `None` when it throws (a revoked `Proxy`).
+    #[wasm_bindgen(js_name = isArray)]
+    fn is_array(value: &JsValue) -> Option<bool>;
 }
 
 /// Elements read from an array option, at most.
@@ -66,7 +63,7 @@ impl Opts {
         if value.is_undefined() || value.is_null() {
             return Ok(Opts { obj: js_sys::Object::new().into(), ctx });
         }
-        let array = is_array(&value).map_err(|_| Error::invalid(format!("{ctx}: the options could not be read")))?;
+        let array = is_array(&value).ok_or_else(|| Error::invalid(format!("{ctx}: the options could not be read")))?;
         if !value.is_object() || array || value.is_function() {
             return Err(Error::invalid(format!("{ctx}: options must be an object")));
         }
@@ -137,7 +134,7 @@ impl Opts {
         let Some(v) = self.raw(key)? else {
             return Ok(Vec::new());
         };
-        if !is_array(&v).unwrap_or(false) {
+        if is_array(&v) != Some(true) {
             return Err(self.bad(key, "an array of strings"));
         }
         let len = read(&v, &"length".into(), self.ctx, key)?.as_f64().unwrap_or(0.0);

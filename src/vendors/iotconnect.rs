@@ -165,7 +165,7 @@ impl<T: Transport> IoTConnect<T> {
     /// until `count` items when the server states a count (`/Device` says `count: -1`).
     async fn all_pages(&self, base: &str, page_size: u32, params: &[(&str, String)]) -> Result<T::Body, Error> {
         let mut items = Vec::new();
-        let mut previous_first = None;
+        let mut seen = Vec::new();
         for page in 1.. {
             if page > MAX_PAGES {
                 return Err(Error::InvalidResponse("the list did not end within 10,000 pages".into()));
@@ -189,15 +189,15 @@ impl<T: Transport> IoTConnect<T> {
                 }
                 return Err(Error::InvalidResponse("list answer's data is not an array".into()));
             };
-            // A server that ignores pageNumber answers the same page again: stop rather than repeat it.
-            // Pages are told apart by their whole first item, so items without ids are covered too.
+            // A server that ignores pageNumber answers a page again (or cycles through a few): stop at the
+            // first repeat. Pages are told apart by their whole first item, so items without ids count too.
             let first = page_items.first().map(Body::fingerprint);
-            if first.is_some() && first == previous_first {
+            if first.as_ref().is_some_and(|f| seen.contains(f)) {
                 return Err(Error::InvalidResponse(
                     "the server sent the same page twice: paging is not honoured".into(),
                 ));
             }
-            previous_first = first;
+            seen.extend(first);
             let got = page_items.len();
             items.extend(page_items);
             if got < page_size as usize || count.is_some_and(|c| items.len() as f64 >= c) {

@@ -59,7 +59,7 @@ impl<T: Transport> Particle<T> {
             .credentials();
         let resp = self.core.send_ok(&req, &[503]).await?;
         let token = resp.body.str_at("access_token").filter(|t| is_token(t));
-        let token = token.ok_or_else(|| Error::InvalidResponse("login answer has no valid access_token".into()))?;
+        let token = token.ok_or_else(|| Error::InvalidResponse("login answer has no usable access_token".into()))?;
         let mut auth = self.default_auth.borrow_mut();
         if auth.is_none() {
             *auth = Some(token);
