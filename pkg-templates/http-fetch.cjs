@@ -26,6 +26,14 @@ const agents = { http: new http.Agent(AGENT_OPTIONS), https: new https.Agent(AGE
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+// Methods fetch upper-cases whatever their case (PATCH is not among them).
+const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+
+function method(given) {
+  if (!given) return 'GET';
+  const upper = String(given).toUpperCase();
+  return NORMALIZED_METHODS.has(upper) ? upper : String(given);
+}
 
 function abortError(signal) {
   const err = new DOMException('This operation was aborted', 'AbortError');
@@ -228,7 +236,7 @@ function httpFetch(url, init = {}) {
     try {
       const secure = /^https:/i.test(href);
       req = (secure ? https : http).request(href, {
-        method: init.method || 'GET',
+        method: method(init.method),
         headers: requestHeaders(init.headers, body),
         agent: secure ? agents.https : agents.http,
       });

@@ -111,7 +111,8 @@ test('a POST body is sent with its content-length in bytes', T, async (t) => {
   assert.notEqual(Buffer.byteLength(body), body.length, 'the body has multi-byte characters');
   assert.equal(sent.headers['content-type'], 'application/json', 'the given content type is kept');
 
-  await (await httpFetch(server.url, { method: 'POST', body: 'plain' })).text();
+  await (await httpFetch(server.url, { method: 'post', body: 'plain' })).text();
+  assert.equal(server.requests[1].method, 'POST', 'the method is upper-cased, as fetch does');
   assert.equal(server.requests[1].headers['content-type'], 'text/plain;charset=UTF-8', 'as fetch does for a string');
   assert.equal(server.requests[1].headers['content-length'], '5');
 });
