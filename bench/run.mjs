@@ -2,7 +2,8 @@
 // Benchmark of iot-cloud-wasm: package size, and the time per API call next to raw fetch and the
 // vendors' official JavaScript clients, all against the local cloud simulator.
 //
-//   node bench/run.mjs [--calls 1000] [--rounds 10] [--warmup 50]
+//   node bench/run.mjs [--calls 1000] [--rounds 10] [--warmup 50] [--concurrency 1000] [--concurrent-rounds 10]
+//                      [--devices 10000] [--large-calls 30] [--large-rounds 10]
 //
 // Reads target/size-report.json and target/pack/latest.json (written by the pack step), loads the package
 // installed from the tarball in target/consumers/cjs, prints a table and writes target/bench.json.
@@ -21,7 +22,11 @@ const TARGET = path.join(ROOT, 'target');
 const PKG_DIR = path.join(TARGET, 'consumers', 'cjs', 'node_modules', 'iot-cloud-wasm');
 const OUT = path.join(TARGET, 'bench.json');
 
-const USAGE = 'usage: node bench/run.mjs [--calls 1000] [--rounds 10] [--warmup 50]';
+/** The extra row of the Particle suites while Node's default transport is still the global fetch. */
+const OURS_HTTP = 'iot-cloud-wasm + node:http';
+
+const USAGE = 'usage: node bench/run.mjs [--calls 1000] [--rounds 10] [--warmup 50] [--concurrency 1000] '
+  + '[--concurrent-rounds 10] [--devices 10000] [--large-calls 30] [--large-rounds 10]';
 
 // ---------------------------------------------------------------------------------------------------------
 // Settings
@@ -34,6 +39,11 @@ function settings() {
         calls: { type: 'string', default: '1000' },
         rounds: { type: 'string', default: '10' },
         warmup: { type: 'string', default: '50' },
+        concurrency: { type: 'string', default: '1000' },
+        'concurrent-rounds': { type: 'string', default: '10' },
+        devices: { type: 'string', default: '10000' },
+        'large-calls': { type: 'string', default: '30' },
+        'large-rounds': { type: 'string', default: '10' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -56,11 +66,26 @@ function settings() {
   const calls = n('calls', 1);
   const rounds = n('rounds', 1);
   const warmup = n('warmup', 0);
-  if (calls % rounds !== 0) {
-    console.error(`--calls (${calls}) must be a multiple of --rounds (${rounds})\n${USAGE}`);
-    process.exit(2);
-  }
-  return { calls, rounds, perRound: calls / rounds, warmup };
+  const multiple = (total, name, per, perName) => {
+    if (total % per !== 0) {
+      console.error(`--${name} (${total}) must be a multiple of --${perName} (${per})\n${USAGE}`);
+      process.exit(2);
+    }
+    return total / per;
+  };
+  const concurrency = n('concurrency', 1);
+  const concurrentRounds = n('concurrent-rounds', 1);
+  const devices = n('devices', 1);
+  const largeCalls = n('large-calls', 1);
+  const largeRounds = n('large-rounds', 1);
+  return {
+    calls, rounds, perRound: multiple(calls, 'calls', rounds, 'rounds'), warmup,
+    concurrent: { concurrency, rounds: concurrentRounds },
+    large: {
+      devices, calls: largeCalls, rounds: largeRounds,
+      perRound: multiple(largeCalls, 'large-calls', largeRounds, 'large-rounds'),
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -165,32 +190,43 @@ async function simControl(sim, method, route, body) {
 // Timing
 
 /**
- * Times the clients of one suite: `warmup` calls each, then `rounds` rounds of `perRound` sequential calls
- * per client, the order rotating from round to round. Every result goes through `check`. A client that
- * throws is dropped from the rest of the suite and reported.
+ * Times the clients of one suite: `warmup` calls each, then `rounds` rounds of `perRound` calls per client,
+ * the order rotating from round to round. The calls of a round are sequential (each awaited before the
+ * next) or, with `suite.concurrent`, all started at once and awaited together (`Promise.all`; the warm-up
+ * is then `warmup` such batches). Every result goes through `check`. A client that throws is dropped from
+ * the rest of the suite and reported.
  */
 async function runSuite(suite, { rounds, perRound, warmup }) {
   const state = suite.clients.map((c) => ({ ...c, roundsNs: [], callsNs: [], error: null }));
-  const attempt = async (client, n, timed) => {
+  const sequential = async (client, n, timed) => {
+    for (let i = 0; i < n; i++) {
+      const t0 = process.hrtime.bigint();
+      const body = await client.call();
+      const t1 = process.hrtime.bigint();
+      suite.check(body);
+      if (timed) client.callsNs.push(Number(t1 - t0));
+    }
+  };
+  const batch = async (client) => {
+    const bodies = await Promise.all(Array.from({ length: perRound }, () => client.call()));
+    for (const body of bodies) suite.check(body);
+  };
+  const attempt = async (client, timed) => {
     if (client.error) return;
     try {
       const start = process.hrtime.bigint();
-      for (let i = 0; i < n; i++) {
-        const t0 = process.hrtime.bigint();
-        const body = await client.call();
-        const t1 = process.hrtime.bigint();
-        suite.check(body);
-        if (timed) client.callsNs.push(Number(t1 - t0));
-      }
+      if (!suite.concurrent) await sequential(client, timed ? perRound : warmup, timed);
+      else if (timed) await batch(client);
+      else for (let i = 0; i < warmup; i++) await batch(client);
       if (timed) client.roundsNs.push(Number(process.hrtime.bigint() - start));
     } catch (err) {
       client.error = err;
     }
   };
 
-  for (const client of state) await attempt(client, warmup, false);
+  for (const client of state) await attempt(client, false);
   for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < state.length; k++) await attempt(state[(k + r) % state.length], perRound, true);
+    for (let k = 0; k < state.length; k++) await attempt(state[(k + r) % state.length], true);
   }
 
   const results = state.map((c) => {
@@ -199,55 +235,92 @@ async function runSuite(suite, { rounds, perRound, warmup }) {
       return { name: c.name, role: c.role, error: `${c.error.name || 'Error'}: ${c.error.message}${status ? ` (HTTP ${status})` : ''}` };
     }
     const perCallUs = c.roundsNs.map((ns) => ns / perRound / 1000);
-    const callsUs = c.callsNs.map((ns) => ns / 1000).sort((a, b) => a - b);
-    return {
+    const out = {
       name: c.name,
       role: c.role,
       medianUsPerCall: median(perCallUs),
       roundsUsPerCall: perCallUs.map((x) => Number(x.toFixed(1))),
-      p50UsPerCall: median(callsUs),
-      p90UsPerCall: callsUs[Math.min(callsUs.length - 1, Math.floor(callsUs.length * 0.9))],
       totalMs: c.roundsNs.reduce((a, b) => a + b, 0) / 1e6,
       calls: rounds * perRound,
     };
+    if (suite.concurrent) {
+      // The headline of a concurrent suite: how long all `perRound` calls took together.
+      const roundsMs = c.roundsNs.map((ns) => ns / 1e6);
+      out.medianMsPerRound = median(roundsMs);
+      out.roundsMs = roundsMs.map((x) => Number(x.toFixed(2)));
+    } else {
+      const callsUs = c.callsNs.map((ns) => ns / 1000).sort((a, b) => a - b);
+      out.p50UsPerCall = median(callsUs);
+      out.p90UsPerCall = callsUs[Math.min(callsUs.length - 1, Math.floor(callsUs.length * 0.9))];
+    }
+    return out;
   });
   const raw = results.find((r) => r.role === 'raw' && !r.error);
   for (const r of results) {
     if (!r.error && raw) {
       r.vsRawFetch = r.medianUsPerCall / raw.medianUsPerCall;
-      r.p50VsRawFetch = r.p50UsPerCall / raw.p50UsPerCall;
+      if (!suite.concurrent) r.p50VsRawFetch = r.p50UsPerCall / raw.p50UsPerCall;
     }
   }
-  return { name: suite.name, request: suite.request, results };
+  return {
+    name: suite.name,
+    request: suite.request,
+    mode: suite.concurrent ? 'concurrent' : 'sequential',
+    ...(suite.unit && { unit: suite.unit }),
+    rounds,
+    callsPerRound: perRound,
+    warmup,
+    results,
+  };
 }
 
-function printSuite(suite, cfg) {
+function printSuite(suite) {
+  const failed = (r) => [r.name, 'FAILED', ...Array(4).fill('')];
+  const vs = (x) => (x === undefined ? '' : ratio(x));
   console.log(`\n${suite.name}: ${suite.request}`);
-  console.log(`  ${fixed(cfg.calls, 0)} sequential calls per client: ${cfg.rounds} rounds × ${cfg.perRound}, ` +
-    `order rotated each round, after ${cfg.warmup} warm-up calls each`);
-  const rows = suite.results.map((r) => r.error
-    ? [r.name, 'FAILED', '', '', '', '', '']
-    : [
+  if (suite.mode === 'concurrent') {
+    console.log(`  ${suite.rounds} rounds per client of ${fixed(suite.callsPerRound, 0)} calls started together ` +
+      `(Promise.all), order rotated each round, after ${suite.warmup} warm-up round${suite.warmup === 1 ? '' : 's'} each`);
+    const rows = suite.results.map((r) => (r.error ? failed(r) : [
       r.name,
+      fixed(r.medianMsPerRound, 1),
+      `${fixed(Math.min(...r.roundsMs), 0)}–${fixed(Math.max(...r.roundsMs), 0)}`,
       fixed(r.medianUsPerCall, 1),
-      `${fixed(Math.min(...r.roundsUsPerCall), 0)}–${fixed(Math.max(...r.roundsUsPerCall), 0)}`,
+      vs(r.vsRawFetch),
+    ]));
+    console.log(table(['client', `ms per ${fixed(suite.callsPerRound, 0)}`, 'rounds ms', 'µs/call', 'vs raw'],
+      rows, ['l', 'r', 'r', 'r', 'r']));
+  } else {
+    // Long responses take milliseconds per call: shown in ms rather than µs.
+    const ms = suite.unit === 'ms';
+    const unit = ms ? 'ms' : 'µs';
+    const show = (us, digits) => (ms ? fixed(us / 1000, digits + 1) : fixed(us, digits));
+    console.log(`  ${fixed(suite.rounds * suite.callsPerRound, 0)} sequential calls per client: ${suite.rounds} rounds × ` +
+      `${suite.callsPerRound}, order rotated each round, after ${suite.warmup} warm-up call${suite.warmup === 1 ? '' : 's'} each`);
+    const rows = suite.results.map((r) => (r.error ? [...failed(r), '', ''] : [
+      r.name,
+      show(r.medianUsPerCall, 1),
+      `${show(Math.min(...r.roundsUsPerCall), 0)}–${show(Math.max(...r.roundsUsPerCall), 0)}`,
       fixed(r.totalMs, 1),
-      r.vsRawFetch === undefined ? '' : ratio(r.vsRawFetch),
-      fixed(r.p50UsPerCall, 1),
-      r.p50VsRawFetch === undefined ? '' : ratio(r.p50VsRawFetch),
-    ]);
-  console.log(table(
-    ['client', 'µs/call', 'rounds µs/call', 'total ms', 'vs raw', 'p50 µs/call', 'p50 vs raw'],
-    rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r']));
+      vs(r.vsRawFetch),
+      show(r.p50UsPerCall, 1),
+      vs(r.p50VsRawFetch),
+    ]));
+    console.log(table(
+      ['client', `${unit}/call`, `rounds ${unit}/call`, 'total ms', 'vs raw', `p50 ${unit}/call`, 'p50 vs raw'],
+      rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r']));
+  }
   for (const r of suite.results) {
     if (r.error) console.log(`  ✗ ${r.name} failed: ${r.error}`);
   }
 }
 
-/** "iot-cloud-wasm 1.08× raw fetch", "iot-cloud-wasm 0.52× particle-api-js (1.92× faster)". */
+/**
+ * "iot-cloud-wasm 1.08× raw fetch", "iot-cloud-wasm 0.52× particle-api-js (1.92× faster)": every client
+ * against raw fetch, and each of `ours` (names) against the official client.
+ */
 function comparisons(suite, ours, official) {
   const raw = suite.results.find((r) => r.role === 'raw' && !r.error);
-  const a = suite.results.find((r) => r.name === ours && !r.error);
   const b = suite.results.find((r) => r.name === official && !r.error);
   const out = {};
   const lines = [];
@@ -258,13 +331,18 @@ function comparisons(suite, ours, official) {
       lines.push(`${r.name} ${ratio(r.vsRawFetch)} raw fetch`);
     }
   }
-  if (a && b) {
+  for (const name of ours) {
+    const a = suite.results.find((r) => r.name === name && !r.error);
+    if (!a || !b) continue;
     const x = a.medianUsPerCall / b.medianUsPerCall;
-    const p50 = a.p50UsPerCall / b.p50UsPerCall;
-    out[`${ours} vs ${official}`] = x;
-    out[`${ours} vs ${official} (p50)`] = p50;
-    lines.push(`${ours} ${ratio(x)} ${official} ` +
-      `(${x <= 1 ? `${(1 / x).toFixed(2)}× faster` : `${x.toFixed(2)}× slower`}; p50 per call ${ratio(p50)})`);
+    out[`${name} vs ${official}`] = x;
+    let p50 = '';
+    if (a.p50UsPerCall !== undefined && b.p50UsPerCall !== undefined) {
+      out[`${name} vs ${official} (p50)`] = a.p50UsPerCall / b.p50UsPerCall;
+      p50 = `; p50 per call ${ratio(a.p50UsPerCall / b.p50UsPerCall)}`;
+    }
+    lines.push(`${name} ${ratio(x)} ${official} ` +
+      `(${x <= 1 ? `${(1 / x).toFixed(2)}× faster` : `${x.toFixed(2)}× slower`}${p50})`);
   }
   for (const line of lines) console.log(`  ${line}`);
   return out;
@@ -297,6 +375,18 @@ async function main() {
     console.error(`\ncannot load iot-cloud-wasm from ${PKG_DIR}: ${err.message}\n(run the pack step first)`);
     process.exit(1);
   }
+  // The package's Node transport: the default when the wasm glue takes one, else shown through `fetch`.
+  const transport = {
+    defaultIsHttp: typeof requirePkg(path.join(PKG_DIR, 'node', 'iot_cloud_wasm.js')).__setDefaultFetch === 'function',
+    httpFetch: (() => {
+      try {
+        return requirePkg(path.join(PKG_DIR, 'http-fetch.cjs')).httpFetch;
+      } catch {
+        return null;
+      }
+    })(),
+  };
+  report.nodeTransport = transport.defaultIsHttp ? 'node:http (http-fetch.cjs)' : 'global fetch';
   const ParticleApiJs = requireRoot('particle-api-js');
   const ArduinoIotClient = requireRoot('@arduino/arduino-iot-client');
   const versionOf = (dir) => readJson(path.join(dir, 'package.json'))?.version ?? 'unknown';
@@ -323,27 +413,50 @@ async function main() {
     const ours = new pkg.Particle({ baseUrl: particleBase, auth: pToken });
     const official = new ParticleApiJs({ baseUrl: particleBase });
     const pHeaders = { Authorization: `Bearer ${pToken}` };
-    const deviceCount = IDS.particle.devices.length;
+    // Until the wasm takes a default fetch, the package's node:http transport is shown through the `fetch`
+    // option too: the row is what the Node default becomes, measured with today's wasm.
+    const ourHttp = transport.defaultIsHttp || !transport.httpFetch ? null
+      : new pkg.Particle({ baseUrl: particleBase, auth: pToken, fetch: transport.httpFetch });
+    const particleClients = [
+      {
+        name: 'raw fetch', role: 'raw',
+        async call() {
+          const res = await fetch(`${particleBase}/v1/devices`, { headers: pHeaders });
+          const body = JSON.parse(await res.text());
+          if (!res.ok) throw Object.assign(new Error(body.error || 'request failed'), { statusCode: res.status });
+          return body;
+        },
+      },
+      { name: 'iot-cloud-wasm', role: 'ours', call: async () => (await ours.listDevices({ auth: pToken })).body },
+      ...(ourHttp ? [{
+        name: OURS_HTTP, role: 'ours-http', call: async () => (await ourHttp.listDevices({ auth: pToken })).body,
+      }] : []),
+      { name: 'particle-api-js', role: 'official', call: async () => (await official.listDevices({ auth: pToken })).body },
+    ];
+    const devicesCheck = (count) => (body) => {
+      if (!Array.isArray(body) || body.length !== count) throw new Error(`expected ${count} devices`);
+      if (body[0]?.id !== IDS.particle.devices[0]) throw new Error('unexpected first device');
+    };
 
     const particleSuite = {
       name: 'Particle',
-      request: 'listDevices (GET /v1/devices, 3 devices)',
-      check(body) {
-        if (!Array.isArray(body) || body.length !== deviceCount) throw new Error(`expected ${deviceCount} devices`);
-      },
-      clients: [
-        {
-          name: 'raw fetch', role: 'raw',
-          async call() {
-            const res = await fetch(`${particleBase}/v1/devices`, { headers: pHeaders });
-            const body = JSON.parse(await res.text());
-            if (!res.ok) throw Object.assign(new Error(body.error || 'request failed'), { statusCode: res.status });
-            return body;
-          },
-        },
-        { name: 'iot-cloud-wasm', role: 'ours', call: async () => (await ours.listDevices({ auth: pToken })).body },
-        { name: 'particle-api-js', role: 'official', call: async () => (await official.listDevices({ auth: pToken })).body },
-      ],
+      request: `listDevices (GET /v1/devices, ${IDS.particle.devices.length} devices)`,
+      check: devicesCheck(IDS.particle.devices.length),
+      clients: particleClients,
+    };
+    const particleConcurrentSuite = {
+      name: 'Particle, concurrent',
+      request: `${fixed(cfg.concurrent.concurrency, 0)} listDevices at once (GET /v1/devices, ${IDS.particle.devices.length} devices)`,
+      concurrent: true,
+      check: devicesCheck(IDS.particle.devices.length),
+      clients: particleClients,
+    };
+    const particleLargeSuite = {
+      name: 'Particle, long list',
+      request: `listDevices (GET /v1/devices, ${fixed(cfg.large.devices, 0)} devices)`,
+      unit: 'ms',
+      check: devicesCheck(cfg.large.devices),
+      clients: particleClients,
     };
 
     // ---- Arduino: GET /iot/v2/things/{id}/properties
@@ -397,12 +510,27 @@ async function main() {
       ],
     };
 
-    for (const [suite, official] of [[particleSuite, 'particle-api-js'], [arduinoSuite, '@arduino/arduino-iot-client']]) {
-      const result = await runSuite(suite, cfg);
-      printSuite(result, cfg);
-      result.comparisons = comparisons(result, 'iot-cloud-wasm', official);
+    const sequential = { rounds: cfg.rounds, perRound: cfg.perRound, warmup: cfg.warmup };
+    const runs = [
+      [particleSuite, sequential, 'particle-api-js'],
+      [particleConcurrentSuite, { rounds: cfg.concurrent.rounds, perRound: cfg.concurrent.concurrency, warmup: 1 },
+        'particle-api-js'],
+      [particleLargeSuite, { rounds: cfg.large.rounds, perRound: cfg.large.perRound, warmup: cfg.large.perRound },
+        'particle-api-js', { particleDeviceCount: cfg.large.devices }],
+      [arduinoSuite, sequential, '@arduino/arduino-iot-client'],
+    ];
+    for (const [suite, settings, official, simConfig] of runs) {
+      if (simConfig) await simControl(sim, 'POST', 'config', simConfig);
+      const result = await runSuite(suite, settings);
+      if (simConfig) await simControl(sim, 'POST', 'config', { particleDeviceCount: IDS.particle.devices.length });
+      printSuite(result);
+      result.comparisons = comparisons(result, ['iot-cloud-wasm', OURS_HTTP], official);
       report.suites.push(result);
       for (const r of result.results) if (r.error) report.errors.push(`${result.name} / ${r.name}: ${r.error}`);
+    }
+    if (!transport.defaultIsHttp && transport.httpFetch) {
+      console.log(`\n  ${OURS_HTTP}: iot-cloud-wasm with the \`fetch\` option set to the package's node:http transport ` +
+        '(http-fetch.cjs),\n  the default in Node once the wasm takes a default fetch (__setDefaultFetch).');
     }
 
     const stats = await simControl(sim, 'GET', 'stats');

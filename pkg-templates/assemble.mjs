@@ -76,7 +76,7 @@ fs.writeFileSync(path.join(outDir, `${NAME}.d.ts`), dts.replace(/^\s*\[Symbol\.d
 fs.writeFileSync(path.join(outDir, 'web', 'package.json'), '{ "type": "module" }\n');
 fs.rmSync(tmp, { recursive: true, force: true });
 
-for (const f of ['index.cjs', 'index.mjs', 'browser.mjs', 'common.mjs', 'index.d.ts', 'README.md']) {
+for (const f of ['index.cjs', 'index.mjs', 'http-fetch.cjs', 'browser.mjs', 'common.mjs', 'index.d.ts', 'README.md']) {
   fs.copyFileSync(path.join(here, f), path.join(outDir, f));
 }
 // common.cjs: the same module for require(): `export` dropped, names exported at the end.

@@ -2,8 +2,12 @@
 // Node, require(): the wasm is compiled synchronously at load.
 const wasm = require('./node/iot_cloud_wasm.js');
 const { CloudError, iotApi } = require('./common.cjs');
+const { httpFetch } = require('./http-fetch.cjs');
 
 wasm.__setErrorClass(CloudError);
+// Requests go through node:http with keep-alive (cheaper per call than the global fetch) unless the user
+// passes a `fetch` option. Guarded: a wasm build without the hook keeps the global fetch.
+if (typeof wasm.__setDefaultFetch === 'function') wasm.__setDefaultFetch(httpFetch);
 
 module.exports = {
   Arduino: wasm.Arduino,

@@ -186,6 +186,40 @@ const PARTICLE_DEVICES = [
   },
 ];
 
+/**
+ * The first `count` devices of an account: the three above, then generated ones (`sim-device-00004`, …),
+ * for benchmarks that need a long device list. Generated devices cycle through Argon, Boron and Photon;
+ * every seventh is offline. The same `count` always gives the same devices.
+ */
+const PARTICLE_PLATFORMS = [
+  { platform_id: 12, firmware: '6.2.1', cellular: false },
+  { platform_id: 13, firmware: '5.9.0', cellular: true },
+  { platform_id: 6, firmware: '2.3.1', cellular: false },
+];
+function particleDevices(count) {
+  if (count <= PARTICLE_DEVICES.length) return PARTICLE_DEVICES.slice(0, count);
+  const out = [...PARTICLE_DEVICES];
+  for (let n = PARTICLE_DEVICES.length + 1; n <= count; n++) {
+    const num = String(n).padStart(5, '0');
+    const p = PARTICLE_PLATFORMS[n % 3];
+    const online = n % 7 !== 0;
+    out.push({
+      id: `e00fce68${n.toString(16).padStart(16, '0')}`, name: `sim-device-${num}`,
+      platform_id: p.platform_id, product_id: p.platform_id, online,
+      last_ip_address: `198.18.${(n >> 8) & 255}.${n & 255}`, serial_number: `SIMDEV${num}`,
+      cellular: p.cellular,
+      ...(p.cellular && { iccid: `8901410327${String(n).padStart(10, '0')}`, imei: `35275309${String(n).padStart(7, '0')}` }),
+      notes: null, system_firmware_version: p.firmware, current_build_target: p.firmware,
+      default_build_target: p.firmware,
+      ...(!online && { last_heard: iso(Date.UTC(2025, 0, 2) + n * 1000) }),
+      functions: ['led'],
+      variables: { temperature: 'double', status: 'string' },
+      readings: { temperature: 18 + (n % 10), status: 'ok' },
+    });
+  }
+  return out;
+}
+
 /** A device as the API shows it. Online devices were heard from a few seconds ago. */
 function particleDevice(device, now, startedAt) {
   const { readings, last_heard, online, ...fields } = device;
@@ -372,7 +406,7 @@ module.exports = {
   CREDENTIALS,
   IDS,
   arduino: { things: ARDUINO_THINGS, thing: arduinoThing, properties: arduinoProperties },
-  particle: { devices: PARTICLE_DEVICES, device: particleDevice, variable: particleVariable },
+  particle: { devices: PARTICLE_DEVICES, devicesOf: particleDevices, device: particleDevice, variable: particleVariable },
   cthings: { devices: CTHINGS_DEVICES, device: cthingsDevice },
   iotconnect: {
     user: IOTCONNECT_USER,

@@ -33,7 +33,9 @@ const IOTCONNECT_SERVICES = ['master', 'auth', 'user', 'device', 'firmware', 'ev
 const DEFAULT_CONFIG = {
   tokenLifetime: { arduino: 300, particle: 7776000, cthings: 3600, iotconnect: 3600 },
   refreshLifetime: 7 * 86400,
+  particleDeviceCount: 3,
 };
+const MAX_PARTICLE_DEVICES = 100_000;
 
 const PREFLIGHT_HEADERS = {
   'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE',
@@ -208,6 +210,28 @@ class Simulator {
 
   lifetime(vendor) {
     return this.config.tokenLifetime[vendor];
+  }
+
+  /** The Particle account's devices: `particleDeviceCount` of them (the fixtures, then generated ones). */
+  particleDevices() {
+    const count = this.config.particleDeviceCount;
+    if (this.particleCache?.count !== count) this.particleCache = { count, devices: data.particle.devicesOf(count) };
+    return this.particleCache.devices;
+  }
+
+  /**
+   * `GET /v1/devices` as JSON text. The list only changes when `last_heard` moves (every 5 s), so the text is
+   * kept for that long: a long list is not serialized again for every request of a benchmark.
+   */
+  particleDeviceList(now) {
+    const devices = this.particleDevices();
+    const slot = now - (now % 5000);
+    const cache = this.particleCache;
+    if (cache.slot !== slot) {
+      cache.slot = slot;
+      cache.text = JSON.stringify(devices.map((d) => data.particle.device(d, now, this.startedAt)));
+    }
+    return cache.text;
   }
 
   takeFault(vendor, pathname) {
@@ -465,7 +489,7 @@ function particleToken({ sim, req, res, body }) {
 }
 
 function findParticleDevice(ctx, idOrName) {
-  const device = data.particle.devices.find((d) => d.id === idOrName.toLowerCase() || d.name === idOrName);
+  const device = ctx.sim.particleDevices().find((d) => d.id === idOrName.toLowerCase() || d.name === idOrName);
   if (!device) {
     send(ctx.res, 403, {
       ok: false,
@@ -480,8 +504,7 @@ function findParticleDevice(ctx, idOrName) {
 const particleTimeout = (res) => send(res, 408, { ok: false, error: 'timed out' });
 
 function particleListDevices({ sim, res }) {
-  const now = Date.now();
-  send(res, 200, data.particle.devices.map((d) => data.particle.device(d, now, sim.startedAt)));
+  send(res, 200, sim.particleDeviceList(Date.now()));
 }
 
 function particleShowDevice(ctx, id) {
@@ -778,7 +801,7 @@ function applyConfig(sim, patch) {
   if (typeof patch !== 'object' || patch === null) return 'expected a JSON object';
   const seconds = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
   for (const key of Object.keys(patch)) {
-    if (key !== 'tokenLifetime' && key !== 'refreshLifetime') return `unknown setting ${key}`;
+    if (!Object.hasOwn(DEFAULT_CONFIG, key)) return `unknown setting ${key}`;
   }
   const lifetimes = patch.tokenLifetime ?? {};
   for (const [vendor, value] of Object.entries(lifetimes)) {
@@ -788,9 +811,14 @@ function applyConfig(sim, patch) {
   if (patch.refreshLifetime !== undefined && !seconds(patch.refreshLifetime)) {
     return 'refreshLifetime must be a number of seconds';
   }
+  const count = patch.particleDeviceCount;
+  if (count !== undefined && !(Number.isInteger(count) && count >= 0 && count <= MAX_PARTICLE_DEVICES)) {
+    return `particleDeviceCount must be a whole number from 0 to ${MAX_PARTICLE_DEVICES}`;
+  }
   Object.assign(sim.config.tokenLifetime, lifetimes);
   for (const vendor of Object.keys(lifetimes)) sim.configured.add(vendor);
   if (patch.refreshLifetime !== undefined) sim.config.refreshLifetime = patch.refreshLifetime;
+  if (count !== undefined) sim.config.particleDeviceCount = count;
   return null;
 }
 

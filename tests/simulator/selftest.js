@@ -623,6 +623,40 @@ describe('control API', () => {
     assert.equal((await call('/particle/v1/devices', bearer(particle.json.access_token))).status, 401);
   });
 
+  test('particleDeviceCount: a long Particle device list, addressable device by device', async () => {
+    assert.equal((await control('config', undefined, 'GET')).json.particleDeviceCount, 3);
+    const r = await control('config', { particleDeviceCount: 10000 });
+    assert.equal(r.status, 200);
+    assert.equal(r.json.config.particleDeviceCount, 10000);
+    const token = await particleToken();
+    const list = await call('/particle/v1/devices', bearer(token));
+    assert.equal(list.status, 200);
+    assert.equal(list.json.length, 10000);
+    assert.deepEqual(list.json.slice(0, 3).map((d) => d.id), IDS.particle.devices, 'the fixtures come first');
+    assert.equal(new Set(list.json.map((d) => d.id)).size, 10000, 'ids are unique');
+    assert.equal(new Set(list.json.map((d) => d.name)).size, 10000, 'names are unique');
+    assert.ok(list.json.every((d) => /^[0-9a-f]{24}$/.test(d.id) && Array.isArray(d.functions)));
+    assert.ok(list.json.some((d) => !d.online) && list.json.some((d) => d.cellular && d.iccid));
+    const last = list.json[9999];
+    assert.equal(last.name, 'sim-device-10000');
+    assert.equal((await call(`/particle/v1/devices/${last.id}`, bearer(token))).json.name, last.name);
+    assert.equal((await call(`/particle/v1/devices/${last.name}`, bearer(token))).json.id, last.id);
+    // The same count gives the same devices.
+    assert.deepEqual((await call('/particle/v1/devices', bearer(token))).json.map((d) => d.id), list.json.map((d) => d.id));
+
+    await control('config', { particleDeviceCount: 1 });
+    assert.deepEqual((await call('/particle/v1/devices', bearer(token))).json.map((d) => d.id), [IDS.particle.online]);
+    assert.equal((await call(`/particle/v1/devices/${last.id}`, bearer(token))).status, 403);
+    await control('config', { particleDeviceCount: 0 });
+    assert.deepEqual((await call('/particle/v1/devices', bearer(token))).json, []);
+    for (const bad of [-1, 1.5, '10', 100001]) {
+      assert.equal((await control('config', { particleDeviceCount: bad })).status, 400, String(bad));
+    }
+    assert.equal((await control('config', { colour: 'red' })).status, 400);
+    await control('reset');
+    assert.equal((await control('config', undefined, 'GET')).json.particleDeviceCount, 3);
+  });
+
   test('expire-tokens', async () => {
     const token = await cthingsToken();
     const arduino = await arduinoToken();
