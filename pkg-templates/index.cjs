@@ -6,8 +6,8 @@ const { httpFetch } = require('./http-fetch.cjs');
 
 wasm.__setErrorClass(CloudError);
 // Requests go through node:http with keep-alive (cheaper per call than the global fetch) unless the user
-// passes a `fetch` option. Guarded: a wasm build without the hook keeps the global fetch.
-if (typeof wasm.__setDefaultFetch === 'function') wasm.__setDefaultFetch(httpFetch);
+// passes a `fetch` option.
+wasm.__setDefaultFetch(httpFetch);
 
 module.exports = {
   Arduino: wasm.Arduino,
