@@ -4,9 +4,13 @@
 // is sent, and the clients keep working — also after 100,000 such calls.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import {
   useSimulator, CREDENTIALS, IDS, Arduino, Particle, CThings, IoTConnect, CloudError, IotApi, within,
-  rejectsWith,
+  rejectsWith, INSTALLED,
 } from './support.mjs';
 import {
   revoked, trapProxy, throwingGetters, throwingElements, throwingConversions, throwingSignal, callSync,
@@ -15,6 +19,8 @@ import {
 
 const sim = useSimulator();
 const T = { timeout: 120_000 };
+const manifest = JSON.parse(fs.readFileSync(path.join(INSTALLED.esm, 'package.json'), 'utf8'));
+const ESM_ENTRY = path.join(INSTALLED.esm, manifest.exports['.'].node.import);
 
 const ARG = ['invalid_argument'];
 /** A user fetch that misbehaves: the package may call that a bad value, a failed fetch or a bad answer. */
@@ -389,6 +395,56 @@ async function hostileRun(makeCases, total) {
     watch.stop();
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The two reported defects, each in a plain Node process of its own (no listeners, a wasm instance of its
+// own): the script prints a JSON summary, and must exit normally.
+
+/** Runs `body` as an ES module in a new Node process with the installed package imported as `pkg`. */
+function runScript(body) {
+  const script = `import * as pkg from ${JSON.stringify(pathToFileURL(ESM_ENTRY).href)};
+const { Arduino, Particle, CloudError } = pkg;
+const canned = async (url) => String(url).includes('/token')
+  ? new Response('{"access_token":"t","expires_in":3600,"token_type":"Bearer"}', { status: 200 })
+  : new Response('[{"id":"t-1"}]', { status: 200, headers: { 'content-type': 'application/json' } });
+const describe = (e) => e instanceof CloudError ? 'CloudError ' + e.code : (e?.constructor?.name ?? typeof e) + ': ' + e?.message;
+${body}`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, signal: r.signal, stdout: r.stdout.trim(), stderr: r.stderr.trim().split('\n').slice(0, 8).join('\n') };
+}
+
+test('particle.login(revoked proxy) rejects with invalid_argument and the process lives on', T, () => {
+  const r = runScript(`
+const particle = new Particle({ auth: 't', baseUrl: 'http://127.0.0.1:9/particle', fetch: canned });
+const { proxy, revoke } = Proxy.revocable({}, {});
+revoke();
+let login;
+try { await particle.login(proxy); login = 'resolved'; } catch (e) { login = describe(e); }
+const after = await particle.listDevices({}).then((r) => r.statusCode, describe);
+console.log(JSON.stringify({ login, after }));`);
+  assert.equal(r.status, 0, `the process ended with ${r.status ?? r.signal}: ${r.stderr}`);
+  assert.deepEqual(JSON.parse(r.stdout), { login: 'CloudError invalid_argument', after: 200 });
+});
+
+test('2,500 calls of things.list({ids}) with a throwing element getter leave every client working', T, () => {
+  const r = runScript(`
+const options = { clientId: 'x', clientSecret: 'y', baseUrl: 'http://127.0.0.1:9/arduino', fetch: canned };
+const arduino = new Arduino(options);
+const ids = ['x'];
+Object.defineProperty(ids, 0, { get() { throw new Error('boom'); } });
+const seen = {};
+for (let i = 0; i < 2500; i++) {
+  let outcome;
+  try { await arduino.things.list({ ids }); outcome = 'resolved'; } catch (e) { outcome = describe(e); }
+  seen[outcome] = (seen[outcome] ?? 0) + 1;
+}
+const same = await Promise.resolve().then(() => arduino.things.list({})).then((t) => t.length, describe);
+const fresh = await Promise.resolve().then(() => new Arduino(options).things.list({})).then((t) => t.length, describe);
+const particle = await Promise.resolve().then(() => new Particle({ auth: 't', baseUrl: 'http://127.0.0.1:9/particle', fetch: canned }).listDevices({})).then((r) => r.statusCode, describe);
+console.log(JSON.stringify({ seen, same, fresh, particle }));`);
+  assert.equal(r.status, 0, `the process ended with ${r.status ?? r.signal}: ${r.stderr}`);
+  assert.deepEqual(JSON.parse(r.stdout), { seen: { 'CloudError invalid_argument': 2500 }, same: 1, fresh: 1, particle: 200 });
+});
 
 // ---------------------------------------------------------------------------------------------------------
 // One test per class, each case once; then the small defects; then 100,000 calls over all of them.
