@@ -58,10 +58,16 @@ export function useSimulator() {
 
 class SimHandle {
   async control(method, name, body) {
-    const res = await fetch(`${this.url}/__sim/${name}`, {
+    const send = () => fetch(`${this.url}/__sim/${name}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    // A test that kept the event loop busy for seconds (huge strings) can make a kept-alive socket expire
+    // on both sides at once; a request on it fails before reaching the simulator and is sent again.
+    const res = await send().catch((err) => {
+      if (err?.message !== 'fetch failed') throw err;
+      return send();
     });
     const json = await res.json();
     assert.equal(res.status, 200, `simulator control ${method} ${name}: ${JSON.stringify(json)}`);

@@ -338,6 +338,15 @@ function applyFault(ctx, fault) {
   if (fault.kind === 'hang') return; // never answered: the socket stays open until either side closes it
   const headers = fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
   if (fault.kind === 'html502') return send(ctx.res, 502, HTML_502, 'text/html; charset=utf-8', headers);
+  if (fault.kind === 'redirect') {
+    return send(ctx.res, fault.status ?? 307, undefined, undefined, { ...headers, Location: fault.location });
+  }
+  if (fault.kind === 'reply') {
+    const body = fault.body === undefined ? '' : fault.body;
+    const type = fault.contentType ?? (typeof body === 'string' ? TEXT_TYPE : JSON_TYPE);
+    const status = fault.status ?? 200;
+    return send(ctx.res, status, status === 204 ? undefined : body, type, { ...headers, ...fault.headers });
+  }
   if (fault.body !== undefined) {
     const type = typeof fault.body === 'string' ? TEXT_TYPE : JSON_TYPE;
     return send(ctx.res, fault.status, fault.body, type, headers);
@@ -783,7 +792,10 @@ const HANDLERS = {
 // ---------------------------------------------------------------------------------------------------------
 // Control API (/__sim/…)
 
-const FAULT_KINDS = ['status', 'html502', 'hang'];
+const FAULT_KINDS = ['status', 'html502', 'hang', 'redirect', 'reply'];
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+// Header values a fault may set: printable ASCII only, so that Node's http module accepts them.
+const headerValue = (v) => typeof v === 'string' && /^[\x20-\x7e]*$/.test(v);
 
 function validateFault(f) {
   if (typeof f !== 'object' || f === null) return 'expected a JSON object';
@@ -791,6 +803,26 @@ function validateFault(f) {
   if (!FAULT_KINDS.includes(f.kind)) return `kind must be one of ${FAULT_KINDS.join(', ')}`;
   if (f.kind === 'status' && !(Number.isInteger(f.status) && f.status >= 400 && f.status <= 599)) {
     return 'status must be an HTTP error status (400-599)';
+  }
+  if (f.kind === 'redirect') {
+    if (f.status !== undefined && !REDIRECT_STATUSES.includes(f.status)) {
+      return `status must be one of ${REDIRECT_STATUSES.join(', ')} for a redirect`;
+    }
+    if (!headerValue(f.location) || f.location === '') return 'location must be a non-empty string of printable ASCII';
+  }
+  if (f.kind === 'reply') {
+    if (f.status !== undefined && !(Number.isInteger(f.status) && f.status >= 200 && f.status <= 599)) {
+      return 'status must be an HTTP status from 200 to 599';
+    }
+    if (f.contentType !== undefined && !headerValue(f.contentType)) return 'contentType must be a string';
+    if (f.headers !== undefined) {
+      if (typeof f.headers !== 'object' || f.headers === null || Array.isArray(f.headers)) {
+        return 'headers must be an object';
+      }
+      for (const [name, value] of Object.entries(f.headers)) {
+        if (!/^[A-Za-z0-9-]+$/.test(name) || !headerValue(value)) return `headers.${name} must be a printable string`;
+      }
+    }
   }
   if (f.match !== undefined && typeof f.match !== 'string') return 'match must be a string';
   if (f.times !== undefined && !(Number.isInteger(f.times) && f.times > 0)) return 'times must be a positive integer';
@@ -862,8 +894,10 @@ async function control(sim, req, res, url, origin) {
     case 'POST faults': {
       const problem = validateFault(input);
       if (problem) return bad(problem);
-      const { vendor, match, kind, status, retryAfter, body, times = 1 } = input;
-      sim.faults.push({ vendor, match, kind, status, retryAfter, body, times, remaining: times });
+      const { vendor, match, kind, status, retryAfter, body, location, contentType, headers, times = 1 } = input;
+      sim.faults.push({
+        vendor, match, kind, status, retryAfter, body, location, contentType, headers, times, remaining: times,
+      });
       return send(res, 200, { ok: true, pending: sim.faults.length });
     }
     case 'DELETE faults':

@@ -577,7 +577,49 @@ describe('faults', () => {
     await assert.rejects(pending);
   });
 
+  test('redirect: status and Location, no body, then normal handling', async () => {
+    await control('faults', { vendor: 'particle', match: '/v1/devices', kind: 'redirect', status: 308, location: '/particle/v1/elsewhere' });
+    const r = await call('/particle/v1/devices', { redirect: 'manual' });
+    assert.equal(r.status, 308);
+    assert.equal(r.headers.get('location'), '/particle/v1/elsewhere');
+    assert.equal(r.text, '');
+    assert.equal((await call('/particle/v1/devices', { redirect: 'manual' })).status, 401); // the fault was used up
+    await control('faults', { vendor: 'arduino', kind: 'redirect', location: 'http://127.0.0.1:1/x' });
+    const d = await call('/arduino/iot/v2/things', { redirect: 'manual' });
+    assert.equal(d.status, 307, 'the default redirect status');
+    assert.equal(d.headers.get('location'), 'http://127.0.0.1:1/x');
+  });
+
+  test('reply: any status with a verbatim body, content type and headers', async () => {
+    await control('faults', { vendor: 'arduino', match: '/things', kind: 'reply', body: '[{"id":', contentType: 'application/json' });
+    const r = await call('/arduino/iot/v2/things');
+    assert.equal(r.status, 200, 'the default status');
+    assert.equal(r.text, '[{"id":');
+    assert.equal(r.headers.get('content-type'), 'application/json');
+    await control('faults', { vendor: 'cthings', kind: 'reply', status: 201, body: { code: 99999 }, headers: { 'X-Extra': 'yes' }, retryAfter: '3' });
+    const c = await call('/cthings/v3/device/x');
+    assert.equal(c.status, 201);
+    assert.deepEqual(c.json, { code: 99999 });
+    assert.match(c.headers.get('content-type'), /^application\/json/);
+    assert.equal(c.headers.get('x-extra'), 'yes');
+    assert.equal(c.headers.get('retry-after'), '3');
+    await control('faults', { vendor: 'particle', kind: 'reply', body: '<html></html>' });
+    const p = await call('/particle/v1/devices');
+    assert.match(p.headers.get('content-type'), /^text\/plain/, 'a string body is text unless told otherwise');
+    assert.equal(p.text, '<html></html>');
+  });
+
   test('invalid fault is refused', async () => {
+    for (const bad of [
+      { vendor: 'arduino', kind: 'redirect' }, { vendor: 'arduino', kind: 'redirect', location: '' },
+      { vendor: 'arduino', kind: 'redirect', status: 200, location: '/x' },
+      { vendor: 'arduino', kind: 'redirect', location: 'http://x/\r\nSet-Cookie: a=b' },
+      { vendor: 'arduino', kind: 'reply', status: 199 }, { vendor: 'arduino', kind: 'reply', status: 600 },
+      { vendor: 'arduino', kind: 'reply', headers: [] }, { vendor: 'arduino', kind: 'reply', headers: { 'a b': 'x' } },
+      { vendor: 'arduino', kind: 'reply', headers: { 'X-A': 1 } }, { vendor: 'arduino', kind: 'reply', contentType: 5 },
+    ]) {
+      assert.equal((await control('faults', bad)).status, 400, JSON.stringify(bad));
+    }
     assert.equal((await control('faults', { vendor: 'acme', kind: 'status', status: 500 })).status, 400);
     assert.equal((await control('faults', { vendor: 'arduino', kind: 'explode' })).status, 400);
   });
