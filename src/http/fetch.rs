@@ -62,7 +62,12 @@ function untrack(d) {
 export async function exchange(fetch, url, method, headerLines, body, signal, timeoutMs) {
   let ctl, d, onAbort;
   try {
-    if (signal?.aborted) return [-2, 'aborted'];
+    // A signal that cannot be read (its getter throws) counts as fired.
+    if (signal && !(signal.aborted === false)) return [-2, 'aborted'];
+  } catch {
+    return [-2, 'aborted'];
+  }
+  try {
     const headers = {};
     const h = headerLines.split('\n');
     for (let i = 0; i + 1 < h.length; i += 2) headers[h[i]] = h[i + 1];
@@ -107,7 +112,7 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
     return [status, retryAfter, location, value];
   } catch (err) {
     try {
-      if (signal?.aborted) return [-2, 'aborted'];
+      if (signal && !(signal.aborted === false)) return [-2, 'aborted'];
       if (ctl?.signal.aborted) return [-2, 'timeout'];
       const cause = err?.cause?.code ?? err?.cause?.message;
       return [-2, 'network', `${err?.message ?? err}${cause ? ` (${cause})` : ''}`];

@@ -96,7 +96,9 @@ pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
     };
     if let (Vendor::Particle, Some(_)) = (vendor, err.status()) {
         set(&error, "errorDescription", &message.as_str().into());
-        let short = Reflect::get(&body, &"error".into()).ok().filter(JsValue::is_string);
+        // `Body::get` reads objects only: `Reflect.get` throws on a text body (and a throwing `catch`
+        // import keeps a table slot).
+        let short = crate::http::Body::get(&body, "error").filter(JsValue::is_string);
         set(&error, "shortErrorDescription", &short.unwrap_or_else(|| message.as_str().into()));
     }
     set(&error, "body", &body);
