@@ -7,7 +7,7 @@
 use crate::auth::{SingleFlight, Token};
 use crate::error::{Error, ErrorBody};
 use crate::http::encode::{base64, base_url, basic_auth, form, json_string, multipart, path_segment, query};
-use crate::http::mock::{reply, Mock};
+use crate::http::mock::{reply, round_trip, Mock};
 use crate::http::retry::{parse_retry_after, RetryPolicy};
 use crate::http::{Body, Core, Request, Response};
 use crate::vendors::cthings::{self, CThings};
@@ -745,20 +745,6 @@ impl Wake for Flag {
     fn wake_by_ref(self: &Arc<Self>) {
         self.0.store(true, Ordering::SeqCst);
     }
-}
-
-/// Pending once (waking itself), like a network round trip.
-async fn round_trip() {
-    let mut first = true;
-    std::future::poll_fn(|cx| {
-        if std::mem::take(&mut first) {
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await
 }
 
 /// Counts fetches in flight, also when a fetch is dropped half-way.

@@ -147,19 +147,7 @@ mod tests {
     use futures_executor::block_on;
     use std::cell::Cell;
 
-    /// Pending once, then ready: lets other callers run while a fetch is "on the network".
-    async fn network() {
-        let mut first = true;
-        std::future::poll_fn(|cx| {
-            if std::mem::take(&mut first) {
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            } else {
-                Poll::Ready(())
-            }
-        })
-        .await
-    }
+    use crate::http::mock::round_trip as network;
 
     #[test]
     fn concurrent_callers_share_one_fetch() {

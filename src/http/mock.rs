@@ -95,6 +95,11 @@ pub fn redirect(status: u16, location: &str) -> Result<Response<Value>, Error> {
     Ok(Response { location: Some(location.into()), ..Response::new(status, Value::Null) })
 }
 
+/// Pending once (waking itself), then ready: a network round trip, during which other callers run.
+pub async fn round_trip() {
+    YieldOnce(false).await
+}
+
 /// Yields to the executor once, so that concurrent callers interleave as they do on a real network.
 struct YieldOnce(bool);
 
@@ -116,7 +121,7 @@ impl Transport for Rc<Mock> {
 
     async fn send(&self, req: &Request) -> Result<Response<Value>, Error> {
         self.requests.borrow_mut().push(req.clone());
-        YieldOnce(false).await;
+        round_trip().await;
         let now = self.now.get();
         (self.handler.borrow_mut())(req, now)
     }

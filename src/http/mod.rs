@@ -86,7 +86,8 @@ impl Request {
         self
     }
 
-    pub fn expect(mut self, shape: Shape) -> Self {
+    /// What a success answer's body must be (see [`success`]).
+    pub fn returns(mut self, shape: Shape) -> Self {
         self.expect = shape;
         self
     }

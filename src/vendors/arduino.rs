@@ -67,7 +67,7 @@ impl<T: Transport> Arduino<T> {
         let org = organization.or(self.organization.as_deref());
         self.session
             .send_ok(&|token| {
-                let mut req = Request::get(&url).bearer(token).header("Accept", accept).expect(Shape::Array);
+                let mut req = Request::get(&url).bearer(token).header("Accept", accept).returns(Shape::Array);
                 if let Some(org) = org {
                     req = req.header("X-Organization", org);
                 }

@@ -59,7 +59,7 @@ impl<T: Transport> CThings<T> {
         let envelope = self
             .session
             .send_ok(&|token| {
-                Request::get(&url).bearer(token).header("Accept", "application/json").expect(Shape::Object)
+                Request::get(&url).bearer(token).header("Accept", "application/json").returns(Shape::Object)
             })
             .await?;
         // The envelope's `code` is an HTTP status; anything else (99999) is not one to report as such.

@@ -51,8 +51,9 @@ impl Discovery {
             encode::query(&[("version", version.into()), ("pf", s.platform.clone())])
         );
         // Discovery is known to answer 502 with an HTML page now and then: retry that too.
-        let resp =
-            core.send_ok(&Request::get(url).header("Accept", "application/json").expect(Shape::Object), &[502]).await?;
+        let resp = core
+            .send_ok(&Request::get(url).header("Accept", "application/json").returns(Shape::Object), &[502])
+            .await?;
         let data = resp.body.get("data").unwrap_or_else(T::Body::null);
         // The password goes to the auth URL: take only absolute http(s) URLs from the answer.
         let base = |key: &str| {

@@ -70,24 +70,24 @@ impl<T: Transport> Particle<T> {
 
     /// `GET /v1/devices`.
     pub fn list_devices(&self) -> Request {
-        Request::get(format!("{}/v1/devices", self.base_url)).expect(Shape::Array)
+        Request::get(format!("{}/v1/devices", self.base_url)).returns(Shape::Array)
     }
 
     /// `GET /v1/devices/:id`.
     pub fn get_device(&self, device_id: &str) -> Result<Request, Error> {
         let id = segment("deviceId", device_id)?;
-        Ok(Request::get(format!("{}/v1/devices/{id}", self.base_url)).expect(Shape::Object))
+        Ok(Request::get(format!("{}/v1/devices/{id}", self.base_url)).returns(Shape::Object))
     }
 
     /// `GET /v1/devices/:id/:name`: `{name, result, coreInfo}`. An offline device answers 408.
     pub fn get_variable(&self, device_id: &str, name: &str) -> Result<Request, Error> {
-        Ok(Request::get(self.device_member(device_id, name)?).expect(Shape::Object))
+        Ok(Request::get(self.device_member(device_id, name)?).returns(Shape::Object))
     }
 
     /// `POST /v1/devices/:id/:name` with `{"arg": argument}`: `{id, name, connected, return_value}`.
     pub fn call_function(&self, device_id: &str, name: &str, argument: &str) -> Result<Request, Error> {
         let body = format!("{{\"arg\":{}}}", encode::json_string(argument));
-        Ok(Request::post(self.device_member(device_id, name)?).json(body).expect(Shape::Object))
+        Ok(Request::post(self.device_member(device_id, name)?).json(body).returns(Shape::Object))
     }
 
     fn device_member(&self, device_id: &str, name: &str) -> Result<String, Error> {
