@@ -76,15 +76,20 @@ fs.writeFileSync(path.join(outDir, `${NAME}.d.ts`), dts.replace(/^\s*\[Symbol\.d
 fs.writeFileSync(path.join(outDir, 'web', 'package.json'), '{ "type": "module" }\n');
 fs.rmSync(tmp, { recursive: true, force: true });
 
-for (const f of ['index.cjs', 'index.mjs', 'http-fetch.cjs', 'browser.mjs', 'common.mjs', 'index.d.ts', 'README.md']) {
+for (const f of ['index.cjs', 'index.mjs', 'http-fetch.cjs', 'browser.mjs', 'common.mjs', 'arduino-api.mjs', 'index.d.ts', 'arduino-api.d.ts', 'README.md']) {
   fs.copyFileSync(path.join(here, f), path.join(outDir, f));
 }
-// common.cjs: the same module for require(): `export` dropped, names exported at the end.
-const common = fs.readFileSync(path.join(here, 'common.mjs'), 'utf8');
-const exported = [...common.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]);
-const commonCjs = `'use strict';\n${common.replace(/^export (class|function) /gm, '$1 ')}\nmodule.exports = { ${exported.join(', ')} };\n`;
-if (/^(export|import)\b/m.test(commonCjs)) throw new Error('common.mjs may only export classes and functions');
-fs.writeFileSync(path.join(outDir, 'common.cjs'), commonCjs);
+// common.cjs and arduino-api.cjs: the same modules for require(): `export` dropped, names exported at the
+// end, relative imports of .mjs files turned into require()s of their .cjs copies.
+for (const name of ['common', 'arduino-api']) {
+  const esm = fs.readFileSync(path.join(here, `${name}.mjs`), 'utf8');
+  const exported = [...esm.matchAll(/^export (?:class|function|const) (\w+)/gm)].map((m) => m[1]);
+  const cjs = `'use strict';\n${esm
+    .replace(/^import \{([^}]+)\} from '\.\/([\w-]+)\.mjs';$/gm, "const {$1} = require('./$2.cjs');")
+    .replace(/^export (class|function|const) /gm, '$1 ')}\nmodule.exports = { ${exported.join(', ')} };\n`;
+  if (/^(export|import)\b/m.test(cjs)) throw new Error(`${name}.mjs may only import names and export classes, functions and constants`);
+  fs.writeFileSync(path.join(outDir, `${name}.cjs`), cjs);
+}
 
 const cargo = fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
 const version = cargo.match(/^version = "([^"]+)"/m)[1];
@@ -97,7 +102,7 @@ const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB (${n.toLocaleString('en-US')} B)`;
 const wasm = fs.readFileSync(wasmOut);
 const glue = (dir) => fs.readFileSync(path.join(outDir, dir, `${NAME}.js`));
-const entries = ['browser.mjs', 'common.mjs'].map((f) => fs.readFileSync(path.join(outDir, f)));
+const entries = ['browser.mjs', 'common.mjs', 'arduino-api.mjs'].map((f) => fs.readFileSync(path.join(outDir, f)));
 const report = {
   wasmRaw: wasm.length,
   wasmGzip: gz(wasm),

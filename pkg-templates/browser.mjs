@@ -1,7 +1,7 @@
 // Browsers, workers, Deno and bundlers. The wasm is fetched and instantiated on first use: clients can be
 // created and called at once, and calls wait for the module. `await init()` loads it ahead of time.
 import initWasm, * as glue from './web/iot_cloud_wasm.js';
-import { CloudError, iotApi } from './common.mjs';
+import { CloudError, iotApi, arduinoResources } from './common.mjs';
 
 let loaded = false;
 let loading;
@@ -11,6 +11,7 @@ export function init(input) {
   loading ??= initWasm({ module_or_path: input ?? new URL('./iot_cloud_wasm_bg.wasm', import.meta.url) }).then(
     () => {
       glue.__setErrorClass(CloudError);
+      arduinoResources(glue.Arduino, glue.__arity);
       loaded = true;
     },
     (err) => {
@@ -87,5 +88,5 @@ export const Arduino = lazyClass('Arduino');
 export const Particle = lazyClass('Particle');
 export const CThings = lazyClass('CThings');
 export const IoTConnect = lazyClass('IoTConnect');
-export const IotApi = iotApi({ PropertiesV2Api: lazyClass('PropertiesV2Api'), ThingsV2Api: lazyClass('ThingsV2Api') });
+export const IotApi = iotApi((...args) => (loaded ? glue.__iotApiInvoke(...args) : init().then(() => glue.__iotApiInvoke(...args))));
 export { CloudError };

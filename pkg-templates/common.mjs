@@ -1,4 +1,5 @@
 // Shared by every entry. The CommonJS copy (common.cjs) is generated from this file by assemble.mjs.
+import { RESOURCES, IOT_API, PAGED, reviveDates } from './arduino-api.mjs';
 
 /**
  * The one error class of the package: every rejection of every client is a CloudError.
@@ -27,13 +28,82 @@ export class ApiClient {
 }
 ApiClient.instance = new ApiClient();
 
-/** The IotApi namespace over the wasm classes; like the official client, they default to the singleton. */
-export function iotApi(classes) {
-  const withSingleton = (Base) =>
-    ({ [Base.name]: class extends Base { constructor(apiClient) { super(apiClient || ApiClient.instance); } } })[Base.name];
-  return {
-    ApiClient,
-    PropertiesV2Api: withSingleton(classes.PropertiesV2Api),
-    ThingsV2Api: withSingleton(classes.ThingsV2Api),
-  };
+// `mode` bits of the one call into wasm: the IotApi surface, a full answer, a page of a paged list.
+const COMPAT = 1;
+const FULL = 2;
+const PAGE = 4;
+
+const upper = (s) => s[0].toUpperCase() + s.slice(1);
+
+/**
+ * Gives the Arduino class its resources (`arduino.things.list()`, …) from the generated table: each method
+ * is one call into wasm with the operation's number. `arity(op)` is the number of positional arguments.
+ */
+export function arduinoResources(Arduino, arity) {
+  for (const group of Object.keys(RESOURCES)) {
+    Object.defineProperty(Arduino.prototype, group, {
+      configurable: true,
+      get() {
+        const client = this;
+        const api = {};
+        for (const [action, op] of Object.entries(RESOURCES[group])) {
+          const name = `arduino.${group}.${action}`;
+          api[action] = (...args) => client.__invoke(op, name, args, 0);
+          if (PAGED.includes(op)) {
+            api[`iterate${upper(action)}`] = (...args) => pages((a) => client.__invoke(op, name, a, PAGE), arity(op), args);
+          }
+        }
+        Object.defineProperty(this, group, { value: Object.freeze(api), configurable: true });
+        return api;
+      },
+    });
+  }
+}
+
+// Every item of a paged list, page by page: the next page's `start` comes from the answer (Rust decides
+// it; none when the list is done).
+async function* pages(call, arity, args) {
+  const head = args.slice(0, arity);
+  const opts = args[arity] ?? {};
+  let start = opts.start;
+  do {
+    const [items, next] = await call([...head, start === undefined ? opts : { ...opts, start }]);
+    yield* items;
+    start = next;
+  } while (start !== undefined);
+}
+
+const headersObject = (h) => {
+  const out = {};
+  try {
+    h?.forEach((value, key) => {
+      out[key] = value;
+    });
+  } catch {}
+  return out;
+};
+
+/**
+ * The IotApi namespace: the classes of @arduino/arduino-iot-client, made from the generated table. Like the
+ * official client, they default to the ApiClient singleton and read its settings at each call;
+ * `…WithHttpInfo` resolves `{data, response}`, and date-time fields become Date objects as there.
+ */
+export function iotApi(invoke) {
+  const api = { ApiClient };
+  for (const [cls, methods] of Object.entries(IOT_API)) {
+    const Api = { [cls]: class { constructor(apiClient) { this.apiClient = apiClient || ApiClient.instance; } } }[cls];
+    for (const [method, op] of Object.entries(methods)) {
+      Api.prototype[`${method}WithHttpInfo`] = function (...args) {
+        return invoke(this.apiClient, op, method, args, COMPAT | FULL).then(([status, headers, body]) => ({
+          data: reviveDates(op, body),
+          response: { status, statusCode: status, ok: status < 300, headers: headersObject(headers), body },
+        }));
+      };
+      Api.prototype[method] = function (...args) {
+        return this[`${method}WithHttpInfo`](...args).then((r) => r.data);
+      };
+    }
+    api[cls] = Api;
+  }
+  return api;
 }

@@ -207,7 +207,7 @@ function requestHeaders(given, body) {
   if (typeof body === 'string') {
     if (!type) out['content-type'] = 'text/plain;charset=UTF-8';
     if (!length) out['content-length'] = String(Buffer.byteLength(body));
-  }
+  } else if (Buffer.isBuffer(body) && !length) out['content-length'] = String(body.length);
   return out;
 }
 
@@ -218,12 +218,26 @@ function requestHeaders(given, body) {
  *   redirect?: 'manual' | 'error' | 'follow' }} [init]
  */
 function httpFetch(url, init = {}) {
+  const { body } = init;
+  if (body !== undefined && body !== null && typeof body !== 'string') {
+    // FormData (a multipart upload) and URLSearchParams: encoded by the platform's Response, with the
+    // Content-Type (and multipart boundary) it chooses.
+    if (typeof FormData === 'function' && (body instanceof FormData || body instanceof URLSearchParams)) {
+      const encoded = new Response(body);
+      return encoded.arrayBuffer().then((bytes) => {
+        const headers = { ...init.headers, 'Content-Type': encoded.headers.get('content-type') };
+        return send(url, { ...init, headers, body: Buffer.from(bytes) });
+      });
+    }
+    return Promise.reject(new TypeError('httpFetch: the body must be a string, FormData or URLSearchParams'));
+  }
+  return send(url, init);
+}
+
+function send(url, init) {
   const href = String(url);
   const { signal, body } = init;
   if (signal && signal.aborted) return Promise.reject(abortError(signal));
-  if (body !== undefined && body !== null && typeof body !== 'string') {
-    return Promise.reject(new TypeError('httpFetch: the body must be a string'));
-  }
   return new Promise((resolve, reject) => {
     const abort = { error: null };
     let req;
@@ -276,7 +290,7 @@ function httpFetch(url, init = {}) {
       if (nullBody) res.resume(); // frees the socket for the next request
       resolve(new HttpResponse(res, href, nullBody, abort));
     });
-    if (typeof body === 'string') req.end(body);
+    if (body !== undefined && body !== null) req.end(body);
     else req.end();
   });
 }

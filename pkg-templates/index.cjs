@@ -1,10 +1,11 @@
 'use strict';
 // Node, require(): the wasm is compiled synchronously at load.
 const wasm = require('./node/iot_cloud_wasm.js');
-const { CloudError, iotApi } = require('./common.cjs');
+const { CloudError, iotApi, arduinoResources } = require('./common.cjs');
 const { httpFetch } = require('./http-fetch.cjs');
 
 wasm.__setErrorClass(CloudError);
+arduinoResources(wasm.Arduino, wasm.__arity);
 // Requests go through node:http with keep-alive (cheaper per call than the global fetch) unless the user
 // passes a `fetch` option.
 wasm.__setDefaultFetch(httpFetch);
@@ -15,7 +16,7 @@ module.exports = {
   CThings: wasm.CThings,
   IoTConnect: wasm.IoTConnect,
   CloudError,
-  IotApi: iotApi(wasm),
+  IotApi: iotApi(wasm.__iotApiInvoke),
   /** Resolves at once in Node; here so that the same code runs in browsers, where it loads the wasm. */
   init: () => Promise.resolve(),
 };

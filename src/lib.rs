@@ -15,6 +15,7 @@ mod alloc;
 pub mod auth;
 pub mod error;
 pub mod http;
+pub mod ops;
 pub mod vendors;
 
 // Property tests; proptest is a native-only dev-dependency.

@@ -360,6 +360,7 @@ fn arb_policy() -> impl Strategy<Value = RetryPolicy> {
             base_delay_ms: base,
             max_delay_ms: max,
             max_retry_after_ms: ra,
+            spacing_ms: 0.0,
         }),
     ]
 }
@@ -618,7 +619,7 @@ proptest! {
         body in arb_error_body(),
         retry_after in proptest::option::of(0.0..=1.8e16f64),
     ) {
-        let resp = Response { status, retry_after_ms: retry_after, location: None, body: body.clone() };
+        let resp = Response { status, retry_after_ms: retry_after, location: None, headers: Value::Null, body: body.clone() };
         let Error::Http(h) = Error::from_response(&resp) else { panic!("not an Http error") };
         prop_assert_eq!(h.status, status);
         // The code: an identifier the body gave as `error` or `code`, else http_<status>.

@@ -8,7 +8,7 @@
 //! unwinding through wasm; and one crossing replaces a dozen. Decisions (redirects, retries, timeouts,
 //! errors) stay in Rust.
 
-use super::{retry, Body, Request, Response, Transport};
+use super::{retry, Body, Payload, Request, Response, Transport};
 use crate::error::{Error, ErrorBody};
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
 use std::cell::RefCell;
@@ -72,7 +72,17 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
     const h = headerLines.split('\n');
     for (let i = 0; i + 1 < h.length; i += 2) headers[h[i]] = h[i + 1];
     const init = { method, headers, redirect: 'manual' };
-    if (body !== undefined) init.body = body;
+    if (Array.isArray(body)) {
+      // Form fields [name, value, ...]: multipart when a Content-Type is not given, else a URL-encoded form.
+      const form = headers['Content-Type'] ? new URLSearchParams() : new FormData();
+      for (let i = 0; i + 1 < body.length; i += 2) {
+        let v = body[i + 1];
+        if (typeof v !== 'string' && !(v instanceof Blob)) v = new Blob([v]);
+        if (v instanceof Blob && !(form instanceof URLSearchParams)) form.append(body[i], v, v.name ?? body[i]);
+        else form.append(body[i], v);
+      }
+      init.body = form;
+    } else if (body !== undefined) init.body = body;
     if (timeoutMs > 0 || signal) {
       ctl = new AbortController();
       init.signal = ctl.signal;
@@ -109,7 +119,7 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
     const text = await res.text();
     let value = null;
     if (text !== '') try { value = JSON.parse(text); } catch { value = text; }
-    return [status, retryAfter, location, value];
+    return [status, retryAfter, location, value, res.headers];
   } catch (err) {
     try {
       if (signal && !(signal.aborted === false)) return [-2, 'aborted'];
@@ -139,7 +149,8 @@ export async function sleep(ms, signal) {
 "#)]
 extern "C" {
     /// Sends one request with a deadline `timeout_ms` from now (0: none) on the shared timer and the
-    /// user's `signal`. Resolves `[status, retryAfter, location, body]`; `location` (of a 3xx) is the
+    /// user's `signal`. `body`: undefined, a string, or form fields `[name, value, …]`. Resolves
+    /// `[status, retryAfter, location, body, headers]`; `location` (of a 3xx) is the
     /// absolute URL when it stays on the request's origin and `""` when it leaves it. `[0]` is a redirect
     /// the platform hides (a browser's `opaqueredirect`), `[-1]` an answer that is not a `Response`,
     /// `[-2, kind, message]` a failure (`aborted`, `timeout`, `network`). Being async, it never throws.
@@ -148,7 +159,7 @@ extern "C" {
         url: &str,
         method: &str,
         header_lines: &str,
-        body: Option<&str>,
+        body: &JsValue,
         signal: &JsValue,
         timeout_ms: u32,
     ) -> Promise;
@@ -209,20 +220,37 @@ impl Transport for FetchTransport {
 
     async fn send(&self, req: &Request) -> Result<Response<JsValue>, Error> {
         let mut lines = String::new();
-        for (k, v) in &req.headers {
+        let extra = req.extra.iter().map(|(k, v)| (k.as_str(), v));
+        for (k, v) in req.headers.iter().map(|(k, v)| (*k, v)).chain(extra) {
             lines.push_str(k);
             lines.push('\n');
             lines.push_str(v);
             lines.push('\n');
         }
+        let body = match (&req.payload, &req.body) {
+            (Some(Payload::Json(v)), _) => JSON::stringify(v)
+                .map(JsValue::from)
+                .map_err(|_| Error::invalid("the request body cannot be turned into JSON"))?,
+            (Some(Payload::Multipart(fields) | Payload::Form(fields)), _) => {
+                let a = Array::new();
+                for (k, v) in fields {
+                    a.push(&JsValue::from_str(k));
+                    a.push(v);
+                }
+                a.into()
+            }
+            (None, Some(text)) => JsValue::from_str(text),
+            (None, None) => JsValue::UNDEFINED,
+        };
+        let timeout = req.timeout_ms.unwrap_or(self.timeout_ms);
         let pending = exchange(
             &self.fetch,
             &req.url,
             req.method.as_str(),
             &lines,
-            req.body.as_deref(),
-            &self.signal,
-            self.timeout_ms,
+            &body,
+            req.signal.as_ref().unwrap_or(&self.signal),
+            timeout,
         );
         // `exchange` never rejects; should the platform make it, that is a network failure too.
         let got: Array =
@@ -232,7 +260,7 @@ impl Transport for FetchTransport {
             let kind = text(&got.get(1));
             return Err(match kind.as_deref() {
                 Some("aborted") => Error::Aborted,
-                Some("timeout") => Error::Timeout(self.timeout_ms),
+                Some("timeout") => Error::Timeout(timeout),
                 _ => Error::Network(text(&got.get(2)).unwrap_or_else(|| "fetch failed".into())),
             });
         }
@@ -250,6 +278,7 @@ impl Transport for FetchTransport {
             status: status as u16,
             retry_after_ms: retry_after,
             location: text(&got.get(2)),
+            headers: got.get(4),
             body: got.get(3),
         })
     }

@@ -54,6 +54,47 @@ impl Body for Value {
     }
 }
 
+/// Arguments of operations in native tests: JSON values. A file is an object with a `"$file"` key.
+impl crate::ops::Arg for Value {
+    fn is_absent(&self) -> bool {
+        self.is_null()
+    }
+    fn field(&self, key: &str) -> Result<Option<Self>, ()> {
+        Ok(self.as_object().and_then(|o| o.get(key)).filter(|v| !v.is_null()).cloned())
+    }
+    fn string(&self) -> Result<Option<String>, ()> {
+        match self.as_str() {
+            Some(s) if s.len() > 65_536 => Err(()),
+            s => Ok(s.map(str::to_string)),
+        }
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn number(&self) -> Option<(String, bool)> {
+        let n = self.as_f64()?;
+        Some((self.to_string(), n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0))
+    }
+    fn date(&self) -> Option<String> {
+        None
+    }
+    fn items(&self) -> Result<Option<Vec<Self>>, ()> {
+        Ok(self.as_array().cloned())
+    }
+    fn is_object(&self) -> bool {
+        self.as_object().is_some_and(|o| !o.contains_key("$file"))
+    }
+    fn is_array(&self) -> bool {
+        Value::is_array(self)
+    }
+    fn is_file(&self) -> bool {
+        self.as_object().is_some_and(|o| o.contains_key("$file"))
+    }
+    fn value(&self) -> String {
+        self.to_string()
+    }
+}
+
 type Handler = Box<dyn FnMut(&Request, f64) -> Result<Response<Value>, Error>>;
 
 pub struct Mock {

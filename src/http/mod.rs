@@ -47,6 +47,24 @@ pub enum Shape {
     Object,
 }
 
+/// A request body value kept as the caller gave it until the edge serializes it: the JavaScript value on
+/// wasm (`JSON.stringify`, `FormData`), its JSON text in native tests.
+#[cfg(target_arch = "wasm32")]
+pub type Value = wasm_bindgen::JsValue;
+#[cfg(not(target_arch = "wasm32"))]
+pub type Value = String;
+
+/// A body made at the edge from caller values.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Payload {
+    /// `JSON.stringify(value)`.
+    Json(Value),
+    /// `FormData` of these fields (files as they are, the rest as text); `fetch` sets the boundary.
+    Multipart(Vec<(&'static str, Value)>),
+    /// `URLSearchParams` of these text fields.
+    Form(Vec<(&'static str, Value)>),
+}
+
 /// One HTTP request. `Debug` hides the `Authorization` header and the body, which may hold secrets.
 #[derive(Clone, PartialEq)]
 pub struct Request {
@@ -54,7 +72,14 @@ pub struct Request {
     pub url: String,
     /// Header names are fixed by the protocols, hence static.
     pub headers: Vec<(&'static str, String)>,
+    /// Headers named by the caller (the `IotApi` `defaultHeaders`).
+    pub extra: Vec<(String, String)>,
     pub body: Option<String>,
+    /// A body made at the edge from the caller's values (instead of `body`).
+    pub payload: Option<Payload>,
+    /// This call's `AbortSignal` and deadline, over the client's.
+    pub signal: Option<Value>,
+    pub timeout_ms: Option<u32>,
     /// Whether a same-origin redirect may be followed. Requests that carry credentials (token and login
     /// requests) are never redirected, wherever the `Location` points.
     pub follow: bool,
@@ -76,7 +101,18 @@ impl std::fmt::Debug for Request {
 
 impl Request {
     pub fn new(method: Method, url: impl Into<String>) -> Self {
-        Request { method, url: url.into(), headers: Vec::new(), body: None, follow: true, expect: Shape::Any }
+        Request {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            extra: Vec::new(),
+            body: None,
+            payload: None,
+            signal: None,
+            timeout_ms: None,
+            follow: true,
+            expect: Shape::Any,
+        }
     }
 
     /// Marks a request that carries a secret (a client secret, a password, a refresh token): it is never
@@ -127,9 +163,19 @@ impl Request {
     /// a message naming the header, never the value, which may be a token — before anything is sent.
     #[inline(never)]
     pub fn check_headers(&self) -> Result<(), Error> {
-        let bad = |v: &String| v.chars().any(|c| c < ' ' || c == '\u{7f}' || c > '\u{ff}');
-        match self.headers.iter().find(|(_, v)| bad(v)) {
-            Some((name, _)) => Err(Error::invalid(format!("the {name} header has characters HTTP does not allow"))),
+        let bad = |v: &str| v.chars().any(|c| c < ' ' || c == '\u{7f}' || c > '\u{ff}');
+        if let Some((name, _)) = self.headers.iter().find(|(_, v)| bad(v)) {
+            return Err(Error::invalid(format!("the {name} header has characters HTTP does not allow")));
+        }
+        // A header name is a token (RFC 9110 §5.1).
+        let token = |k: &str| {
+            !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        };
+        match self.extra.iter().find(|(k, v)| !token(k) || bad(v)) {
+            Some((name, _)) if token(name) => {
+                Err(Error::invalid(format!("the {name} header has characters HTTP does not allow")))
+            }
+            Some(_) => Err(Error::invalid("a header name has characters HTTP does not allow")),
             None => Ok(()),
         }
     }
@@ -147,12 +193,14 @@ pub struct Response<B> {
     pub retry_after_ms: Option<f64>,
     /// The `Location` of a redirect (3xx), as sent.
     pub location: Option<String>,
+    /// The response's headers (the platform's `Headers` on wasm).
+    pub headers: B,
     pub body: B,
 }
 
 impl<B: Body> Response<B> {
     pub fn new(status: u16, body: B) -> Self {
-        Response { status, retry_after_ms: None, location: None, body }
+        Response { status, retry_after_ms: None, location: None, headers: B::null(), body }
     }
 
     pub fn ok(&self) -> bool {
@@ -208,11 +256,13 @@ pub trait Transport {
 pub struct Core<T> {
     pub transport: T,
     pub retry: RetryPolicy,
+    /// The earliest time the next request may go (see [`RetryPolicy::spacing_ms`]).
+    next_at: std::cell::Cell<f64>,
 }
 
 impl<T: Transport> Core<T> {
     pub fn new(transport: T, retry: RetryPolicy) -> Self {
-        Core { transport, retry }
+        Core { transport, retry, next_at: std::cell::Cell::new(0.0) }
     }
 
     pub fn now_ms(&self) -> f64 {
@@ -231,6 +281,14 @@ impl<T: Transport> Core<T> {
         let mut attempt = 1;
         let mut hops = 0;
         loop {
+            if self.retry.spacing_ms > 0.0 {
+                // The slot is taken before waiting, so concurrent calls queue one spacing apart.
+                let (wait, next) = retry::pace(self.transport.now_ms(), self.next_at.get(), self.retry.spacing_ms);
+                self.next_at.set(next);
+                if wait > 0.0 {
+                    self.transport.sleep(wait).await;
+                }
+            }
             let resp = self.transport.send(&current).await?;
             if redirect::is_redirect(resp.status) {
                 hops += 1;

@@ -13,12 +13,21 @@ pub struct RetryPolicy {
     pub max_delay_ms: f64,
     /// A `Retry-After` longer than this is not waited for: the error is returned with `retryAfter`.
     pub max_retry_after_ms: f64,
+    /// The least time between two requests of one client (`maxRequestsPerSecond`); 0: no spacing.
+    pub spacing_ms: f64,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 3, base_delay_ms: 500.0, max_delay_ms: 8_000.0, max_retry_after_ms: 60_000.0 }
+        RetryPolicy { max_attempts: 3, base_delay_ms: 500.0, max_delay_ms: 8_000.0, max_retry_after_ms: 60_000.0, spacing_ms: 0.0 }
     }
+}
+
+/// Spacing of requests: given the time now and the earliest time the next request may go, how long this
+/// one waits and when the one after it may go.
+pub fn pace(now: f64, next_at: f64, spacing: f64) -> (f64, f64) {
+    let at = if next_at > now { next_at } else { now };
+    (at - now, at + spacing)
 }
 
 impl RetryPolicy {
@@ -69,7 +78,7 @@ mod tests {
     use super::*;
 
     const P: RetryPolicy =
-        RetryPolicy { max_attempts: 3, base_delay_ms: 500.0, max_delay_ms: 8_000.0, max_retry_after_ms: 60_000.0 };
+        RetryPolicy { max_attempts: 3, base_delay_ms: 500.0, max_delay_ms: 8_000.0, max_retry_after_ms: 60_000.0, spacing_ms: 0.0 };
 
     #[test]
     fn only_429_and_503_are_retried_by_default() {

@@ -1,13 +1,16 @@
+use super::invoke::{answer, arguments, per_call, COMPAT};
+use crate::ops::Arg;
 use super::options::Opts;
 use super::{describe, promise, reject, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::FetchTransport;
-use crate::vendors::arduino::{self, ThingsListOptions};
+use crate::ops::{arduino::OPS, prepare};
+use crate::vendors::arduino;
 use js_sys::Promise;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-type Client = arduino::Arduino<FetchTransport>;
+pub(crate) type Client = arduino::Arduino<FetchTransport>;
 const V: Vendor = Vendor::Arduino;
 
 /// Arduino IoT Cloud client: client-credentials tokens, cached and refreshed before their 300 s run out.
@@ -29,16 +32,11 @@ impl Arduino {
         build().map(|c| Arduino { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
     }
 
-    /// Things: `arduino.things.list(opts)`.
-    #[wasm_bindgen(getter)]
-    pub fn things(&self) -> ArduinoThings {
-        ArduinoThings { inner: self.inner.clone() }
-    }
-
-    /// Properties: `arduino.properties.list(thingId, opts)`.
-    #[wasm_bindgen(getter)]
-    pub fn properties(&self) -> ArduinoProperties {
-        ArduinoProperties { inner: self.inner.clone() }
+    /// Calls operation `op` of the Arduino table with the arguments of a generated method named `name`;
+    /// `mode`: see `invoke::COMPAT` and `invoke::FULL`.
+    #[wasm_bindgen(js_name = "__invoke", skip_typescript)]
+    pub fn invoke(&self, op: u32, name: JsValue, args: JsValue, mode: u32) -> Promise {
+        invoke(Ok(self.inner.clone()), op, &name, &args, mode)
     }
 
     /// What `JSON.stringify(client)` shows: never credentials or tokens.
@@ -48,87 +46,25 @@ impl Arduino {
     }
 }
 
-#[wasm_bindgen]
-pub struct ArduinoThings {
-    inner: Rc<Client>,
-}
-
-#[wasm_bindgen]
-impl ArduinoThings {
-    /// `GET /iot/v2/things`: the things of the account or organization.
-    #[wasm_bindgen(unchecked_return_type = "Promise<ArduinoThing[]>")]
-    pub fn list(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "ArduinoThingsListOptions")] options: Option<JsValue>,
-    ) -> Promise {
-        let opts = match things_options(options, "arduino.things.list", "organization") {
-            Ok(o) => o,
-            Err(e) => return reject(V, e),
+/// Prepares the call (nothing is sent when an argument is wrong) and sends it.
+pub(crate) fn invoke(client: Result<Rc<Client>, Error>, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> Promise {
+    let prepared = client.and_then(|client| {
+        let (args, name) = arguments(args, name)?;
+        let op = OPS.get(op as usize).ok_or_else(|| Error::invalid(format!("{name}: no such operation")))?;
+        let org_key = if mode & COMPAT != 0 { "xOrganization" } else { "organization" };
+        let mut call = prepare(op, &name, &args, org_key)?;
+        let opts = args.get(op.positional());
+        (call.signal, call.timeout_ms) = per_call(opts, &name)?;
+        let start = match opts.map(|o| o.field("start")) {
+            Some(Ok(Some(s))) => s.string().ok().flatten(),
+            _ => None,
         };
-        let inner = self.inner.clone();
-        promise(V, async move { inner.things().list(&opts).await })
-    }
-}
-
-#[wasm_bindgen]
-pub struct ArduinoProperties {
-    inner: Rc<Client>,
-}
-
-#[wasm_bindgen]
-impl ArduinoProperties {
-    /// `GET /iot/v2/things/{thingId}/properties`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<ArduinoProperty[]>")]
-    pub fn list(
-        &self,
-        #[wasm_bindgen(js_name = thingId, unchecked_param_type = "string")] thing_id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "ArduinoPropertiesListOptions")] options: Option<JsValue>,
-    ) -> Promise {
-        list_properties(Ok(self.inner.clone()), thing_id, options, "arduino.properties.list", "organization")
-    }
-}
-
-/// `properties.list` and `propertiesV2List`: the thing id, `showDeleted`, and an organization option.
-pub(crate) fn list_properties(
-    client: Result<Rc<Client>, Error>,
-    id: JsValue,
-    options: Option<JsValue>,
-    ctx: &'static str,
-    org_key: &str,
-) -> Promise {
-    let parsed = client.and_then(|client| {
-        let id = id_arg(&id, ctx)?;
-        let o = Opts::new(options, ctx)?;
-        Ok((client, id, o.bool("showDeleted")?, o.string(org_key)?))
+        Ok((client, op, call, start))
     });
-    match parsed {
-        Ok((client, id, show_deleted, org)) => {
-            promise(V, async move { client.properties().list(&id, show_deleted, org.as_deref()).await })
+    match prepared {
+        Ok((client, op, call, start)) => {
+            promise(V, async move { Ok(answer(client.send(op, &call).await?, mode, start)) })
         }
         Err(e) => reject(V, e),
     }
-}
-
-/// A positional id argument: must be a string (its content is checked where it goes into the path).
-pub(crate) fn id_arg(value: &JsValue, ctx: &str) -> Result<String, Error> {
-    super::options::text(value, ctx, "id")?
-        .ok_or_else(|| Error::invalid(format!("{ctx}: the id must be a non-empty string")))
-}
-
-/// The options of `things.list` (and of `thingsV2List`, whose organization option is `xOrganization`).
-pub(crate) fn things_options(
-    options: Option<JsValue>,
-    ctx: &'static str,
-    org_key: &str,
-) -> Result<ThingsListOptions, Error> {
-    let o = Opts::new(options, ctx)?;
-    Ok(ThingsListOptions {
-        across_user_ids: o.bool("acrossUserIds")?,
-        device_id: o.string("deviceId")?,
-        ids: o.strings("ids")?,
-        show_deleted: o.bool("showDeleted")?,
-        show_properties: o.bool("showProperties")?,
-        tags: o.strings("tags")?,
-        organization: o.string(org_key)?,
-    })
 }

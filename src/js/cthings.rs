@@ -1,4 +1,4 @@
-use super::arduino::id_arg;
+use super::id_arg;
 use super::options::Opts;
 use super::{describe, promise, to_js};
 use crate::error::Vendor;

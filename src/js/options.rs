@@ -18,18 +18,26 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(inline_js = "const THREW = Symbol('threw');\n\
 export function read(target, key) {\n  try {\n    return target[key];\n  } catch {\n    return THREW;\n  }\n}\n\
 export function threw(value) {\n  return value === THREW;\n}\n\
-export function isArray(value) {\n  try {\n    return Array.isArray(value);\n  } catch {\n    return undefined;\n  }\n}\n")]
+export function isArray(value) {\n  try {\n    return Array.isArray(value);\n  } catch {\n    return undefined;\n  }\n}\n\
+export function isFile(v) {\n  try {\n    return (typeof Blob === 'function' && v instanceof Blob) || v instanceof ArrayBuffer || ArrayBuffer.isView(v);\n  } catch {\n    return false;\n  }\n}\n\
+export function pairs(o) {\n  try {\n    const out = [];\n    for (const k of Object.keys(o)) {\n      const v = o[k];\n      if (v !== undefined && v !== null) out.push(k, String(v));\n    }\n    return out;\n  } catch {}\n}\n\
+export function show(v) {\n  try {\n    if (typeof v === 'number') return String(v);\n    if (v instanceof Date && v.getTime() === v.getTime()) return v.toISOString();\n  } catch {}\n}\n")]
 extern "C" {
     #[wasm_bindgen(js_name = read)]
-    fn read_js(target: &JsValue, key: &JsValue) -> JsValue;
-    fn threw(value: &JsValue) -> bool;
+    pub fn read_js(target: &JsValue, key: &JsValue) -> JsValue;
+    pub fn threw(value: &JsValue) -> bool;
     /// `Array.isArray`, or `None` when it throws (a revoked `Proxy`).
     #[wasm_bindgen(js_name = isArray)]
-    fn is_array(value: &JsValue) -> Option<bool>;
+    pub fn is_array(value: &JsValue) -> Option<bool>;
+    /// A `Blob`/`File`, `ArrayBuffer` or typed array.
+    #[wasm_bindgen(js_name = isFile)]
+    pub fn is_file(value: &JsValue) -> bool;
+    /// The own enumerable string-keyed entries of an object, as `[key, String(value), …]`; undefined when
+    /// reading them throws.
+    pub fn pairs(value: &JsValue) -> JsValue;
+    /// A number as `String(n)` prints it, a valid `Date` as ISO 8601; else undefined.
+    pub fn show(value: &JsValue) -> Option<String>;
 }
-
-/// Elements read from an array option, at most.
-const MAX_ITEMS: u32 = 1_000;
 
 /// `target[key]`, or an error naming `ctx` and `what` when reading it throws.
 #[inline(never)]
@@ -51,14 +59,14 @@ pub fn text(value: &JsValue, ctx: &str, what: &str) -> Result<Option<String>, Er
 /// Two options that go together, such as a client id and its secret.
 pub type Pair = (String, String);
 
-pub struct Opts {
+pub struct Opts<'c> {
     obj: JsValue,
-    ctx: &'static str,
+    ctx: &'c str,
 }
 
-impl Opts {
+impl<'c> Opts<'c> {
     /// `value` must be an object, or undefined/null for "no options". `ctx` names the call in messages.
-    pub fn new(value: impl Into<Option<JsValue>>, ctx: &'static str) -> Result<Self, Error> {
+    pub fn new(value: impl Into<Option<JsValue>>, ctx: &'c str) -> Result<Self, Error> {
         let value = value.into().unwrap_or(JsValue::UNDEFINED);
         if value.is_undefined() || value.is_null() {
             return Ok(Opts { obj: js_sys::Object::new().into(), ctx });
@@ -111,11 +119,6 @@ impl Opts {
         }
     }
 
-    #[inline(never)]
-    pub fn bool(&self, key: &str) -> Result<Option<bool>, Error> {
-        self.raw(key)?.map(|v| v.as_bool().ok_or_else(|| self.bad(key, "a boolean"))).transpose()
-    }
-
     /// A whole number in `min..=max`.
     #[inline(never)]
     pub fn number(&self, key: &str, min: u32, max: u32) -> Result<Option<u32>, Error> {
@@ -127,28 +130,6 @@ impl Opts {
                     .ok_or_else(|| self.bad(key, &format!("a whole number from {min} to {max}")))
             })
             .transpose()
-    }
-
-    /// An array of non-empty strings.
-    pub fn strings(&self, key: &str) -> Result<Vec<String>, Error> {
-        let Some(v) = self.raw(key)? else {
-            return Ok(Vec::new());
-        };
-        if is_array(&v) != Some(true) {
-            return Err(self.bad(key, "an array of strings"));
-        }
-        let len = read(&v, &"length".into(), self.ctx, key)?.as_f64().unwrap_or(0.0);
-        if len > f64::from(MAX_ITEMS) {
-            return Err(self.bad(key, &format!("an array of at most {MAX_ITEMS} strings")));
-        }
-        (0..len as u32)
-            .map(|i| {
-                let item = read(&v, &i.into(), self.ctx, key)?;
-                self.str_of(key, &item)?
-                    .filter(|s| !s.is_empty())
-                    .ok_or_else(|| self.bad(key, "an array of non-empty strings"))
-            })
-            .collect()
     }
 
     pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {
@@ -171,7 +152,7 @@ impl Opts {
 
     /// The object option `key` as options of its own (`apiClient.authentications`); empty when absent.
     #[inline(never)]
-    pub fn object(&self, key: &str) -> Result<Opts, Error> {
+    pub fn object(&self, key: &str) -> Result<Opts<'c>, Error> {
         match self.raw(key)? {
             Some(v) if v.is_object() => Ok(Opts { obj: v, ctx: self.ctx }),
             Some(_) => Err(self.bad(key, "an object")),
@@ -207,13 +188,16 @@ impl Opts {
     }
 
     /// The transport and retry settings every client takes: `timeoutMs` (default 30 s, 0 = none),
-    /// `signal`, `fetch`, `maxAttempts` (default 3).
+    /// `signal`, `fetch`, `maxAttempts` (default 3), `maxRequestsPerSecond` (default: no spacing).
     pub fn client_config(&self) -> Result<ClientConfig<FetchTransport>, Error> {
         let timeout = self.number("timeoutMs", 0, 2_147_483_647)?.unwrap_or(30_000);
         let transport = FetchTransport::new(self.function("fetch")?, timeout, self.signal("signal")?)?;
         let mut retry = RetryPolicy::default();
         if let Some(n) = self.number("maxAttempts", 1, 10)? {
             retry.max_attempts = n;
+        }
+        if let Some(n) = self.number("maxRequestsPerSecond", 1, 1_000)? {
+            retry.spacing_ms = 1_000.0 / f64::from(n);
         }
         Ok(ClientConfig { transport, retry })
     }

@@ -1,9 +1,11 @@
 //! Arduino IoT Cloud: client-credentials tokens (300 s) and the `/iot/v2` API.
 
-use super::{push_bool, segment, ClientConfig};
+use super::ClientConfig;
 use crate::auth::{ClientCredentials, Login, Session};
 use crate::error::Error;
-use crate::http::{Request, Shape, Transport};
+use crate::http::{success, Request, Response, Transport};
+use crate::ops::arduino::OPS;
+use crate::ops::{prepare, Arg, Call, Op, ORG};
 
 pub const DEFAULT_BASE_URL: &str = "https://api2.arduino.cc";
 pub const AUDIENCE: &str = "https://api2.arduino.cc/iot";
@@ -22,6 +24,8 @@ pub struct Arduino<T> {
     session: Session<T>,
     base_url: String,
     organization: Option<String>,
+    /// Headers sent with every call (the `IotApi` `defaultHeaders`).
+    pub default_headers: Vec<(String, String)>,
 }
 
 impl<T: Transport> Arduino<T> {
@@ -41,7 +45,12 @@ impl<T: Transport> Arduino<T> {
                 request: token_request,
             })
         });
-        Arduino { session: Session::new(config.core(), login, access_token), base_url, organization }
+        Arduino {
+            session: Session::new(config.core(), login, access_token),
+            base_url,
+            organization,
+            default_headers: Vec::new(),
+        }
     }
 
     pub fn base_url(&self) -> &str {
@@ -52,83 +61,33 @@ impl<T: Transport> Arduino<T> {
         self.organization.as_deref()
     }
 
-    pub fn things(&self) -> Things<'_, T> {
-        Things { client: self }
-    }
-
-    pub fn properties(&self) -> Properties<'_, T> {
-        Properties { client: self }
-    }
-
-    /// `GET {base}{path}` of a list (a JSON array) with the token, the media type the API answers with, and
-    /// `X-Organization` (`organization` overrides the client's).
-    async fn get(&self, path: &str, accept: &str, organization: Option<&str>) -> Result<T::Body, Error> {
-        let url = format!("{}{}", self.base_url, path);
-        let org = organization.or(self.organization.as_deref());
-        self.session
-            .send_ok(&|token| {
-                let mut req = Request::get(&url).bearer(token).header("Accept", accept).returns(Shape::Array);
-                if let Some(org) = org {
-                    req = req.header("X-Organization", org);
-                }
+    /// Sends a call prepared from one of [`OPS`](crate::ops::arduino::OPS) with the token, and the client's
+    /// organization where the operation takes one and the call names none. A 401 gets one new token and
+    /// one resend; a non-success status is an error.
+    pub async fn send(&self, op: &Op, call: &Call) -> Result<Response<T::Body>, Error> {
+        let org = op.flags & ORG != 0;
+        let default_org = self.organization.as_deref();
+        let resp = self
+            .session
+            .send(&|token| {
+                let mut req = call.request(&self.base_url, token, default_org, org);
+                // The call's own headers win over the defaults, as in the official client.
+                let mut extra = self.default_headers.clone();
+                extra.retain(|(k, _)| !req.headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(k)));
+                extra.append(&mut req.extra);
+                req.extra = extra;
                 req
             })
-            .await
+            .await?;
+        success(resp, call.shape)
     }
-}
 
-/// Query options of `GET /iot/v2/things` (`things_v2#list`).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ThingsListOptions {
-    pub across_user_ids: Option<bool>,
-    pub device_id: Option<String>,
-    pub ids: Vec<String>,
-    pub show_deleted: Option<bool>,
-    pub show_properties: Option<bool>,
-    pub tags: Vec<String>,
-    pub organization: Option<String>,
-}
-
-pub struct Things<'a, T> {
-    client: &'a Arduino<T>,
-}
-
-impl<T: Transport> Things<'_, T> {
-    /// The things of the account (or of the organization), as the API's JSON array.
-    pub async fn list(&self, opts: &ThingsListOptions) -> Result<T::Body, Error> {
-        let mut q = Vec::new();
-        push_bool(&mut q, "across_user_ids", opts.across_user_ids);
-        if let Some(d) = &opts.device_id {
-            q.push(("device_id", d.clone()));
-        }
-        q.extend(opts.ids.iter().map(|id| ("ids", id.clone())));
-        push_bool(&mut q, "show_deleted", opts.show_deleted);
-        push_bool(&mut q, "show_properties", opts.show_properties);
-        q.extend(opts.tags.iter().map(|t| ("tags", t.clone())));
-        let path = format!("/iot/v2/things{}", crate::http::encode::query(&q));
-        self.client
-            .get(&path, "application/vnd.arduino.thing+json; type=collection", opts.organization.as_deref())
-            .await
-    }
-}
-
-pub struct Properties<'a, T> {
-    client: &'a Arduino<T>,
-}
-
-impl<T: Transport> Properties<'_, T> {
-    /// `GET /iot/v2/things/{id}/properties` (`properties_v2#list`).
-    pub async fn list(
-        &self,
-        thing_id: &str,
-        show_deleted: Option<bool>,
-        organization: Option<&str>,
-    ) -> Result<T::Body, Error> {
-        let id = segment("thingId", thing_id)?;
-        let mut q = Vec::new();
-        push_bool(&mut q, "show_deleted", show_deleted);
-        let path = format!("/iot/v2/things/{id}/properties{}", crate::http::encode::query(&q));
-        self.client.get(&path, "application/vnd.arduino.property+json; type=collection", organization).await
+    /// Prepares and sends operation `index` of the table with `args` (see [`crate::ops::prepare`]); the body
+    /// of the answer.
+    pub async fn call<A: Arg>(&self, index: usize, ctx: &str, args: &[A]) -> Result<T::Body, Error> {
+        let op = OPS.get(index).ok_or_else(|| Error::invalid("no such operation"))?;
+        let call = prepare(op, ctx, args, "organization")?;
+        Ok(self.send(op, &call).await?.body)
     }
 }
 
@@ -138,7 +97,16 @@ mod tests {
     use crate::http::mock::{reply, Mock};
     use crate::http::retry::RetryPolicy;
     use futures_executor::block_on;
+    use serde_json::{json, Value};
     use std::rc::Rc;
+
+    fn index(route: &str) -> usize {
+        OPS.iter().position(|o| o.route == route).expect("a row of the table")
+    }
+
+    fn things(c: &Arduino<Rc<Mock>>, opts: Value) -> Result<Value, Error> {
+        block_on(c.call(index("GET /iot/v2/things"), "arduino.things.list", &[opts]))
+    }
 
     fn client(mock: &Rc<Mock>) -> Arduino<Rc<Mock>> {
         Arduino::new(
@@ -166,7 +134,7 @@ mod tests {
     #[test]
     fn token_request_is_the_documented_form() {
         let mock = Mock::new(token_then(200, "[]"));
-        block_on(client(&mock).things().list(&ThingsListOptions::default())).unwrap();
+        things(&client(&mock), Value::Null).unwrap();
         let reqs = mock.requests.borrow();
         assert_eq!(reqs[0].url, "https://api.test/iot/v1/clients/token");
         assert_eq!(reqs[0].header_value("content-type"), Some("application/x-www-form-urlencoded"));
@@ -179,13 +147,8 @@ mod tests {
     #[test]
     fn things_list_sends_snake_case_query_and_organization() {
         let mock = Mock::new(token_then(200, r#"[{"id":"t1"}]"#));
-        let opts = ThingsListOptions {
-            show_deleted: Some(true),
-            ids: vec!["a".into(), "b c".into()],
-            tags: vec!["room:kitchen".into()],
-            ..Default::default()
-        };
-        let body = block_on(client(&mock).things().list(&opts)).unwrap();
+        let opts = json!({"showDeleted": true, "ids": ["a", "b c"], "tags": ["room:kitchen"]});
+        let body = things(&client(&mock), opts).unwrap();
         assert_eq!(body[0]["id"], "t1");
         let reqs = mock.requests.borrow();
         assert_eq!(reqs[1].url, "https://api.test/iot/v2/things?ids=a&ids=b%20c&show_deleted=true&tags=room%3Akitchen");
@@ -197,13 +160,17 @@ mod tests {
     fn properties_list_encodes_the_thing_id_and_checks_it_first() {
         let mock = Mock::new(token_then(200, "[]"));
         let c = client(&mock);
-        block_on(c.properties().list("th 1", Some(true), Some("org-2"))).unwrap();
+        let props = index("GET /iot/v2/things/{id}/properties");
+        let list = |args: &[Value]| block_on(c.call(props, "arduino.properties.list", args));
+        list(&[json!("th 1"), json!({"showDeleted": true, "organization": "org-2"})]).unwrap();
         let url = mock.requests.borrow()[1].url.clone();
         assert_eq!(url, "https://api.test/iot/v2/things/th%201/properties?show_deleted=true");
         assert_eq!(mock.requests.borrow()[1].header_value("x-organization"), Some("org-2"));
         let before = mock.requests.borrow().len();
-        let err = block_on(c.properties().list("a/b", None, None)).unwrap_err();
-        assert!(matches!(err, Error::InvalidArgument(_)));
+        for bad in [json!("a/b"), json!("x?y"), json!("#"), json!(""), json!(7), Value::Null] {
+            let err = list(&[bad]).unwrap_err();
+            assert!(matches!(err, Error::InvalidArgument(ref m) if m.contains("arduino.properties.list") && m.contains("id")), "{err}");
+        }
         assert_eq!(mock.requests.borrow().len(), before, "no request for bad input");
     }
 
@@ -211,7 +178,7 @@ mod tests {
     fn tokens_are_reused_then_refreshed_before_expiry() {
         let mock = Mock::new(token_then(200, "[]"));
         let c = client(&mock);
-        let list = || block_on(c.things().list(&ThingsListOptions::default())).unwrap();
+        let list = || things(&c, Value::Null).unwrap();
         list();
         list();
         assert_eq!(mock.count("/clients/token"), 1);
@@ -227,7 +194,7 @@ mod tests {
     fn a_401_gets_a_new_token_and_one_retry_only() {
         let mock =
             Mock::new(token_then(401, r#"{"id":"x","code":"unauthorized","status":401,"detail":"invalid token"}"#));
-        let err = block_on(client(&mock).things().list(&ThingsListOptions::default())).unwrap_err();
+        let err = things(&client(&mock), Value::Null).unwrap_err();
         assert_eq!((err.status(), err.code(), err.to_string().as_str()), (Some(401), "unauthorized", "invalid token"));
         assert_eq!(mock.count("/clients/token"), 2);
         assert_eq!(mock.count("/iot/v2/things"), 2);
@@ -243,7 +210,7 @@ mod tests {
             Some("given".into()),
             None,
         );
-        let err = block_on(c.things().list(&ThingsListOptions::default())).unwrap_err();
+        let err = things(&c, Value::Null).unwrap_err();
         assert_eq!(err.status(), Some(401));
         assert_eq!(mock.count("/clients/token"), 0);
         assert_eq!(mock.requests.borrow().len(), 1);
@@ -260,7 +227,7 @@ mod tests {
             Some("s3cr3t\r\nX-Evil: 1".into()),
             None,
         );
-        let err = block_on(c.things().list(&ThingsListOptions::default())).unwrap_err();
+        let err = things(&c, Value::Null).unwrap_err();
         assert!(matches!(err, Error::InvalidArgument(ref m) if m.contains("Authorization")), "{err}");
         assert!(!err.to_string().contains("s3cr3t"));
         assert!(mock.requests.borrow().is_empty());
@@ -271,7 +238,7 @@ mod tests {
         let mock = Mock::new(|_, _| {
             reply(401, r#"{"error":"invalid_client","error_description":"Invalid client credentials"}"#)
         });
-        let err = block_on(client(&mock).things().list(&ThingsListOptions::default())).unwrap_err();
+        let err = things(&client(&mock), Value::Null).unwrap_err();
         assert_eq!((err.code(), err.to_string().as_str()), ("invalid_client", "Invalid client credentials"));
         assert!(!format!("{err:?}").contains("s3cret"));
     }
@@ -291,7 +258,7 @@ mod tests {
             }
             Ok(r)
         });
-        block_on(client(&mock).things().list(&ThingsListOptions::default())).unwrap();
+        things(&client(&mock), Value::Null).unwrap();
         assert_eq!(*mock.slept.borrow(), vec![2_000.0, 750.0]);
     }
 }

@@ -21,11 +21,4 @@ impl<T: Transport> ClientConfig<T> {
     }
 }
 
-/// Appends a boolean query parameter when it was given.
-fn push_bool(params: &mut Vec<(&'static str, String)>, key: &'static str, value: Option<bool>) {
-    if let Some(v) = value {
-        params.push((key, v.to_string()));
-    }
-}
-
 pub(crate) use encode::path_segment as segment;

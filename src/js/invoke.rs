@@ -1,0 +1,127 @@
+//! The one crossing of every table-driven operation: the generated JavaScript methods call
+//! `client.__invoke(op, name, args, mode)`; arguments are read here as [`Arg`]s without ever letting a
+//! user value throw into wasm.
+
+use super::options::{is_array, is_file, read, read_js, show, threw};
+use crate::error::Error;
+use crate::http::fetch::bounded_string;
+use crate::http::{Body, Response};
+use crate::ops::{next_start, Arg};
+use wasm_bindgen::JsCast;
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+
+/// `mode` bit: the `IotApi` surface (its organization option is `xOrganization`).
+pub const COMPAT: u32 = 1;
+/// `mode` bit: resolve `[status, headers, body]` instead of the body.
+pub const FULL: u32 = 2;
+/// `mode` bit: one page of a paged list: resolve `[items, next start or undefined]`.
+pub const PAGE: u32 = 4;
+
+const MAX_ITEMS: u32 = 1_000;
+
+impl Arg for JsValue {
+    fn is_absent(&self) -> bool {
+        self.is_undefined() || self.is_null()
+    }
+    fn field(&self, key: &str) -> Result<Option<Self>, ()> {
+        let v = read_js(self, &key.into());
+        if v.is_symbol() && threw(&v) {
+            return Err(());
+        }
+        Ok(Some(v).filter(|v| !v.is_absent()))
+    }
+    fn string(&self) -> Result<Option<String>, ()> {
+        bounded_string(self)
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn number(&self) -> Option<(String, bool)> {
+        let n = self.as_f64().filter(|n| n.is_finite())?;
+        Some((show(self)?, n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0))
+    }
+    fn date(&self) -> Option<String> {
+        if self.is_object() {
+            show(self)
+        } else {
+            None
+        }
+    }
+    fn items(&self) -> Result<Option<Vec<Self>>, ()> {
+        match is_array(self) {
+            None => Err(()),
+            Some(false) => Ok(None),
+            Some(true) => {
+                let len = read(self, &"length".into(), "", "").map_err(|_| ())?.as_f64().unwrap_or(0.0);
+                if len > f64::from(MAX_ITEMS) {
+                    return Err(());
+                }
+                (0..len as u32)
+                    .map(|i| {
+                        let v = read_js(self, &i.into());
+                        if v.is_symbol() && threw(&v) {
+                            Err(())
+                        } else {
+                            Ok(v)
+                        }
+                    })
+                    .collect::<Result<Vec<_>, ()>>()
+                    .map(Some)
+            }
+        }
+    }
+    fn is_object(&self) -> bool {
+        JsValue::is_object(self) && is_array(self) == Some(false) && !is_file(self)
+    }
+    fn is_array(&self) -> bool {
+        is_array(self) == Some(true)
+    }
+    fn is_file(&self) -> bool {
+        JsValue::is_object(self) && is_file(self)
+    }
+    fn value(&self) -> JsValue {
+        self.clone()
+    }
+}
+
+/// The arguments array the generated method passed, and the operation's name for messages.
+pub fn arguments(args: &JsValue, name: &JsValue) -> Result<(Vec<JsValue>, String), Error> {
+    let name = bounded_string(name).ok().flatten().unwrap_or_default();
+    let args = match Arg::items(args) {
+        Ok(Some(a)) => a,
+        _ => return Err(Error::invalid(format!("{name}: the arguments could not be read"))),
+    };
+    Ok((args, name))
+}
+
+/// The per-call `signal` and `timeoutMs` of an options object.
+pub fn per_call(opts: Option<&JsValue>, name: &str) -> Result<(Option<JsValue>, Option<u32>), Error> {
+    let Some(opts) = opts.filter(|o| Arg::is_object(*o)) else {
+        return Ok((None, None));
+    };
+    let o = super::options::Opts::new(opts.clone(), name)?;
+    let timeout = o.number("timeoutMs", 0, 2_147_483_647)?;
+    Ok((o.signal("signal")?, timeout))
+}
+
+/// What a call resolves with: the body, `[status, headers, body]` (`FULL`) or `[items, next]` (`PAGE`,
+/// with `previous` the `start` this page was asked with).
+pub fn answer(resp: Response<JsValue>, mode: u32, previous: Option<String>) -> JsValue {
+    if mode & PAGE != 0 {
+        let items = Body::get(&resp.body, "values").filter(|v| Body::is_array(v)).unwrap_or_else(|| Array::new().into());
+        let len = items.unchecked_ref::<Array>().length() as usize;
+        let next = next_start(&resp.body, len, previous.as_deref()).map_or(JsValue::UNDEFINED, JsValue::from);
+        return Array::of2(&items, &next).into();
+    }
+    if mode & FULL == 0 {
+        return resp.body;
+    }
+    Array::of3(&JsValue::from(resp.status), &resp.headers, &resp.body).into()
+}
+
+/// The number of positional arguments of Arduino operation `op` (for the JavaScript page iterators).
+#[wasm_bindgen(js_name = "__arity", skip_typescript)]
+pub fn arity(op: u32) -> u32 {
+    crate::ops::arduino::OPS.get(op as usize).map_or(0, |o| o.positional() as u32)
+}

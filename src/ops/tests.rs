@@ -1,0 +1,179 @@
+use super::*;
+use crate::http::Body;
+use serde_json::{json, Value};
+
+const PUBLISH: Op = Op {
+    route: "PUT /iot/v2/things/{id}/properties/{pid}/publish",
+    params: "ps!id,ps!pid,bo!propertyValue",
+    accept: "",
+    flags: BODY_JSON | ORG,
+};
+const LIST: Op = Op {
+    route: "GET /iot/v2/things",
+    params: "qbacross_user_ids=acrossUserIds,qsdevice_id=deviceId,qaids,qilimit,qnscale,qdfrom,hsX-Trace=trace",
+    accept: "application/vnd.arduino.thing+json; type=collection",
+    flags: RET_ARRAY | ORG,
+};
+// The path placeholders in another order than the arguments.
+const CERT: Op = Op { route: "DELETE /iot/v2/devices/{id}/certs/{cid}", params: "ps!cid,ps!id", accept: "", flags: 0 };
+const UPLOAD: Op = Op {
+    route: "POST /iot/v2/devices/{id}/ota",
+    params: "ps!id,fF!ota_file=otaFile,fbasync,fiexpire_in_mins=expireInMins",
+    accept: "application/json",
+    flags: BODY_MULTIPART | RET_OBJECT | ORG,
+};
+const FORM: Op = Op { route: "POST /v1/x", params: "fs!name,fiage", accept: "", flags: BODY_FORM };
+
+fn prep(op: &Op, args: &[Value]) -> Result<Call, Error> {
+    prepare(op, "arduino.test.call", args, "organization")
+}
+
+fn invalid(op: &Op, args: &[Value]) -> String {
+    match prep(op, args) {
+        Err(Error::InvalidArgument(m)) => m,
+        other => panic!("expected invalid_argument, got {other:?}"),
+    }
+}
+
+#[test]
+fn path_parameters_are_checked_encoded_and_placed_by_name() {
+    let c = prep(&PUBLISH, &[json!("t 1"), json!("p:é"), json!({"value": 1.5})]).unwrap();
+    assert_eq!(c.method, Method::Put);
+    assert_eq!(c.path, "/iot/v2/things/t%201/properties/p%3A%C3%A9/publish");
+    assert_eq!(c.payload, Some(Payload::Json(r#"{"value":1.5}"#.into())));
+    assert_eq!(c.headers, vec![("Content-Type", "application/json".to_string())]);
+    let c = prep(&CERT, &[json!("C"), json!("D")]).unwrap();
+    assert_eq!((c.method, c.path.as_str()), (Method::Delete, "/iot/v2/devices/D/certs/C"));
+}
+
+#[test]
+fn ids_that_would_change_the_path_are_refused_naming_call_and_parameter() {
+    for bad in ["a/b", "a?b", "a#b", "..", ".", " ", "a\\b", "a\nb"] {
+        let m = invalid(&PUBLISH, &[json!("t"), json!(bad), json!({"value": 1})]);
+        assert!(m.starts_with("arduino.test.call: `pid`"), "{m}");
+    }
+}
+
+#[test]
+fn missing_and_mistyped_arguments_are_named() {
+    let m = invalid(&PUBLISH, &[json!("t")]);
+    assert_eq!(m, "arduino.test.call: `pid` is required");
+    let m = invalid(&PUBLISH, &[json!("t"), json!("p")]);
+    assert_eq!(m, "arduino.test.call: `propertyValue` is required");
+    let m = invalid(&PUBLISH, &[json!("t"), json!("p"), json!([1])]);
+    assert_eq!(m, "arduino.test.call: `propertyValue` must be an object");
+    let m = invalid(&PUBLISH, &[json!(5), json!("p"), json!({})]);
+    assert_eq!(m, "arduino.test.call: `id` must be a string");
+    let m = invalid(&LIST, &[json!({"acrossUserIds": "yes"})]);
+    assert_eq!(m, "arduino.test.call: `acrossUserIds` must be a boolean");
+    let m = invalid(&LIST, &[json!({"ids": "a"})]);
+    assert_eq!(m, "arduino.test.call: `ids` must be an array of strings");
+    let m = invalid(&LIST, &[json!({"ids": ["a", 1]})]);
+    assert_eq!(m, "arduino.test.call: `ids` must be a string");
+    let m = invalid(&LIST, &[json!({"limit": 1.5})]);
+    assert_eq!(m, "arduino.test.call: `limit` must be an integer");
+    let m = invalid(&LIST, &[json!({"organization": 3})]);
+    assert_eq!(m, "arduino.test.call: `organization` must be a string");
+    let m = invalid(&LIST, &[json!("not options")]);
+    assert_eq!(m, "arduino.test.call: `options` must be an object");
+    let m = invalid(&UPLOAD, &[json!("d"), json!("not a file")]);
+    assert!(m.starts_with("arduino.test.call: `otaFile` must be a Blob"), "{m}");
+}
+
+#[test]
+fn query_parameters_keep_api_names_types_and_repeat_arrays() {
+    let opts = json!({"acrossUserIds": false, "deviceId": "d&1", "ids": ["a", "b c"], "limit": 10,
+        "scale": 0.25, "from": "2024-01-01T00:00:00Z", "trace": "t-1", "unknown": 1});
+    let c = prep(&LIST, &[opts]).unwrap();
+    assert_eq!(
+        c.path,
+        "/iot/v2/things?across_user_ids=false&device_id=d%261&ids=a&ids=b%20c&limit=10&scale=0.25&from=2024-01-01T00%3A00%3A00Z"
+    );
+    assert_eq!(
+        c.headers,
+        vec![
+            ("X-Trace", "t-1".to_string()),
+            ("Accept", "application/vnd.arduino.thing+json; type=collection".to_string())
+        ]
+    );
+    assert_eq!(c.shape, Shape::Array);
+    assert!(c.payload.is_none());
+    // Absent and null options are left out.
+    let c = prep(&LIST, &[json!({"deviceId": null})]).unwrap();
+    assert_eq!(c.path, "/iot/v2/things");
+    assert_eq!(prep(&LIST, &[]).unwrap().path, "/iot/v2/things");
+}
+
+#[test]
+fn the_organization_of_a_call_wins_over_the_clients() {
+    let c = prep(&LIST, &[json!({"organization": "org-call"})]).unwrap();
+    assert_eq!(c.organization.as_deref(), Some("org-call"));
+    let req = c.request("https://h", "tok", Some("org-client"), true);
+    assert_eq!(req.url, "https://h/iot/v2/things");
+    assert_eq!(req.header_value("x-organization"), Some("org-call"));
+    assert_eq!(req.header_value("authorization"), Some("Bearer tok"));
+    let req = prep(&LIST, &[]).unwrap().request("https://h", "tok", Some("org-client"), true);
+    assert_eq!(req.header_value("x-organization"), Some("org-client"));
+    let req = prep(&LIST, &[]).unwrap().request("https://h", "tok", Some("org-client"), false);
+    assert_eq!(req.header_value("x-organization"), None);
+    // The IotApi surface names it xOrganization.
+    let c = prepare(&LIST, "thingsV2List", &[json!({"xOrganization": "o2"})], "xOrganization").unwrap();
+    assert_eq!(c.organization.as_deref(), Some("o2"));
+}
+
+#[test]
+fn multipart_and_form_fields_keep_files_and_type_the_rest() {
+    let file = json!({"$file": "bytes"});
+    let c = prep(&UPLOAD, &[json!("dev"), file.clone(), json!({"async": true, "expireInMins": 5})]).unwrap();
+    assert_eq!(
+        c.payload,
+        Some(Payload::Multipart(vec![
+            ("ota_file", file.to_string()),
+            ("async", "true".into()),
+            ("expire_in_mins", "5".into())
+        ]))
+    );
+    // fetch sets the multipart Content-Type with its boundary.
+    assert!(c.headers.iter().all(|(k, _)| *k != "Content-Type"));
+    let c = prep(&FORM, &[json!("n"), json!({"age": 3})]).unwrap();
+    assert_eq!(c.payload, Some(Payload::Form(vec![("name", "n".into()), ("age", "3".into())])));
+    assert!(c.headers.contains(&("Content-Type", "application/x-www-form-urlencoded".into())));
+}
+
+#[test]
+fn the_parameter_grammar_parses_every_kind_of_entry() {
+    let names: Vec<_> = LIST.entries().map(|p| (p.at as char, p.kind as char, p.required, p.name, p.js)).collect();
+    assert_eq!(names[0], ('q', 'b', false, "across_user_ids", "acrossUserIds"));
+    assert_eq!(names[2], ('q', 'a', false, "ids", "ids"));
+    assert_eq!(PUBLISH.positional(), 3);
+    assert_eq!(UPLOAD.positional(), 2);
+    assert_eq!(LIST.positional(), 0);
+    assert_eq!((UPLOAD.method(), UPLOAD.template()), (Method::Post, "/iot/v2/devices/{id}/ota"));
+}
+
+#[test]
+fn paging_stops_on_an_empty_page_or_a_cursor_that_does_not_move() {
+    let page = json!({"values": [1], "last_evaluated_key": {"created_at": "2024-01-01T00:00:00Z"}});
+    assert_eq!(next_start(&page, 1, None).as_deref(), Some("2024-01-01T00:00:00Z"));
+    assert_eq!(next_start(&page, 1, Some("2024-01-01T00:00:00Z")), None);
+    assert_eq!(next_start(&page, 0, None), None);
+    assert_eq!(next_start(&json!({"values": [1]}), 1, None), None);
+    assert_eq!(next_start(&json!({"last_evaluated_key": {"created_at": ""}}), 1, None), None);
+    let _ = Value::null();
+}
+
+#[test]
+fn every_row_of_every_table_parses() {
+    for op in arduino::OPS.iter() {
+        assert!(op.route.starts_with(['G', 'P', 'D']), "{}", op.route);
+        assert!(op.template().starts_with('/'), "{}", op.route);
+        for entry in op.params.split(',').filter(|e| !e.is_empty()) {
+            let p = Param::parse(entry).unwrap_or_else(|| panic!("{}: {entry}", op.route));
+            assert!(b"pqhbf".contains(&p.at), "{}: {entry}", op.route);
+            assert!(b"sbindaoljF".contains(&p.kind), "{}: {entry}", op.route);
+            if p.at == b'p' {
+                assert!(op.template().contains(&format!("{{{}}}", p.name)), "{}: {entry}", op.route);
+            }
+        }
+    }
+}
