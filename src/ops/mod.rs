@@ -217,6 +217,7 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
 /// (`organization`, or `xOrganization` on the `IotApi` surface). `ctx` names the call in errors.
 ///
 /// Nothing is sent when this fails, and every failure names the call and the parameter.
+#[inline(never)]
 pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<Call, Error> {
     let positional = op.positional();
     let opts = match args.get(positional) {
