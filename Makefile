@@ -20,7 +20,7 @@ DEMO_PORT ?= 8787
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup setup-rust setup-node setup-browser build pack test test-native test-wasm test-js test-types test-examples test-browser demo bench clean
+.PHONY: setup setup-rust setup-node setup-browser generate check-generated build pack test test-native test-wasm test-js test-types test-examples test-browser demo bench clean
 
 setup: setup-rust setup-node setup-browser
 
@@ -53,7 +53,14 @@ pack: build
 test: setup build test-native test-wasm test-js test-types test-examples test-browser
 	@echo "all test suites passed"
 
-test-native:
+# The Arduino operation table, its JS maps and types, and the README table come from tools/generate.mjs.
+generate: setup-node
+	node tools/generate.mjs
+
+check-generated: setup-node
+	node tools/generate.mjs --check
+
+test-native: check-generated
 	cargo test
 
 test-wasm: setup-rust
