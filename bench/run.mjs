@@ -510,6 +510,74 @@ async function main() {
       ],
     };
 
+    // ---- Arduino, mixed: what a dashboard loop does — list things, show one, publish a value, read its
+    // time series (4 requests per call).
+    const lampId = IDS.arduino.things.deskLamp;
+    const lampProps = await arduino.properties.list(lampId);
+    const writable = lampProps.find((p) => p.permission === 'READ_WRITE') ?? lampProps[0];
+    const propId = writable.id;
+    const sample = (n) => (writable.type === 'FLOAT' || writable.type === 'INT' ? n % 100 : writable.type === 'STATUS' ? n % 2 === 0 : `v${n}`);
+    let n = 0;
+    const officialThings = new ArduinoIotClient.ThingsV2Api(officialClient);
+    const dropInThings = new pkg.IotApi.ThingsV2Api(dropInClient);
+    const series = { from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', interval: 3600 };
+    const checkSeries = (r) => {
+      if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new Error('expected a time series object');
+      return r;
+    };
+    const rawJson = async (url, init) => {
+      const res = await fetch(url, { ...init, headers: { ...aHeaders, ...init?.headers } });
+      const text = await res.text();
+      if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { statusCode: res.status });
+      return text === '' ? null : JSON.parse(text);
+    };
+    const arduinoMixedSuite = {
+      name: 'Arduino IoT Cloud, mixed',
+      request: 'things list + thing show + property publish + property time series (4 requests)',
+      check: checkSeries,
+      clients: [
+        {
+          name: 'raw fetch', role: 'raw',
+          async call() {
+            await rawJson(`${arduinoBase}/iot/v2/things`);
+            await rawJson(`${arduinoBase}/iot/v2/things/${lampId}`);
+            await rawJson(`${arduinoBase}/iot/v2/things/${lampId}/properties/${propId}/publish`, {
+              method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: sample(n++) }),
+            });
+            const q = new URLSearchParams(series);
+            return rawJson(`${arduinoBase}/iot/v2/things/${lampId}/properties/${propId}/timeseries?${q}`);
+          },
+        },
+        {
+          name: 'iot-cloud-wasm', role: 'ours',
+          async call() {
+            await arduino.things.list();
+            await arduino.things.show(lampId);
+            await arduino.properties.publish(lampId, propId, { value: sample(n++) });
+            return arduino.properties.timeseries(lampId, propId, series);
+          },
+        },
+        {
+          name: 'iot-cloud-wasm IotApi', role: 'ours-dropin',
+          async call() {
+            await dropInThings.thingsV2List();
+            await dropInThings.thingsV2Show(lampId);
+            await dropIn.propertiesV2Publish(lampId, propId, { value: sample(n++) });
+            return dropIn.propertiesV2Timeseries(lampId, propId, series);
+          },
+        },
+        {
+          name: '@arduino/arduino-iot-client', role: 'official',
+          async call() {
+            await officialThings.thingsV2List();
+            await officialThings.thingsV2Show(lampId);
+            await officialProps.propertiesV2Publish(lampId, propId, { value: sample(n++) });
+            return officialProps.propertiesV2Timeseries(lampId, propId, series);
+          },
+        },
+      ],
+    };
+
     const sequential = { rounds: cfg.rounds, perRound: cfg.perRound, warmup: cfg.warmup };
     const runs = [
       [particleSuite, sequential, 'particle-api-js'],
@@ -518,6 +586,7 @@ async function main() {
       [particleLargeSuite, { rounds: cfg.large.rounds, perRound: cfg.large.perRound, warmup: cfg.large.perRound },
         'particle-api-js', { particleDeviceCount: cfg.large.devices }],
       [arduinoSuite, sequential, '@arduino/arduino-iot-client'],
+      [arduinoMixedSuite, sequential, '@arduino/arduino-iot-client'],
     ];
     for (const [suite, settings, official, simConfig] of runs) {
       if (simConfig) await simControl(sim, 'POST', 'config', simConfig);

@@ -116,11 +116,21 @@ console.log(`  JS glue (node)  ${kb(report.nodeGlueGzip)} gzip`);
 console.log(`  browser total   ${kb(report.wasmGzip + report.webGlueGzip)} gzip`);
 fs.writeFileSync(path.join(root, 'target', 'size-report.json'), `${JSON.stringify(report, null, 2)}\n`);
 
-// The budget: below the browser bundle of one official vendor client (about 50 KB gzip) with all four
-// vendors in. A build over it fails, so a change that spends bytes has to say so here.
-const WASM_GZIP_BUDGET = 46_000;
-if (report.wasmGzip > WASM_GZIP_BUDGET) {
-  console.error(`size budget exceeded: wasm is ${report.wasmGzip} B gzip, budget ${WASM_GZIP_BUDGET} B`);
-  process.exit(1);
+// The budgets: the wasm below the browser bundle of one official vendor client (about 50 KB gzip) with all
+// four vendors in; the browser's JS (wasm-bindgen glue, entry, shared module and the generated Arduino
+// surface) small beside it. A build over either fails, so a change that spends bytes has to say so here.
+const WASM_GZIP_BUDGET = 47_000;
+const WEB_JS_GZIP_BUDGET = 14_000;
+let over = false;
+for (const [what, size, budget] of [
+  ['wasm', report.wasmGzip, WASM_GZIP_BUDGET],
+  ['browser JS', report.webGlueGzip, WEB_JS_GZIP_BUDGET],
+]) {
+  if (size > budget) {
+    console.error(`size budget exceeded: ${what} is ${size} B gzip, budget ${budget} B`);
+    over = true;
+  } else {
+    console.log(`  budget          ${budget.toLocaleString('en-US')} B gzip for the ${what}: ${budget - size} B to spare`);
+  }
 }
-console.log(`  budget          ${WASM_GZIP_BUDGET.toLocaleString('en-US')} B gzip for the wasm: ${WASM_GZIP_BUDGET - report.wasmGzip} B to spare`);
+if (over) process.exit(1);
