@@ -4,7 +4,7 @@ use super::options::Opts;
 use super::{describe, promise, reject, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::FetchTransport;
-use crate::ops::{arduino::OPS, prepare};
+use crate::ops::{arduino::OPS, prepare, row};
 use crate::vendors::arduino;
 use js_sys::Promise;
 use std::rc::Rc;
@@ -50,9 +50,9 @@ impl Arduino {
 pub(crate) fn invoke(client: Result<Rc<Client>, Error>, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> Promise {
     let prepared = client.and_then(|client| {
         let (args, name) = arguments(args, name)?;
-        let op = OPS.get(op as usize).ok_or_else(|| Error::invalid(format!("{name}: no such operation")))?;
+        let op = row(OPS, op as usize).ok_or_else(|| Error::invalid(format!("{name}: no such operation")))?;
         let org_key = if mode & COMPAT != 0 { "xOrganization" } else { "organization" };
-        let mut call = prepare(op, &name, &args, org_key)?;
+        let mut call = prepare(&op, &name, &args, org_key)?;
         let opts = args.get(op.positional());
         (call.signal, call.timeout_ms) = per_call(opts, &name)?;
         let start = match opts.map(|o| o.field("start")) {
@@ -63,7 +63,7 @@ pub(crate) fn invoke(client: Result<Rc<Client>, Error>, op: u32, name: &JsValue,
     });
     match prepared {
         Ok((client, op, call, start)) => {
-            promise(V, async move { Ok(answer(client.send(op, &call).await?, mode, start)) })
+            promise(V, async move { Ok(answer(client.send(&op, &call).await?, mode, start)) })
         }
         Err(e) => reject(V, e),
     }

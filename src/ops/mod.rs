@@ -47,6 +47,21 @@ pub const ORG: u16 = 16;
 /// Paged by the answer's `last_evaluated_key` (its `created_at` is the next page's `start`).
 pub const PAGE_LEK: u16 = 32;
 
+/// Row `index` of a table written as text: one operation a line, `route|params|accept|flags` with the flags
+/// in decimal. (A table of text compresses far better than an array of structs, whose pointers do not.)
+pub fn row(table: &'static str, index: usize) -> Option<Op> {
+    let line = table.split('\n').nth(index)?;
+    let mut f = line.split('|');
+    let (route, params, accept) = (f.next()?, f.next()?, f.next()?);
+    let flags = f.next()?.bytes().try_fold(0u16, |n, b| b.is_ascii_digit().then(|| n * 10 + u16::from(b - b'0')))?;
+    Some(Op { route, params, accept, flags })
+}
+
+/// The number of rows of a text table.
+pub fn rows(table: &str) -> usize {
+    table.split('\n').count()
+}
+
 impl Op {
     pub fn method(&self) -> Method {
         match self.route.as_bytes().get(..3) {

@@ -163,8 +163,20 @@ fn paging_stops_on_an_empty_page_or_a_cursor_that_does_not_move() {
 }
 
 #[test]
+fn text_rows_parse_into_operations() {
+    const TABLE: &str = "GET /a||application/json|20\nPUT /b/{id}|ps!id|x|3\nbad line";
+    let op = row(TABLE, 1).unwrap();
+    assert_eq!((op.route, op.params, op.accept, op.flags), ("PUT /b/{id}", "ps!id", "x", 3));
+    assert_eq!(row(TABLE, 0).unwrap().flags, RET_ARRAY | ORG);
+    assert!(row(TABLE, 2).is_none(), "a line without four fields");
+    assert!(row(TABLE, 3).is_none());
+    assert!(row("GET /a|||2x", 0).is_none(), "flags that are not a number");
+}
+
+#[test]
 fn every_row_of_every_table_parses() {
-    for op in arduino::OPS.iter() {
+    assert_eq!(rows(arduino::OPS), 111);
+    for op in (0..rows(arduino::OPS)).map(|i| row(arduino::OPS, i).expect("a row")) {
         assert!(op.route.starts_with(['G', 'P', 'D']), "{}", op.route);
         assert!(op.template().starts_with('/'), "{}", op.route);
         for entry in op.params.split(',').filter(|e| !e.is_empty()) {
