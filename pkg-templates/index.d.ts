@@ -1,9 +1,20 @@
 // Types of the package. The classes and option/result interfaces are generated from the Rust sources
 // (iot_cloud_wasm.d.ts); this file adds what the entry files define and says which names are values.
-import type { IotApiClientLike, PropertiesV2Api, ThingsV2Api } from './iot_cloud_wasm.js';
+import type { IotApiClientLike } from './iot_cloud_wasm.js';
+import type { ArduinoPropertiesApi, ArduinoResources, ArduinoThingsApi, IotApiClasses } from './arduino-api.js';
 
 // Every interface and class type (handlers such as ArduinoThings are reached through a client only).
 export type * from './iot_cloud_wasm.js';
+// The Arduino operations: option, result and schema types, generated from the OpenAPI spec.
+export type * from './arduino-api.js';
+
+// `arduino.things.list()`, `arduino.devices.show(id)`, …: the resources of the Arduino class.
+declare module './iot_cloud_wasm.js' {
+  interface Arduino extends ArduinoResources {}
+}
+/** The names the `things` and `properties` handlers had before every resource was generated. */
+export type ArduinoThings = ArduinoThingsApi;
+export type ArduinoProperties = ArduinoPropertiesApi;
 // The classes a user constructs.
 export { Arduino, Particle, CThings, IoTConnect } from './iot_cloud_wasm.js';
 
@@ -42,11 +53,7 @@ declare class ApiClient implements IotApiClientLike {
 }
 
 /** Drop-in for `require('@arduino/arduino-iot-client')`. */
-export declare const IotApi: {
-  ApiClient: typeof ApiClient;
-  PropertiesV2Api: new (apiClient?: IotApiClientLike) => PropertiesV2Api;
-  ThingsV2Api: new (apiClient?: IotApiClientLike) => ThingsV2Api;
-};
+export declare const IotApi: IotApiClasses & { ApiClient: typeof ApiClient };
 
 /** Loads the wasm ahead of the first call (browsers); resolves at once in Node. */
 export declare function init(input?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;

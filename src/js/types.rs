@@ -14,6 +14,8 @@ export interface ClientOptions {
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /** Attempts per request when the server answers 429 or 503 (Retry-After is honoured). Default 3. */
   maxAttempts?: number;
+  /** Spaces this client's requests at most this many a second (Arduino: 1 on free plans, 10 on paid). */
+  maxRequestsPerSecond?: number;
 }
 
 export interface ArduinoOptions extends ClientOptions {
@@ -27,59 +29,6 @@ export interface ArduinoOptions extends ClientOptions {
   baseUrl?: string;
 }
 
-export interface ArduinoThingsListOptions {
-  acrossUserIds?: boolean;
-  deviceId?: string;
-  ids?: string[];
-  showDeleted?: boolean;
-  showProperties?: boolean;
-  /** Filters as "key:value". */
-  tags?: string[];
-  /** Overrides the client's organization for this call. */
-  organization?: string;
-}
-
-export interface ArduinoPropertiesListOptions {
-  showDeleted?: boolean;
-  organization?: string;
-}
-
-export interface ArduinoThing {
-  id: string;
-  name: string;
-  device_id?: string;
-  href?: string;
-  organization_id?: string;
-  properties_count?: number;
-  properties?: ArduinoProperty[];
-  timezone?: string;
-  user_id?: string;
-  created_at?: string;
-  updated_at?: string;
-  deleted_at?: string;
-  tags?: Record<string, string>;
-  [key: string]: unknown;
-}
-
-export interface ArduinoProperty {
-  id: string;
-  name: string;
-  type: string;
-  permission: string;
-  update_strategy: string;
-  variable_name?: string;
-  thing_id?: string;
-  thing_name?: string;
-  last_value?: unknown;
-  value_updated_at?: string;
-  persist?: boolean;
-  tag?: number;
-  href?: string;
-  created_at?: string;
-  updated_at?: string;
-  deleted_at?: string;
-  [key: string]: unknown;
-}
 
 export interface ParticleOptions extends ClientOptions {
   /** Default https://api.particle.io */

@@ -1,4 +1,4 @@
-// Type-checks tests/types/usage.ts against the package as installed from the tarball, with TypeScript's
+// Type-checks tests/types/usage.ts and arduino-usage.ts against the package as installed from the tarball, with TypeScript's
 // Node (nodenext) and bundler module resolution, in strict mode and with the package's own .d.ts checked.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,13 +15,13 @@ for (const [module, moduleResolution] of [['nodenext', 'nodenext'], ['esnext', '
   test(`the documented usage type-checks (${moduleResolution} resolution)`, () => {
     const dir = fs.mkdtempSync(path.join(consumer, `types-${moduleResolution}-`));
     try {
-      fs.copyFileSync(path.join(root, 'tests', 'types', 'usage.ts'), path.join(dir, 'usage.ts'));
+      for (const f of ['usage.ts', 'arduino-usage.ts']) fs.copyFileSync(path.join(root, 'tests', 'types', f), path.join(dir, f));
       const config = {
         compilerOptions: {
           strict: true, noEmit: true, skipLibCheck: false, target: 'es2022', lib: ['es2022', 'dom'],
           module, moduleResolution, types: [],
         },
-        files: ['usage.ts'],
+        files: ['usage.ts', 'arduino-usage.ts'],
       };
       fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(config));
       let output = '';
