@@ -113,7 +113,8 @@ fs.writeFileSync(path.join(root, 'target', 'size-report.json'), `${JSON.stringif
 
 // The budget: below the browser bundle of one official vendor client (about 50 KB gzip) with all four
 // vendors in. A build over it fails, so a change that spends bytes has to say so here.
-const WASM_GZIP_BUDGET = 46_000;
+// 46,000 → 46,200: the talc allocator (coalesces free blocks) costs 194 B more than the size classes it replaced.
+const WASM_GZIP_BUDGET = 46_200;
 if (report.wasmGzip > WASM_GZIP_BUDGET) {
   console.error(`size budget exceeded: wasm is ${report.wasmGzip} B gzip, budget ${WASM_GZIP_BUDGET} B`);
   process.exit(1);
