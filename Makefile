@@ -3,6 +3,7 @@
 #   make setup   install what this machine lacks (idempotent): wasm32 target, the wasm-bindgen CLI that
 #                matches Cargo.lock, npm dev packages, Debian's chromium (for the browser test)
 #   make build   cargo build (release, wasm32) → wasm-bindgen ×2 → wasm-opt -Oz → pkg/ + size report
+#   make size    the build, then a table of the wasm's largest functions (also in target/size-table.txt)
 #   make test    native cargo tests, wasm tests in Node, JS tests of the packed package (CJS and ESM), a
 #                TypeScript check of its types, the Node examples and a headless-Chromium test of the demo
 #                page, all against the simulator (the tooling needs Node >= 20.10; the package, Node >= 18)
@@ -20,7 +21,7 @@ DEMO_PORT ?= 8787
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup setup-rust setup-node setup-browser generate check-generated build pack test test-native test-wasm test-js test-types test-examples test-browser demo bench clean
+.PHONY: setup setup-rust setup-node setup-browser generate check-generated build size pack test test-native test-wasm test-js test-types test-examples test-browser demo bench clean
 
 setup: setup-rust setup-node setup-browser
 
@@ -46,6 +47,11 @@ setup-browser:
 build: setup-rust setup-node
 	cargo build --release --target $(TARGET)
 	node pkg-templates/assemble.mjs $(WASM) pkg
+
+# One more wasm-bindgen + wasm-opt pass that keeps the function names; read by a Node script (no twiggy needed).
+size: build
+	wasm-bindgen --target nodejs --keep-debug --out-dir target/size --out-name iot_cloud_wasm $(WASM)
+	node tools/size-table.mjs target/size/iot_cloud_wasm_bg.wasm pkg/iot_cloud_wasm_bg.wasm -n 30 -o target/size-table.txt
 
 pack: build
 	node tests/js/pack.mjs
@@ -85,4 +91,4 @@ bench: pack
 	node bench/run.mjs
 
 clean:
-	rm -rf pkg target/pack target/consumers target/assemble-* target/size-report.json target/bench.json
+	rm -rf pkg target/pack target/consumers target/assemble-* target/size-report.json target/size target/size-table.txt target/bench.json

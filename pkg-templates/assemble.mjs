@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { WASM_OPT_FLAGS } from '../tools/wasm-opt-flags.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -34,12 +35,7 @@ fs.mkdirSync(path.join(outDir, 'web'), { recursive: true });
 
 const wasmOut = path.join(outDir, `${NAME}_bg.wasm`);
 const wasmOpt = path.join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
-run(process.execPath, [
-  wasmOpt, '-Oz', '--converge', '--strip-debug', '--strip-producers',
-  '--enable-bulk-memory', '--enable-reference-types', '--enable-multivalue', '--enable-sign-ext',
-  '--enable-nontrapping-float-to-int', '--enable-mutable-globals',
-  path.join(tmp, 'nodejs', `${NAME}_bg.wasm`), '-o', wasmOut,
-]);
+run(process.execPath, [wasmOpt, ...WASM_OPT_FLAGS, '--strip-debug', path.join(tmp, 'nodejs', `${NAME}_bg.wasm`), '-o', wasmOut]);
 
 // The glues sit one folder below the shared .wasm.
 const patch = (file, from, to) => {
@@ -133,4 +129,5 @@ for (const [what, size, budget] of [
     console.log(`  budget          ${budget.toLocaleString('en-US')} B gzip for the ${what}: ${budget - size} B to spare`);
   }
 }
+console.log('  per function    make size (table in target/size-table.txt)');
 if (over) process.exit(1);

@@ -10,7 +10,7 @@
 //!
 //! Everything except `http::fetch` and `js` is plain Rust and is unit-tested natively with `cargo test`.
 
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+// The wasm global allocator and, natively, its stress test.
 mod alloc;
 pub mod auth;
 pub mod error;
