@@ -117,8 +117,17 @@ const ARDUINO_THINGS = [
   ]),
 ];
 
+// A property record may also carry what the API changed: `last` ({value, at}) once a value was published,
+// `history` (the published values, see arduinoHistory) and `fields` (properties created or updated through the
+// API: name, variable_name, persist, min/max, created_at, updated_at). The fixtures have none of them.
 function arduinoProperty(thing, p, now) {
-  const live = Array.isArray(p.value);
+  const live = Array.isArray(p.value) && !p.last;
+  let lastValue = p.value;
+  if (p.last) lastValue = p.last.value;
+  else if (live) lastValue = wave(p.value[0], p.value[1], now, 900, p.value[2]);
+  let updatedAt = null;
+  if (p.last) updatedAt = p.last.at;
+  else if (p.value !== 'N/A') updatedAt = live ? lastReport(now, 15000) : thing.updated_at;
   return {
     href: `${thing.href}/properties/${p.id}`,
     id: p.id,
@@ -130,14 +139,32 @@ function arduinoProperty(thing, p, now) {
     ...(p.update_parameter !== undefined && { update_parameter: p.update_parameter }),
     created_at: thing.created_at,
     ...(p.deleted_at && { deleted_at: p.deleted_at }),
-    last_value: live ? wave(p.value[0], p.value[1], now, 900, p.value[2]) : p.value,
+    last_value: lastValue,
     persist: true,
     tag: p.tag,
     thing_name: thing.name,
     updated_at: thing.updated_at,
     variable_name: p.variable,
-    ...(p.value !== 'N/A' && { value_updated_at: live ? lastReport(now, 15000) : thing.updated_at }),
+    ...(updatedAt && { value_updated_at: updatedAt }),
+    ...p.fields,
   };
+}
+
+/**
+ * The values a property reported before `now`, oldest first, as `[{time (ms), value}]`: a drifting reading
+ * reported every 15 s gives its last 10 reports, a constant one its value at the thing's last update, a property
+ * without a value nothing. Once a value is published through the API the property keeps its own history.
+ */
+function arduinoHistory(thing, p, now) {
+  if (Array.isArray(p.value)) {
+    const last = now - (now % 15000);
+    return Array.from({ length: 10 }, (_, i) => {
+      const time = last - (9 - i) * 15000;
+      return { time, value: wave(p.value[0], p.value[1], time, 900, p.value[2]) };
+    });
+  }
+  if (p.value === 'N/A') return [];
+  return [{ time: Date.parse(thing.updated_at), value: p.value }];
 }
 
 /** The properties of a thing as the API lists them at time `now`. */
@@ -392,6 +419,20 @@ const IDS = Object.freeze({
       packagingLine: ARDUINO_THINGS[4].id, // organization space
       coldRoom: ARDUINO_THINGS[5].id, // organization space
     },
+    // The devices the things are attached to (Old Prototype has none).
+    devices: {
+      weatherStation: ARDUINO_THINGS[0].device_id,
+      greenhouse: ARDUINO_THINGS[1].device_id,
+      deskLamp: ARDUINO_THINGS[2].device_id,
+      packagingLine: ARDUINO_THINGS[4].device_id, // organization space
+      coldRoom: ARDUINO_THINGS[5].device_id, // organization space
+    },
+    // Other resources of the personal space the API starts with: a dashboard, a trigger on the weather
+    // station's temperature with one action, and a certificate of the weather station's device.
+    dashboard: 'c9a1b6d2-7f4e-4c3a-9b8e-2d5f6a7b8c90',
+    trigger: 'f3e2d1c0-b9a8-4765-8432-10fedcba9876',
+    action: 'a7b6c5d4-e3f2-4a1b-8c9d-0e1f2a3b4c5d',
+    cert: '0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f',
   },
   particle: {
     devices: PARTICLE_DEVICES.map((d) => d.id),
@@ -405,7 +446,10 @@ const IDS = Object.freeze({
 module.exports = {
   CREDENTIALS,
   IDS,
-  arduino: { things: ARDUINO_THINGS, thing: arduinoThing, properties: arduinoProperties },
+  arduino: {
+    things: ARDUINO_THINGS, thing: arduinoThing, properties: arduinoProperties, property: arduinoProperty,
+    history: arduinoHistory,
+  },
   particle: { devices: PARTICLE_DEVICES, devicesOf: particleDevices, device: particleDevice, variable: particleVariable },
   cthings: { devices: CTHINGS_DEVICES, device: cthingsDevice },
   iotconnect: {

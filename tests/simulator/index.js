@@ -1,13 +1,14 @@
 'use strict';
 // A local fake of the four clouds (Arduino IoT Cloud, Particle Device Cloud, cThings Cloud, Avnet
-// IoTConnect) on one HTTP server, with a control API for tests. No dependencies beyond Node's built-ins.
-// See README.md in this folder for the URL layout.
+// IoTConnect) on one HTTP server, with a control API for tests. Node's built-ins only, plus the `yaml` dev
+// dependency that reads the Arduino OpenAPI spec (arduino-api.js). See README.md in this folder.
 
 const http = require('node:http');
 const fs = require('node:fs/promises');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const data = require('./fixtures');
+const arduinoApi = require('./arduino-api');
 
 const { CREDENTIALS, IDS } = data;
 
@@ -90,7 +91,7 @@ function readBody(req) {
       if (size > MAX_BODY) reject(Object.assign(new Error('request body too large'), { status: 413 }));
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -156,6 +157,7 @@ const wireSeconds = (seconds) => (seconds === Infinity ? 0 : Math.max(1, Math.fl
 
 function freshState() {
   return {
+    arduinoStore: arduinoApi.createStore(), // things, devices, dashboards, … as changed through the API
     config: structuredClone(DEFAULT_CONFIG),
     configured: new Set(), // vendors whose token lifetime was set through /__sim/config
     tokens: new Map(), // access token → { vendor, expiresAt, ...session }
@@ -275,17 +277,31 @@ async function handle(sim, req, res) {
   const vendor = lookup(PREFIXES, first);
   if (!vendor) return serveStatic(sim, req, res, url, origin);
 
-  const body = await readBody(req);
-  sim.log.push({
+  const raw = await readBody(req);
+  const body = raw.toString('utf8');
+  const subpath = url.pathname.slice(first.length + 1) || '/';
+  const queryStart = req.url.indexOf('?');
+  const entry = {
     vendor, method: req.method, path: url.pathname, query: queryObject(url.searchParams),
-    headers: { ...req.headers }, body, time: Date.now(),
-  });
+    rawQuery: queryStart < 0 ? '' : req.url.slice(queryStart + 1), headers: { ...req.headers }, body, time: Date.now(),
+  };
+  if (/^multipart\/form-data\b/i.test(req.headers['content-type'] || '')) {
+    const parts = arduinoApi.parseMultipart(req.headers['content-type'], raw);
+    entry.multipart = parts ? arduinoApi.multipartSummary(parts) : null;
+  }
+  let arduinoMatch;
+  if (vendor === 'arduino') {
+    const isToken = subpath === '/iot/v1/clients/token' && req.method === 'POST';
+    arduinoMatch = isToken ? null : arduinoApi.match(req.method, subpath);
+    entry.operationId = arduinoMatch?.op?.operationId ?? null;
+  }
+  sim.log.push(entry);
   sim.count(vendor, req.method, url.pathname);
 
   const ctx = {
-    sim, req, res, vendor, url, origin, body,
+    sim, req, res, vendor, url, origin, body, raw, arduinoMatch,
     method: req.method,
-    path: url.pathname.slice(first.length + 1) || '/',
+    path: subpath,
     query: url.searchParams,
   };
   const fault = sim.takeFault(vendor, url.pathname);
@@ -362,22 +378,11 @@ function goaBody(status, code, detail) {
   return { id: crypto.randomBytes(6).toString('base64url'), code, status, detail, meta: {} };
 }
 
-const goa = (res, status, code, detail) => send(res, status, goaBody(status, code, detail), GOA_ERROR_TYPE);
 
+/** The token endpoint here; every other request is matched against the OpenAPI spec (arduino-api.js). */
 function arduino(ctx) {
   if (ctx.path === '/iot/v1/clients/token' && ctx.method === 'POST') return arduinoToken(ctx);
-  const session = ctx.sim.session('arduino', ctx.req);
-  if (!session) return goa(ctx.res, 401, 'unauthorized', 'invalid token');
-  const org = ctx.req.headers['x-organization'] || session.organization || null;
-  if (org && org !== CREDENTIALS.arduino.organization) {
-    return goa(ctx.res, 403, 'forbidden', 'you are not a member of this organization');
-  }
-  ctx.things = data.arduino.things.filter((t) => (t.organization_id || null) === org);
-  return route(ctx, [
-    ['GET', /^\/iot\/v2\/things$/, arduinoListThings],
-    ['GET', /^\/iot\/v2\/things\/([^/]+)$/, arduinoShowThing],
-    ['GET', /^\/iot\/v2\/things\/([^/]+)\/properties$/, arduinoListProperties],
-  ], () => goa(ctx.res, 404, 'not_found', 'resource not found'));
+  return arduinoApi.handle(ctx);
 }
 
 function arduinoToken({ sim, req, res, body }) {
@@ -400,35 +405,6 @@ function arduinoToken({ sim, req, res, body }) {
   if (organization) claims['http://arduino.cc/organization_id'] = organization;
   const token = sim.issueJwt('arduino', seconds, claims, { organization });
   send(res, 200, { access_token: token, expires_in: wireSeconds(seconds), token_type: 'Bearer' });
-}
-
-function arduinoListThings({ res, query, things }) {
-  const flag = (name) => query.get(name) === 'true';
-  let list = things.filter((t) => flag('show_deleted') || !t.deleted_at);
-  if (query.has('device_id')) list = list.filter((t) => t.device_id === query.get('device_id'));
-  const ids = query.getAll('ids').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-  if (ids.length) list = list.filter((t) => ids.includes(t.id));
-  for (const tag of query.getAll('tags')) {
-    const [key, ...rest] = tag.split(':');
-    list = list.filter((t) => Object.hasOwn(t.tags, key) && (!rest.length || t.tags[key] === rest.join(':')));
-  }
-  const now = Date.now();
-  const body = list.map((t) => data.arduino.thing(t, now, flag('show_properties')));
-  send(res, 200, body, 'application/vnd.arduino.thing+json; type=collection');
-}
-
-function arduinoShowThing({ res, query, things }, id) {
-  const thing = things.find((t) => t.id === id && !t.deleted_at);
-  if (!thing) return goa(res, 404, 'not_found', 'thing not found');
-  send(res, 200, data.arduino.thing(thing, Date.now(), query.get('show_properties') === 'true'),
-    'application/vnd.arduino.thing+json');
-}
-
-function arduinoListProperties({ res, query, things }, id) {
-  const thing = things.find((t) => t.id === id && !t.deleted_at);
-  if (!thing) return goa(res, 404, 'not_found', 'thing not found');
-  send(res, 200, data.arduino.properties(thing, Date.now(), query.get('show_deleted') === 'true'),
-    'application/vnd.arduino.property+json; type=collection');
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -873,7 +849,7 @@ function demoSettings(origin) {
 
 async function control(sim, req, res, url, origin) {
   const op = `${req.method} ${url.pathname.slice('/__sim/'.length).replace(/\/$/, '')}`;
-  const raw = await readBody(req);
+  const raw = (await readBody(req)).toString('utf8');
   const { value, error } = parseJson(raw);
   if (error) return send(res, 400, { ok: false, error: 'invalid JSON body' });
   const input = value ?? {};
@@ -998,6 +974,7 @@ async function startSimulator({ port = 0, host = '127.0.0.1', www, pkg, quiet = 
     const stat = await fs.stat(dirs[name]).catch(() => null);
     if (!stat?.isDirectory()) throw new Error(`${name} directory not found: ${dirs[name]}`);
   }
+  arduinoApi.api(); // reads the Arduino OpenAPI spec now (once per process), so a missing spec fails here
   const sim = new Simulator({ ...dirs, quiet });
 
   const server = http.createServer((req, res) => {

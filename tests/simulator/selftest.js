@@ -8,6 +8,8 @@ const os = require('node:os');
 const path = require('node:path');
 const http = require('node:http');
 const { startSimulator, CREDENTIALS, IDS } = require('./index.js');
+const arduinoApi = require('./arduino-api.js');
+const fixtures = require('./fixtures.js');
 
 let sim;
 let SIM;
@@ -234,6 +236,433 @@ describe('arduino', () => {
     const missing = await call(`/arduino/iot/v2/things/${IDS.arduino.user}/properties`, bearer(token));
     assert.equal(missing.status, 404);
     assert.equal(missing.json.code, 'not_found');
+  });
+});
+
+describe('arduino API from the OpenAPI spec', () => {
+  const OPS = arduinoApi.operations();
+  const WEATHER = fixtures.arduino.things[0];
+  const TEMPERATURE = WEATHER.props[0].id;
+  const OTHER = '6a1e4a0e-3d1c-4b9e-9a37-1f0e2d3c4b5a';
+  const RESOURCE_IDS = {
+    things: IDS.arduino.things.weatherStation, devices: IDS.arduino.devices.weatherStation,
+    dashboards: IDS.arduino.dashboard, triggers: IDS.arduino.trigger, actions: IDS.arduino.action,
+  };
+  // Bodies the spec's examples cannot give: they name things that must exist.
+  const BODIES = {
+    'devices_v2_pass#check': { password: 'sim-device-password' },
+    'devices_v2#updateProperties': { properties: [{ name: 'temperature', type: 'FLOAT', value: 20.5 }] },
+    'properties_v2#publishMulti': { properties: [{ property: 'temperature', value: 20.5 }] },
+  };
+
+  /** A valid request for `op`: seeded ids for path parameters, the spec's example body. */
+  function validRequest(op) {
+    const resource = op.path.split('/').find((s) => Object.hasOwn(RESOURCE_IDS, s));
+    const value = (name) => {
+      switch (name) {
+        case 'id': return RESOURCE_IDS[resource];
+        case 'pid': return TEMPERATURE;
+        case 'cid': return IDS.arduino.cert;
+        case 'key': return 'location';
+        case 'type': return op.pathParams.find((p) => p.name === 'type').schema.enum[0];
+        default: return OTHER;
+      }
+    };
+    const urlPath = `/arduino${op.path.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(value(name)))}`;
+    const init = { method: op.method, headers: {} };
+    if (op.body) {
+      if (op.body.mediaTypes.includes('multipart/form-data')) {
+        const fd = new FormData();
+        fd.append('async', 'true');
+        fd.append('ota_file', new Blob([Buffer.from([0xde, 0xad, 0xbe, 0xef])]), 'firmware.bin');
+        init.body = fd;
+      } else {
+        init.body = JSON.stringify(BODIES[op.operationId] ?? op.body.example);
+        init.headers['content-type'] = 'application/json';
+      }
+    }
+    return { urlPath, init };
+  }
+
+  test('the route table has the 94 operations of the spec and the v1 requests of the official client', () => {
+    const spec = OPS.filter((op) => !op.v1);
+    assert.equal(spec.length, 94);
+    const tsv = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'shared', 'specs', 'arduino-operations.tsv'), 'utf8')
+      .trim().split('\n').slice(1).map((line) => line.split('\t'));
+    assert.deepEqual(new Set(spec.map((op) => `${op.method} ${op.path} ${op.operationId}`)),
+      new Set(tsv.map((row) => `${row[3]} ${row[4]} ${row[1]}`)));
+    assert.ok(OPS.some((op) => op.method === 'PUT' && op.path === '/v1/things/{id}/properties/{pid}/send'));
+  });
+
+  for (const op of OPS) {
+    test(`valid request: ${op.operationId} ${op.method} ${op.path}`, async () => {
+      const token = await arduinoToken();
+      const { urlPath, init } = validRequest(op);
+      init.headers.authorization = `Bearer ${token}`;
+      const r = await call(urlPath, init);
+      assert.equal(r.status, op.success.status, r.text);
+      if (op.success.contentType) {
+        assert.equal(r.headers.get('content-type'), op.success.contentType);
+        const items = Array.isArray(r.json) ? r.json : [r.json];
+        for (const item of items) for (const field of op.success.required) assert.ok(field in item, `${field} in ${r.text.slice(0, 200)}`);
+      } else {
+        assert.equal(r.text, '');
+      }
+      const [logged] = (await control('requests?vendor=arduino', undefined, 'GET')).json.filter((e) => e.path === urlPath.split('?')[0]);
+      assert.equal(logged.operationId, op.operationId);
+    });
+  }
+
+  describe('invalid requests', () => {
+    let token;
+    beforeEach(async () => { token = await arduinoToken(); });
+    const send = (method, urlPath, body, type = 'application/json', extra = {}) => call(`/arduino${urlPath}`, {
+      method, body, headers: { authorization: `Bearer ${token}`, ...(type && body !== undefined && { 'content-type': type }), ...extra },
+    });
+    const assert400 = (r, pattern) => {
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.headers.get('content-type'), 'application/vnd.goa.error+json');
+      assert.equal(r.json.code, 'bad_request');
+      assert.equal(r.json.status, 400);
+      assert.equal(typeof r.json.id, 'string');
+      assert.match(r.json.detail, pattern);
+    };
+    const thing = IDS.arduino.things.weatherStation;
+    const device = IDS.arduino.devices.weatherStation;
+
+    test('query parameters of the wrong type or out of their enum', async () => {
+      assert400(await send('GET', '/iot/v2/things?show_deleted=yes'), /"show_deleted".*boolean/);
+      assert400(await send('GET', `/iot/v2/devices/${device}/events?limit=ten`), /"limit".*integer/);
+      assert400(await send('GET', `/iot/v2/devices/${device}/properties/${TEMPERATURE}?limit=1.5`), /"limit".*integer/);
+      assert400(await send('GET', `/iot/v2/things/${thing}/properties/${TEMPERATURE}/timeseries?interval=0`), /"interval".*at least 1/);
+      assert400(await send('GET', `/iot/v2/things/${thing}/properties/${TEMPERATURE}/timeseries?aggregation=MEDIAN`), /"aggregation".*one of/);
+      assert400(await send('GET', '/iot/v1/triggers?source_type=WEATHER'), /"source_type"/);
+      assert400(await send('GET', '/iot/v2/devices?show_deleted=true&show_deleted=1'), /"show_deleted"/);
+      assert400(await send('GET', '/iot/v1/network_credentials/pigeon'), /path parameter "type"/);
+    });
+
+    test('required parameters and headers, checked for every kind (no spec operation requires one)', () => {
+      const op = {
+        params: {
+          path: [],
+          query: [{ name: 'since', required: true, schema: { type: 'string', format: 'date-time' } },
+            { name: 'ratio', required: false, schema: { type: 'number' } }],
+          header: [{ name: 'X-Request-Id', required: true, schema: { type: 'string' } }],
+        },
+        body: null,
+      };
+      const check = (query, headers) => arduinoApi.validate(op, {
+        params: {}, searchParams: new URLSearchParams(query), headers, raw: Buffer.alloc(0),
+      });
+      assert.match(check('since=2025-01-01T00:00:00Z', {}).error, /missing required header "X-Request-Id"/);
+      assert.match(check('', { 'x-request-id': 'a' }).error, /missing required query parameter "since"/);
+      assert.match(check('since=yesterday', { 'x-request-id': 'a' }).error, /"since".*date-time/);
+      assert.match(check('since=2025-01-01T00:00:00Z&ratio=x', { 'x-request-id': 'a' }).error, /"ratio".*number/);
+      assert.equal(check('since=2025-01-01T00:00:00.5%2B02:00&ratio=0.5', { 'x-request-id': 'a' }).error, undefined);
+    });
+
+    test('bodies: missing, not JSON, wrong shape, required fields, media type', async () => {
+      assert400(await send('PUT', '/iot/v2/things'), /missing required request body/);
+      assert400(await send('PUT', '/iot/v2/things', '{"name":'), /not valid JSON/);
+      assert400(await send('PUT', '/iot/v2/things', '[]'), /must be a JSON object/);
+      assert400(await send('PUT', `/iot/v2/things/${thing}/properties`, JSON.stringify({ name: 'x', type: 'INT', update_strategy: 'ON_CHANGE' })),
+        /"permission" is missing from body/);
+      assert400(await send('PUT', `/iot/v2/things/${thing}/properties/${TEMPERATURE}/publish`, '{}'), /"value" is missing from body/);
+      assert400(await send('POST', '/iot/v2/series/batch_query', JSON.stringify({ requests: [] })), /"resp_version" is missing/);
+      assert400(await send('PUT', `/iot/v2/things/${thing}/properties/${TEMPERATURE}/publish_batch`, JSON.stringify([{ value: 1 }])),
+        /"timestamp" is missing from body\[0\]/);
+      assert400(await send('PUT', '/iot/v2/things', 'name=x', 'application/x-www-form-urlencoded'), /unsupported content type.*application\/json/);
+      assert400(await send('PUT', '/iot/v2/things', '{"name":"x"}', 'text/plain'), /unsupported content type "text\/plain"/);
+      // multipart: the OTA upload needs multipart/form-data with an ota_file field
+      assert400(await send('POST', `/iot/v2/devices/${device}/ota`, '{"ota_file":"x"}'), /expected multipart\/form-data/);
+      const fd = new FormData();
+      fd.append('async', 'false');
+      assert400(await call(`/arduino/iot/v2/devices/${device}/ota`, { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } }),
+        /"ota_file" is missing from body/);
+      assert400(await send('POST', `/iot/v2/devices/${device}/ota`, 'garbage', 'multipart/form-data; boundary=xyz'), /not valid multipart/);
+    });
+
+    test('unknown path 404, known path with another method 405, token before validation', async () => {
+      const unknown = await send('GET', '/iot/v2/gadgets');
+      assert.equal(unknown.status, 404);
+      assert.equal(unknown.json.code, 'not_found');
+      assert.equal((await call('/arduino/iot/v2/gadgets')).status, 404, 'no token needed to learn a path does not exist');
+      assert.equal((await send('GET', `/iot/v2/things/${thing}/properties/${TEMPERATURE}/publish`)).status, 405);
+      const wrong = await send('DELETE', '/iot/v2/things');
+      assert.equal(wrong.status, 405);
+      assert.equal(wrong.json.code, 'method_not_allowed');
+      assert.equal(wrong.headers.get('allow'), 'GET, PUT');
+      // The literal /devices/claim is matched before /devices/{id}; GET on it is the device "claim".
+      assert.equal((await send('PUT', '/iot/v2/devices/claim', '{}')).status, 400);
+      assert.equal((await send('GET', '/iot/v2/devices/claim')).json.detail, 'device not found');
+      const noToken = await call('/arduino/iot/v2/things?show_deleted=yes');
+      assert.equal(noToken.status, 401);
+      const log = (await control('requests?vendor=arduino', undefined, 'GET')).json;
+      assert.equal(log.find((e) => e.path === '/arduino/iot/v2/gadgets').operationId, null);
+      assert.equal(log.find((e) => e.method === 'DELETE').operationId, null);
+    });
+  });
+
+  describe('stateful resources', () => {
+    let token;
+    let org;
+    beforeEach(async () => { token = await arduinoToken(); org = undefined; });
+    const req = async (method, urlPath, value, expected) => {
+      const headers = { authorization: `Bearer ${token}`, ...(org && { 'x-organization': org }) };
+      if (value !== undefined) headers['content-type'] = 'application/json';
+      const r = await call(`/arduino${urlPath}`, { method, headers, body: value === undefined ? undefined : JSON.stringify(value) });
+      if (expected !== undefined) assert.equal(r.status, expected, `${method} ${urlPath}: ${r.text}`);
+      return r;
+    };
+
+    test('thing: create, show, update, list, delete', async () => {
+      const created = await req('PUT', '/iot/v2/things', { name: 'Bench Rig', timezone: 'Europe/Oslo', tags: [{ key: 'room', value: 'lab' }] }, 201);
+      assert.equal(created.headers.get('content-type'), 'application/vnd.arduino.thing+json');
+      const { id } = created.json;
+      assert.match(id, /^[0-9a-f-]{36}$/);
+      assert.deepEqual([created.json.name, created.json.timezone, created.json.tags], ['Bench Rig', 'Europe/Oslo', { room: 'lab' }]);
+      assert.equal(created.json.properties_count, 0);
+      assert.equal((await req('GET', `/iot/v2/things/${id}`, undefined, 200)).json.name, 'Bench Rig');
+      const updated = await req('POST', `/iot/v2/things/${id}`, { name: 'Bench Rig 2' }, 200);
+      assert.equal(updated.json.name, 'Bench Rig 2');
+      const list = (await req('GET', '/iot/v2/things', undefined, 200)).json;
+      assert.equal(list.length, 4);
+      assert.equal(list.find((t) => t.id === id).name, 'Bench Rig 2');
+      assert.deepEqual((await req('GET', '/iot/v2/things?tags=room:lab', undefined, 200)).json.map((t) => t.id), [id]);
+      const del = await req('DELETE', `/iot/v2/things/${id}`, undefined, 200);
+      assert.equal(del.text, '');
+      assert.equal((await req('GET', `/iot/v2/things/${id}`, undefined, 404)).json.code, 'not_found');
+      assert.ok(!(await req('GET', '/iot/v2/things')).json.some((t) => t.id === id));
+      assert.ok((await req('GET', '/iot/v2/things?show_deleted=true')).json.some((t) => t.id === id && t.deleted_at));
+      await req('POST', `/iot/v2/things/${id}`, { soft_deleted: false }, 200); // restored
+      await req('DELETE', `/iot/v2/things/${id}?force=true`, undefined, 200);
+      assert.ok(!(await req('GET', '/iot/v2/things?show_deleted=true')).json.some((t) => t.id === id));
+      // A thing created in the organization stays there; reset forgets it.
+      org = CREDENTIALS.arduino.organization;
+      const orgThing = (await req('PUT', '/iot/v2/things', { name: 'Org Rig' }, 201)).json;
+      assert.equal(orgThing.organization_id, org);
+      org = undefined;
+      await req('GET', `/iot/v2/things/${orgThing.id}`, undefined, 404);
+      await control('reset');
+      token = await arduinoToken();
+      assert.equal((await req('GET', '/iot/v2/things', undefined, 200)).json.length, 3);
+    });
+
+    test('property: create, publish three values, last_value and time series', async () => {
+      const thing = IDS.arduino.things.greenhouse;
+      const prop = (await req('PUT', `/iot/v2/things/${thing}/properties`,
+        { name: 'Water level', variable_name: 'water_level', type: 'FLOAT', permission: 'READ_WRITE', update_strategy: 'ON_CHANGE' }, 201)).json;
+      assert.equal(prop.last_value, 'N/A');
+      assert.equal(prop.value_updated_at, undefined);
+      assert.equal(prop.variable_name, 'water_level');
+      assert.equal(prop.tag, 4);
+      const base = `/iot/v2/things/${thing}/properties/${prop.id}`;
+      const before = Date.now();
+      for (const value of [1.5, 2.5, 3.25]) assert.equal((await req('PUT', `${base}/publish`, { value }, 200)).text, '');
+      const shown = (await req('GET', base, undefined, 200)).json;
+      assert.equal(shown.last_value, 3.25);
+      assert.ok(Date.parse(shown.value_updated_at) >= before - 5, shown.value_updated_at);
+      const listed = (await req('GET', `/iot/v2/things/${thing}/properties`)).json.find((p) => p.id === prop.id);
+      assert.equal(listed.last_value, 3.25);
+      const ts = (await req('GET', `${base}/timeseries`, undefined, 200)).json;
+      assert.deepEqual(ts.data.map((d) => d.value), [1.5, 2.5, 3.25]);
+      assert.ok(ts.data.every((d) => !Number.isNaN(Date.parse(d.time))));
+      assert.deepEqual((await req('GET', `${base}/timeseries?desc=true`)).json.data.map((d) => d.value), [3.25, 2.5, 1.5]);
+      const from = encodeURIComponent(ts.data[1].time);
+      assert.deepEqual((await req('GET', `${base}/timeseries?from=${from}`)).json.data.map((d) => d.value), [2.5, 3.25]);
+      assert.deepEqual((await req('GET', `${base}/timeseries?interval=3600&aggregation=MAX`)).json.data.length >= 1, true);
+
+      const range = { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' };
+      const raw = (await req('POST', '/iot/v2/series/batch_query_raw', { resp_version: 1, requests: [{ q: `property.${prop.id}`, ...range }] }, 200)).json;
+      assert.deepEqual(raw.responses[0].values, [3.25, 2.5, 1.5]);
+      assert.equal(raw.responses[0].count_values, 3);
+      const agg = (await req('POST', '/iot/v2/series/batch_query', { resp_version: 1, requests: [{ q: `property.${prop.id}`, ...range }] }, 200)).json;
+      assert.deepEqual(agg.responses[0].values, [1.5, 2.5, 3.25]);
+      const last = (await req('POST', '/iot/v2/series/batch_query_raw/lastvalue', { requests: [{ thing_id: thing, property_id: prop.id }] }, 200)).json;
+      assert.deepEqual(last.responses[0].values, [3.25]);
+      const sampled = (await req('POST', '/iot/v2/series/batch_query_sampling', { resp_version: 1, requests: [{ q: `property.${prop.id}`, interval: 86400 }] }, 200)).json;
+      assert.equal(sampled.responses[0].values.at(-1), 3.25);
+      const v1 = (await req('POST', '/v1/series/batch_query_raw', { resp_version: 1, requests: [{ q: `property.${prop.id}`, ...range }] }, 200)).json;
+      assert.deepEqual(v1.responses[0].values, [3.25, 2.5, 1.5]);
+
+      // v1 send, update, delete
+      await req('PUT', `/v1/things/${thing}/properties/${prop.id}/send`, { value: 4 }, 200);
+      assert.equal((await req('GET', `/v1/things/${thing}/properties/${prop.id}`)).json.last_value, 4);
+      assert.equal((await req('POST', base, { name: 'Water', permission: 'READ_ONLY', type: 'FLOAT', update_strategy: 'TIMED', update_parameter: 30 }, 200)).json.name, 'Water');
+      await req('DELETE', base, undefined, 200);
+      await req('GET', base, undefined, 404);
+    });
+
+    test('device property time series: pages of `limit`, newest first, continued with `start`', async () => {
+      const device = (await req('PUT', '/iot/v2/devices', { type: 'nano_33_iot', name: 'bench-board' }, 201)).json;
+      const thing = (await req('PUT', '/iot/v2/things', { name: 'Bench', device_id: device.id }, 201)).json;
+      const prop = (await req('PUT', `/iot/v2/things/${thing.id}/properties`,
+        { name: 'count', type: 'INT', permission: 'READ_ONLY', update_strategy: 'ON_CHANGE' }, 201)).json;
+      for (let v = 1; v <= 7; v++) await req('PUT', `/iot/v2/things/${thing.id}/properties/${prop.id}/publish`, { value: v }, 200);
+      assert.equal((await req('GET', `/iot/v2/devices/${device.id}`)).json.thing.id, thing.id);
+      const base = `/iot/v2/devices/${device.id}/properties/${prop.id}`;
+      const pages = [];
+      let start;
+      for (let i = 0; i < 5; i++) {
+        const r = await req('GET', `${base}?limit=3${start ? `&start=${encodeURIComponent(start)}` : ''}`, undefined, 200);
+        assert.equal(r.headers.get('content-type'), 'application/vnd.arduino.devicev2propertyvalues+json');
+        assert.equal(r.json.id, prop.id);
+        assert.equal(r.json.name, 'count');
+        pages.push(r.json.values.map((v) => Number(v.value.payload)));
+        start = r.json.last_evaluated_key.created_at;
+        if (!start) {
+          assert.deepEqual(r.json.last_evaluated_key, {});
+          break;
+        }
+        assert.equal(start, r.json.values.at(-1).created_at);
+      }
+      assert.deepEqual(pages, [[7, 6, 5], [4, 3, 2], [1]]);
+      const events = (await req('GET', `/iot/v2/devices/${device.id}/events`, undefined, 200)).json;
+      assert.deepEqual(events.events.map((e) => [e.name, e.value]), [['count', 7]]);
+      const props = (await req('GET', `/iot/v2/devices/${device.id}/properties`, undefined, 200)).json;
+      assert.deepEqual(props.properties.map((p) => p.id), [prop.id]);
+      await req('PUT', `/iot/v2/devices/${device.id}/properties`, { properties: [{ name: 'count', type: 'INT', value: 8 }] }, 200);
+      assert.equal((await req('GET', `/iot/v2/things/${thing.id}/properties/${prop.id}`)).json.last_value, 8);
+      await req('GET', `${base}?start=soon`, undefined, 400);
+      await req('GET', `/iot/v2/devices/${device.id}/properties/${OTHER}`, undefined, 404);
+    });
+
+    test('device: create, show, update, list, delete; certificates', async () => {
+      const d = (await req('PUT', '/iot/v2/devices', { type: 'mkrwifi1010', name: 'bench', serial: 'SER123' }, 201)).json;
+      assert.equal(d.name, 'bench');
+      assert.equal((await req('GET', `/iot/v2/devices/${d.id}`, undefined, 200)).json.serial, 'SER123');
+      assert.equal((await req('POST', `/iot/v2/devices/${d.id}`, { name: 'bench2' }, 200)).json.name, 'bench2');
+      const list = (await req('GET', '/iot/v2/devices', undefined, 200)).json;
+      assert.deepEqual(new Set(list.map((x) => x.id)), new Set([d.id, IDS.arduino.devices.weatherStation,
+        IDS.arduino.devices.greenhouse, IDS.arduino.devices.deskLamp]));
+      assert.deepEqual((await req('GET', '/iot/v2/devices?serial=SER123')).json.map((x) => x.id), [d.id]);
+      const cert = (await req('PUT', `/iot/v2/devices/${d.id}/certs`, { csr: 'CSR', enabled: true }, 201)).json;
+      assert.equal((await req('GET', `/iot/v2/devices/${d.id}/certs`)).json.length, 1);
+      assert.equal((await req('POST', `/iot/v2/devices/${d.id}/certs/${cert.id}`, { enabled: false }, 200)).json.enabled, false);
+      await req('DELETE', `/iot/v2/devices/${d.id}/certs/${cert.id}`, undefined, 200);
+      await req('GET', `/iot/v2/devices/${d.id}/certs/${cert.id}`, undefined, 404);
+      await req('DELETE', `/iot/v2/devices/${d.id}`, undefined, 200);
+      await req('GET', `/iot/v2/devices/${d.id}`, undefined, 404);
+      org = CREDENTIALS.arduino.organization;
+      assert.deepEqual(new Set((await req('GET', '/iot/v2/devices')).json.map((x) => x.id)),
+        new Set([IDS.arduino.devices.packagingLine, IDS.arduino.devices.coldRoom]));
+    });
+
+    test('tags on things and devices: upsert, list, delete', async () => {
+      for (const base of [`/iot/v2/things/${IDS.arduino.things.deskLamp}`, `/iot/v2/devices/${IDS.arduino.devices.deskLamp}`]) {
+        await req('PUT', `${base}/tags`, { key: 'floor', value: '2' }, 200);
+        await req('PUT', `${base}/tags`, { key: 'location', value: 'hall' }, 200); // replaces
+        const { tags } = (await req('GET', `${base}/tags`, undefined, 200)).json;
+        assert.deepEqual(tags, [{ key: 'location', value: 'hall' }, { key: 'kind', value: 'actuator' }, { key: 'floor', value: '2' }]);
+        await req('DELETE', `${base}/tags/floor`, undefined, 200);
+        await req('DELETE', `${base}/tags/floor`, undefined, 404);
+        assert.deepEqual((await req('GET', `${base}/tags`)).json.tags.map((t) => t.key), ['location', 'kind']);
+      }
+      assert.deepEqual((await req('GET', '/iot/v2/things?tags=location:hall')).json.map((t) => t.id), [IDS.arduino.things.deskLamp]);
+      assert.deepEqual((await req('GET', '/iot/v2/devices?tags=location:hall')).json.map((t) => t.id), [IDS.arduino.devices.deskLamp]);
+    });
+
+    test('dashboards v2 and v3, shares, clone', async () => {
+      const v2 = (await req('POST', '/iot/v2/dashboards', { name: 'Plant' }, 201)).json;
+      assert.equal(v2.name, 'Plant');
+      assert.equal((await req('GET', `/iot/v3/dashboards/${v2.id}`, undefined, 200)).json.name, 'Plant', 'one dashboard, two views');
+      assert.equal((await req('PATCH', `/iot/v3/dashboards/${v2.id}`, { name: 'Plant B' }, 200)).json.name, 'Plant B');
+      assert.equal((await req('PUT', `/iot/v2/dashboards/${v2.id}`, { name: 'Plant C' }, 200)).json.name, 'Plant C');
+      assert.deepEqual((await req('GET', '/iot/v2/dashboards?name=plant')).json.map((x) => x.id), [v2.id]);
+      assert.equal((await req('GET', '/iot/v3/dashboards')).json.length, 2);
+      const user = '0f0f0f0f-1111-4222-8333-444455556666';
+      await req('PUT', `/iot/v2/dashboards/${v2.id}/shares`, { user_id: user, username: 'friend' }, 200);
+      assert.deepEqual((await req('GET', `/iot/v2/dashboards/${v2.id}/shares`)).json, [{ user_id: user, username: 'friend' }]);
+      await req('DELETE', `/iot/v2/dashboards/${v2.id}/shares/${user}`, undefined, 200);
+      assert.deepEqual((await req('GET', `/iot/v2/dashboards/${v2.id}/shares`)).json, []);
+      const copy = (await req('PUT', `/iot/v3/dashboards/${v2.id}/clone`, {}, 201)).json;
+      assert.notEqual(copy.id, v2.id);
+      await req('DELETE', `/iot/v2/dashboards/${v2.id}`, undefined, 200);
+      await req('GET', `/iot/v2/dashboards/${v2.id}`, undefined, 404);
+      await req('GET', `/iot/v3/dashboards/${copy.id}`, undefined, 200);
+    });
+
+    test('triggers and actions', async () => {
+      const t = (await req('PUT', '/iot/v1/triggers', { name: 'Dry soil', property_id: fixtures.arduino.things[1].props[0].id,
+        actions: [{ name: 'Mail me', kind: 'NOTIFY-EMAIL' }] }, 201)).json;
+      assert.equal(t.actions.length, 1);
+      const shown = (await req('GET', `/iot/v1/triggers/${t.id}`, undefined, 200)).json;
+      assert.equal(shown.linked_property.name, 'soil_moisture');
+      assert.equal((await req('PATCH', `/iot/v1/triggers/${t.id}`, { active: false }, 200)).json.active, false);
+      assert.equal((await req('GET', '/iot/v1/triggers')).json.length, 2);
+      await req('DELETE', `/iot/v1/triggers/${t.id}`, undefined, 200);
+      await req('GET', `/iot/v1/triggers/${t.id}`, undefined, 404);
+      assert.equal((await req('GET', '/iot/v1/triggers?show_deleted=true')).json.length, 2);
+      const a = (await req('POST', '/iot/v1/actions', { name: 'Push', kind: 'NOTIFY-PUSH' }, 201)).json;
+      assert.equal((await req('PUT', `/iot/v1/actions/${a.id}`, { name: 'Push me' }, 200)).json.name, 'Push me');
+      await req('DELETE', `/iot/v1/actions/${a.id}`, undefined, 200);
+      await req('GET', `/iot/v1/actions/${a.id}`, undefined, 404);
+    });
+
+    test('the official client: v1 requests without the /iot prefix, and v2 ones', async () => {
+      const Official = require('@arduino/arduino-iot-client');
+      // The v1 APIs ship in the package but are not exported by its index.
+      const v1 = (name) => require(`@arduino/arduino-iot-client/dist/api/${name}`).default;
+      const client = new Official.ApiClient(`${SIM}/arduino`);
+      client.authentications.oauth2.accessToken = token;
+      const ThingsV1Api = v1('ThingsV1Api');
+      const PropertiesV1Api = v1('PropertiesV1Api');
+      const things = await new ThingsV1Api(client).thingsV1List({ showDeleted: true });
+      assert.equal(things.length, 4);
+      const thing = IDS.arduino.things.weatherStation;
+      assert.equal((await new ThingsV1Api(client).thingsV1Show(thing, {})).name, 'Weather Station');
+      const props = await new PropertiesV1Api(client).propertiesV1List(thing, {});
+      assert.equal(props.length, 3);
+      await new PropertiesV1Api(client).propertiesV1Send(thing, TEMPERATURE, { value: '21.5' });
+      const created = await new Official.ThingsV2Api(client).thingsV2Create({ name: 'From the official client' }, {});
+      assert.equal((await new Official.ThingsV2Api(client).thingsV2Show(created.id, {})).name, 'From the official client');
+      const log = (await control('requests?vendor=arduino', undefined, 'GET')).json.filter((e) => e.operationId);
+      assert.deepEqual(log.map((e) => e.operationId),
+        ['things_v1#list', 'things_v1#show', 'properties_v1#list', 'properties_v1#send', 'things_v2#create', 'things_v2#show']);
+      assert.equal((await req('GET', `/iot/v2/things/${thing}/properties/${TEMPERATURE}`)).json.last_value, '21.5');
+    });
+  });
+
+  test('request log: raw and parsed query, headers, body, multipart fields and files, operationId', async () => {
+    const token = await arduinoToken();
+    const device = IDS.arduino.devices.weatherStation;
+    await call('/arduino/iot/v2/things?ids=a&ids=b&show_deleted=true&tags=k%3Av', bearer(token, { 'X-Organization': '' }));
+    const fd = new FormData();
+    fd.append('expire_in_mins', '5');
+    fd.append('ota_file', new Blob([Buffer.alloc(1000, 0xff)], { type: 'application/octet-stream' }), 'fw.ota');
+    const ota = await call(`/arduino/iot/v2/devices/${device}/ota`, { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } });
+    assert.equal(ota.status, 200, ota.text);
+    assert.equal(ota.json.file_sha, require('node:crypto').createHash('sha256').update(Buffer.alloc(1000, 0xff)).digest('hex'));
+    const log = (await control('requests?vendor=arduino', undefined, 'GET')).json;
+    assert.equal(log.length, 3);
+    const [tokenRequest, list, upload] = log;
+    assert.equal(tokenRequest.operationId, null);
+    assert.equal(list.operationId, 'things_v2#list');
+    assert.equal(list.rawQuery, 'ids=a&ids=b&show_deleted=true&tags=k%3Av');
+    assert.deepEqual(list.query, { ids: ['a', 'b'], show_deleted: 'true', tags: 'k:v' });
+    assert.equal(list.headers.authorization, `Bearer ${token}`);
+    assert.equal(list.headers['x-organization'], '');
+    assert.equal(list.body, '');
+    assert.equal(upload.operationId, 'devices_v2_ota#upload');
+    assert.match(upload.headers['content-type'], /^multipart\/form-data; boundary=/);
+    assert.deepEqual(upload.multipart, {
+      fields: ['expire_in_mins', 'ota_file'],
+      files: [{ name: 'ota_file', filename: 'fw.ota', contentType: 'application/octet-stream', size: 1000 }],
+    });
+    for (const entry of log) {
+      assert.deepEqual(Object.keys(entry).filter((k) => k !== 'multipart').sort(),
+        ['body', 'headers', 'method', 'operationId', 'path', 'query', 'rawQuery', 'time', 'vendor']);
+    }
+  });
+
+  test('the spec is parsed once: a request does not read the YAML again', async () => {
+    const before = arduinoApi.api();
+    const token = await arduinoToken();
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < 200; i++) await call('/arduino/iot/v2/things', bearer(token));
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.equal(arduinoApi.api(), before);
+    assert.ok(ms < 5000, `200 requests took ${ms} ms`);
   });
 });
 
