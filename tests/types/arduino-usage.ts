@@ -13,7 +13,7 @@ export async function arduinoUsage(signal: AbortSignal, file: Blob): Promise<voi
   const series: ArduinoTimeseriesmedia = await arduino.properties.timeseries(thing.id, 'pid', {
     from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z', interval: 60,
   });
-  await arduino.series.batchQueryRaw({ requests: [{ q: 'property.pid', from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z' }] });
+  await arduino.series.batchQueryRaw({ requests: [{ q: 'property.pid', from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z' }], resp_version: 1 });
   await arduino.dashboardsV3.list();
   await arduino.devicesOta.upload(device.id, file, { async: true });
   await arduino.thingsTags.upsert(thing.id, { key: 'room', value: 'kitchen' });
