@@ -202,11 +202,11 @@ fn bad(ctx: &str, name: &str, what: &str) -> Error {
 /// The text of a scalar parameter (path, query, header, form field), checked against its type.
 fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
     let got = match kind {
-        b's' => v.string().map_err(|()| bad(ctx, name, "is too long"))?,
         b'b' => v.boolean().map(|b| if b { "true" } else { "false" }.to_string()),
         b'i' => v.number().filter(|n| n.1).map(|n| n.0),
         b'n' => v.number().map(|n| n.0),
-        b'd' => match v.date() {
+        // Strings take a `Date` too (sent as ISO 8601), as the official client's do.
+        b's' | b'd' => match v.date() {
             Some(d) => Some(d),
             None => v.string().map_err(|()| bad(ctx, name, "is too long"))?,
         },
