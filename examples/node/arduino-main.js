@@ -72,7 +72,10 @@ async function getToken() {
 function printProperties(properties) {
   const width = Math.max(4, ...properties.map((p) => p.name.length));
   for (const p of properties) {
-    const deleted = p.deleted_at ? `  (deleted ${p.deleted_at})` : '';
+    // IotApi gives date-time fields as Date objects (as the official client does), the Arduino client as
+    // the ISO strings the API sent.
+    const at = p.deleted_at instanceof Date ? p.deleted_at.toISOString() : p.deleted_at;
+    const deleted = at ? `  (deleted ${at})` : '';
     console.log(`  ${p.name.padEnd(width)}  ${String(p.type).padEnd(10)}  ${String(p.permission).padEnd(10)}  ` +
       `last_value=${JSON.stringify(p.last_value)}${deleted}`);
   }
