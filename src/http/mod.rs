@@ -168,9 +168,8 @@ impl Request {
             return Err(Error::invalid(format!("the {name} header has characters HTTP does not allow")));
         }
         // A header name is a token (RFC 9110 §5.1).
-        let token = |k: &str| {
-            !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-        };
+        let token =
+            |k: &str| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
         match self.extra.iter().find(|(k, v)| !token(k) || bad(v)) {
             Some((name, _)) if token(name) => {
                 Err(Error::invalid(format!("the {name} header has characters HTTP does not allow")))

@@ -19,7 +19,13 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 3, base_delay_ms: 500.0, max_delay_ms: 8_000.0, max_retry_after_ms: 60_000.0, spacing_ms: 0.0 }
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay_ms: 500.0,
+            max_delay_ms: 8_000.0,
+            max_retry_after_ms: 60_000.0,
+            spacing_ms: 0.0,
+        }
     }
 }
 
@@ -77,8 +83,13 @@ pub fn parse_retry_after(value: &str, now_ms: f64, parse_date: impl Fn(&str) -> 
 mod tests {
     use super::*;
 
-    const P: RetryPolicy =
-        RetryPolicy { max_attempts: 3, base_delay_ms: 500.0, max_delay_ms: 8_000.0, max_retry_after_ms: 60_000.0, spacing_ms: 0.0 };
+    const P: RetryPolicy = RetryPolicy {
+        max_attempts: 3,
+        base_delay_ms: 500.0,
+        max_delay_ms: 8_000.0,
+        max_retry_after_ms: 60_000.0,
+        spacing_ms: 0.0,
+    };
 
     #[test]
     fn only_429_and_503_are_retried_by_default() {

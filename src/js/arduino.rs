@@ -1,9 +1,9 @@
 use super::invoke::{answer, arguments, per_call, COMPAT};
-use crate::ops::Arg;
 use super::options::Opts;
 use super::{describe, promise, reject, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::FetchTransport;
+use crate::ops::Arg;
 use crate::ops::{arduino::OPS, prepare, row};
 use crate::vendors::arduino;
 use js_sys::Promise;

@@ -33,9 +33,10 @@ fn client_from(api_client: &JsValue) -> Result<arduino::Arduino<FetchTransport>,
     let headers = read(api_client, &"defaultHeaders".into(), "IotApi: apiClient", "defaultHeaders")?;
     if !headers.is_undefined() && !headers.is_null() {
         let list = pairs(&headers);
-        let list = Arg::items(&list).ok().flatten().ok_or_else(|| {
-            Error::invalid("IotApi: apiClient.defaultHeaders must be an object of header values")
-        })?;
+        let list = Arg::items(&list)
+            .ok()
+            .flatten()
+            .ok_or_else(|| Error::invalid("IotApi: apiClient.defaultHeaders must be an object of header values"))?;
         for pair in list.chunks(2) {
             if let [k, v] = pair {
                 let k = bounded_string(k).ok().flatten().unwrap_or_default();

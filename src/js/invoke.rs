@@ -7,9 +7,9 @@ use crate::error::Error;
 use crate::http::fetch::bounded_string;
 use crate::http::{Body, Response};
 use crate::ops::{next_start, Arg};
-use wasm_bindgen::JsCast;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// `mode` bit: the `IotApi` surface (its organization option is `xOrganization`).
 pub const COMPAT: u32 = 1;
@@ -109,7 +109,8 @@ pub fn per_call(opts: Option<&JsValue>, name: &str) -> Result<(Option<JsValue>, 
 /// with `previous` the `start` this page was asked with).
 pub fn answer(resp: Response<JsValue>, mode: u32, previous: Option<String>) -> JsValue {
     if mode & PAGE != 0 {
-        let items = Body::get(&resp.body, "values").filter(|v| Body::is_array(v)).unwrap_or_else(|| Array::new().into());
+        let items =
+            Body::get(&resp.body, "values").filter(|v| Body::is_array(v)).unwrap_or_else(|| Array::new().into());
         let len = items.unchecked_ref::<Array>().length() as usize;
         let next = next_start(&resp.body, len, previous.as_deref()).map_or(JsValue::UNDEFINED, JsValue::from);
         return Array::of2(&items, &next).into();

@@ -3,8 +3,8 @@
 mod arduino;
 mod compat;
 mod cthings;
-mod iotconnect;
 mod invoke;
+mod iotconnect;
 mod options;
 mod particle;
 mod types;
@@ -62,8 +62,7 @@ fn describe(vendor: Vendor, settings: &[(&str, Option<&str>)]) -> JsValue {
 
 /// A positional id argument: must be a string (its content is checked where it goes into the path).
 pub(crate) fn id_arg(value: &JsValue, ctx: &str) -> Result<String, Error> {
-    options::text(value, ctx, "id")?
-        .ok_or_else(|| Error::invalid(format!("{ctx}: the id must be a non-empty string")))
+    options::text(value, ctx, "id")?.ok_or_else(|| Error::invalid(format!("{ctx}: the id must be a non-empty string")))
 }
 
 fn opt_num(v: Option<f64>) -> JsValue {
