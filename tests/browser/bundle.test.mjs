@@ -555,6 +555,41 @@ describe('bundled with esbuild, and the browser entry', { timeout: 240_000 }, ()
     }
   });
 
+  test('an OTA upload of a File reaches the simulator as multipart with ota_file', async () => {
+    await simPost('reset');
+    const { page, seen } = await openPage('/blank.html');
+    try {
+      const deviceId = WEATHER_STATION.device_id;
+      const out = await page.evaluate(async ({ deviceId }) => {
+        const { url, credentials } = globalThis.SIM;
+        const { Arduino } = await import('/pkg/browser.mjs');
+        const arduino = new Arduino({
+          clientId: credentials.arduino.clientId, clientSecret: credentials.arduino.clientSecret, baseUrl: `${url}/arduino`,
+        });
+        const bytes = new Uint8Array(1500).map((_, i) => i % 251);
+        const file = new File([bytes], 'fw.bin', { type: 'application/octet-stream' });
+        const answer = await arduino.devicesOta.upload(deviceId, file, { async: true });
+        return { size: file.size, answer };
+      }, { deviceId });
+
+      assert.equal(out.size, 1500);
+      assert.equal(typeof out.answer, 'object');
+      const [req] = (await simGet('requests?vendor=arduino')).filter((r) => r.path.endsWith('/ota'));
+      assert.equal(req.method, 'POST');
+      assert.equal(req.path, `/arduino/iot/v2/devices/${deviceId}/ota`);
+      assert.equal(req.operationId, 'devices_v2_ota#upload');
+      assert.match(req.headers['content-type'], /^multipart\/form-data; ?boundary=/);
+      assert.equal(req.headers.accept, 'application/vnd.arduino.devicev2.otaupload+json');
+      assert.deepEqual([...req.multipart.fields].sort(), ['async', 'ota_file']);
+      assert.deepEqual(req.multipart.files.map((f) => ({ name: f.name, filename: f.filename, size: f.size })), [
+        { name: 'ota_file', filename: 'fw.bin', size: 1500 },
+      ]);
+      await assertQuiet(page, seen);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('no page sent a request to a host other than 127.0.0.1', () => {
     assert.deepEqual(offLoopback, []);
   });
