@@ -15,6 +15,8 @@ pub struct ClientCredentials {
     pub token_url: String,
     pub client_id: String,
     pub client_secret: String,
+    /// What the token is for beyond the client, where the vendor can scope it (Arduino's `organization_id`).
+    pub scope: Option<String>,
     /// Builds the token request; the number in `[0, 1)` is for anything that must be random (a boundary).
     pub request: fn(&ClientCredentials, f64) -> Request,
 }

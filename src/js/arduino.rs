@@ -27,7 +27,9 @@ impl Arduino {
             let o = Opts::new(options, "Arduino")?;
             let (credentials, token) = o.credentials("clientId", "clientSecret")?;
             let base = o.url("baseUrl", arduino::DEFAULT_BASE_URL)?;
-            Ok(arduino::Arduino::new(o.client_config()?, base, credentials, token, o.string("organization")?))
+            let org = o.string("organization")?;
+            let scoped = o.flag("organizationToken")?;
+            Ok(arduino::Arduino::new(o.client_config()?, base, credentials, token, org, scoped))
         };
         build().map(|c| Arduino { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
     }

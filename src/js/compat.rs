@@ -28,7 +28,7 @@ fn client_from(api_client: &JsValue) -> Result<arduino::Arduino<FetchTransport>,
     let timeout = timeout.min(2_147_483_647);
     let transport = FetchTransport::new(None, timeout, None)?;
     let config = ClientConfig { transport, retry: RetryPolicy::default() };
-    let mut client = arduino::Arduino::new(config, base, None, Some(token), None);
+    let mut client = arduino::Arduino::new(config, base, None, Some(token), None, false);
     // `defaultHeaders` go on every request, as the official client sends them.
     let headers = read(api_client, &"defaultHeaders".into(), "IotApi: apiClient", "defaultHeaders")?;
     if !headers.is_undefined() && !headers.is_null() {

@@ -119,6 +119,12 @@ impl<'c> Opts<'c> {
         }
     }
 
+    /// A boolean option; absent is `false`.
+    #[inline(never)]
+    pub fn flag(&self, key: &str) -> Result<bool, Error> {
+        self.raw(key)?.map_or(Ok(false), |v| v.as_bool().ok_or_else(|| self.bad(key, "a boolean")))
+    }
+
     /// A whole number in `min..=max`.
     #[inline(never)]
     pub fn number(&self, key: &str, min: u32, max: u32) -> Result<Option<u32>, Error> {

@@ -25,6 +25,8 @@ export interface ArduinoOptions extends ClientOptions {
   accessToken?: string;
   /** Organization (space) id, sent as X-Organization. */
   organization?: string;
+  /** Ask for tokens scoped to `organization` (sent as organization_id in the token request). */
+  organizationToken?: boolean;
   /** Default https://api2.arduino.cc */
   baseUrl?: string;
 }

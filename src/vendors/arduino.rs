@@ -10,14 +10,19 @@ use crate::ops::{prepare, row, Arg, Call, Op, ORG};
 pub const DEFAULT_BASE_URL: &str = "https://api2.arduino.cc";
 pub const AUDIENCE: &str = "https://api2.arduino.cc/iot";
 
-/// The token request of `POST /iot/v1/clients/token`: a form with the client's id, secret and `audience`.
+/// The token request of `POST /iot/v1/clients/token`: a form with the client's id, secret and `audience`,
+/// and `organization_id` for a token scoped to an organization.
 fn token_request(c: &ClientCredentials, _random: f64) -> Request {
-    Request::post(&c.token_url).form(&[
+    let mut fields = vec![
         ("grant_type", "client_credentials"),
-        ("client_id", &c.client_id),
-        ("client_secret", &c.client_secret),
+        ("client_id", c.client_id.as_str()),
+        ("client_secret", c.client_secret.as_str()),
         ("audience", AUDIENCE),
-    ])
+    ];
+    if let Some(org) = &c.scope {
+        fields.push(("organization_id", org));
+    }
+    Request::post(&c.token_url).form(&fields)
 }
 
 pub struct Arduino<T> {
@@ -29,16 +34,20 @@ pub struct Arduino<T> {
 }
 
 impl<T: Transport> Arduino<T> {
-    /// `base_url` is checked by the caller (`encode::base_url`); give credentials, a token, or both.
+    /// `base_url` is checked by the caller (`encode::base_url`); give credentials, a token, or both. With
+    /// `scoped_token`, tokens are asked for the organization (`organization_id` in the token form).
     pub fn new(
         config: ClientConfig<T>,
         base_url: String,
         credentials: Option<(String, String)>,
         access_token: Option<String>,
         organization: Option<String>,
+        scoped_token: bool,
     ) -> Self {
+        let scope = organization.clone().filter(|_| scoped_token);
         let login = credentials.map(|(client_id, client_secret)| -> Box<dyn Login<T>> {
             Box::new(ClientCredentials {
+                scope,
                 token_url: format!("{base_url}/iot/v1/clients/token"),
                 client_id,
                 client_secret,
@@ -115,6 +124,7 @@ mod tests {
             Some(("id-1".into(), "s3cret".into())),
             None,
             Some("org-1".into()),
+            false,
         )
     }
 
@@ -142,6 +152,23 @@ mod tests {
             reqs[0].body.as_deref(),
             Some("grant_type=client_credentials&client_id=id-1&client_secret=s3cret&audience=https%3A%2F%2Fapi2.arduino.cc%2Fiot")
         );
+    }
+
+    #[test]
+    fn a_token_scoped_to_the_organization_names_it_in_the_token_form() {
+        let mock = Mock::new(token_then(200, "[]"));
+        let c = Arduino::new(
+            ClientConfig { transport: mock.clone(), retry: RetryPolicy::default() },
+            "https://api.test".into(),
+            Some(("id-1".into(), "s3cret".into())),
+            None,
+            Some("org 1".into()),
+            true,
+        );
+        things(&c, Value::Null).unwrap();
+        let body = mock.requests.borrow()[0].body.clone().unwrap();
+        assert!(body.ends_with("&audience=https%3A%2F%2Fapi2.arduino.cc%2Fiot&organization_id=org+1"), "{body}");
+        assert_eq!(mock.requests.borrow()[1].header_value("x-organization"), Some("org 1"));
     }
 
     #[test]
@@ -212,6 +239,7 @@ mod tests {
             None,
             Some("given".into()),
             None,
+            false,
         );
         let err = things(&c, Value::Null).unwrap_err();
         assert_eq!(err.status(), Some(401));
@@ -229,6 +257,7 @@ mod tests {
             None,
             Some("s3cr3t\r\nX-Evil: 1".into()),
             None,
+            false,
         );
         let err = things(&c, Value::Null).unwrap_err();
         assert!(matches!(err, Error::InvalidArgument(ref m) if m.contains("Authorization")), "{err}");

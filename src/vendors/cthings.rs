@@ -35,6 +35,7 @@ impl<T: Transport> CThings<T> {
     ) -> Self {
         let login = credentials.map(|(client_id, client_secret)| -> Box<dyn Login<T>> {
             Box::new(ClientCredentials {
+                scope: None,
                 token_url: format!("{auth_url}/token"),
                 client_id,
                 client_secret,

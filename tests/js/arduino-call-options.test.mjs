@@ -166,3 +166,16 @@ test('devices.iterateTimeseries stops when the server repeats the cursor', T, as
   assert.equal(got.length, 4);
   assert.equal((await sim.stats()).faultsServed, 2);
 });
+
+test('organizationToken asks for a token scoped to the organization; without it the token form has none', T, async () => {
+  const tokenForm = async () => {
+    const [req] = await sim.requests('arduino', '/clients/token');
+    return new URLSearchParams(req.body);
+  };
+  await sim.arduino({ organization: ORG, organizationToken: true }).things.list();
+  assert.equal((await tokenForm()).get('organization_id'), ORG);
+  await sim.clearLog();
+  await sim.arduino({ organization: ORG }).things.list();
+  assert.equal((await tokenForm()).get('organization_id'), null);
+  assert.throws(() => sim.arduino({ organizationToken: 'yes' }), { code: 'invalid_argument' });
+});
