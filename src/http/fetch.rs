@@ -228,9 +228,24 @@ impl Transport for FetchTransport {
             lines.push('\n');
         }
         let body = match (&req.payload, &req.body) {
-            (Some(Payload::Json(v)), _) => JSON::stringify(v)
-                .map(JsValue::from)
-                .map_err(|_| Error::invalid("the request body cannot be turned into JSON"))?,
+            (Some(p @ (Payload::Json(_) | Payload::Object(_))), _) => {
+                let object;
+                let v = match p {
+                    Payload::Object(fields) => {
+                        let o = Object::new();
+                        for (k, v) in fields {
+                            set(&o, k, v);
+                        }
+                        object = JsValue::from(o);
+                        &object
+                    }
+                    Payload::Json(v) => v,
+                    _ => &JsValue::UNDEFINED,
+                };
+                JSON::stringify(v)
+                    .map(JsValue::from)
+                    .map_err(|_| Error::invalid("the request body cannot be turned into JSON"))?
+            }
             (Some(Payload::Multipart(fields) | Payload::Form(fields)), _) => {
                 let a = Array::new();
                 for (k, v) in fields {

@@ -63,6 +63,8 @@ pub enum Payload {
     Multipart(Vec<(&'static str, Value)>),
     /// `URLSearchParams` of these text fields.
     Form(Vec<(&'static str, Value)>),
+    /// `JSON.stringify` of an object of these fields.
+    Object(Vec<(&'static str, Value)>),
 }
 
 /// One HTTP request. `Debug` hides the `Authorization` header and the body, which may hold secrets.

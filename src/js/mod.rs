@@ -60,12 +60,6 @@ fn describe(vendor: Vendor, settings: &[(&str, Option<&str>)]) -> JsValue {
     o.into()
 }
 
-/// A positional id argument: must be a string (its content is checked where it goes into the path).
-pub(crate) fn id_arg(value: &JsValue, ctx: &str) -> Result<String, Error> {
-    options::text(value, ctx, "id")?
-        .ok_or_else(|| Error::invalid(format!("{ctx}: the id must be a non-empty string")))
-}
-
 fn opt_num(v: Option<f64>) -> JsValue {
     v.map_or(JsValue::UNDEFINED, JsValue::from_f64)
 }

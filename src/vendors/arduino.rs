@@ -1,6 +1,6 @@
 //! Arduino IoT Cloud: client-credentials tokens (300 s) and the `/iot/v2` API.
 
-use super::ClientConfig;
+use super::{Client, ClientConfig, Sent};
 use crate::auth::{ClientCredentials, Login, Session};
 use crate::error::Error;
 use crate::http::{success, Request, Response, Transport};
@@ -88,6 +88,15 @@ impl<T: Transport> Arduino<T> {
         let op = OPS.get(index).ok_or_else(|| Error::invalid("no such operation"))?;
         let call = prepare(op, ctx, args, "organization")?;
         Ok(self.send(op, &call).await?.body)
+    }
+}
+
+impl<T: Transport> Client<T::Body> for Arduino<T> {
+    fn table(&self) -> &'static [Op] {
+        &OPS
+    }
+    fn dispatch<'a>(&'a self, op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
+        Box::pin(self.send(op, call))
     }
 }
 
