@@ -232,6 +232,16 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
     })
 }
 
+/// A scalar that goes into a query, a header or the token: a string must not be empty (nor only spaces).
+#[inline(never)]
+fn filled<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
+    let s = scalar(v, kind, ctx, name)?;
+    if kind == b's' && s.trim().is_empty() {
+        return Err(bad(ctx, name, "must be a non-empty string"));
+    }
+    Ok(s)
+}
+
 /// Checks the arguments of a call of `op` and builds its request parts. `args` are the positional
 /// arguments followed by the options object; `org_key` is the option naming the organization
 /// (`organization`, or `xOrganization` on the `IotApi` surface). `ctx` names the call in errors.
@@ -297,12 +307,12 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 let items = v.items().map_err(|()| bad(ctx, p.js, "could not be read"))?;
                 let items = items.ok_or_else(|| bad(ctx, p.js, "must be an array of strings"))?;
                 for item in &items {
-                    query.push((p.name, scalar(item, b's', ctx, p.js)?));
+                    query.push((p.name, filled(item, b's', ctx, p.js)?));
                 }
             }
-            b'q' => query.push((p.name, scalar(v, p.kind, ctx, p.js)?)),
-            b'h' => headers.push((p.name, scalar(v, p.kind, ctx, p.js)?)),
-            b't' => token = Some(scalar(v, p.kind, ctx, p.js)?),
+            b'q' => query.push((p.name, filled(v, p.kind, ctx, p.js)?)),
+            b'h' => headers.push((p.name, filled(v, p.kind, ctx, p.js)?)),
+            b't' => token = Some(filled(v, p.kind, ctx, p.js)?),
             b'n' => page_size = Some(scalar(v, b'i', ctx, p.js)?.parse().unwrap_or(0)),
             b'j' => {
                 // Scalars are checked against their type; the value goes into the object as it is.

@@ -68,11 +68,10 @@ impl<T: Transport> Particle<T> {
         Ok(resp)
     }
 
-    /// The token of a call: its own `auth`, else the default one.
-    fn token(&self, auth: Option<&str>) -> Result<String, Error> {
+    /// The token of a call: its own `auth` (checked non-empty by the row), else the default one.
+    fn token(&self, auth: &Option<String>) -> Result<String, Error> {
         match auth {
-            Some(a) if !a.is_empty() => Ok(a.to_string()),
-            Some(_) => Err(Error::invalid("auth must be a non-empty access token")),
+            Some(a) => Ok(a.clone()),
             None => self.default_auth.borrow().clone().ok_or_else(|| {
                 Error::invalid("no access token: pass { auth }, log in first, or give `auth` to the constructor")
             }),
@@ -87,7 +86,7 @@ impl<T: Transport> Client<T::Body> for Particle<T> {
     }
     fn dispatch<'a>(&'a self, _op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
         Box::pin(async move {
-            let req = call.request(&self.base_url, &self.token(call.token.as_deref())?, None, false);
+            let req = call.request(&self.base_url, &self.token(&call.token)?, None, false);
             self.core.send_ok(&req, &[]).await
         })
     }
