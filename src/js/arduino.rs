@@ -33,8 +33,8 @@ impl Arduino {
     /// Calls operation `op` of the Arduino table with the arguments of a generated method named `name`;
     /// `mode`: see `invoke::COMPAT` and `invoke::FULL`.
     #[wasm_bindgen(js_name = "__invoke", skip_typescript)]
-    pub fn invoke(&self, op: u32, name: JsValue, args: JsValue, mode: u32) -> Promise {
-        invoke(Ok(self.inner.clone() as Any), V, op, &name, &args, mode)
+    pub fn invoke(&self, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> Promise {
+        invoke(Ok(self.inner.clone() as Any), V, op, name, args, mode)
     }
 
     /// What `JSON.stringify(client)` shows: never credentials or tokens.

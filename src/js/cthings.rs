@@ -33,8 +33,8 @@ impl CThings {
 
     /// Calls operation `op` (`devices.get`, `devices.getEnvelope`: made in JavaScript from the table).
     #[wasm_bindgen(js_name = "__invoke", skip_typescript)]
-    pub fn invoke(&self, op: u32, name: JsValue, args: JsValue, mode: u32) -> Promise {
-        invoke(Ok(self.inner.clone() as Any), V, op, &name, &args, mode)
+    pub fn invoke(&self, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> Promise {
+        invoke(Ok(self.inner.clone() as Any), V, op, name, args, mode)
     }
 
     #[wasm_bindgen(js_name = toJSON)]

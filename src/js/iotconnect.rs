@@ -43,8 +43,8 @@ impl IoTConnect {
 
     /// Calls operation `op` (`devices.list`: made in JavaScript from the table).
     #[wasm_bindgen(js_name = "__invoke", skip_typescript)]
-    pub fn invoke(&self, op: u32, name: JsValue, args: JsValue, mode: u32) -> Promise {
-        invoke(Ok(self.inner.clone() as Any), V, op, &name, &args, mode)
+    pub fn invoke(&self, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> Promise {
+        invoke(Ok(self.inner.clone() as Any), V, op, name, args, mode)
     }
 
     /// Logs in (basic-token, then login) unless a fresh token is cached; resolves `{expiresAt}` (ms since

@@ -67,7 +67,7 @@ fn opt_num(v: Option<f64>) -> JsValue {
 /// The `CloudError` for `err`: `vendor`, `status`/`statusCode`, `code`, `message`, `body`, `retryAfter`
 /// (and Particle's `errorDescription`/`shortErrorDescription`, as particle-api-js names them).
 pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
-    let message = err.to_string();
+    let message = err.message();
     let class = ERROR_CLASS.with(|c| c.borrow().clone());
     let error: Object = match class.map(|c| Reflect::construct(&c, &js_sys::Array::of1(&message.as_str().into()))) {
         Some(Ok(e)) => e.unchecked_into(),

@@ -6,8 +6,9 @@
 //! measured before they are copied (at most [`MAX_TEXT`] characters, so no argument can exhaust memory).
 
 use crate::error::Error;
-use crate::http::fetch::{bounded_string, FetchTransport, MAX_TEXT};
-use crate::http::{encode, retry::RetryPolicy};
+use crate::http::encode::{self, cat, num};
+use crate::http::fetch::{bounded_string, FetchTransport};
+use crate::http::retry::RetryPolicy;
 use crate::vendors::ClientConfig;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -44,7 +45,7 @@ extern "C" {
 pub fn read(target: &JsValue, key: &JsValue, ctx: &str, what: &str) -> Result<JsValue, Error> {
     let v = read_js(target, key);
     if v.is_symbol() && threw(&v) {
-        return Err(Error::invalid(format!("{ctx}: `{what}` could not be read")));
+        return Err(Error::invalid(cat(&[ctx, ": `", what, "` could not be read"])));
     }
     Ok(v)
 }
@@ -53,7 +54,7 @@ pub fn read(target: &JsValue, key: &JsValue, ctx: &str, what: &str) -> Result<Js
 /// than [`MAX_TEXT`].
 #[inline(never)]
 pub fn text(value: &JsValue, ctx: &str, what: &str) -> Result<Option<String>, Error> {
-    bounded_string(value).map_err(|()| Error::invalid(format!("{ctx}: `{what}` is longer than {MAX_TEXT} characters")))
+    bounded_string(value).map_err(|()| Error::invalid(cat(&[ctx, ": `", what, "` is longer than 65536 characters"])))
 }
 
 /// Two options that go together, such as a client id and its secret.
@@ -71,9 +72,9 @@ impl<'c> Opts<'c> {
         if value.is_undefined() || value.is_null() {
             return Ok(Opts { obj: js_sys::Object::new().into(), ctx });
         }
-        let array = is_array(&value).ok_or_else(|| Error::invalid(format!("{ctx}: the options could not be read")))?;
+        let array = is_array(&value).ok_or_else(|| Error::invalid(cat(&[ctx, ": the options could not be read"])))?;
         if !value.is_object() || array || value.is_function() {
-            return Err(Error::invalid(format!("{ctx}: options must be an object")));
+            return Err(Error::invalid(cat(&[ctx, ": options must be an object"])));
         }
         Ok(Opts { obj: value, ctx })
     }
@@ -91,7 +92,7 @@ impl<'c> Opts<'c> {
     }
 
     fn bad(&self, key: &str, what: &str) -> Error {
-        Error::invalid(format!("{}: `{key}` must be {what}", self.ctx))
+        Error::invalid(cat(&[self.ctx, ": `", key, "` must be ", what]))
     }
 
     #[inline(never)]
@@ -127,7 +128,7 @@ impl<'c> Opts<'c> {
                 v.as_f64()
                     .filter(|n| n.fract() == 0.0 && (f64::from(min)..=f64::from(max)).contains(n))
                     .map(|n| n as u32)
-                    .ok_or_else(|| self.bad(key, &format!("a whole number from {min} to {max}")))
+                    .ok_or_else(|| self.bad(key, &cat(&["a whole number from ", &num(min.into()), " to ", &num(max.into())])))
             })
             .transpose()
     }
@@ -164,7 +165,7 @@ impl<'c> Opts<'c> {
     #[inline(never)]
     pub fn url(&self, key: &str, default: &str) -> Result<String, Error> {
         let value = self.string(key)?;
-        encode::base_url(&format!("{}: `{key}`", self.ctx), value.as_deref().unwrap_or(default))
+        encode::base_url(&cat(&[self.ctx, ": `", key, "`"]), value.as_deref().unwrap_or(default))
     }
 
     /// Two options that go together (`clientId` and `clientSecret`): both or neither.
@@ -173,7 +174,7 @@ impl<'c> Opts<'c> {
         match (self.string(a)?, self.string(b)?) {
             (Some(x), Some(y)) => Ok(Some((x, y))),
             (None, None) => Ok(None),
-            _ => Err(Error::invalid(format!("{}: `{a}` and `{b}` go together: give both", self.ctx))),
+            _ => Err(Error::invalid(cat(&[self.ctx, ": `", a, "` and `", b, "` go together: give both"]))),
         }
     }
 
@@ -182,7 +183,7 @@ impl<'c> Opts<'c> {
     pub fn credentials(&self, a: &str, b: &str) -> Result<(Option<Pair>, Option<String>), Error> {
         let (pair, token) = (self.pair(a, b)?, self.string("accessToken")?);
         if pair.is_none() && token.is_none() {
-            return Err(Error::invalid(format!("{}: give `{a}` and `{b}`, or an `accessToken`", self.ctx)));
+            return Err(Error::invalid(cat(&[self.ctx, ": give `", a, "` and `", b, "`, or an `accessToken`"])));
         }
         Ok((pair, token))
     }

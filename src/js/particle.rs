@@ -57,8 +57,8 @@ impl Particle {
     /// Calls device operation `op` (`listDevices`, `getDevice`, `getVariable`, `callFunction`: the methods
     /// are made in JavaScript from the table); see `invoke::invoke`.
     #[wasm_bindgen(js_name = "__invoke", skip_typescript)]
-    pub fn invoke(&self, op: u32, name: JsValue, args: JsValue, mode: u32) -> Promise {
-        invoke(Ok(self.inner.clone() as Any), V, op, &name, &args, mode)
+    pub fn invoke(&self, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> Promise {
+        invoke(Ok(self.inner.clone() as Any), V, op, name, args, mode)
     }
 
     /// The token used by calls that pass no `auth`.

@@ -39,7 +39,7 @@ impl<T: Transport> Arduino<T> {
     ) -> Self {
         let login = credentials.map(|(client_id, client_secret)| -> Box<dyn Login<T>> {
             Box::new(ClientCredentials {
-                token_url: format!("{base_url}/iot/v1/clients/token"),
+                token_url: crate::http::encode::cat(&[&base_url, "/iot/v1/clients/token"]),
                 client_id,
                 client_secret,
                 request: token_request,

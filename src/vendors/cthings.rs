@@ -12,7 +12,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.cthings.cloud";
 
 /// The token request: HTTP Basic client authentication and a multipart form (`grant_type`, `scope=api`).
 fn token_request(c: &ClientCredentials, random: f64) -> Request {
-    let boundary = format!("----iot-cloud-wasm-{}", (random * 1e15) as u64);
+    let boundary = encode::cat(&["----iot-cloud-wasm-", &encode::num((random * 1e15) as u64)]);
     let (content_type, body) = encode::multipart(&[("grant_type", "client_credentials"), ("scope", "api")], &boundary);
     let mut req = Request::post(&c.token_url)
         .header("Authorization", encode::basic_auth(&c.client_id, &c.client_secret))
@@ -36,7 +36,7 @@ impl<T: Transport> CThings<T> {
     ) -> Self {
         let login = credentials.map(|(client_id, client_secret)| -> Box<dyn Login<T>> {
             Box::new(ClientCredentials {
-                token_url: format!("{auth_url}/token"),
+                token_url: encode::cat(&[&auth_url, "/token"]),
                 client_id,
                 client_secret,
                 request: token_request,

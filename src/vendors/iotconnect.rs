@@ -4,7 +4,8 @@
 use super::{segment, Client, ClientConfig, Sent};
 use crate::auth::{Login, LoginFuture, Session, SingleFlight, Token};
 use crate::error::Error;
-use crate::http::{encode, success, Body, Core, Request, Response, Shape, Transport};
+use crate::http::encode::{self, cat, num};
+use crate::http::{success, Body, Core, Request, Response, Shape, Transport};
 use crate::ops::{iotconnect::OPS, Call, Op, PAGE_ALL, SVC_DEVICE};
 use std::rc::Rc;
 
@@ -44,13 +45,14 @@ impl Discovery {
     async fn fetch<T: Transport>(&self, core: &Core<T>) -> Result<Rc<Endpoints>, Error> {
         let s = &self.solution;
         let version = if s.platform == "az" { "2" } else { "2.1" };
-        let url = format!(
-            "{}/api/uisdk/solutionkey/{}/env/{}{}",
-            s.discovery_url,
-            segment("solutionKey", &s.solution_key)?,
-            segment("environment", &s.environment)?,
-            encode::query(&[("version", version.into()), ("pf", s.platform.clone())])
-        );
+        let url = cat(&[
+            &s.discovery_url,
+            "/api/uisdk/solutionkey/",
+            &segment("solutionKey", &s.solution_key)?,
+            "/env/",
+            &segment("environment", &s.environment)?,
+            &encode::query(&[("version", version.into()), ("pf", s.platform.clone())]),
+        ]);
         // Discovery is known to answer 502 with an HTML page now and then: retry that too.
         let resp = core
             .send_ok(&Request::get(url).header("Accept", "application/json").returns(Shape::Object), &[502])
@@ -60,7 +62,7 @@ impl Discovery {
         let base = |key: &str| {
             let url = data.str_at(key).unwrap_or_default();
             encode::base_url(key, &url)
-                .map_err(|_| Error::InvalidResponse(format!("discovery answer has no valid {key}")))
+                .map_err(|_| Error::InvalidResponse(cat(&["discovery answer has no valid ", key])))
         };
         Ok(Rc::new(Endpoints { auth: base("authBaseUrl")?, device: base("deviceBaseUrl")? }))
     }
@@ -84,9 +86,9 @@ impl UserLogin {
     async fn login_or_refresh<T: Transport>(&self, core: &Core<T>, previous: Option<Token>) -> Result<Token, Error> {
         let auth = self.discovery.endpoints(core).await?.auth.clone();
         if let Some(refresh) = previous.and_then(|t| t.refresh) {
-            let body = format!("{{\"refreshtoken\":{}}}", encode::json_string(&refresh));
+            let body = cat(&["{\"refreshtoken\":", &encode::json_string(&refresh), "}"]);
             let resp = core
-                .send(&Request::post(format!("{auth}/Auth/refresh-token")).json(body).credentials(), &[503])
+                .send(&Request::post(cat(&[&auth, "/Auth/refresh-token"])).json(body).credentials(), &[503])
                 .await?;
             if resp.ok() {
                 return Token::from_grant(&resp.body, core.now_ms());
@@ -96,19 +98,21 @@ impl UserLogin {
                 return Err(Error::from_response(&resp));
             }
         }
-        let basic = core.send_ok(&Request::get(format!("{auth}/Auth/basic-token")).credentials(), &[]).await?;
+        let basic = core.send_ok(&Request::get(cat(&[&auth, "/Auth/basic-token"])).credentials(), &[]).await?;
         let basic = basic
             .body
             .str_at("data")
             .filter(|t| !t.is_empty())
             .ok_or_else(|| Error::InvalidResponse("basic-token answer has no data".into()))?;
-        let body = format!(
-            "{{\"username\":{},\"password\":{}}}",
-            encode::json_string(&self.username),
-            encode::json_string(&self.password)
-        );
-        let req = Request::post(format!("{auth}/Auth/login"))
-            .header("Authorization", format!("Basic {basic}"))
+        let body = cat(&[
+            "{\"username\":",
+            &encode::json_string(&self.username),
+            ",\"password\":",
+            &encode::json_string(&self.password),
+            "}",
+        ]);
+        let req = Request::post(cat(&[&auth, "/Auth/login"]))
+            .header("Authorization", cat(&["Basic ", &basic]))
             .header("solution-key", &self.discovery.solution.solution_key)
             .json(body)
             .credentials();
@@ -155,14 +159,14 @@ impl<T: Transport> IoTConnect<T> {
     async fn all_pages(&self, base: &str, call: &Call, page_size: u32) -> Result<T::Body, Error> {
         let mut items = Vec::new();
         let mut seen = Vec::new();
-        let size = page_size.to_string();
+        let size = num(page_size.into());
         for page in 1.. {
             if page > MAX_PAGES {
                 return Err(Error::InvalidResponse("the list did not end within 10,000 pages".into()));
             }
             // After the call's own query: `pageNumber` and `pageSize`.
             let mut paging = String::from(if call.path.contains('?') { "&pageNumber=" } else { "?pageNumber=" });
-            paging.push_str(&page.to_string());
+            paging.push_str(&num(page.into()));
             paging.push_str("&pageSize=");
             paging.push_str(&size);
             let resp = self

@@ -48,12 +48,12 @@ impl<T: Transport> Particle<T> {
         if username.trim().is_empty() || password.is_empty() {
             return Err(Error::invalid("login needs a non-empty username and password"));
         }
-        let duration = opts.token_duration.map(|d| d.to_string());
+        let duration = opts.token_duration.map(|d| encode::num(d.into()));
         let mut fields = vec![("grant_type", "password"), ("username", username), ("password", password)];
         if let Some(d) = &duration {
             fields.push(("expires_in", d));
         }
-        let req = Request::post(format!("{}/oauth/token", self.base_url))
+        let req = Request::post(encode::cat(&[&self.base_url, "/oauth/token"]))
             .header("Authorization", encode::basic_auth(&self.client_id, &self.client_secret))
             .form(&fields)
             .credentials();
