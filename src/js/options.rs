@@ -67,8 +67,7 @@ pub struct Opts<'c> {
 
 impl<'c> Opts<'c> {
     /// `value` must be an object, or undefined/null for "no options". `ctx` names the call in messages.
-    pub fn new(value: impl Into<Option<JsValue>>, ctx: &'c str) -> Result<Self, Error> {
-        let value = value.into().unwrap_or(JsValue::UNDEFINED);
+    pub fn new(value: JsValue, ctx: &'c str) -> Result<Self, Error> {
         if value.is_undefined() || value.is_null() {
             return Ok(Opts { obj: js_sys::Object::new().into(), ctx });
         }
@@ -97,7 +96,12 @@ impl<'c> Opts<'c> {
 
     #[inline(never)]
     pub fn string(&self, key: &str) -> Result<Option<String>, Error> {
-        match self.raw(key)? {
+        self.string_of(key, self.raw(key)?)
+    }
+
+    /// `value` as the option `key`: a non-empty string, or `None` when absent.
+    pub fn string_of(&self, key: &str, value: Option<JsValue>) -> Result<Option<String>, Error> {
+        match value {
             None => Ok(None),
             Some(v) => match self.str_of(key, &v)? {
                 Some(s) if !s.trim().is_empty() => Ok(Some(s)),
@@ -157,7 +161,7 @@ impl<'c> Opts<'c> {
         match self.raw(key)? {
             Some(v) if v.is_object() => Ok(Opts { obj: v, ctx: self.ctx }),
             Some(_) => Err(self.bad(key, "an object")),
-            None => Opts::new(None, self.ctx),
+            None => Opts::new(JsValue::UNDEFINED, self.ctx),
         }
     }
 

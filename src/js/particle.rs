@@ -33,7 +33,7 @@ impl Particle {
         #[wasm_bindgen(unchecked_optional_param_type = "ParticleOptions")] options: Option<JsValue>,
     ) -> Result<Particle, JsValue> {
         let build = || {
-            let o = Opts::new(options, "Particle")?;
+            let o = Opts::new(options.unwrap_or_default(), "Particle")?;
             let base = o.url("baseUrl", particle::DEFAULT_BASE_URL)?;
             let core = o.client_config()?.core();
             Ok(particle::Particle::new(core, base, o.pair("clientId", "clientSecret")?, o.string("auth")?))
@@ -67,10 +67,9 @@ impl Particle {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | undefined")] auth: JsValue,
     ) -> Result<(), JsValue> {
-        // Read as the one option of an object, with the same checks as every other option.
-        let o = js_sys::Object::new();
-        set(&o, "auth", &auth);
-        let auth = Opts::new(JsValue::from(o), "particle.setDefaultAuth").and_then(|o| o.string("auth"));
+        // Read with the same checks as every option.
+        let auth = Some(auth).filter(|a| !a.is_undefined() && !a.is_null());
+        let auth = Opts::new(JsValue::UNDEFINED, "particle.setDefaultAuth").and_then(|o| o.string_of("auth", auth));
         auth.map(|a| self.inner.set_default_auth(a)).map_err(|e| to_js(e, V))
     }
 
