@@ -26,7 +26,7 @@ thread_local! {
 /// is written in JavaScript); errors are plain `Error`s with the same fields until then.
 #[wasm_bindgen(js_name = "__setErrorClass", skip_typescript)]
 pub fn set_error_class(class: Function) {
-    ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
+    let _ = ERROR_CLASS.try_with(|c| *c.borrow_mut() = Some(class));
 }
 
 /// The `fetch` clients use when the user gives none (the Node entry's keep-alive transport); `undefined`
@@ -68,7 +68,7 @@ fn opt_num(v: Option<f64>) -> JsValue {
 /// (and Particle's `errorDescription`/`shortErrorDescription`, as particle-api-js names them).
 pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
     let message = err.message();
-    let class = ERROR_CLASS.with(|c| c.borrow().clone());
+    let class = ERROR_CLASS.try_with(|c| c.borrow().clone()).ok().flatten();
     let error: Object = match class.map(|c| Reflect::construct(&c, &js_sys::Array::of1(&message.as_str().into()))) {
         Some(Ok(e)) => e.unchecked_into(),
         _ => {

@@ -155,8 +155,9 @@ impl<T: Transport> IoTConnect<T> {
     }
 
     /// Every item of a paged list: pages of `page_size` from 1 until a short or empty page (or 204), or
-    /// until `count` items when the server states a count (`/Device` says `count: -1`).
-    async fn all_pages(&self, base: &str, call: &Call, page_size: u32) -> Result<T::Body, Error> {
+    /// until `count` items when the server states a count (`/Device` says `count: -1`). Without `all`:
+    /// the first page's body, as it comes.
+    async fn all_pages(&self, base: &str, call: &Call, page_size: u32, all: bool) -> Result<T::Body, Error> {
         let mut items = Vec::new();
         let mut seen = Vec::new();
         let size = num(page_size.into());
@@ -180,7 +181,10 @@ impl<T: Transport> IoTConnect<T> {
             if resp.status == 204 {
                 break;
             }
-            let body = success(resp, Shape::Object)?.body;
+            let body = success(resp, call.shape)?.body;
+            if !all {
+                return Ok(body);
+            }
             let count = body.num_at("count").filter(|c| *c >= 0.0);
             let data = body.get("data").unwrap_or_else(T::Body::null);
             let Some(page_items) = data.items() else {
@@ -222,12 +226,8 @@ impl<T: Transport> Client<T::Body> for IoTConnect<T> {
             }
             let endpoints = self.endpoints().await?;
             let base = if op.flags & SVC_DEVICE != 0 { &endpoints.device } else { &endpoints.auth };
-            let body = if op.flags & PAGE_ALL != 0 {
-                self.all_pages(base, call, page_size).await?
-            } else {
-                self.session.send_ok(&|token| call.request(base, token, None, false)).await?
-            };
-            Ok(Response::new(200, body))
+            // A row without PAGE_ALL is one page: the first, as it comes.
+            Ok(Response::new(200, self.all_pages(base, call, page_size, op.flags & PAGE_ALL != 0).await?))
         })
     }
 }
