@@ -94,7 +94,15 @@ pub fn form(fields: &[(&str, &str)]) -> String {
 pub fn multipart(fields: &[(&str, &str)], boundary: &str) -> (String, String) {
     let mut body = String::new();
     for (name, value) in fields {
-        body.push_str(&cat(&["--", boundary, "\r\nContent-Disposition: form-data; name=\"", name, "\"\r\n\r\n", value, "\r\n"]));
+        body.push_str(&cat(&[
+            "--",
+            boundary,
+            "\r\nContent-Disposition: form-data; name=\"",
+            name,
+            "\"\r\n\r\n",
+            value,
+            "\r\n",
+        ]));
     }
     body.push_str(&cat(&["--", boundary, "--\r\n"]));
     (cat(&["multipart/form-data; boundary=", boundary]), body)

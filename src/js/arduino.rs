@@ -43,4 +43,3 @@ impl Arduino {
         describe(V, &[("baseUrl", Some(self.inner.base_url())), ("organization", self.inner.organization())])
     }
 }
-

@@ -21,7 +21,14 @@ pub(crate) type Any = Rc<dyn Client<JsValue>>;
 /// see [`COMPAT`], [`FULL`] and [`PAGE`]. Every vendor's `__invoke` comes here: prepared first (nothing is
 /// sent when an argument is wrong), then sent by the vendor.
 #[inline(never)]
-pub(crate) fn invoke(client: Result<Any, Error>, vendor: Vendor, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> Promise {
+pub(crate) fn invoke(
+    client: Result<Any, Error>,
+    vendor: Vendor,
+    op: u32,
+    name: &JsValue,
+    args: &JsValue,
+    mode: u32,
+) -> Promise {
     let prepared = client.and_then(|client| {
         let (args, name) = arguments(args, name)?;
         let op = client.table().get(op as usize).ok_or_else(|| Error::invalid("no such operation"))?;
@@ -145,7 +152,8 @@ pub fn per_call(opts: Option<&JsValue>, name: &str) -> Result<(Option<JsValue>, 
 /// with `previous` the `start` this page was asked with).
 pub fn answer(resp: Response<JsValue>, mode: u32, previous: Option<String>) -> JsValue {
     if mode & PAGE != 0 {
-        let items = Body::get(&resp.body, "values").filter(|v| Body::is_array(v)).unwrap_or_else(|| Array::new().into());
+        let items =
+            Body::get(&resp.body, "values").filter(|v| Body::is_array(v)).unwrap_or_else(|| Array::new().into());
         let len = items.unchecked_ref::<Array>().length() as usize;
         let next = next_start(&resp.body, len, previous.as_deref()).map_or(JsValue::UNDEFINED, JsValue::from);
         return Array::of2(&items, &next).into();

@@ -132,7 +132,9 @@ impl<'c> Opts<'c> {
                 v.as_f64()
                     .filter(|n| n.fract() == 0.0 && (f64::from(min)..=f64::from(max)).contains(n))
                     .map(|n| n as u32)
-                    .ok_or_else(|| self.bad(key, &cat(&["a whole number from ", &num(min.into()), " to ", &num(max.into())])))
+                    .ok_or_else(|| {
+                        self.bad(key, &cat(&["a whole number from ", &num(min.into()), " to ", &num(max.into())]))
+                    })
             })
             .transpose()
     }

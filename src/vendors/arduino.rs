@@ -178,7 +178,10 @@ mod tests {
         let before = mock.requests.borrow().len();
         for bad in [json!("a/b"), json!("x?y"), json!("#"), json!(""), json!(7), Value::Null] {
             let err = list(&[bad]).unwrap_err();
-            assert!(matches!(err, Error::InvalidArgument(ref m) if m.contains("arduino.properties.list") && m.contains("id")), "{err}");
+            assert!(
+                matches!(err, Error::InvalidArgument(ref m) if m.contains("arduino.properties.list") && m.contains("id")),
+                "{err}"
+            );
         }
         assert_eq!(mock.requests.borrow().len(), before, "no request for bad input");
     }

@@ -25,7 +25,12 @@ pub trait Client<B> {
 
 /// Prepares operation `index` of `client`'s table with `args` and sends it (native tests).
 #[cfg(test)]
-pub fn run<B, A: crate::ops::Arg>(client: &dyn Client<B>, index: usize, ctx: &str, args: &[A]) -> Result<Response<B>, Error> {
+pub fn run<B, A: crate::ops::Arg>(
+    client: &dyn Client<B>,
+    index: usize,
+    ctx: &str,
+    args: &[A],
+) -> Result<Response<B>, Error> {
     let op = &client.table()[index];
     let call = crate::ops::prepare(op, ctx, args, "organization")?;
     futures_executor::block_on(client.dispatch(op, &call))
