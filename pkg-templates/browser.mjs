@@ -1,7 +1,7 @@
 // Browsers, workers, Deno and bundlers. The wasm is fetched and instantiated on first use: clients can be
 // created and called at once, and calls wait for the module. `await init()` loads it ahead of time.
 import initWasm, * as glue from './web/iot_cloud_wasm.js';
-import { CloudError, iotApi, arduinoResources } from './common.mjs';
+import { CloudError, iotApi, arduinoResources, vendorMethods } from './common.mjs';
 
 let loaded = false;
 let loading;
@@ -12,6 +12,7 @@ export function init(input) {
     () => {
       glue.__setErrorClass(CloudError);
       arduinoResources(glue.Arduino, glue.__arity);
+      vendorMethods(glue);
       loaded = true;
     },
     (err) => {

@@ -35,21 +35,27 @@ const PAGE = 4;
 
 const upper = (s) => s[0].toUpperCase() + s.slice(1);
 
+// The operations of the other vendors, by their number in the Rust tables (src/ops/<vendor>.rs).
+const PARTICLE = { listDevices: 0, getDevice: 1, getVariable: 2, callFunction: 3 };
+const CTHINGS = { devices: { get: 0, getEnvelope: 1 } };
+const IOTCONNECT = { devices: { list: 0 } };
+
 /**
- * Gives the Arduino class its resources (`arduino.things.list()`, …) from the generated table: each method
- * is one call into wasm with the operation's number. `arity(op)` is the number of positional arguments.
+ * Gives a client class its resources (`client.group.action(...)`) from a table `{group: {action: op}}`: each
+ * method is one call into wasm with the operation's number. `arity(op)` is the number of positional
+ * arguments of a `paged` operation.
  */
-export function arduinoResources(Arduino, arity) {
-  for (const group of Object.keys(RESOURCES)) {
-    Object.defineProperty(Arduino.prototype, group, {
+function resources(Class, prefix, table, paged = [], arity) {
+  for (const group of Object.keys(table)) {
+    Object.defineProperty(Class.prototype, group, {
       configurable: true,
       get() {
         const client = this;
         const api = {};
-        for (const [action, op] of Object.entries(RESOURCES[group])) {
-          const name = `arduino.${group}.${action}`;
+        for (const [action, op] of Object.entries(table[group])) {
+          const name = `${prefix}.${group}.${action}`;
           api[action] = (...args) => client.__invoke(op, name, args, 0);
-          if (PAGED.includes(op)) {
+          if (paged.includes(op)) {
             api[`iterate${upper(action)}`] = (...args) => pages((a) => client.__invoke(op, name, a, PAGE), arity(op), args);
           }
         }
@@ -58,6 +64,26 @@ export function arduinoResources(Arduino, arity) {
       },
     });
   }
+}
+
+/** The Arduino class's resources (`arduino.things.list()`, …), from the generated table. */
+export function arduinoResources(Arduino, arity) {
+  resources(Arduino, 'arduino', RESOURCES, PAGED, arity);
+}
+
+/**
+ * The table-made methods of the other clients: Particle's particle-api-js methods (one options object,
+ * `{body, statusCode}` results), `cthings.devices.get/getEnvelope` and `iotc.devices.list`.
+ */
+export function vendorMethods({ Particle, CThings, IoTConnect }) {
+  for (const [method, op] of Object.entries(PARTICLE)) {
+    const name = `particle.${method}`;
+    Particle.prototype[method] = function (...args) {
+      return this.__invoke(op, name, args, FULL).then(([statusCode, , body]) => ({ body, statusCode }));
+    };
+  }
+  resources(CThings, 'cthings', CTHINGS);
+  resources(IoTConnect, 'iotc', IOTCONNECT);
 }
 
 // Every item of a paged list, page by page: the next page's `start` comes from the answer (Rust decides

@@ -1,11 +1,12 @@
 'use strict';
 // Node, require(): the wasm is compiled synchronously at load.
 const wasm = require('./node/iot_cloud_wasm.js');
-const { CloudError, iotApi, arduinoResources } = require('./common.cjs');
+const { CloudError, iotApi, arduinoResources, vendorMethods } = require('./common.cjs');
 const { httpFetch } = require('./http-fetch.cjs');
 
 wasm.__setErrorClass(CloudError);
 arduinoResources(wasm.Arduino, wasm.__arity);
+vendorMethods(wasm);
 // Requests go through node:http with keep-alive (cheaper per call than the global fetch) unless the user
 // passes a `fetch` option.
 wasm.__setDefaultFetch(httpFetch);

@@ -1,5 +1,6 @@
 //! The crate's one error type. `js::error` turns it into the JavaScript `CloudError`.
 
+use crate::http::encode::{cat, num};
 use crate::http::{Body, Response};
 
 /// The cloud a client talks to; carried into every `CloudError` as `vendor`.
@@ -49,35 +50,49 @@ pub struct HttpError {
     pub retry_after: Option<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+/// Its message is [`Error::message`] (also its `Display`).
+#[derive(Clone, Debug, PartialEq)]
 pub enum Error {
     /// Bad input caught before any request was sent.
-    #[error("{0}")]
     InvalidArgument(String),
-    #[error("{}", .0.message)]
     Http(Box<HttpError>),
-    #[error("request timed out after {0} ms")]
     Timeout(u32),
-    #[error("request aborted")]
     Aborted,
-    #[error("network error: {0}")]
     Network(String),
     /// A success answer that lacks what the protocol promises (a token response without a token, …).
-    #[error("unexpected response: {0}")]
     InvalidResponse(String),
     /// A success status whose body is not what the operation returns (HTML where JSON was due, an
     /// object where an array was due, truncated JSON); the body is kept as it came.
-    #[error("unexpected response: the body is {0}")]
     UnexpectedBody(&'static str, ErrorBody),
     /// A redirect that is not followed: any redirect of a request that carries credentials, and a
     /// redirect of an API request to another origin.
-    #[error("{0}")]
     RedirectRefused(String),
 }
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for Error {}
 
 impl Error {
     pub fn invalid(message: impl Into<String>) -> Self {
         Error::InvalidArgument(message.into())
+    }
+
+    /// The message, in the vendor's words for an HTTP error (made without `format!`).
+    pub fn message(&self) -> String {
+        match self {
+            Error::InvalidArgument(m) | Error::RedirectRefused(m) => m.clone(),
+            Error::Http(e) => e.message.clone(),
+            Error::Timeout(ms) => cat(&["request timed out after ", &num((*ms).into()), " ms"]),
+            Error::Aborted => "request aborted".into(),
+            Error::Network(m) => cat(&["network error: ", m]),
+            Error::InvalidResponse(m) => cat(&["unexpected response: ", m]),
+            Error::UnexpectedBody(what, _) => cat(&["unexpected response: the body is ", what]),
+        }
     }
 
     /// The `code` exposed to JavaScript.
@@ -110,12 +125,12 @@ impl Error {
             .iter()
             .find_map(text)
             .or_else(|| body.as_str().filter(|s| !s.trim().is_empty() && !looks_like_html(s)).map(|s| clip(&s)))
-            .unwrap_or_else(|| format!("HTTP {}", resp.status));
+            .unwrap_or_else(|| cat(&["HTTP ", &num(resp.status.into())]));
         let code = ["error", "code"]
             .iter()
             .filter_map(text)
             .find(|c| is_identifier(c))
-            .unwrap_or_else(|| format!("http_{}", resp.status));
+            .unwrap_or_else(|| cat(&["http_", &num(resp.status.into())]));
         let retry_after = resp.retry_after_ms.map(|ms| (ms / 1000.0).ceil());
         Error::Http(Box::new(HttpError { status: resp.status, code, message, body: body.to_error_body(), retry_after }))
     }
@@ -135,7 +150,7 @@ fn looks_like_html(s: &str) -> bool {
 fn clip(s: &str) -> String {
     let s = s.trim();
     match s.char_indices().nth(200) {
-        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)),
+        Some((i, _)) => cat(&[s.get(..i).unwrap_or(s), "…"]),
         None => s.to_string(),
     }
 }

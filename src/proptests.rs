@@ -11,10 +11,9 @@ use crate::http::mock::{reply, round_trip, Mock};
 use crate::http::retry::{parse_retry_after, RetryPolicy};
 use crate::http::{Body, Core, Request, Response};
 use crate::vendors::cthings::{self, CThings};
-use crate::vendors::iotconnect::{DeviceListOptions, IoTConnect, Solution};
+use crate::vendors::iotconnect::{IoTConnect, Solution};
 use crate::vendors::particle::Particle;
-use crate::vendors::ClientConfig;
-use futures_executor::block_on;
+use crate::vendors::{run, ClientConfig};
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -677,19 +676,26 @@ proptest! {
     ) {
         let p = Particle::new(Core::new(no_network(), RetryPolicy::default()), "https://api.test".into(), None, None);
         let refused = refused_segment(&id) || refused_segment(&name);
-        match p.call_function(&id, &name, &arg) {
+        let ops = &crate::ops::particle::OPS;
+        let opts = json!({ "deviceId": id, "name": name, "argument": arg });
+        match crate::ops::prepare(&ops[3], "particle.callFunction", &[opts], "organization") {
             Err(e) => prop_assert!(refused && matches!(e, Error::InvalidArgument(_))),
-            Ok(req) => {
+            Ok(call) => {
                 prop_assert!(!refused);
+                let req = call.request("https://api.test", "tk", None, false);
                 let path = req.url.strip_prefix("https://api.test/v1/devices/").expect("under /v1/devices");
                 let segments: Vec<Option<String>> = path.split('/').map(|s| percent_decode(s, false)).collect();
                 prop_assert_eq!(segments, vec![Some(id.clone()), Some(name.clone())]);
-                let body: Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
-                prop_assert_eq!(body, json!({ "arg": arg }));
+                let Some(crate::http::Payload::Object(fields)) = &req.payload else { panic!("an object body") };
+                let body: serde_json::Map<String, Value> =
+                    fields.iter().map(|(k, v)| (k.to_string(), serde_json::from_str(v).unwrap())).collect();
+                prop_assert_eq!(Value::Object(body), json!({ "arg": arg }));
                 prop_assert_eq!(req.header_value("content-type"), Some("application/json"));
             }
         }
-        prop_assert_eq!(p.get_device(&id).is_ok(), !refused_segment(&id));
+        let device = crate::ops::prepare(&ops[1], "particle.getDevice", &[json!({ "deviceId": id })], "organization");
+        prop_assert_eq!(device.is_ok(), !refused_segment(&id));
+        let _ = &p;
     }
 
     #[test]
@@ -721,7 +727,7 @@ proptest! {
         let code = envelope.num_at("code");
         let http = code.is_some_and(|c| (400.0..600.0).contains(&c));
         let odd = !envelope.is_object() || code.is_some_and(|c| !(200.0..600.0).contains(&c));
-        match block_on(c.devices().get_envelope("d1")) {
+        match run(&c, 1, "cthings.devices.getEnvelope", &[json!("d1")]).map(|r| r.body) {
             Ok(v) => {
                 prop_assert!(!http && !odd, "{envelope} passed");
                 prop_assert_eq!(v, envelope);
@@ -962,8 +968,7 @@ fn page(items: Vec<Value>, count: Option<f64>) -> Result<Response<Value>, Error>
 }
 
 fn list(client: &IoTConnect<Rc<Mock>>, size: usize) -> Result<Value, Error> {
-    let opts = DeviceListOptions { page_size: Some(size as u32), ..Default::default() };
-    block_on(client.devices().list(&opts))
+    run(client, 0, "iotc.devices.list", &[json!({ "pageSize": size })]).map(|r| r.body)
 }
 
 proptest! {

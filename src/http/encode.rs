@@ -20,19 +20,46 @@ fn percent_encode(s: &str, space_as_plus: bool) -> String {
     out
 }
 
+/// `parts` joined: messages and URLs made without `format!`, whose machinery costs wasm bytes at every
+/// call site.
+#[inline(never)]
+pub fn cat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
+/// A whole number in decimal, without the formatting machinery.
+#[inline(never)]
+pub fn num(mut n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[i..].iter().map(|&d| d as char).collect()
+}
+
 /// Checks an id that goes into a URL path and percent-encodes it.
 ///
 /// `/`, `?` and `#` would change which resource is addressed, and `.`/`..` would climb the path, so they
 /// are refused rather than encoded: an id never legitimately holds them.
 pub fn path_segment(what: &str, value: &str) -> Result<String, Error> {
     if value.trim().is_empty() {
-        return Err(Error::invalid(format!("{what} must be a non-empty string")));
+        return Err(Error::invalid(cat(&[what, " must be a non-empty string"])));
     }
     if value == "." || value == ".." {
-        return Err(Error::invalid(format!("{what} must not be '.' or '..'")));
+        return Err(Error::invalid(cat(&[what, " must not be '.' or '..'"])));
     }
     if value.chars().any(|c| matches!(c, '/' | '?' | '#' | '\\') || c.is_control()) {
-        return Err(Error::invalid(format!("{what} must not contain '/', '?', '#', '\\' or control characters")));
+        return Err(Error::invalid(cat(&[what, " must not contain '/', '?', '#', '\\' or control characters"])));
     }
     Ok(percent_encode(value, false))
 }
@@ -51,26 +78,39 @@ pub fn query(params: &[(&str, String)]) -> String {
 
 /// An `application/x-www-form-urlencoded` body.
 pub fn form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k, true), percent_encode(v, true)))
-        .collect::<Vec<_>>()
-        .join("&")
+    let mut out = String::new();
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(&percent_encode(k, true));
+        out.push('=');
+        out.push_str(&percent_encode(v, true));
+    }
+    out
 }
 
 /// A `multipart/form-data` body of text fields; returns `(content_type, body)`.
 pub fn multipart(fields: &[(&str, &str)], boundary: &str) -> (String, String) {
     let mut body = String::new();
     for (name, value) in fields {
-        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+        body.push_str(&cat(&[
+            "--",
+            boundary,
+            "\r\nContent-Disposition: form-data; name=\"",
+            name,
+            "\"\r\n\r\n",
+            value,
+            "\r\n",
+        ]));
     }
-    body.push_str(&format!("--{boundary}--\r\n"));
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    body.push_str(&cat(&["--", boundary, "--\r\n"]));
+    (cat(&["multipart/form-data; boundary=", boundary]), body)
 }
 
 /// The value of an HTTP Basic `Authorization` header.
 pub fn basic_auth(user: &str, password: &str) -> String {
-    format!("Basic {}", base64(format!("{user}:{password}").as_bytes()))
+    cat(&["Basic ", &base64(cat(&[user, ":", password]).as_bytes())])
 }
 
 /// Standard base64 with padding (RFC 4648 §4). Twenty lines here instead of a crate that would add
@@ -130,7 +170,7 @@ pub fn base_url(what: &str, value: &str) -> Result<String, Error> {
         {
             Ok(v.trim_end_matches('/').to_string())
         }
-        _ => Err(Error::invalid(format!("{what} must be an absolute http(s) URL without query or fragment"))),
+        _ => Err(Error::invalid(cat(&[what, " must be an absolute http(s) URL without query or fragment"]))),
     }
 }
 

@@ -189,7 +189,8 @@ thread_local! {
 /// The `fetch` clients use when given none: set by the package's Node entry (a keep-alive `node:http`
 /// transport); otherwise the platform's global `fetch`.
 pub fn set_default_fetch(fetch: Option<Function>) {
-    DEFAULT_FETCH.with(|f| *f.borrow_mut() = fetch);
+    // `try_with` cannot fail here (no threads, no destructors), and keeps the panic path out of wasm.
+    let _ = DEFAULT_FETCH.try_with(|f| *f.borrow_mut() = fetch);
 }
 
 pub struct FetchTransport {
@@ -204,7 +205,7 @@ impl FetchTransport {
     /// `fetch`: the user's function, else the package's default, else the global one (an error if there
     /// is none).
     pub fn new(fetch: Option<Function>, timeout_ms: u32, signal: Option<JsValue>) -> Result<Self, Error> {
-        let fetch = match fetch.or_else(|| DEFAULT_FETCH.with(|f| f.borrow().clone())) {
+        let fetch = match fetch.or_else(|| DEFAULT_FETCH.try_with(|f| f.borrow().clone()).ok().flatten()) {
             Some(f) => f,
             None => Reflect::get(&js_sys::global(), &"fetch".into())
                 .ok()
@@ -228,9 +229,24 @@ impl Transport for FetchTransport {
             lines.push('\n');
         }
         let body = match (&req.payload, &req.body) {
-            (Some(Payload::Json(v)), _) => JSON::stringify(v)
-                .map(JsValue::from)
-                .map_err(|_| Error::invalid("the request body cannot be turned into JSON"))?,
+            (Some(p @ (Payload::Json(_) | Payload::Object(_))), _) => {
+                let object;
+                let v = match p {
+                    Payload::Object(fields) => {
+                        let o = Object::new();
+                        for (k, v) in fields {
+                            set(&o, k, v);
+                        }
+                        object = JsValue::from(o);
+                        &object
+                    }
+                    Payload::Json(v) => v,
+                    _ => &JsValue::UNDEFINED,
+                };
+                JSON::stringify(v)
+                    .map(JsValue::from)
+                    .map_err(|_| Error::invalid("the request body cannot be turned into JSON"))?
+            }
             (Some(Payload::Multipart(fields) | Payload::Form(fields)), _) => {
                 let a = Array::new();
                 for (k, v) in fields {

@@ -63,6 +63,8 @@ pub enum Payload {
     Multipart(Vec<(&'static str, Value)>),
     /// `URLSearchParams` of these text fields.
     Form(Vec<(&'static str, Value)>),
+    /// `JSON.stringify` of an object of these fields.
+    Object(Vec<(&'static str, Value)>),
 }
 
 /// One HTTP request. `Debug` hides the `Authorization` header and the body, which may hold secrets.
@@ -142,7 +144,7 @@ impl Request {
     }
 
     pub fn bearer(self, token: &str) -> Self {
-        self.header("Authorization", format!("Bearer {token}"))
+        self.header("Authorization", encode::cat(&["Bearer ", token]))
     }
 
     /// An `application/x-www-form-urlencoded` body.
@@ -165,14 +167,14 @@ impl Request {
     pub fn check_headers(&self) -> Result<(), Error> {
         let bad = |v: &str| v.chars().any(|c| c < ' ' || c == '\u{7f}' || c > '\u{ff}');
         if let Some((name, _)) = self.headers.iter().find(|(_, v)| bad(v)) {
-            return Err(Error::invalid(format!("the {name} header has characters HTTP does not allow")));
+            return Err(Error::invalid(encode::cat(&["the ", name, " header has characters HTTP does not allow"])));
         }
         // A header name is a token (RFC 9110 §5.1).
         let token =
             |k: &str| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
         match self.extra.iter().find(|(k, v)| !token(k) || bad(v)) {
             Some((name, _)) if token(name) => {
-                Err(Error::invalid(format!("the {name} header has characters HTTP does not allow")))
+                Err(Error::invalid(encode::cat(&["the ", name, " header has characters HTTP does not allow"])))
             }
             Some(_) => Err(Error::invalid("a header name has characters HTTP does not allow")),
             None => Ok(()),

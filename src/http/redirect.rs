@@ -42,7 +42,12 @@ pub fn follow(req: &Request, status: u16, location: Option<String>, hops: u32) -
             }
         }
     };
-    Err(Error::RedirectRefused(format!("redirect (HTTP {status}) not followed: {why}")))
+    Err(Error::RedirectRefused(super::encode::cat(&[
+        "redirect (HTTP ",
+        &super::encode::num(status.into()),
+        ") not followed: ",
+        why,
+    ])))
 }
 
 #[cfg(test)]

@@ -52,5 +52,6 @@ fn client_from(api_client: &JsValue) -> Result<arduino::Arduino<FetchTransport>,
 /// `ApiClient`'s settings are read now, as the official client does at each call.
 #[wasm_bindgen(js_name = "__iotApiInvoke", skip_typescript)]
 pub fn iot_api_invoke(api_client: JsValue, op: u32, name: JsValue, args: JsValue, mode: u32) -> Promise {
-    super::arduino::invoke(client_from(&api_client).map(Rc::new), op, &name, &args, mode | COMPAT)
+    let client = client_from(&api_client).map(|c| -> super::invoke::Any { Rc::new(c) });
+    super::invoke::invoke(client, super::arduino::V, op, &name, &args, mode | COMPAT)
 }

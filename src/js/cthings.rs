@@ -1,6 +1,6 @@
-use super::id_arg;
+use super::invoke::{invoke, Any};
 use super::options::Opts;
-use super::{describe, promise, to_js};
+use super::{describe, to_js};
 use crate::error::Vendor;
 use crate::http::fetch::FetchTransport;
 use crate::vendors::cthings;
@@ -31,53 +31,14 @@ impl CThings {
         build().map(|c| CThings { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
     }
 
-    /// Devices: `cthings.devices.get(id)`, `cthings.devices.getEnvelope(id)`.
-    #[wasm_bindgen(getter)]
-    pub fn devices(&self) -> CThingsDevices {
-        CThingsDevices { inner: self.inner.clone() }
+    /// Calls operation `op` (`devices.get`, `devices.getEnvelope`: made in JavaScript from the table).
+    #[wasm_bindgen(js_name = "__invoke", skip_typescript)]
+    pub fn invoke(&self, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> Promise {
+        invoke(Ok(self.inner.clone() as Any), V, op, name, args, mode)
     }
 
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
         describe(V, &[("baseUrl", Some(self.inner.base_url()))])
     }
-}
-
-#[wasm_bindgen]
-pub struct CThingsDevices {
-    inner: Rc<Client>,
-}
-
-#[wasm_bindgen]
-impl CThingsDevices {
-    /// `GET /v3/device/{deviceId}`: the device (the envelope's `data`).
-    #[wasm_bindgen(unchecked_return_type = "Promise<CThingsDevice>")]
-    pub fn get(
-        &self,
-        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
-    ) -> Promise {
-        get(&self.inner, device_id, "cthings.devices.get", true)
-    }
-
-    /// `GET /v3/device/{deviceId}`: the whole envelope `{api, code, data, links, message, request, …}`.
-    #[wasm_bindgen(js_name = getEnvelope, unchecked_return_type = "Promise<CThingsEnvelope<CThingsDevice>>")]
-    pub fn get_envelope(
-        &self,
-        #[wasm_bindgen(js_name = deviceId, unchecked_param_type = "string")] device_id: JsValue,
-    ) -> Promise {
-        get(&self.inner, device_id, "cthings.devices.getEnvelope", false)
-    }
-}
-
-/// `GET /v3/device/{id}`: the envelope, or its `data` when `unwrap`.
-fn get(inner: &Rc<Client>, device_id: JsValue, ctx: &'static str, unwrap: bool) -> Promise {
-    let inner = inner.clone();
-    promise(V, async move {
-        let envelope = inner.devices().get_envelope(&id_arg(&device_id, ctx)?).await?;
-        if unwrap {
-            cthings::data(envelope)
-        } else {
-            Ok(envelope)
-        }
-    })
 }

@@ -3,13 +3,52 @@
 //! user value throw into wasm.
 
 use super::options::{is_array, is_file, read, read_js, show, threw};
-use crate::error::Error;
+use super::{promise, reject};
+use crate::error::{Error, Vendor};
 use crate::http::fetch::bounded_string;
 use crate::http::{Body, Response};
-use crate::ops::{next_start, Arg};
-use js_sys::Array;
+use crate::ops::{next_start, prepare, Arg};
+use crate::vendors::Client;
+use js_sys::{Array, Promise};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+/// A client of any vendor, as the one invoke path takes it.
+pub(crate) type Any = Rc<dyn Client<JsValue>>;
+
+/// Calls operation `op` of `client`'s table with the arguments of a JavaScript method named `name`; `mode`:
+/// see [`COMPAT`], [`FULL`] and [`PAGE`]. Every vendor's `__invoke` comes here: prepared first (nothing is
+/// sent when an argument is wrong), then sent by the vendor.
+#[inline(never)]
+pub(crate) fn invoke(
+    client: Result<Any, Error>,
+    vendor: Vendor,
+    op: u32,
+    name: &JsValue,
+    args: &JsValue,
+    mode: u32,
+) -> Promise {
+    let prepared = client.and_then(|client| {
+        let (args, name) = arguments(args, name)?;
+        let op = client.op(op as usize).ok_or_else(|| Error::invalid("no such operation"))?;
+        let org_key = if mode & COMPAT != 0 { "xOrganization" } else { "organization" };
+        let mut call = prepare(&op, &name, &args, org_key)?;
+        let opts = args.get(op.positional());
+        (call.signal, call.timeout_ms) = per_call(opts, &name)?;
+        let start = match opts.filter(|_| mode & PAGE != 0).map(|o| o.field("start")) {
+            Some(Ok(Some(s))) => s.string().ok().flatten(),
+            _ => None,
+        };
+        Ok((client, op, call, start))
+    });
+    match prepared {
+        Ok((client, op, call, start)) => {
+            promise(vendor, async move { Ok(answer(client.dispatch(&op, &call).await?, mode, start)) })
+        }
+        Err(e) => reject(vendor, e),
+    }
+}
 
 /// `mode` bit: the `IotApi` surface (its organization option is `xOrganization`).
 pub const COMPAT: u32 = 1;
@@ -90,7 +129,11 @@ pub fn arguments(args: &JsValue, name: &JsValue) -> Result<(Vec<JsValue>, String
     let name = bounded_string(name).ok().flatten().unwrap_or_default();
     let args = match Arg::items(args) {
         Ok(Some(a)) => a,
-        _ => return Err(Error::invalid(format!("{name}: the arguments could not be read"))),
+        _ => {
+            let mut m = name;
+            m.push_str(": the arguments could not be read");
+            return Err(Error::invalid(m));
+        }
     };
     Ok((args, name))
 }

@@ -1,8 +1,9 @@
+use super::invoke::{invoke, Any};
 use super::options::Opts;
-use super::{describe, opt_num, promise, reject, set, to_js};
+use super::{describe, opt_num, promise, set, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::FetchTransport;
-use crate::vendors::iotconnect::{self, DeviceListOptions, Solution};
+use crate::vendors::iotconnect::{self, Solution};
 use js_sys::{Object, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -40,10 +41,10 @@ impl IoTConnect {
         build().map(|c| IoTConnect { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
     }
 
-    /// Devices: `iotc.devices.list(opts)`.
-    #[wasm_bindgen(getter)]
-    pub fn devices(&self) -> IoTConnectDevices {
-        IoTConnectDevices { inner: self.inner.clone() }
+    /// Calls operation `op` (`devices.list`: made in JavaScript from the table).
+    #[wasm_bindgen(js_name = "__invoke", skip_typescript)]
+    pub fn invoke(&self, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> Promise {
+        invoke(Ok(self.inner.clone() as Any), V, op, name, args, mode)
     }
 
     /// Logs in (basic-token, then login) unless a fresh token is cached; resolves `{expiresAt}` (ms since
@@ -78,44 +79,4 @@ impl IoTConnect {
         let settings = [("discoveryUrl", &s.discovery_url), ("environment", &s.environment), ("platform", &s.platform)];
         describe(V, &settings.map(|(k, v)| (k, Some(v.as_str()))))
     }
-}
-
-#[wasm_bindgen]
-pub struct IoTConnectDevices {
-    inner: Rc<Client>,
-}
-
-#[wasm_bindgen]
-impl IoTConnectDevices {
-    /// `GET /Device`, every page: all devices as one array.
-    #[wasm_bindgen(unchecked_return_type = "Promise<IoTConnectDevice[]>")]
-    pub fn list(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "IoTConnectDeviceListOptions")] options: Option<JsValue>,
-    ) -> Promise {
-        let opts = match list_options(options) {
-            Ok(o) => o,
-            Err(e) => return reject(V, e),
-        };
-        let inner = self.inner.clone();
-        promise(V, async move { inner.devices().list(&opts).await })
-    }
-}
-
-fn list_options(options: Option<JsValue>) -> Result<DeviceListOptions, Error> {
-    let o = Opts::new(options, "iotc.devices.list")?;
-    let mut filters = Vec::new();
-    for (js, api) in [
-        ("uniqueId", "UniqueId"),
-        ("templateGuid", "TemplateGuid"),
-        ("entityGuid", "EntityGuid"),
-        ("status", "Status"),
-        ("searchText", "searchText"),
-    ] {
-        if let Some(v) = o.string(js)? {
-            filters.push((api, v));
-        }
-    }
-    let page_size = o.number("pageSize", 1, iotconnect::MAX_PAGE_SIZE)?;
-    Ok(DeviceListOptions { page_size, sort_by: o.string("sortBy")?, filters })
 }

@@ -26,7 +26,7 @@ thread_local! {
 /// is written in JavaScript); errors are plain `Error`s with the same fields until then.
 #[wasm_bindgen(js_name = "__setErrorClass", skip_typescript)]
 pub fn set_error_class(class: Function) {
-    ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
+    let _ = ERROR_CLASS.try_with(|c| *c.borrow_mut() = Some(class));
 }
 
 /// The `fetch` clients use when the user gives none (the Node entry's keep-alive transport); `undefined`
@@ -60,11 +60,6 @@ fn describe(vendor: Vendor, settings: &[(&str, Option<&str>)]) -> JsValue {
     o.into()
 }
 
-/// A positional id argument: must be a string (its content is checked where it goes into the path).
-pub(crate) fn id_arg(value: &JsValue, ctx: &str) -> Result<String, Error> {
-    options::text(value, ctx, "id")?.ok_or_else(|| Error::invalid(format!("{ctx}: the id must be a non-empty string")))
-}
-
 fn opt_num(v: Option<f64>) -> JsValue {
     v.map_or(JsValue::UNDEFINED, JsValue::from_f64)
 }
@@ -72,8 +67,8 @@ fn opt_num(v: Option<f64>) -> JsValue {
 /// The `CloudError` for `err`: `vendor`, `status`/`statusCode`, `code`, `message`, `body`, `retryAfter`
 /// (and Particle's `errorDescription`/`shortErrorDescription`, as particle-api-js names them).
 pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
-    let message = err.to_string();
-    let class = ERROR_CLASS.with(|c| c.borrow().clone());
+    let message = err.message();
+    let class = ERROR_CLASS.try_with(|c| c.borrow().clone()).ok().flatten();
     let error: Object = match class.map(|c| Reflect::construct(&c, &js_sys::Array::of1(&message.as_str().into()))) {
         Some(Ok(e)) => e.unchecked_into(),
         _ => {

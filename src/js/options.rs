@@ -6,8 +6,9 @@
 //! measured before they are copied (at most [`MAX_TEXT`] characters, so no argument can exhaust memory).
 
 use crate::error::Error;
-use crate::http::fetch::{bounded_string, FetchTransport, MAX_TEXT};
-use crate::http::{encode, retry::RetryPolicy};
+use crate::http::encode::{self, cat, num};
+use crate::http::fetch::{bounded_string, FetchTransport};
+use crate::http::retry::RetryPolicy;
 use crate::vendors::ClientConfig;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -44,7 +45,7 @@ extern "C" {
 pub fn read(target: &JsValue, key: &JsValue, ctx: &str, what: &str) -> Result<JsValue, Error> {
     let v = read_js(target, key);
     if v.is_symbol() && threw(&v) {
-        return Err(Error::invalid(format!("{ctx}: `{what}` could not be read")));
+        return Err(Error::invalid(cat(&[ctx, ": `", what, "` could not be read"])));
     }
     Ok(v)
 }
@@ -53,7 +54,7 @@ pub fn read(target: &JsValue, key: &JsValue, ctx: &str, what: &str) -> Result<Js
 /// than [`MAX_TEXT`].
 #[inline(never)]
 pub fn text(value: &JsValue, ctx: &str, what: &str) -> Result<Option<String>, Error> {
-    bounded_string(value).map_err(|()| Error::invalid(format!("{ctx}: `{what}` is longer than {MAX_TEXT} characters")))
+    bounded_string(value).map_err(|()| Error::invalid(cat(&[ctx, ": `", what, "` is longer than 65536 characters"])))
 }
 
 /// Two options that go together, such as a client id and its secret.
@@ -66,14 +67,13 @@ pub struct Opts<'c> {
 
 impl<'c> Opts<'c> {
     /// `value` must be an object, or undefined/null for "no options". `ctx` names the call in messages.
-    pub fn new(value: impl Into<Option<JsValue>>, ctx: &'c str) -> Result<Self, Error> {
-        let value = value.into().unwrap_or(JsValue::UNDEFINED);
+    pub fn new(value: JsValue, ctx: &'c str) -> Result<Self, Error> {
         if value.is_undefined() || value.is_null() {
             return Ok(Opts { obj: js_sys::Object::new().into(), ctx });
         }
-        let array = is_array(&value).ok_or_else(|| Error::invalid(format!("{ctx}: the options could not be read")))?;
+        let array = is_array(&value).ok_or_else(|| Error::invalid(cat(&[ctx, ": the options could not be read"])))?;
         if !value.is_object() || array || value.is_function() {
-            return Err(Error::invalid(format!("{ctx}: options must be an object")));
+            return Err(Error::invalid(cat(&[ctx, ": options must be an object"])));
         }
         Ok(Opts { obj: value, ctx })
     }
@@ -91,12 +91,17 @@ impl<'c> Opts<'c> {
     }
 
     fn bad(&self, key: &str, what: &str) -> Error {
-        Error::invalid(format!("{}: `{key}` must be {what}", self.ctx))
+        Error::invalid(cat(&[self.ctx, ": `", key, "` must be ", what]))
     }
 
     #[inline(never)]
     pub fn string(&self, key: &str) -> Result<Option<String>, Error> {
-        match self.raw(key)? {
+        self.string_of(key, self.raw(key)?)
+    }
+
+    /// `value` as the option `key`: a non-empty string, or `None` when absent.
+    pub fn string_of(&self, key: &str, value: Option<JsValue>) -> Result<Option<String>, Error> {
+        match value {
             None => Ok(None),
             Some(v) => match self.str_of(key, &v)? {
                 Some(s) if !s.trim().is_empty() => Ok(Some(s)),
@@ -133,7 +138,9 @@ impl<'c> Opts<'c> {
                 v.as_f64()
                     .filter(|n| n.fract() == 0.0 && (f64::from(min)..=f64::from(max)).contains(n))
                     .map(|n| n as u32)
-                    .ok_or_else(|| self.bad(key, &format!("a whole number from {min} to {max}")))
+                    .ok_or_else(|| {
+                        self.bad(key, &cat(&["a whole number from ", &num(min.into()), " to ", &num(max.into())]))
+                    })
             })
             .transpose()
     }
@@ -162,7 +169,7 @@ impl<'c> Opts<'c> {
         match self.raw(key)? {
             Some(v) if v.is_object() => Ok(Opts { obj: v, ctx: self.ctx }),
             Some(_) => Err(self.bad(key, "an object")),
-            None => Opts::new(None, self.ctx),
+            None => Opts::new(JsValue::UNDEFINED, self.ctx),
         }
     }
 
@@ -170,7 +177,7 @@ impl<'c> Opts<'c> {
     #[inline(never)]
     pub fn url(&self, key: &str, default: &str) -> Result<String, Error> {
         let value = self.string(key)?;
-        encode::base_url(&format!("{}: `{key}`", self.ctx), value.as_deref().unwrap_or(default))
+        encode::base_url(&cat(&[self.ctx, ": `", key, "`"]), value.as_deref().unwrap_or(default))
     }
 
     /// Two options that go together (`clientId` and `clientSecret`): both or neither.
@@ -179,7 +186,7 @@ impl<'c> Opts<'c> {
         match (self.string(a)?, self.string(b)?) {
             (Some(x), Some(y)) => Ok(Some((x, y))),
             (None, None) => Ok(None),
-            _ => Err(Error::invalid(format!("{}: `{a}` and `{b}` go together: give both", self.ctx))),
+            _ => Err(Error::invalid(cat(&[self.ctx, ": `", a, "` and `", b, "` go together: give both"]))),
         }
     }
 
@@ -188,7 +195,7 @@ impl<'c> Opts<'c> {
     pub fn credentials(&self, a: &str, b: &str) -> Result<(Option<Pair>, Option<String>), Error> {
         let (pair, token) = (self.pair(a, b)?, self.string("accessToken")?);
         if pair.is_none() && token.is_none() {
-            return Err(Error::invalid(format!("{}: give `{a}` and `{b}`, or an `accessToken`", self.ctx)));
+            return Err(Error::invalid(cat(&[self.ctx, ": give `", a, "` and `", b, "`, or an `accessToken`"])));
         }
         Ok((pair, token))
     }

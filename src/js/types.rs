@@ -184,6 +184,40 @@ export interface IoTConnectEndpoints {
   device: string;
 }
 
+/** Particle's device calls, in particle-api-js's shape (made from the table of operations). */
+export interface Particle {
+  /** `GET /v1/devices`. */
+  listDevices(options?: ParticleAuthOptions): Promise<ParticleResponse<ParticleDevice[]>>;
+  /** `GET /v1/devices/:deviceId`. */
+  getDevice(options: ParticleDeviceOptions): Promise<ParticleResponse<ParticleDevice>>;
+  /** `GET /v1/devices/:deviceId/:name`. An offline device rejects with status 408 (not retried). */
+  getVariable(options: ParticleVariableOptions): Promise<ParticleResponse<ParticleVariable>>;
+  /** `POST /v1/devices/:deviceId/:name` with `argument`. `return_value` is whatever the firmware returns. */
+  callFunction(options: ParticleFunctionOptions): Promise<ParticleResponse<ParticleFunctionResult>>;
+}
+
+export interface CThings {
+  /** Devices: `cthings.devices.get(id)`, `cthings.devices.getEnvelope(id)`. */
+  readonly devices: CThingsDevices;
+}
+
+export interface CThingsDevices {
+  /** `GET /v3/device/{deviceId}`: the device (the envelope's `data`). */
+  get(deviceId: string): Promise<CThingsDevice>;
+  /** `GET /v3/device/{deviceId}`: the whole envelope `{api, code, data, links, message, request, …}`. */
+  getEnvelope(deviceId: string): Promise<CThingsEnvelope<CThingsDevice>>;
+}
+
+export interface IoTConnect {
+  /** Devices: `iotc.devices.list(opts)`. */
+  readonly devices: IoTConnectDevices;
+}
+
+export interface IoTConnectDevices {
+  /** `GET /Device`, every page: all devices as one array. */
+  list(options?: IoTConnectDeviceListOptions): Promise<IoTConnectDevice[]>;
+}
+
 /** What `@arduino/arduino-iot-client`'s ApiClient holds that the API classes read. */
 export interface IotApiClientLike {
   basePath: string;

@@ -8,6 +8,9 @@
 //! decoder, an event stream) is written by hand in the vendor modules.
 
 pub mod arduino;
+pub mod cthings;
+pub mod iotconnect;
+pub mod particle;
 
 use crate::error::Error;
 use crate::http::{encode, Method, Payload, Request, Shape, Value};
@@ -16,12 +19,15 @@ use crate::http::{encode, Method, Payload, Request, Shape, Value};
 /// `<where><type>[!]<name>[=<jsName>]`, comma-separated.
 ///
 /// - where: `p` path placeholder, `q` query, `h` header, `b` the whole JSON body (`name` is its JS name),
-///   `f` a multipart or form field;
+///   `f` a multipart or form field, `j` a field of a JSON body object (built at the edge), `t` the access
+///   token of this call (instead of the client's), `n` the page size of a paged list ([`Call::page_size`]);
 /// - type: `s` string, `b` boolean, `i` integer, `n` number, `d` date-time (a string or a `Date`), `a` array
 ///   of strings (a repeated query key), `o` JSON object, `l` JSON array, `j` any JSON value, `F` a file
 ///   (`Blob`, `File`, `ArrayBuffer`, a typed array or a `Buffer`);
 /// - `!`: required. Required parameters are the positional arguments, in order; the others are keys of
-///   the options object that follows them.
+///   the options object that follows them. With [`OPTS`], every parameter is a key of the one options
+///   object, required ones included.
+#[derive(Clone, Copy)]
 pub struct Op {
     /// `"GET /iot/v2/things/{id}"`: the method, one space, the path template.
     pub route: &'static str,
@@ -46,6 +52,14 @@ pub const RET_OBJECT: u16 = 8;
 pub const ORG: u16 = 16;
 /// Paged by the answer's `last_evaluated_key` (its `created_at` is the next page's `start`).
 pub const PAGE_LEK: u16 = 32;
+/// Every parameter is a key of one options object (`getVariable({deviceId, name, auth})`).
+pub const OPTS: u16 = 64;
+/// The result is the answer's `data` (the payload of an envelope), not the whole answer.
+pub const DATA: u16 = 128;
+/// Sent to the vendor's device service (IoTConnect) rather than its first one.
+pub const SVC_DEVICE: u16 = 256;
+/// Paged by `pageNumber`/`pageSize` (the `n` parameter): every page is read, the items come as one array.
+pub const PAGE_ALL: u16 = 512;
 
 /// Row `index` of a table written as text: one operation a line, `route|params|accept|flags` with the flags
 /// in decimal. (A table of text compresses far better than an array of structs, whose pointers do not.)
@@ -91,6 +105,9 @@ impl Op {
 
     /// How many positional arguments the call takes (its required parameters).
     pub fn positional(&self) -> usize {
+        if self.flags & OPTS != 0 {
+            return 0;
+        }
         self.entries().filter(|p| p.required).count()
     }
 
@@ -165,6 +182,10 @@ pub struct Call {
     pub extra: Vec<(String, String)>,
     pub signal: Option<Value>,
     pub timeout_ms: Option<u32>,
+    /// The access token this call names (a `t` parameter), instead of the client's.
+    pub token: Option<String>,
+    /// The page size a paged list asks for (an `n` parameter); 0 when it is not a whole number.
+    pub page_size: Option<u32>,
 }
 
 impl Call {
@@ -227,6 +248,16 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
     })
 }
 
+/// A scalar that goes into a query, a header or the token: a string must not be empty (nor only spaces).
+#[inline(never)]
+fn filled<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
+    let s = scalar(v, kind, ctx, name)?;
+    if kind == b's' && s.trim().is_empty() {
+        return Err(bad(ctx, name, "must be a non-empty string"));
+    }
+    Ok(s)
+}
+
 /// Checks the arguments of a call of `op` and builds its request parts. `args` are the positional
 /// arguments followed by the options object; `org_key` is the option naming the organization
 /// (`organization`, or `xOrganization` on the `IotApi` surface). `ctx` names the call in errors.
@@ -249,6 +280,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     let mut segments: Vec<(&str, String)> = Vec::new();
     let mut next = 0;
     let mut organization = None;
+    let (mut token, mut page_size, mut object) = (None, None, false);
     if op.flags & ORG != 0 {
         if let Some(o) = opts {
             match o.field(org_key).map_err(|()| bad(ctx, org_key, "could not be read"))? {
@@ -257,18 +289,24 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             }
         }
     }
+    let from_args = op.flags & OPTS == 0;
     for p in op.entries() {
-        let value = if p.required {
+        object |= p.at == b'j';
+        let value = if p.required && from_args {
             next += 1;
             match args.get(next - 1).filter(|v| !v.is_absent()) {
                 Some(v) => Some(ArgRef::Borrowed(v)),
                 None => return Err(bad(ctx, p.js, "is required")),
             }
         } else {
-            match opts {
+            let v = match opts {
                 Some(o) => o.field(p.js).map_err(|()| bad(ctx, p.js, "could not be read"))?.map(ArgRef::Owned),
                 None => None,
+            };
+            if v.is_none() && p.required {
+                return Err(bad(ctx, p.js, "is required"));
             }
+            v
         };
         let Some(value) = value else { continue };
         let v = value.get();
@@ -285,11 +323,20 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 let items = v.items().map_err(|()| bad(ctx, p.js, "could not be read"))?;
                 let items = items.ok_or_else(|| bad(ctx, p.js, "must be an array of strings"))?;
                 for item in &items {
-                    query.push((p.name, scalar(item, b's', ctx, p.js)?));
+                    query.push((p.name, filled(item, b's', ctx, p.js)?));
                 }
             }
-            b'q' => query.push((p.name, scalar(v, p.kind, ctx, p.js)?)),
-            b'h' => headers.push((p.name, scalar(v, p.kind, ctx, p.js)?)),
+            b'q' => query.push((p.name, filled(v, p.kind, ctx, p.js)?)),
+            b'h' => headers.push((p.name, filled(v, p.kind, ctx, p.js)?)),
+            b't' => token = Some(filled(v, p.kind, ctx, p.js)?),
+            b'n' => page_size = Some(scalar(v, b'i', ctx, p.js)?.parse().unwrap_or(0)),
+            b'j' => {
+                // Scalars are checked against their type; the value goes into the object as it is.
+                if !matches!(p.kind, b'o' | b'l' | b'j') {
+                    scalar(v, p.kind, ctx, p.js)?;
+                }
+                fields.push((p.name, v.value()));
+            }
             b'b' => {
                 let ok = match p.kind {
                     b'o' => v.is_object(),
@@ -335,8 +382,12 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     let payload = match op.flags & BODY_MASK {
         BODY_JSON => {
             headers.push(("Content-Type", "application/json".into()));
-            // An optional body the call left out: none is sent.
-            json.map(Payload::Json)
+            // An optional body the call left out: none is sent; an object of `j` fields always is.
+            match json {
+                Some(v) => Some(Payload::Json(v)),
+                None if object => Some(Payload::Object(fields)),
+                None => None,
+            }
         }
         BODY_MULTIPART => Some(Payload::Multipart(fields)),
         BODY_FORM => {
@@ -355,6 +406,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         extra: Vec::new(),
         signal: None,
         timeout_ms: None,
+        token,
+        page_size,
     })
 }
 

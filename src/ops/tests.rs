@@ -72,6 +72,12 @@ fn missing_and_mistyped_arguments_are_named() {
     assert_eq!(m, "arduino.test.call: `ids` must be a string");
     let m = invalid(&LIST, &[json!({"limit": 1.5})]);
     assert_eq!(m, "arduino.test.call: `limit` must be an integer");
+    let m = invalid(&LIST, &[json!({"deviceId": " "})]);
+    assert_eq!(m, "arduino.test.call: `deviceId` must be a non-empty string");
+    let m = invalid(&LIST, &[json!({"ids": ["a", ""]})]);
+    assert_eq!(m, "arduino.test.call: `ids` must be a non-empty string");
+    let m = invalid(&LIST, &[json!({"trace": ""})]);
+    assert_eq!(m, "arduino.test.call: `trace` must be a non-empty string");
     let m = invalid(&LIST, &[json!({"organization": 3})]);
     assert_eq!(m, "arduino.test.call: `organization` must be a string");
     let m = invalid(&LIST, &[json!("not options")]);
@@ -188,4 +194,76 @@ fn every_row_of_every_table_parses() {
             }
         }
     }
+}
+
+// The engine's extensions for the other vendors.
+const OPTS_ROW: Op = Op {
+    route: "POST /v1/devices/{deviceId}/{name}",
+    params: "ps!deviceId,ps!name,jsarg=argument,jonote,tsauth",
+    accept: "application/json",
+    flags: OPTS | BODY_JSON | RET_OBJECT,
+};
+const PAGED: Op = Op { route: "GET /Device", params: "qssortBy=sortBy,nipageSize", accept: "", flags: PAGE_ALL };
+
+#[test]
+fn an_options_row_reads_every_parameter_from_the_one_object() {
+    assert_eq!(OPTS_ROW.positional(), 0);
+    let c = prep(&OPTS_ROW, &[json!({"deviceId": "d 1", "name": "led", "argument": "on", "auth": "tk"})]).unwrap();
+    assert_eq!((c.method, c.path.as_str()), (Method::Post, "/v1/devices/d%201/led"));
+    assert_eq!(c.token.as_deref(), Some("tk"));
+    assert_eq!(c.payload, Some(Payload::Object(vec![("arg", r#""on""#.into())])));
+    assert_eq!(
+        c.headers,
+        vec![("Accept", "application/json".to_string()), ("Content-Type", "application/json".to_string())]
+    );
+    // Absent fields are left out of the object; an object is sent all the same.
+    let c = prep(&OPTS_ROW, &[json!({"deviceId": "d", "name": "n", "note": {"a": 1}})]).unwrap();
+    assert_eq!(c.payload, Some(Payload::Object(vec![("note", r#"{"a":1}"#.into())])));
+    assert_eq!(c.token, None);
+    let req = c.request("https://h", "dflt", None, false);
+    assert_eq!(req.header_value("authorization"), Some("Bearer dflt"));
+    assert_eq!(req.url, "https://h/v1/devices/d/n");
+    assert_eq!(req.expect, Shape::Object);
+    // Required keys of the object, types, and an empty token.
+    assert_eq!(invalid(&OPTS_ROW, &[]), "arduino.test.call: `deviceId` is required");
+    assert_eq!(invalid(&OPTS_ROW, &[json!({"deviceId": "d"})]), "arduino.test.call: `name` is required");
+    let m = invalid(&OPTS_ROW, &[json!({"deviceId": "d", "name": "n", "argument": 5})]);
+    assert_eq!(m, "arduino.test.call: `argument` must be a string");
+    let m = invalid(&OPTS_ROW, &[json!({"deviceId": "d", "name": "n", "auth": ""})]);
+    assert_eq!(m, "arduino.test.call: `auth` must be a non-empty string");
+    assert_eq!(invalid(&OPTS_ROW, &[json!("d")]), "arduino.test.call: `options` must be an object");
+    // An empty argument is an argument.
+    let c = prep(&OPTS_ROW, &[json!({"deviceId": "d", "name": "n", "argument": ""})]).unwrap();
+    assert_eq!(c.payload, Some(Payload::Object(vec![("arg", r#""""#.into())])));
+}
+
+#[test]
+fn a_page_size_is_a_whole_number_kept_out_of_the_query() {
+    let c = prep(&PAGED, &[json!({"pageSize": 50, "sortBy": "a b"})]).unwrap();
+    assert_eq!((c.path.as_str(), c.page_size), ("/Device?sortBy=a%20b", Some(50)));
+    assert_eq!(prep(&PAGED, &[json!({})]).unwrap().page_size, None);
+    // Not a u32: 0, for the vendor to refuse with its range.
+    assert_eq!(prep(&PAGED, &[json!({"pageSize": -3})]).unwrap().page_size, Some(0));
+    assert_eq!(invalid(&PAGED, &[json!({"pageSize": 1.5})]), "arduino.test.call: `pageSize` must be an integer");
+    assert_eq!(invalid(&PAGED, &[json!({"pageSize": "9"})]), "arduino.test.call: `pageSize` must be an integer");
+    assert!(c.payload.is_none() && c.headers.is_empty());
+}
+
+#[test]
+fn the_other_vendors_tables_parse() {
+    let all = [&particle::OPS[..], &cthings::OPS[..], &iotconnect::OPS[..]];
+    for op in all.iter().flat_map(|t| t.iter()) {
+        assert!(op.template().starts_with('/'), "{}", op.route);
+        for entry in op.params.split(',') {
+            let p = Param::parse(entry).unwrap_or_else(|| panic!("{}: {entry}", op.route));
+            assert!(b"pqhbfjtn".contains(&p.at), "{}: {entry}", op.route);
+            if p.at == b'p' {
+                assert!(op.template().contains(&format!("{{{}}}", p.name)), "{}: {entry}", op.route);
+            }
+        }
+    }
+    assert!(particle::OPS.iter().all(|o| o.flags & OPTS != 0 && o.positional() == 0));
+    assert_eq!(cthings::OPS[0].flags & DATA, DATA);
+    assert_eq!(cthings::OPS[1].flags & DATA, 0);
+    assert_eq!(iotconnect::OPS[0].flags & (SVC_DEVICE | PAGE_ALL), SVC_DEVICE | PAGE_ALL);
 }

@@ -1,6 +1,6 @@
 //! Arduino IoT Cloud: client-credentials tokens (300 s) and the `/iot/v2` API.
 
-use super::ClientConfig;
+use super::{Client, ClientConfig, Sent};
 use crate::auth::{ClientCredentials, Login, Session};
 use crate::error::Error;
 use crate::http::{success, Request, Response, Transport};
@@ -48,7 +48,7 @@ impl<T: Transport> Arduino<T> {
         let login = credentials.map(|(client_id, client_secret)| -> Box<dyn Login<T>> {
             Box::new(ClientCredentials {
                 scope,
-                token_url: format!("{base_url}/iot/v1/clients/token"),
+                token_url: crate::http::encode::cat(&[&base_url, "/iot/v1/clients/token"]),
                 client_id,
                 client_secret,
                 request: token_request,
@@ -97,6 +97,15 @@ impl<T: Transport> Arduino<T> {
         let op = row(OPS, index).ok_or_else(|| Error::invalid("no such operation"))?;
         let call = prepare(&op, ctx, args, "organization")?;
         Ok(self.send(&op, &call).await?.body)
+    }
+}
+
+impl<T: Transport> Client<T::Body> for Arduino<T> {
+    fn op(&self, index: usize) -> Option<Op> {
+        row(OPS, index)
+    }
+    fn dispatch<'a>(&'a self, op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
+        Box::pin(self.send(op, call))
     }
 }
 

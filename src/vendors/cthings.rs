@@ -1,17 +1,18 @@
 //! cThings Cloud: client credentials by HTTP Basic + multipart/form-data, and the `/v3` API whose every
 //! answer is an envelope `{api, code, data, links, message, request, websocket, version}`.
 
-use super::{segment, ClientConfig};
+use super::{Client, ClientConfig, Sent};
 use crate::auth::{ClientCredentials, Login, Session};
 use crate::error::Error;
-use crate::http::{encode, Body, Request, Response, Shape, Transport};
+use crate::http::{encode, Body, Request, Response, Transport};
+use crate::ops::{cthings::OPS, Call, Op, DATA};
 
 pub const DEFAULT_AUTH_URL: &str = "https://authserver.cthings.cloud";
 pub const DEFAULT_BASE_URL: &str = "https://api.cthings.cloud";
 
 /// The token request: HTTP Basic client authentication and a multipart form (`grant_type`, `scope=api`).
 fn token_request(c: &ClientCredentials, random: f64) -> Request {
-    let boundary = format!("----iot-cloud-wasm-{}", (random * 1e15) as u64);
+    let boundary = encode::cat(&["----iot-cloud-wasm-", &encode::num((random * 1e15) as u64)]);
     let (content_type, body) = encode::multipart(&[("grant_type", "client_credentials"), ("scope", "api")], &boundary);
     let mut req = Request::post(&c.token_url)
         .header("Authorization", encode::basic_auth(&c.client_id, &c.client_secret))
@@ -36,7 +37,7 @@ impl<T: Transport> CThings<T> {
         let login = credentials.map(|(client_id, client_secret)| -> Box<dyn Login<T>> {
             Box::new(ClientCredentials {
                 scope: None,
-                token_url: format!("{auth_url}/token"),
+                token_url: encode::cat(&[&auth_url, "/token"]),
                 client_id,
                 client_secret,
                 request: token_request,
@@ -49,20 +50,8 @@ impl<T: Transport> CThings<T> {
         &self.base_url
     }
 
-    pub fn devices(&self) -> Devices<'_, T> {
-        Devices { client: self }
-    }
-
-    /// `GET {base}{path}`; returns the whole envelope. An envelope whose `code` is an error is one,
-    /// even under HTTP 200.
-    async fn get_envelope(&self, path: &str) -> Result<T::Body, Error> {
-        let url = format!("{}{}", self.base_url, path);
-        let envelope = self
-            .session
-            .send_ok(&|token| {
-                Request::get(&url).bearer(token).header("Accept", "application/json").returns(Shape::Object)
-            })
-            .await?;
+    /// Checks an envelope: one whose `code` is an error is one, even under HTTP 200.
+    fn envelope(envelope: T::Body) -> Result<T::Body, Error> {
         // The envelope's `code` is an HTTP status; anything else (99999) is not one to report as such.
         match envelope.num_at("code") {
             Some(code) if (200.0..400.0).contains(&code) => Ok(envelope),
@@ -80,20 +69,17 @@ pub fn data<B: Body>(envelope: B) -> Result<B, Error> {
     envelope.get("data").ok_or_else(|| Error::InvalidResponse("envelope has no data".into()))
 }
 
-pub struct Devices<'a, T> {
-    client: &'a CThings<T>,
-}
-
-impl<T: Transport> Devices<'_, T> {
-    /// `GET /v3/device/{id}`: the whole envelope.
-    pub async fn get_envelope(&self, device_id: &str) -> Result<T::Body, Error> {
-        let id = segment("deviceId", device_id)?;
-        self.client.get_envelope(&format!("/v3/device/{id}")).await
+/// The calls of [`OPS`](crate::ops::cthings::OPS): the whole envelope, or its `data` ([`DATA`]).
+impl<T: Transport> Client<T::Body> for CThings<T> {
+    fn op(&self, index: usize) -> Option<Op> {
+        OPS.get(index).copied()
     }
-
-    /// `GET /v3/device/{id}`: the device, the envelope's `data`.
-    pub async fn get(&self, device_id: &str) -> Result<T::Body, Error> {
-        data(self.get_envelope(device_id).await?)
+    fn dispatch<'a>(&'a self, op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
+        Box::pin(async move {
+            let body = self.session.send_ok(&|token| call.request(&self.base_url, token, None, false)).await?;
+            let body = Self::envelope(body)?;
+            Ok(Response::new(200, if op.flags & DATA != 0 { data(body)? } else { body }))
+        })
     }
 }
 
@@ -102,8 +88,16 @@ mod tests {
     use super::*;
     use crate::http::mock::{reply, Mock};
     use crate::http::retry::RetryPolicy;
-    use futures_executor::block_on;
+    use crate::vendors::run;
+    use serde_json::{json, Value};
     use std::rc::Rc;
+
+    const GET: usize = 0;
+    const ENVELOPE: usize = 1;
+
+    fn call(c: &CThings<Rc<Mock>>, op: usize, id: &str) -> Result<Value, Error> {
+        Ok(run(c, op, "cthings.test", &[json!(id)])?.body)
+    }
 
     fn client(mock: &Rc<Mock>) -> CThings<Rc<Mock>> {
         CThings::new(
@@ -131,7 +125,7 @@ mod tests {
     #[test]
     fn token_is_multipart_with_basic_auth() {
         let mock = Mock::new(handler);
-        let device = block_on(client(&mock).devices().get("d-1")).unwrap();
+        let device = call(&client(&mock), GET, "d-1").unwrap();
         assert_eq!(device["name"], "Example Device");
         let reqs = mock.requests.borrow();
         assert_eq!(reqs[0].url, "https://auth.test/token");
@@ -153,9 +147,35 @@ mod tests {
     fn the_whole_envelope_is_reachable_and_errors_keep_its_message() {
         let mock = Mock::new(handler);
         let c = client(&mock);
-        let env = block_on(c.devices().get_envelope("d-1")).unwrap();
+        let env = call(&c, ENVELOPE, "d-1").unwrap();
         assert_eq!(env["api"], "cThings Cloud API");
-        let err = block_on(c.devices().get("missing")).unwrap_err();
+        let err = call(&c, GET, "missing").unwrap_err();
         assert_eq!((err.status(), err.to_string().as_str()), (Some(404), "Device not found"));
+    }
+
+    #[test]
+    fn both_rows_get_the_device_by_its_encoded_id() {
+        let mock = Mock::new(handler);
+        let c = client(&mock);
+        assert_eq!(call(&c, ENVELOPE, "d 1/x").unwrap_err().code(), "invalid_argument");
+        assert_eq!(call(&c, GET, "d 1").unwrap()["id"], "d-1");
+        assert_eq!(call(&c, ENVELOPE, "d 1").unwrap()["code"], 200);
+        let reqs = mock.requests.borrow();
+        for r in &reqs[1..] {
+            assert_eq!((r.method, r.url.as_str()), (crate::http::Method::Get, "https://api.test/v3/device/d%201"));
+            assert_eq!(r.header_value("accept"), Some("application/json"));
+            assert_eq!(r.header_value("authorization"), Some("Bearer jwt"));
+            assert!(r.payload.is_none() && r.body.is_none());
+        }
+        assert_eq!(reqs.len(), 3);
+        drop(reqs);
+        // An envelope without data is an invalid answer for `get`, the whole of it for `getEnvelope`.
+        let mock = Mock::new(|req, now| match req.url.ends_with("/token") {
+            true => handler(req, now),
+            false => reply(200, r#"{"code":200,"message":null}"#),
+        });
+        let c = client(&mock);
+        assert_eq!(call(&c, GET, "d").unwrap_err().code(), "invalid_response");
+        assert_eq!(call(&c, ENVELOPE, "d").unwrap(), json!({"code": 200, "message": null}));
     }
 }

@@ -1,10 +1,12 @@
 //! Avnet IoTConnect: endpoint discovery (cached, retried on 502), the three-step login (basic-token, login
 //! with `solution-key`, refresh-token) and paged lists.
 
-use super::{segment, ClientConfig};
+use super::{segment, Client, ClientConfig, Sent};
 use crate::auth::{Login, LoginFuture, Session, SingleFlight, Token};
 use crate::error::Error;
-use crate::http::{encode, success, Body, Core, Request, Shape, Transport};
+use crate::http::encode::{self, cat, num};
+use crate::http::{success, Body, Core, Request, Response, Shape, Transport};
+use crate::ops::{iotconnect::OPS, Call, Op, PAGE_ALL, SVC_DEVICE};
 use std::rc::Rc;
 
 pub const DEFAULT_DISCOVERY_URL: &str = "https://discovery.iotconnect.io";
@@ -43,13 +45,14 @@ impl Discovery {
     async fn fetch<T: Transport>(&self, core: &Core<T>) -> Result<Rc<Endpoints>, Error> {
         let s = &self.solution;
         let version = if s.platform == "az" { "2" } else { "2.1" };
-        let url = format!(
-            "{}/api/uisdk/solutionkey/{}/env/{}{}",
-            s.discovery_url,
-            segment("solutionKey", &s.solution_key)?,
-            segment("environment", &s.environment)?,
-            encode::query(&[("version", version.into()), ("pf", s.platform.clone())])
-        );
+        let url = cat(&[
+            &s.discovery_url,
+            "/api/uisdk/solutionkey/",
+            &segment("solutionKey", &s.solution_key)?,
+            "/env/",
+            &segment("environment", &s.environment)?,
+            &encode::query(&[("version", version.into()), ("pf", s.platform.clone())]),
+        ]);
         // Discovery is known to answer 502 with an HTML page now and then: retry that too.
         let resp = core
             .send_ok(&Request::get(url).header("Accept", "application/json").returns(Shape::Object), &[502])
@@ -59,7 +62,7 @@ impl Discovery {
         let base = |key: &str| {
             let url = data.str_at(key).unwrap_or_default();
             encode::base_url(key, &url)
-                .map_err(|_| Error::InvalidResponse(format!("discovery answer has no valid {key}")))
+                .map_err(|_| Error::InvalidResponse(cat(&["discovery answer has no valid ", key])))
         };
         Ok(Rc::new(Endpoints { auth: base("authBaseUrl")?, device: base("deviceBaseUrl")? }))
     }
@@ -83,9 +86,9 @@ impl UserLogin {
     async fn login_or_refresh<T: Transport>(&self, core: &Core<T>, previous: Option<Token>) -> Result<Token, Error> {
         let auth = self.discovery.endpoints(core).await?.auth.clone();
         if let Some(refresh) = previous.and_then(|t| t.refresh) {
-            let body = format!("{{\"refreshtoken\":{}}}", encode::json_string(&refresh));
+            let body = cat(&["{\"refreshtoken\":", &encode::json_string(&refresh), "}"]);
             let resp = core
-                .send(&Request::post(format!("{auth}/Auth/refresh-token")).json(body).credentials(), &[503])
+                .send(&Request::post(cat(&[&auth, "/Auth/refresh-token"])).json(body).credentials(), &[503])
                 .await?;
             if resp.ok() {
                 return Token::from_grant(&resp.body, core.now_ms());
@@ -95,19 +98,21 @@ impl UserLogin {
                 return Err(Error::from_response(&resp));
             }
         }
-        let basic = core.send_ok(&Request::get(format!("{auth}/Auth/basic-token")).credentials(), &[]).await?;
+        let basic = core.send_ok(&Request::get(cat(&[&auth, "/Auth/basic-token"])).credentials(), &[]).await?;
         let basic = basic
             .body
             .str_at("data")
             .filter(|t| !t.is_empty())
             .ok_or_else(|| Error::InvalidResponse("basic-token answer has no data".into()))?;
-        let body = format!(
-            "{{\"username\":{},\"password\":{}}}",
-            encode::json_string(&self.username),
-            encode::json_string(&self.password)
-        );
-        let req = Request::post(format!("{auth}/Auth/login"))
-            .header("Authorization", format!("Basic {basic}"))
+        let body = cat(&[
+            "{\"username\":",
+            &encode::json_string(&self.username),
+            ",\"password\":",
+            &encode::json_string(&self.password),
+            "}",
+        ]);
+        let req = Request::post(cat(&[&auth, "/Auth/login"]))
+            .header("Authorization", cat(&["Basic ", &basic]))
             .header("solution-key", &self.discovery.solution.solution_key)
             .json(body)
             .credentials();
@@ -119,15 +124,6 @@ impl UserLogin {
 pub struct IoTConnect<T> {
     session: Session<T>,
     discovery: Rc<Discovery>,
-}
-
-/// Options of `GET /Device`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DeviceListOptions {
-    pub page_size: Option<u32>,
-    pub sort_by: Option<String>,
-    /// API-named filters (`UniqueId`, `TemplateGuid`, `EntityGuid`, `Status`, `searchText`).
-    pub filters: Vec<(&'static str, String)>,
 }
 
 impl<T: Transport> IoTConnect<T> {
@@ -158,30 +154,37 @@ impl<T: Transport> IoTConnect<T> {
         Ok(self.session.token().await?.expires_at_ms)
     }
 
-    pub fn devices(&self) -> Devices<'_, T> {
-        Devices { client: self }
-    }
-
     /// Every item of a paged list: pages of `page_size` from 1 until a short or empty page (or 204), or
-    /// until `count` items when the server states a count (`/Device` says `count: -1`).
-    async fn all_pages(&self, base: &str, page_size: u32, params: &[(&str, String)]) -> Result<T::Body, Error> {
+    /// until `count` items when the server states a count (`/Device` says `count: -1`). Without `all`:
+    /// the first page's body, as it comes.
+    async fn all_pages(&self, base: &str, call: &Call, page_size: u32, all: bool) -> Result<T::Body, Error> {
         let mut items = Vec::new();
         let mut seen = Vec::new();
+        let size = num(page_size.into());
         for page in 1.. {
             if page > MAX_PAGES {
                 return Err(Error::InvalidResponse("the list did not end within 10,000 pages".into()));
             }
-            let mut q = vec![("pageNumber", page.to_string()), ("pageSize", page_size.to_string())];
-            q.extend(params.iter().map(|(k, v)| (*k, v.clone())));
-            let url = format!("{base}{}", encode::query(&q));
+            // After the call's own query: `pageNumber` and `pageSize`.
+            let mut paging = String::from(if call.path.contains('?') { "&pageNumber=" } else { "?pageNumber=" });
+            paging.push_str(&num(page.into()));
+            paging.push_str("&pageSize=");
+            paging.push_str(&size);
             let resp = self
                 .session
-                .send(&|token| Request::get(&url).bearer(token).header("Accept", "application/json"))
+                .send(&|token| {
+                    let mut req = call.request(base, token, None, false);
+                    req.url.push_str(&paging);
+                    req
+                })
                 .await?;
             if resp.status == 204 {
                 break;
             }
-            let body = success(resp, Shape::Object)?.body;
+            let body = success(resp, call.shape)?.body;
+            if !all {
+                return Ok(body);
+            }
             let count = body.num_at("count").filter(|c| *c >= 0.0);
             let data = body.get("data").unwrap_or_else(T::Body::null);
             let Some(page_items) = data.items() else {
@@ -209,23 +212,23 @@ impl<T: Transport> IoTConnect<T> {
     }
 }
 
-pub struct Devices<'a, T> {
-    client: &'a IoTConnect<T>,
-}
-
-impl<T: Transport> Devices<'_, T> {
-    /// `GET /Device`, every page: the devices as one array.
-    pub async fn list(&self, opts: &DeviceListOptions) -> Result<T::Body, Error> {
-        let page_size = opts.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-        if page_size == 0 || page_size > MAX_PAGE_SIZE {
-            return Err(Error::invalid(format!("pageSize must be between 1 and {MAX_PAGE_SIZE}")));
-        }
-        let mut params = opts.filters.clone();
-        if let Some(s) = &opts.sort_by {
-            params.push(("sortBy", s.clone()));
-        }
-        let base = format!("{}/Device", self.client.endpoints().await?.device);
-        self.client.all_pages(&base, page_size, &params).await
+/// The calls of [`OPS`](crate::ops::iotconnect::OPS), sent to the service their row names after
+/// discovery; a [`PAGE_ALL`] list is read to its last page.
+impl<T: Transport> Client<T::Body> for IoTConnect<T> {
+    fn op(&self, index: usize) -> Option<Op> {
+        OPS.get(index).copied()
+    }
+    fn dispatch<'a>(&'a self, op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
+        Box::pin(async move {
+            let page_size = call.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+            if page_size == 0 || page_size > MAX_PAGE_SIZE {
+                return Err(Error::invalid("pageSize must be between 1 and 1000"));
+            }
+            let endpoints = self.endpoints().await?;
+            let base = if op.flags & SVC_DEVICE != 0 { &endpoints.device } else { &endpoints.auth };
+            // A row without PAGE_ALL is one page: the first, as it comes.
+            Ok(Response::new(200, self.all_pages(base, call, page_size, op.flags & PAGE_ALL != 0).await?))
+        })
     }
 }
 
@@ -234,10 +237,14 @@ mod tests {
     use super::*;
     use crate::http::mock::{reply, Mock};
     use crate::http::retry::RetryPolicy;
-    use crate::http::Response;
+    use crate::vendors::run;
     use futures_executor::block_on;
-    use serde_json::Value;
+    use serde_json::{json, Value};
     use std::rc::Rc;
+
+    fn list(c: &IoTConnect<Rc<Mock>>, opts: Value) -> Result<Value, Error> {
+        Ok(run(c, 0, "iotc.devices.list", &[opts])?.body)
+    }
 
     const DISCOVERY: &str = r#"{"data":{"authBaseUrl":"https://auth.test/api/v2.1/","deviceBaseUrl":"https://device.test/api/v2.1"},"message":"Success"}"#;
 
@@ -297,7 +304,7 @@ mod tests {
     fn discovery_basic_token_and_login_are_sent_as_documented() {
         let mock = Mock::new(cloud(3));
         let c = client(&mock);
-        block_on(c.devices().list(&DeviceListOptions::default())).unwrap();
+        list(&c, json!({})).unwrap();
         let reqs = mock.requests.borrow();
         assert_eq!(reqs[0].url, "https://discovery.test/api/uisdk/solutionkey/sk%201/env/poc?version=2.1&pf=aws");
         assert_eq!(reqs[1].url, "https://auth.test/api/v2.1/Auth/basic-token");
@@ -311,7 +318,7 @@ mod tests {
     #[test]
     fn devices_are_paged_until_a_short_page() {
         let mock = Mock::new(cloud(250));
-        let devices = block_on(client(&mock).devices().list(&DeviceListOptions::default())).unwrap();
+        let devices = list(&client(&mock), json!({})).unwrap();
         let ids: Vec<&str> = devices.as_array().unwrap().iter().map(|d| d["uniqueId"].as_str().unwrap()).collect();
         assert_eq!(ids.len(), 250);
         assert_eq!((ids[0], ids[249]), ("d0", "d249"));
@@ -322,9 +329,9 @@ mod tests {
     fn an_exact_multiple_ends_on_204_and_discovery_is_cached() {
         let mock = Mock::new(cloud(200));
         let c = client(&mock);
-        let opts = DeviceListOptions { page_size: Some(100), ..Default::default() };
-        assert_eq!(block_on(c.devices().list(&opts)).unwrap().as_array().unwrap().len(), 200);
-        assert_eq!(block_on(c.devices().list(&opts)).unwrap().as_array().unwrap().len(), 200);
+        let opts = json!({"pageSize": 100});
+        assert_eq!(list(&c, opts.clone()).unwrap().as_array().unwrap().len(), 200);
+        assert_eq!(list(&c, opts).unwrap().as_array().unwrap().len(), 200);
         assert_eq!(mock.count("/Device?"), 6);
         assert_eq!(mock.count("discovery.test"), 1);
         assert_eq!(mock.count("/Auth/login"), 1);
@@ -355,7 +362,7 @@ mod tests {
             }
             inner(req, now)
         });
-        block_on(client(&mock).devices().list(&DeviceListOptions::default())).unwrap();
+        list(&client(&mock), json!({})).unwrap();
         assert_eq!(mock.count("discovery.test"), 3);
     }
 
@@ -368,8 +375,7 @@ mod tests {
             }
             inner(req, now)
         });
-        let opts = DeviceListOptions { page_size: Some(2), ..Default::default() };
-        let err = block_on(client(&mock).devices().list(&opts)).unwrap_err();
+        let err = list(&client(&mock), json!({"pageSize": 2})).unwrap_err();
         assert!(matches!(err, Error::InvalidResponse(ref m) if m.contains("same page twice")), "{err}");
         assert_eq!(mock.count("/Device?"), 2);
     }
@@ -391,10 +397,30 @@ mod tests {
     #[test]
     fn page_size_is_checked() {
         let mock = Mock::new(cloud(1));
-        for bad in [0, MAX_PAGE_SIZE + 1] {
-            let opts = DeviceListOptions { page_size: Some(bad), ..Default::default() };
-            assert!(matches!(block_on(client(&mock).devices().list(&opts)), Err(Error::InvalidArgument(_))));
+        for bad in [json!(0), json!(MAX_PAGE_SIZE + 1), json!(-1), json!(1.5), json!("x")] {
+            let opts = json!({ "pageSize": bad });
+            assert!(matches!(list(&client(&mock), opts), Err(Error::InvalidArgument(_))));
         }
         assert!(mock.requests.borrow().is_empty());
+    }
+
+    #[test]
+    fn filters_and_sort_go_in_the_query_before_the_paging() {
+        let mock = Mock::new(cloud(3));
+        let opts = json!({"uniqueId": "d 1", "templateGuid": "t", "entityGuid": "e", "status": "active",
+            "searchText": "x&y", "sortBy": "uniqueId desc", "pageSize": 1000, "other": 1});
+        list(&client(&mock), opts).unwrap_or_default();
+        let reqs = mock.requests.borrow();
+        let page = reqs.iter().find(|r| r.url.contains("/Device")).unwrap();
+        assert_eq!(
+            page.url,
+            "https://device.test/api/v2.1/Device?UniqueId=d%201&TemplateGuid=t&EntityGuid=e&Status=active&searchText=x%26y&sortBy=uniqueId%20desc&pageNumber=1&pageSize=1000"
+        );
+        assert_eq!(page.method, crate::http::Method::Get);
+        assert_eq!(page.header_value("accept"), Some("application/json"));
+        assert_eq!(page.header_value("authorization"), Some("Bearer at1"));
+        drop(reqs);
+        let m = list(&client(&mock), json!({"sortBy": 42})).unwrap_err();
+        assert_eq!(m.to_string(), "iotc.devices.list: `sortBy` must be a string");
     }
 }

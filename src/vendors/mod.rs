@@ -7,7 +7,35 @@ pub mod cthings;
 pub mod iotconnect;
 pub mod particle;
 
-use crate::http::{encode, retry::RetryPolicy, Core, Transport};
+use crate::error::Error;
+use crate::http::{encode, retry::RetryPolicy, Core, Response, Transport};
+use crate::ops::{Call, Op};
+use std::future::Future;
+use std::pin::Pin;
+
+/// The answer of an operation sent by a [`Client`].
+pub type Sent<'a, B> = Pin<Box<dyn Future<Output = Result<Response<B>, Error>> + 'a>>;
+
+/// A vendor client as the one invoke path sees it: its table of operations and how it sends a prepared
+/// call (host, token, envelope, paging). Object-safe, so that the path is compiled once for every vendor.
+pub trait Client<B> {
+    /// Row `index` of the client's table.
+    fn op(&self, index: usize) -> Option<Op>;
+    fn dispatch<'a>(&'a self, op: &'a Op, call: &'a Call) -> Sent<'a, B>;
+}
+
+/// Prepares operation `index` of `client`'s table with `args` and sends it (native tests).
+#[cfg(test)]
+pub fn run<B, A: crate::ops::Arg>(
+    client: &dyn Client<B>,
+    index: usize,
+    ctx: &str,
+    args: &[A],
+) -> Result<Response<B>, Error> {
+    let op = client.op(index).ok_or_else(|| Error::invalid("no such operation"))?;
+    let call = crate::ops::prepare(&op, ctx, args, "organization")?;
+    futures_executor::block_on(client.dispatch(&op, &call))
+}
 
 /// Settings every client shares.
 pub struct ClientConfig<T> {

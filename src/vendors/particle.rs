@@ -2,12 +2,12 @@
 //! `{body, statusCode}` results. Tokens go in the `Authorization` header only: accounts made since
 //! December 2024 refuse them in query strings and form bodies.
 
-use super::segment;
+use super::{Client, Sent};
 use crate::auth::is_token;
 use crate::error::Error;
-use crate::http::{encode, Body, Core, Request, Response, Shape, Transport};
+use crate::http::{encode, Body, Core, Request, Response, Transport};
+use crate::ops::{particle::OPS, Call, Op};
 use std::cell::RefCell;
-
 pub const DEFAULT_BASE_URL: &str = "https://api.particle.io";
 /// The OAuth client particle-api-js logs in with.
 pub const DEFAULT_CLIENT: &str = "particle-api";
@@ -48,12 +48,12 @@ impl<T: Transport> Particle<T> {
         if username.trim().is_empty() || password.is_empty() {
             return Err(Error::invalid("login needs a non-empty username and password"));
         }
-        let duration = opts.token_duration.map(|d| d.to_string());
+        let duration = opts.token_duration.map(|d| encode::num(d.into()));
         let mut fields = vec![("grant_type", "password"), ("username", username), ("password", password)];
         if let Some(d) = &duration {
             fields.push(("expires_in", d));
         }
-        let req = Request::post(format!("{}/oauth/token", self.base_url))
+        let req = Request::post(encode::cat(&[&self.base_url, "/oauth/token"]))
             .header("Authorization", encode::basic_auth(&self.client_id, &self.client_secret))
             .form(&fields)
             .credentials();
@@ -68,46 +68,27 @@ impl<T: Transport> Particle<T> {
         Ok(resp)
     }
 
-    /// `GET /v1/devices`.
-    pub fn list_devices(&self) -> Request {
-        Request::get(format!("{}/v1/devices", self.base_url)).returns(Shape::Array)
-    }
-
-    /// `GET /v1/devices/:id`.
-    pub fn get_device(&self, device_id: &str) -> Result<Request, Error> {
-        let id = segment("deviceId", device_id)?;
-        Ok(Request::get(format!("{}/v1/devices/{id}", self.base_url)).returns(Shape::Object))
-    }
-
-    /// `GET /v1/devices/:id/:name`: `{name, result, coreInfo}`. An offline device answers 408.
-    pub fn get_variable(&self, device_id: &str, name: &str) -> Result<Request, Error> {
-        Ok(Request::get(self.device_member(device_id, name)?).returns(Shape::Object))
-    }
-
-    /// `POST /v1/devices/:id/:name` with `{"arg": argument}`: `{id, name, connected, return_value}`.
-    pub fn call_function(&self, device_id: &str, name: &str, argument: &str) -> Result<Request, Error> {
-        let body = format!("{{\"arg\":{}}}", encode::json_string(argument));
-        Ok(Request::post(self.device_member(device_id, name)?).json(body).returns(Shape::Object))
-    }
-
-    fn device_member(&self, device_id: &str, name: &str) -> Result<String, Error> {
-        let id = segment("deviceId", device_id)?;
-        let name = segment("name", name)?;
-        Ok(format!("{}/v1/devices/{id}/{name}", self.base_url))
-    }
-
-    /// Sends a request built by one of the methods above with the token `auth`, or the default one.
-    /// Building is separate from sending so that every call shares one sending path.
-    pub async fn send(&self, req: Request, auth: Option<&str>) -> Result<Response<T::Body>, Error> {
-        let token = match auth {
-            Some(a) if !a.is_empty() => a.to_string(),
-            Some(_) => return Err(Error::invalid("auth must be a non-empty access token")),
+    /// The token of a call: its own `auth` (checked non-empty by the row), else the default one.
+    fn token(&self, auth: &Option<String>) -> Result<String, Error> {
+        match auth {
+            Some(a) => Ok(a.clone()),
             None => self.default_auth.borrow().clone().ok_or_else(|| {
                 Error::invalid("no access token: pass { auth }, log in first, or give `auth` to the constructor")
-            })?,
-        };
-        let req = req.bearer(&token).header("Accept", "application/json");
-        self.core.send_ok(&req, &[]).await
+            }),
+        }
+    }
+}
+
+/// The device calls of [`OPS`](crate::ops::particle::OPS), sent with the call's `auth` or the default token.
+impl<T: Transport> Client<T::Body> for Particle<T> {
+    fn op(&self, index: usize) -> Option<Op> {
+        OPS.get(index).copied()
+    }
+    fn dispatch<'a>(&'a self, _op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
+        Box::pin(async move {
+            let req = call.request(&self.base_url, &self.token(&call.token)?, None, false);
+            self.core.send_ok(&req, &[]).await
+        })
     }
 }
 
@@ -116,11 +97,23 @@ mod tests {
     use super::*;
     use crate::http::mock::{reply, Mock};
     use crate::http::retry::RetryPolicy;
+    use crate::http::{Method, Payload, Shape};
+    use crate::vendors::run;
     use futures_executor::block_on;
+    use serde_json::{json, Value};
     use std::rc::Rc;
+
+    const LIST: usize = 0;
+    const DEVICE: usize = 1;
+    const VARIABLE: usize = 2;
+    const FUNCTION: usize = 3;
 
     fn client(mock: &Rc<Mock>) -> Particle<Rc<Mock>> {
         Particle::new(Core::new(mock.clone(), RetryPolicy::default()), "https://p.test".into(), None, None)
+    }
+
+    fn call(p: &Particle<Rc<Mock>>, op: usize, opts: Value) -> Result<Response<Value>, Error> {
+        run(p, op, "particle.test", &[opts])
     }
 
     #[test]
@@ -141,7 +134,7 @@ mod tests {
             Some("grant_type=password&username=joe%40example.com&password=Super+Secret&expires_in=3600")
         );
         // The token became the default auth.
-        block_on(p.send(p.list_devices(), None)).unwrap();
+        call(&p, LIST, json!({})).unwrap();
         assert_eq!(mock.requests.borrow()[1].header_value("authorization"), Some("Bearer pt"));
     }
 
@@ -149,13 +142,15 @@ mod tests {
     fn calls_need_a_token_and_send_it_in_the_header_only() {
         let mock = Mock::new(|_, _| reply(200, r#"{"id":"d1","name":"led","connected":true,"return_value":1}"#));
         let p = client(&mock);
-        assert!(matches!(block_on(p.send(p.list_devices(), None)), Err(Error::InvalidArgument(_))));
+        assert!(matches!(call(&p, LIST, Value::Null), Err(Error::InvalidArgument(_))));
         assert!(mock.requests.borrow().is_empty());
-        let resp = block_on(p.send(p.call_function("d1", "led", "on \"now\"").unwrap(), Some("tk"))).unwrap();
+        let opts = json!({"deviceId": "d1", "name": "led", "argument": "on \"now\"", "auth": "tk"});
+        let resp = call(&p, FUNCTION, opts).unwrap();
         assert_eq!(resp.body["return_value"], 1);
         let req = mock.requests.borrow()[0].clone();
         assert_eq!(req.url, "https://p.test/v1/devices/d1/led");
-        assert_eq!(req.body.as_deref(), Some(r#"{"arg":"on \"now\""}"#));
+        assert_eq!(req.payload, Some(Payload::Object(vec![("arg", r#""on \"now\"""#.into())])));
+        assert_eq!(req.header_value("content-type"), Some("application/json"));
         assert_eq!(req.header_value("authorization"), Some("Bearer tk"));
         assert!(!req.url.contains("tk"));
     }
@@ -164,7 +159,7 @@ mod tests {
     fn an_offline_device_answers_408_and_is_not_retried() {
         let mock = Mock::new(|_, _| reply(408, r#"{"ok":false,"error":"timed out"}"#));
         let p = client(&mock);
-        let err = block_on(p.send(p.get_variable("d1", "temp").unwrap(), Some("tk"))).unwrap_err();
+        let err = call(&p, VARIABLE, json!({"deviceId": "d1", "name": "temp", "auth": "tk"})).unwrap_err();
         assert_eq!((err.status(), err.to_string().as_str()), (Some(408), "timed out"));
         assert_eq!(mock.requests.borrow().len(), 1);
         assert!(mock.slept.borrow().is_empty());
@@ -175,8 +170,54 @@ mod tests {
         let mock = Mock::new(|_, _| reply(200, "{}"));
         let p = client(&mock);
         for (id, name) in [("", "x"), ("a/b", "x"), ("d", ""), ("d", "x?y"), ("d", "x#y")] {
-            assert!(matches!(p.get_variable(id, name), Err(Error::InvalidArgument(_))));
+            let opts = json!({"deviceId": id, "name": name, "auth": "tk"});
+            assert!(matches!(call(&p, VARIABLE, opts), Err(Error::InvalidArgument(_))));
         }
         assert!(mock.requests.borrow().is_empty());
+    }
+
+    #[test]
+    fn every_row_sends_its_documented_request() {
+        let mock = Mock::new(|req, _| reply(200, if req.url.ends_with("/devices") { "[]" } else { r#"{"id":"d1"}"# }));
+        let p = Particle::new(
+            Core::new(mock.clone(), RetryPolicy::default()),
+            "https://p.test".into(),
+            None,
+            Some("dflt".into()),
+        );
+        assert_eq!(call(&p, LIST, Value::Null).unwrap().status, 200);
+        call(&p, DEVICE, json!({"deviceId": "d 1"})).unwrap();
+        call(&p, VARIABLE, json!({"deviceId": "d1", "name": "temp", "auth": "own"})).unwrap();
+        call(&p, FUNCTION, json!({"deviceId": "d1", "name": "led"})).unwrap();
+        let reqs = mock.requests.borrow();
+        let got: Vec<_> =
+            reqs.iter().map(|r| (r.method, r.url.as_str(), r.header_value("authorization"), r.expect)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Method::Get, "https://p.test/v1/devices", Some("Bearer dflt"), Shape::Array),
+                (Method::Get, "https://p.test/v1/devices/d%201", Some("Bearer dflt"), Shape::Object),
+                (Method::Get, "https://p.test/v1/devices/d1/temp", Some("Bearer own"), Shape::Object),
+                (Method::Post, "https://p.test/v1/devices/d1/led", Some("Bearer dflt"), Shape::Object),
+            ]
+        );
+        assert!(reqs.iter().all(|r| r.header_value("accept") == Some("application/json")));
+        assert!(reqs[..3].iter().all(|r| r.payload.is_none() && r.header_value("content-type").is_none()));
+        // No argument: an empty object, as JSON.stringify({arg: undefined}) gives.
+        assert_eq!(reqs[3].payload, Some(Payload::Object(vec![])));
+        drop(reqs);
+        // Required keys, types and an empty token are refused before sending.
+        for (op, opts) in [
+            (DEVICE, json!({})),
+            (DEVICE, Value::Null),
+            (VARIABLE, json!({"deviceId": "d1"})),
+            (FUNCTION, json!({"deviceId": "d1", "name": "led", "argument": 5})),
+            (LIST, json!({"auth": 42})),
+            (LIST, json!({"auth": ""})),
+            (LIST, json!("token")),
+        ] {
+            assert!(matches!(call(&p, op, opts.clone()), Err(Error::InvalidArgument(_))), "{opts}");
+        }
+        assert_eq!(mock.requests.borrow().len(), 4);
     }
 }
