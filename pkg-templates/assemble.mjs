@@ -10,6 +10,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { WASM_OPT_FLAGS } from '../tools/wasm-opt-flags.mjs';
+import { minifyNames, renameInGlue } from '../tools/minify-names.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -36,10 +37,14 @@ fs.mkdirSync(path.join(outDir, 'web'), { recursive: true });
 const wasmOut = path.join(outDir, `${NAME}_bg.wasm`);
 const wasmOpt = path.join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
 run(process.execPath, [wasmOpt, ...WASM_OPT_FLAGS, '--strip-debug', path.join(tmp, 'nodejs', `${NAME}_bg.wasm`), '-o', wasmOut]);
+// Short import and export names instead of wasm-bindgen's hashed ones, in the .wasm and in both glues.
+const glues = ['nodejs', 'web'].map((t) => fs.readFileSync(path.join(tmp, t, `${NAME}.js`), 'utf8'));
+const minified = minifyNames(fs.readFileSync(wasmOut), glues);
+fs.writeFileSync(wasmOut, minified.wasm);
 
 // The glues sit one folder below the shared .wasm.
 const patch = (file, from, to) => {
-  const text = fs.readFileSync(file, 'utf8');
+  const text = renameInGlue(fs.readFileSync(file, 'utf8'), minified, file);
   if (!text.includes(from)) throw new Error(`${file}: expected to find ${from}`);
   return text.replace(from, to);
 };
