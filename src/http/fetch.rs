@@ -119,7 +119,9 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
     const text = await res.text();
     let value = null;
     if (text !== '') try { value = JSON.parse(text); } catch { value = text; }
-    return [status, retryAfter, location, value, res.headers];
+    let answerHeaders = null;
+    try { answerHeaders = res.headers; } catch {}
+    return [status, retryAfter, location, value, answerHeaders];
   } catch (err) {
     try {
       if (signal && !(signal.aborted === false)) return [-2, 'aborted'];

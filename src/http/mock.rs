@@ -90,8 +90,8 @@ impl crate::ops::Arg for Value {
     fn is_file(&self) -> bool {
         self.as_object().is_some_and(|o| o.contains_key("$file"))
     }
-    fn value(&self) -> String {
-        self.to_string()
+    fn value(&self) -> crate::http::Value {
+        self.to_string().into()
     }
 }
 

@@ -134,7 +134,7 @@ fn multipart_and_form_fields_keep_files_and_type_the_rest() {
     assert_eq!(
         c.payload,
         Some(Payload::Multipart(vec![
-            ("ota_file", file.to_string()),
+            ("ota_file", file.to_string().into()),
             ("async", "true".into()),
             ("expire_in_mins", "5".into())
         ]))
