@@ -282,13 +282,17 @@ impl<T: Transport> Core<T> {
         let mut attempt = 1;
         let mut hops = 0;
         loop {
-            if self.retry.spacing_ms > 0.0 {
-                // The slot is taken before waiting, so concurrent calls queue one spacing apart.
-                let (wait, next) = retry::pace(self.transport.now_ms(), self.next_at.get(), self.retry.spacing_ms);
-                self.next_at.set(next);
-                if wait > 0.0 {
-                    self.transport.sleep(wait).await;
+            // Spacing (maxRequestsPerSecond): a request goes when the previous one is `spacing_ms` behind,
+            // as measured when it goes; after a wait the time is read again, so requests whose timers fired
+            // late together still go one spacing apart.
+            while self.retry.spacing_ms > 0.0 {
+                let now = self.transport.now_ms();
+                let wait = retry::pace(now, self.next_at.get());
+                if wait == 0.0 {
+                    self.next_at.set(now + self.retry.spacing_ms);
+                    break;
                 }
+                self.transport.sleep(wait).await;
             }
             let resp = self.transport.send(&current).await?;
             if redirect::is_redirect(resp.status) {

@@ -29,11 +29,14 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Spacing of requests: given the time now and the earliest time the next request may go, how long this
-/// one waits and when the one after it may go.
-pub fn pace(now: f64, next_at: f64, spacing: f64) -> (f64, f64) {
-    let at = if next_at > now { next_at } else { now };
-    (at - now, at + spacing)
+/// Spacing of requests: how long a request must still wait, given the time now and the earliest time the
+/// next request may go (0: it may go now).
+pub fn pace(now: f64, next_at: f64) -> f64 {
+    if next_at > now {
+        next_at - now
+    } else {
+        0.0
+    }
 }
 
 impl RetryPolicy {
@@ -90,6 +93,32 @@ mod tests {
         max_retry_after_ms: 60_000.0,
         spacing_ms: 0.0,
     };
+
+    #[test]
+    fn pacing_waits_only_for_a_slot_in_the_future() {
+        assert_eq!(pace(1_000.0, 0.0), 0.0);
+        assert_eq!(pace(1_000.0, 1_000.0), 0.0);
+        assert_eq!(pace(1_000.0, 1_150.0), 150.0);
+    }
+
+    #[test]
+    fn requests_of_a_spaced_client_go_one_spacing_apart_as_measured_when_they_go() {
+        use crate::http::mock::{reply, Mock};
+        use crate::http::{Core, Request};
+        let mock = Mock::new(|_, _| reply(200, "[]"));
+        let core = Core::new(mock.clone(), RetryPolicy { spacing_ms: 200.0, ..RetryPolicy::default() });
+        let send = || futures_executor::block_on(core.send(&Request::get("https://h/x"), &[])).unwrap();
+        send();
+        send();
+        send();
+        assert_eq!(*mock.slept.borrow(), vec![200.0, 200.0]);
+        // A caller that comes back late goes at once, and the next one a spacing after it.
+        mock.advance(1_000.0);
+        send();
+        mock.advance(50.0);
+        send();
+        assert_eq!(*mock.slept.borrow(), vec![200.0, 200.0, 150.0]);
+    }
 
     #[test]
     fn only_429_and_503_are_retried_by_default() {
