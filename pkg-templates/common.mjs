@@ -88,12 +88,20 @@ export function vendorMethods({ Particle, CThings, IoTConnect }) {
 
 // Every item of a paged list, page by page: the next page's `start` comes from the answer (Rust decides
 // it; none when the list is done).
+// Options that cannot be read or copied go to wasm as they are, where they reject with invalid_argument.
 async function* pages(call, arity, args) {
   const head = args.slice(0, arity);
-  const opts = args[arity] ?? {};
-  let start = opts.start;
+  const opts = args[arity];
+  let start;
+  try {
+    start = opts?.start;
+  } catch {}
   do {
-    const [items, next] = await call([...head, start === undefined ? opts : { ...opts, start }]);
+    let page = opts;
+    try {
+      if (start !== undefined) page = { ...opts, start };
+    } catch {}
+    const [items, next] = await call([...head, page]);
     yield* items;
     start = next;
   } while (start !== undefined);

@@ -90,6 +90,8 @@ impl crate::ops::Arg for Value {
     fn is_file(&self) -> bool {
         self.as_object().is_some_and(|o| o.contains_key("$file"))
     }
+    // A String natively, a JS string in the wasm unit tests.
+    #[allow(clippy::useless_conversion)]
     fn value(&self) -> crate::http::Value {
         self.to_string().into()
     }

@@ -285,14 +285,16 @@ impl<T: Transport> Core<T> {
             // Spacing (maxRequestsPerSecond): a request goes when the previous one is `spacing_ms` behind,
             // as measured when it goes; after a wait the time is read again, so requests whose timers fired
             // late together still go one spacing apart.
-            while self.retry.spacing_ms > 0.0 {
-                let now = self.transport.now_ms();
-                let wait = retry::pace(now, self.next_at.get());
-                if wait == 0.0 {
-                    self.next_at.set(now + self.retry.spacing_ms);
-                    break;
+            if self.retry.spacing_ms > 0.0 {
+                loop {
+                    let now = self.transport.now_ms();
+                    let wait = retry::pace(now, self.next_at.get());
+                    if wait == 0.0 {
+                        self.next_at.set(now + self.retry.spacing_ms);
+                        break;
+                    }
+                    self.transport.sleep(wait).await;
                 }
-                self.transport.sleep(wait).await;
             }
             let resp = self.transport.send(&current).await?;
             if redirect::is_redirect(resp.status) {

@@ -1,7 +1,8 @@
 //! `IotApi`: the classes of `@arduino/arduino-iot-client`, so code written for it runs after changing the
-//! import. The `ApiClient` (a settings holder and module-level singleton) is in the entry files; these
-//! classes read its `basePath`, `authentications.oauth2.accessToken` and `timeout` at each call, as the
-//! official client does, and send the same requests.
+//! import. The classes and the `ApiClient` (a settings holder and module-level singleton) are made in
+//! JavaScript from the generated table; each call comes here, reads the `ApiClient`'s `basePath`,
+//! `authentications.oauth2.accessToken`, `defaultHeaders` and `timeout` as the official client does at each
+//! call, and sends the same request through the one invoke path.
 
 use super::invoke::COMPAT;
 use super::options::{pairs, read, Opts};

@@ -152,8 +152,7 @@ pub fn per_call(opts: Option<&JsValue>, name: &str) -> Result<(Option<JsValue>, 
 /// with `previous` the `start` this page was asked with).
 pub fn answer(resp: Response<JsValue>, mode: u32, previous: Option<String>) -> JsValue {
     if mode & PAGE != 0 {
-        let items =
-            Body::get(&resp.body, "values").filter(|v| Body::is_array(v)).unwrap_or_else(|| Array::new().into());
+        let items = Body::get(&resp.body, "values").filter(Body::is_array).unwrap_or_else(|| Array::new().into());
         let len = items.unchecked_ref::<Array>().length() as usize;
         let next = next_start(&resp.body, len, previous.as_deref()).map_or(JsValue::UNDEFINED, JsValue::from);
         return Array::of2(&items, &next).into();

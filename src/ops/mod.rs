@@ -144,6 +144,7 @@ impl Param {
 
 /// A value the caller passed: the JavaScript value itself on wasm, JSON in native tests. Reads can fail
 /// (a getter that throws, a string too long to copy): `Err(())`, reported with the parameter's name.
+#[allow(clippy::result_unit_err)]
 pub trait Arg: Sized {
     /// `undefined` or `null`.
     fn is_absent(&self) -> bool;
@@ -283,9 +284,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     let (mut token, mut page_size, mut object) = (None, None, false);
     if op.flags & ORG != 0 {
         if let Some(o) = opts {
-            match o.field(org_key).map_err(|()| bad(ctx, org_key, "could not be read"))? {
-                Some(v) => organization = Some(scalar(&v, b's', ctx, org_key)?),
-                None => {}
+            if let Some(v) = o.field(org_key).map_err(|()| bad(ctx, org_key, "could not be read"))? {
+                organization = Some(scalar(&v, b's', ctx, org_key)?);
             }
         }
     }

@@ -128,6 +128,7 @@ fn the_organization_of_a_call_wins_over_the_clients() {
 }
 
 #[test]
+#[allow(clippy::useless_conversion)] // a JS value in the wasm unit tests
 fn multipart_and_form_fields_keep_files_and_type_the_rest() {
     let file = json!({"$file": "bytes"});
     let c = prep(&UPLOAD, &[json!("dev"), file.clone(), json!({"async": true, "expireInMins": 5})]).unwrap();
