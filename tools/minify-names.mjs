@@ -46,73 +46,64 @@ export function minifyNames(wasm, glues) {
   const read = (field) => glues.every((g) => new RegExp(`\\bwasm\\.${field}\\b`).test(g));
   const renames = new Map();
   const exports = new Map();
+  const text = (p) => {
+    const [len, at] = readU32(wasm, p);
+    return [wasm.toString('utf8', at, at + len), at + len];
+  };
+  // A section of `count` entries rewritten by `entry(p)`, which returns [the new entry's bytes, the end].
+  const rewrite = (start, end, what, entry) => {
+    let [count, p] = readU32(wasm, start);
+    const entries = [u32(count)];
+    while (count-- > 0) {
+      let bytes;
+      [bytes, p] = entry(p);
+      entries.push(bytes);
+    }
+    if (p !== end) throw new Error(`minify-names: the ${what} section was not read to its end`);
+    const body = Buffer.concat(entries);
+    return [u32(body.length), body];
+  };
+  const exportEntry = (p) => {
+    let field;
+    [field, p] = text(p);
+    const desc = p;
+    [, p] = readU32(wasm, p + 1); // kind, index
+    // `memory` keeps its name: the glue also names it outside `wasm.memory`.
+    const newField = field === 'memory' || !read(field) ? field : shortName(exports.size);
+    if (newField !== field) exports.set(field, newField);
+    return [Buffer.concat([name(newField), wasm.subarray(desc, p)]), p];
+  };
+  const importEntry = (p) => {
+    let module;
+    let field;
+    [module, p] = text(p);
+    [field, p] = text(p);
+    const desc = p;
+    const kind = wasm[p++];
+    if (kind === 0) [, p] = readU32(wasm, p); // function: type index
+    else if (kind === 1 || kind === 2) {
+      if (kind === 1) p++; // table: element type
+      const flags = wasm[p++];
+      [, p] = readU32(wasm, p);
+      if (flags & 1) [, p] = readU32(wasm, p);
+    } else if (kind === 3) p += 2; // global: value type, mutability
+    else throw new Error(`minify-names: import kind ${kind} is not handled`);
+    let newField = field;
+    if (module === GLUE_MODULE) {
+      newField = renames.get(field) ?? shortName(renames.size);
+      renames.set(field, newField);
+    }
+    return [Buffer.concat([name(module), name(newField), wasm.subarray(desc, p)]), p];
+  };
   const parts = [wasm.subarray(0, 8)];
   let at = 8;
   while (at < wasm.length) {
     const id = wasm[at];
     const [size, start] = readU32(wasm, at + 1);
     const end = start + size;
-    if (id === 7) {
-      let p = start;
-      let count;
-      [count, p] = readU32(wasm, p);
-      const entries = [u32(count)];
-      for (let i = 0; i < count; i++) {
-        let len;
-        [len, p] = readU32(wasm, p);
-        const field = wasm.toString('utf8', p, p + len);
-        p += len;
-        const descStart = p;
-        p++; // kind
-        [, p] = readU32(wasm, p);
-        // `memory` keeps its name: the glue also names it outside `wasm.memory`.
-        const newField = field === 'memory' || !read(field) ? field : shortName(exports.size);
-        if (newField !== field) exports.set(field, newField);
-        entries.push(name(newField), wasm.subarray(descStart, p));
-      }
-      if (p !== end) throw new Error('minify-names: the export section was not read to its end');
-      const body = Buffer.concat(entries);
-      parts.push(Buffer.from([7]), u32(body.length), body);
-      at = end;
-      continue;
-    }
-    if (id !== 2) {
-      parts.push(wasm.subarray(at, end));
-      at = end;
-      continue;
-    }
-    let p = start;
-    let count;
-    [count, p] = readU32(wasm, p);
-    const entries = [u32(count)];
-    for (let i = 0; i < count; i++) {
-      let len;
-      [len, p] = readU32(wasm, p);
-      const module = wasm.toString('utf8', p, p + len);
-      p += len;
-      [len, p] = readU32(wasm, p);
-      const field = wasm.toString('utf8', p, p + len);
-      p += len;
-      const descStart = p;
-      const kind = wasm[p++];
-      if (kind === 0) [, p] = readU32(wasm, p); // function: type index
-      else if (kind === 1 || kind === 2) {
-        if (kind === 1) p++; // table: element type
-        const flags = wasm[p++];
-        [, p] = readU32(wasm, p);
-        if (flags & 1) [, p] = readU32(wasm, p);
-      } else if (kind === 3) p += 2; // global: value type, mutability
-      else throw new Error(`minify-names: import kind ${kind} is not handled`);
-      let newField = field;
-      if (module === GLUE_MODULE) {
-        newField = renames.get(field) ?? shortName(renames.size);
-        renames.set(field, newField);
-      }
-      entries.push(name(module), name(newField), wasm.subarray(descStart, p));
-    }
-    if (p !== end) throw new Error('minify-names: the import section was not read to its end');
-    const body = Buffer.concat(entries);
-    parts.push(Buffer.from([2]), u32(body.length), body);
+    if (id === 2) parts.push(Buffer.from([2]), ...rewrite(start, end, 'import', importEntry));
+    else if (id === 7) parts.push(Buffer.from([7]), ...rewrite(start, end, 'export', exportEntry));
+    else parts.push(wasm.subarray(at, end));
     at = end;
   }
   return { wasm: Buffer.concat(parts), renames, exports };
