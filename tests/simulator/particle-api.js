@@ -702,10 +702,13 @@ function openStream(ctx, p) {
     }
     for (const piece of pieces) res.write(piece);
   };
+  let started = false;
+  const early = []; // events published between the headers and the opening lines
   const stream = {
     filter,
     push(e) {
       if (closed) return;
+      if (!started) { early.push(e); return; }
       write(frame(e, opts));
       sent++;
       st.streamStats.eventsSent++;
@@ -720,8 +723,7 @@ function openStream(ctx, p) {
 
   st.streamStats.opens++;
   res.writeHead(200, {
-    'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive',
-    'X-Accel-Buffering': 'no',
+    'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no',
   });
   res.socket?.setNoDelay(true);
   // Without withHeaders the headers go out alone; with it they share the first write with the opening lines
@@ -761,8 +763,15 @@ function openStream(ctx, p) {
     sent++;
     st.streamStats.eventsSent++;
   }
-  write(opening);
-  if (closeAt !== undefined && sent >= closeAt) stream.close();
+  const start = () => {
+    started = true;
+    write(opening);
+    if (closeAt !== undefined && sent >= closeAt) stream.close();
+    for (const e of early) stream.push(e);
+  };
+  // Normally the headers go out on their own first; withHeaders puts them in the same write as the opening.
+  if (fault.withHeaders) start();
+  else setImmediate(start);
   return undefined;
 }
 
