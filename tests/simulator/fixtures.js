@@ -14,8 +14,18 @@ const CREDENTIALS = Object.freeze({
   particle: Object.freeze({
     username: 'maker@example.com',
     password: 'sim-particle-password',
-    clientId: 'particle', // any non-empty OAuth client id and secret are accepted
+    clientId: 'particle', // any non-empty OAuth client id and secret are accepted for the password grant
     clientSecret: 'particle',
+    // A user with multi-factor authentication: the password grant answers 403 mfa_required, then
+    // grant_type=urn:custom:mfa-otp with the mfa_token and this one-time password gives the token.
+    mfaUsername: 'mfa.maker@example.com',
+    mfaPassword: 'sim-particle-mfa-password',
+    mfaOtp: '123456',
+    // The product's OAuth client: client_credentials (two-legged product token), customer tokens
+    // (scope=customer=<email>) and POST /v1/products/:p/customers.
+    productClientId: 'sim-fleet-client',
+    productClientSecret: 'sim-fleet-client-secret',
+    customer: 'customer@example.com',
   }),
   cthings: Object.freeze({
     clientId: '0c455e99-01ff-4aba-b937-7bcaaf5e0608',
@@ -212,6 +222,33 @@ const PARTICLE_DEVICES = [
     readings: { temperature: 8.5, status: 'low battery' },
   },
 ];
+
+/**
+ * The product's devices (IDS.particle.product): six Borons, `sim-fleet-01` … `sim-fleet-06`. Odd ones are in
+ * the group `north`, even ones in `south`; the first is also in `beta`; the first two belong to the customer
+ * CREDENTIALS.particle.customer; the sixth is offline.
+ */
+const PARTICLE_PRODUCT_DEVICES = [1, 2, 3, 4, 5, 6].map((n) => ({
+  id: `e00fce69${n.toString(16).padStart(16, '0')}`, name: `sim-fleet-0${n}`, platform_id: 13, product_id: 31337,
+  online: n !== 6, last_ip_address: `192.0.2.${n}`, serial_number: `B40FLEET0000${n}`, cellular: true,
+  iccid: `8901410327000000000${n}`, imei: `35275309000000${n}`, notes: null,
+  system_firmware_version: '6.2.1', current_build_target: '6.2.1', default_build_target: '6.2.1',
+  ...(n === 6 && { last_heard: '2025-01-03T10:00:00.000Z' }),
+  functions: ['led', 'setColor'],
+  variables: { temperature: 'double', status: 'string' },
+  readings: { temperature: 15 + n, status: 'ok' },
+  groups: n === 1 ? ['north', 'beta'] : [n % 2 ? 'north' : 'south'],
+  owner: n <= 2 ? 'customer@example.com' : null,
+  firmware_version: 3,
+}));
+
+/** A device nobody owns yet (IDS.particle.unclaimed). */
+const PARTICLE_UNCLAIMED = {
+  id: '0a10aced202194944a0424a1', name: 'spare-photon2', platform_id: 32, product_id: 32, online: true,
+  last_ip_address: '192.0.2.200', serial_number: 'P2SPARE000001', cellular: false, notes: null,
+  system_firmware_version: '6.2.1', current_build_target: '6.2.1', default_build_target: '6.2.1',
+  functions: ['led'], variables: { temperature: 'double' }, readings: { temperature: 20 },
+};
 
 /**
  * The first `count` devices of an account: the three above, then generated ones (`sim-device-00004`, …),
@@ -438,6 +475,16 @@ const IDS = Object.freeze({
     devices: PARTICLE_DEVICES.map((d) => d.id),
     online: PARTICLE_DEVICES[0].id,
     offline: PARTICLE_DEVICES[2].id,
+    // The product (id or slug), its organization, its devices and the other seeded resources.
+    product: 31337,
+    productSlug: 'sim-fleet',
+    org: 'sim-org',
+    orgId: '5f2a1c0e9b8d7a6f5e4d3c2b',
+    productDevices: PARTICLE_PRODUCT_DEVICES.map((d) => d.id),
+    productOffline: PARTICLE_PRODUCT_DEVICES[5].id,
+    unclaimed: '0a10aced202194944a0424a1', // a device nobody owns: POST /v1/devices {id} claims it
+    sims: [PARTICLE_DEVICES[1].iccid, '89014103271234500001'], // the account's SIMs (the first in greenhouse-boron)
+    serialNumber: PARTICLE_DEVICES[0].serial_number,
   },
   cthings: { devices: CTHINGS_DEVICES.map((d) => d.id) },
   iotconnect: { companyId: IOTCONNECT_COMPANY, deviceCount: IOTCONNECT_DEVICES.length },
@@ -450,7 +497,10 @@ module.exports = {
     things: ARDUINO_THINGS, thing: arduinoThing, properties: arduinoProperties, property: arduinoProperty,
     history: arduinoHistory,
   },
-  particle: { devices: PARTICLE_DEVICES, devicesOf: particleDevices, device: particleDevice, variable: particleVariable },
+  particle: {
+    devices: PARTICLE_DEVICES, devicesOf: particleDevices, device: particleDevice, variable: particleVariable,
+    productDevices: PARTICLE_PRODUCT_DEVICES, unclaimed: PARTICLE_UNCLAIMED,
+  },
   cthings: { devices: CTHINGS_DEVICES, device: cthingsDevice },
   iotconnect: {
     user: IOTCONNECT_USER,

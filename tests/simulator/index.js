@@ -9,6 +9,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const data = require('./fixtures');
 const arduinoApi = require('./arduino-api');
+const particleApi = require('./particle-api');
 
 const { CREDENTIALS, IDS } = data;
 
@@ -35,6 +36,9 @@ const DEFAULT_CONFIG = {
   tokenLifetime: { arduino: 300, particle: 7776000, cthings: 3600, iotconnect: 3600 },
   refreshLifetime: 7 * 86400,
   particleDeviceCount: 3,
+  // Particle event streams: keep-alive newline period, the `retry:` field sent on open, events kept for
+  // Last-Event-ID replay.
+  particleStream: { keepAliveMs: 9000, retryMs: 2000, history: 1000 },
 };
 const MAX_PARTICLE_DEVICES = 100_000;
 
@@ -158,6 +162,8 @@ const wireSeconds = (seconds) => (seconds === Infinity ? 0 : Math.max(1, Math.fl
 function freshState() {
   return {
     arduinoStore: arduinoApi.createStore(), // things, devices, dashboards, … as changed through the API
+    particleStore: particleApi.createStore(), // Particle devices, products, hooks, … events and streams
+    particleListCache: null,
     config: structuredClone(DEFAULT_CONFIG),
     configured: new Set(), // vendors whose token lifetime was set through /__sim/config
     tokens: new Map(), // access token → { vendor, expiresAt, ...session }
@@ -180,6 +186,8 @@ class Simulator {
   }
 
   reset() {
+    // Open event streams end with the state they belong to.
+    for (const stream of this.particleStore?.streams ?? []) stream.close();
     Object.assign(this, freshState());
   }
 
@@ -219,21 +227,6 @@ class Simulator {
     const count = this.config.particleDeviceCount;
     if (this.particleCache?.count !== count) this.particleCache = { count, devices: data.particle.devicesOf(count) };
     return this.particleCache.devices;
-  }
-
-  /**
-   * `GET /v1/devices` as JSON text. The list only changes when `last_heard` moves (every 5 s), so the text is
-   * kept for that long: a long list is not serialized again for every request of a benchmark.
-   */
-  particleDeviceList(now) {
-    const devices = this.particleDevices();
-    const slot = now - (now % 5000);
-    const cache = this.particleCache;
-    if (cache.slot !== slot) {
-      cache.slot = slot;
-      cache.text = JSON.stringify(devices.map((d) => data.particle.device(d, now, this.startedAt)));
-    }
-    return cache.text;
   }
 
   takeFault(vendor, pathname) {
@@ -285,9 +278,10 @@ async function handle(sim, req, res) {
     vendor, method: req.method, path: url.pathname, query: queryObject(url.searchParams),
     rawQuery: queryStart < 0 ? '' : req.url.slice(queryStart + 1), headers: { ...req.headers }, body, time: Date.now(),
   };
+  let multipartParts = null;
   if (/^multipart\/form-data\b/i.test(req.headers['content-type'] || '')) {
-    const parts = arduinoApi.parseMultipart(req.headers['content-type'], raw);
-    entry.multipart = parts ? arduinoApi.multipartSummary(parts) : null;
+    multipartParts = arduinoApi.parseMultipart(req.headers['content-type'], raw);
+    entry.multipart = multipartParts ? arduinoApi.multipartSummary(multipartParts) : null;
   }
   let arduinoMatch;
   if (vendor === 'arduino') {
@@ -299,7 +293,10 @@ async function handle(sim, req, res) {
   sim.count(vendor, req.method, url.pathname);
 
   const ctx = {
-    sim, req, res, vendor, url, origin, body, raw, arduinoMatch,
+    sim, req, res, vendor, url, origin, body, raw, arduinoMatch, wireSeconds,
+    multipart: entry.multipart || null,
+    multipartFields: multipartParts
+      ? Object.fromEntries(multipartParts.map((part) => [part.name, part.content.toString('utf8')])) : null,
     method: req.method,
     path: subpath,
     query: url.searchParams,
@@ -410,139 +407,9 @@ function arduinoToken({ sim, req, res, body }) {
 // ---------------------------------------------------------------------------------------------------------
 // Particle Device Cloud
 
-const particleError = (res, status, error, description) => send(res, status, { error, error_description: description });
-
+/** Everything below `SIM/particle`: particle-api.js. */
 function particle(ctx) {
-  if (ctx.path === '/oauth/token' && ctx.method === 'POST') return particleToken(ctx);
-  const { res, req, query } = ctx;
-  if (query.has('access_token')) {
-    return particleError(res, 400, 'invalid_request', 'access_token in query is not allowed');
-  }
-  if (isForm(req) && new URLSearchParams(ctx.body).has('access_token')) {
-    return particleError(res, 400, 'invalid_request', 'access_token in body is not allowed');
-  }
-  if (!ctx.sim.session('particle', req)) {
-    return particleError(res, 401, 'invalid_token', 'The access token provided is invalid.');
-  }
-  return route(ctx, [
-    ['GET', /^\/v1\/devices$/, particleListDevices],
-    ['GET', /^\/v1\/devices\/([^/]+)$/, particleShowDevice],
-    ['GET', /^\/v1\/devices\/([^/]+)\/([^/]+)$/, particleGetVariable],
-    ['POST', /^\/v1\/devices\/([^/]+)\/([^/]+)$/, particleCallFunction],
-  ], () => send(res, 404, { ok: false, error: 'Not Found' }));
-}
-
-function particleToken({ sim, req, res, body }) {
-  if (!isForm(req)) {
-    const description = 'This endpoint only accepts application/x-www-form-urlencoded bodies';
-    return particleError(res, 400, 'invalid_request', description);
-  }
-  const form = new URLSearchParams(body);
-  const basic = basicAuth(req);
-  const clientId = basic?.user || form.get('client_id');
-  const clientSecret = basic?.pass || form.get('client_secret');
-  if (!clientId || !clientSecret) return particleError(res, 401, 'invalid_client', 'Client authentication failed');
-  if (form.get('grant_type') !== 'password') {
-    return particleError(res, 400, 'unsupported_grant_type', 'The authorization grant type is not supported');
-  }
-  if (form.get('username') !== CREDENTIALS.particle.username
-    || form.get('password') !== CREDENTIALS.particle.password) {
-    return particleError(res, 400, 'invalid_grant', 'User credentials are invalid');
-  }
-
-  let seconds = sim.lifetime('particle');
-  if (form.has('expires_in')) {
-    const requested = Number(form.get('expires_in'));
-    if (!Number.isFinite(requested) || requested < 0) {
-      return particleError(res, 400, 'invalid_request', 'expires_in must be a number of seconds');
-    }
-    seconds = requested === 0 ? Infinity : requested;
-  } else if (form.has('expires_at')) {
-    const at = Date.parse(form.get('expires_at'));
-    if (Number.isNaN(at) || at <= Date.now()) {
-      return particleError(res, 400, 'invalid_request', 'expires_at must be a future ISO 8601 date');
-    }
-    seconds = (at - Date.now()) / 1000;
-  }
-  // A lifetime set through /__sim/config wins, so tests can make tokens expire quickly.
-  if (sim.configured.has('particle')) seconds = Math.min(seconds, sim.lifetime('particle'));
-
-  const token = sim.issueOpaque('particle', seconds);
-  send(res, 200, {
-    token_type: 'bearer', access_token: token, expires_in: wireSeconds(seconds), refresh_token: randomHex(20),
-  });
-}
-
-function findParticleDevice(ctx, idOrName) {
-  const device = ctx.sim.particleDevices().find((d) => d.id === idOrName.toLowerCase() || d.name === idOrName);
-  if (!device) {
-    send(ctx.res, 403, {
-      ok: false,
-      error: 'Permission Denied',
-      info: "I didn't recognize that device name or ID, try opening "
-        + `${ctx.origin}/particle/v1/devices?access_token=<access_token>`,
-    });
-  }
-  return device;
-}
-
-const particleTimeout = (res) => send(res, 408, { ok: false, error: 'timed out' });
-
-function particleListDevices({ sim, res }) {
-  send(res, 200, sim.particleDeviceList(Date.now()));
-}
-
-function particleShowDevice(ctx, id) {
-  const device = findParticleDevice(ctx, id);
-  if (device) send(ctx.res, 200, data.particle.device(device, Date.now(), ctx.sim.startedAt));
-}
-
-function particleGetVariable(ctx, id, name) {
-  const device = findParticleDevice(ctx, id);
-  if (!device) return;
-  if (!device.online) return particleTimeout(ctx.res);
-  const now = Date.now();
-  const result = data.particle.variable(device, name, now);
-  if (result === undefined) return send(ctx.res, 404, { ok: false, error: `Unknown Variable: ${name}` });
-  if (ctx.query.get('format') === 'raw') return send(ctx.res, 200, String(result), TEXT_TYPE);
-  const shown = data.particle.device(device, now, ctx.sim.startedAt);
-  send(ctx.res, 200, {
-    cmd: 'VarReturn',
-    name,
-    result,
-    coreInfo: {
-      last_app: '',
-      last_heard: shown.last_heard,
-      connected: true,
-      last_handshake_at: shown.last_handshake_at,
-      deviceID: device.id,
-      product_id: device.product_id,
-    },
-  });
-}
-
-const PARTICLE_FUNCTIONS = {
-  led: (arg) => (arg === 'on' || arg === 'off' ? 1 : -1),
-  setColor: (arg) => (/^\d{1,3},\d{1,3},\d{1,3}$/.test(arg) ? 1 : 0),
-};
-
-function particleCallFunction(ctx, id, name) {
-  const device = findParticleDevice(ctx, id);
-  if (!device) return;
-  if (!device.online) return particleTimeout(ctx.res);
-  if (!device.functions.includes(name)) {
-    return send(ctx.res, 404, { ok: false, error: `Function ${name} not found` });
-  }
-  let arg;
-  if (mediaType(ctx.req) === 'application/json') {
-    const parsed = parseJson(ctx.body);
-    if (parsed.error) return particleError(ctx.res, 400, 'invalid_request', 'Malformed JSON body');
-    arg = parsed.value?.arg;
-  } else {
-    arg = new URLSearchParams(ctx.body).get('arg');
-  }
-  const returnValue = PARTICLE_FUNCTIONS[name](arg == null ? '' : String(arg));
-  send(ctx.res, 200, { id: device.id, name: device.name, connected: true, return_value: returnValue });
+  return particleApi.handle(ctx);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -823,6 +690,19 @@ function applyConfig(sim, patch) {
   if (count !== undefined && !(Number.isInteger(count) && count >= 0 && count <= MAX_PARTICLE_DEVICES)) {
     return `particleDeviceCount must be a whole number from 0 to ${MAX_PARTICLE_DEVICES}`;
   }
+  const stream = patch.particleStream;
+  if (stream !== undefined) {
+    if (typeof stream !== 'object' || stream === null || Array.isArray(stream)) return 'particleStream must be an object';
+    const limits = { keepAliveMs: [10, 3_600_000], retryMs: [0, 3_600_000], history: [0, 100_000] };
+    for (const [key, value] of Object.entries(stream)) {
+      const range = lookup(limits, key);
+      if (!range) return `unknown setting particleStream.${key}`;
+      if (!(Number.isInteger(value) && value >= range[0] && value <= range[1])) {
+        return `particleStream.${key} must be a whole number from ${range[0]} to ${range[1]}`;
+      }
+    }
+  }
+  Object.assign(sim.config.particleStream, stream);
   Object.assign(sim.config.tokenLifetime, lifetimes);
   for (const vendor of Object.keys(lifetimes)) sim.configured.add(vendor);
   if (patch.refreshLifetime !== undefined) sim.config.refreshLifetime = patch.refreshLifetime;
@@ -901,7 +781,31 @@ async function control(sim, req, res, url, origin) {
       sim.log = [];
       return send(res, 200, { ok: true });
     case 'GET stats':
-      return send(res, 200, { ...sim.stats, faultsPending: sim.faults.length });
+      return send(res, 200, {
+        ...sim.stats, faultsPending: sim.faults.length,
+        particleStreams: { ...sim.particleStore.streamStats, faultsPending: sim.particleStore.streamFaults.length },
+      });
+    case 'POST stream-faults': {
+      const problem = particleApi.validateStreamFault(input);
+      if (problem) return bad(problem);
+      const fault = { ...input, times: input.times ?? 1, remaining: input.times ?? 1 };
+      sim.particleStore.streamFaults.push(fault);
+      return send(res, 200, { ok: true, pending: sim.particleStore.streamFaults.length });
+    }
+    case 'GET stream-faults':
+      return send(res, 200, sim.particleStore.streamFaults);
+    case 'DELETE stream-faults':
+      sim.particleStore.streamFaults = [];
+      return send(res, 200, { ok: true });
+    case 'POST particle-events': {
+      const result = particleApi.deviceEvent(sim, input);
+      return result.error ? bad(result.error) : send(res, 200, { ok: true, id: result.id });
+    }
+    case 'POST close-streams': {
+      const streams = [...sim.particleStore.streams];
+      for (const stream of streams) stream.close();
+      return send(res, 200, { ok: true, closed: streams.length });
+    }
     case 'GET demo':
       return send(res, 200, demoSettings(origin));
     default:

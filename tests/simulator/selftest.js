@@ -1227,3 +1227,475 @@ describe('static files', () => {
     assert.equal(await status('/%2e%2e/secret.txt'), 404); // normalised to /secret.txt inside www
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Particle: the whole API, logins, state, event streams
+
+const PI = IDS.particle;
+const form = (fields) => new URLSearchParams(fields);
+const particleClient = basic(P.productClientId, P.productClientSecret);
+const req = (method, urlPath, token, value) => call(urlPath, {
+  method,
+  headers: { authorization: `Bearer ${token}`, ...(value !== undefined && { 'content-type': 'application/json' }) },
+  body: value === undefined ? undefined : JSON.stringify(value),
+});
+
+describe('particle logins', () => {
+  test('password grant with expires_in and expires_at', async () => {
+    const t = await post('/particle/oauth/token', form({ grant_type: 'password', username: P.username, password: P.password, expires_in: '120' }),
+      { authorization: basic('particle', 'particle') });
+    assert.equal(t.json.expires_in, 120);
+    const at = new Date(Date.now() + 3600_000).toISOString();
+    const t2 = await post('/particle/oauth/token', form({ grant_type: 'password', username: P.username, password: P.password, expires_at: at }),
+      { authorization: basic('particle', 'particle') });
+    assert.ok(t2.json.expires_in > 3500 && t2.json.expires_in <= 3600);
+    assert.equal((await req('GET', '/particle/v1/user', t2.json.access_token)).json.username, P.username);
+  });
+
+  test('MFA: mfa_required, a wrong OTP, the right OTP once', async () => {
+    const first = await post('/particle/oauth/token', form({ grant_type: 'password', username: P.mfaUsername, password: P.mfaPassword }),
+      { authorization: basic('particle', 'particle') });
+    assert.equal(first.status, 403);
+    assert.equal(first.json.error, 'mfa_required');
+    assert.equal(typeof first.json.error_description, 'string');
+    const otp = (code) => post('/particle/oauth/token', form({ grant_type: 'urn:custom:mfa-otp', mfa_token: first.json.mfa_token, otp: code }),
+      { authorization: basic('particle', 'particle') });
+    const wrong = await otp('000000');
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.json.error, 'invalid_grant');
+    const ok = await otp(P.mfaOtp);
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal((await req('GET', '/particle/v1/user', ok.json.access_token)).json.username, P.mfaUsername);
+    assert.equal((await otp(P.mfaOtp)).status, 400, 'an MFA token works once');
+  });
+
+  test('refresh_token grant: a new token, the refresh token works once', async () => {
+    const t = await post('/particle/oauth/token', form({ grant_type: 'password', username: P.username, password: P.password }),
+      { authorization: basic('particle', 'particle') });
+    const refresh = () => post('/particle/oauth/token', form({ grant_type: 'refresh_token', refresh_token: t.json.refresh_token }),
+      { authorization: basic('particle', 'particle') });
+    const r = await refresh();
+    assert.equal(r.status, 200, r.text);
+    assert.notEqual(r.json.access_token, t.json.access_token);
+    assert.equal((await req('GET', '/particle/v1/devices', r.json.access_token)).status, 200);
+    assert.equal((await refresh()).json.error, 'invalid_grant');
+  });
+
+  test('client_credentials: product token, customer token, wrong client', async () => {
+    const product = await post('/particle/oauth/token', form({ grant_type: 'client_credentials' }), { authorization: particleClient });
+    assert.equal(product.status, 200, product.text);
+    assert.equal(product.json.refresh_token, undefined);
+    assert.equal((await req('GET', `/particle/v1/products/${PI.product}/devices`, product.json.access_token)).json.devices.length, 6);
+    const customer = await post('/particle/oauth/token', form({ grant_type: 'client_credentials', scope: `customer=${P.customer}` }),
+      { authorization: particleClient });
+    assert.equal(customer.status, 200, customer.text);
+    const nobody = await post('/particle/oauth/token', form({ grant_type: 'client_credentials', scope: 'customer=nobody@example.com' }),
+      { authorization: particleClient });
+    assert.equal(nobody.status, 400);
+    const wrong = await post('/particle/oauth/token', form({ grant_type: 'client_credentials' }), { authorization: basic(P.productClientId, 'x') });
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.json.error, 'invalid_client');
+  });
+
+  test('customers: create with the product client (Basic or form), then list; a customer token', async () => {
+    const path = `/particle/v1/products/${PI.productSlug}/customers`;
+    const created = await post(path, form({ email: 'new.customer@example.com', no_password: 'true' }), { authorization: particleClient });
+    assert.equal(created.status, 200, created.text);
+    assert.ok(created.json.access_token);
+    const inForm = await post(path, form({ email: 'other@example.com', password: 'pw', client_id: P.productClientId, client_secret: P.productClientSecret }));
+    assert.equal(inForm.status, 200, inForm.text);
+    assert.equal((await post(path, form({ email: 'x@example.com', no_password: 'true' }), { authorization: basic('particle', 'particle') })).status, 401);
+    const token = await particleToken();
+    const list = await req('GET', `${path}?page=1&perPage=10`, token);
+    assert.deepEqual(list.json.customers.map((c) => c.username).sort(), [P.customer, 'new.customer@example.com', 'other@example.com'].sort());
+    assert.equal(list.json.meta.total_pages, 1);
+  });
+
+  test('token deletion: current, by token, all; then 401', async () => {
+    const [a, b, c, d] = [await particleToken(), await particleToken(), await particleToken(), await particleToken()];
+    assert.deepEqual((await req('DELETE', '/particle/v1/access_tokens/current', a)).json, { ok: true });
+    assert.equal((await req('GET', '/particle/v1/devices', a)).status, 401);
+    assert.equal((await call(`/particle/v1/access_tokens/${b}`, { method: 'DELETE' })).status, 200);
+    assert.equal((await req('GET', '/particle/v1/devices', b)).status, 401);
+    assert.equal((await call(`/particle/v1/access_tokens/${b}`, { method: 'DELETE' })).status, 404);
+    assert.equal((await req('GET', '/particle/v1/devices', c)).status, 200);
+    assert.deepEqual((await req('DELETE', '/particle/v1/access_tokens', c)).json, { ok: true });
+    assert.equal((await req('GET', '/particle/v1/devices', c)).status, 401);
+    assert.equal((await req('GET', '/particle/v1/devices', d)).status, 401);
+  });
+
+  test('expired tokens get 401', async () => {
+    await control('config', { tokenLifetime: { particle: 0.05 } });
+    const t = await particleToken();
+    await sleep(100);
+    assert.equal((await req('GET', '/particle/v1/devices', t)).status, 401);
+  });
+});
+
+describe('particle state', () => {
+  test('rename and notes change the list; claim and remove', async () => {
+    const t = await particleToken();
+    assert.equal((await req('PUT', `/particle/v1/devices/${PI.online}`, t, { name: 'pantry-argon' })).json.name, 'pantry-argon');
+    assert.equal((await req('PUT', `/particle/v1/devices/pantry-argon`, t, { notes: 'moved' })).json.notes, 'moved');
+    let list = (await req('GET', '/particle/v1/devices', t)).json;
+    assert.equal(list[0].name, 'pantry-argon');
+    assert.equal(list[0].notes, 'moved');
+    assert.equal((await req('PUT', `/particle/v1/devices/${PI.online}`, t, { name: 'bad name!' })).status, 400);
+    assert.deepEqual((await req('PUT', `/particle/v1/devices/${PI.online}/ping`, t)).json, { online: true, ok: true });
+    assert.equal((await req('PUT', `/particle/v1/devices/${PI.online}`, t, { signal: '1' })).json.signaling, true);
+
+    assert.equal((await req('POST', '/particle/v1/devices', t, { id: PI.unclaimed, request_transfer: false })).status, 200);
+    list = (await req('GET', '/particle/v1/devices', t)).json;
+    assert.equal(list.length, 4);
+    assert.equal((await req('POST', '/particle/v1/devices', t, { id: '0'.repeat(24) })).status, 403);
+    assert.deepEqual((await req('DELETE', `/particle/v1/devices/${PI.devices[1]}`, t)).json, { ok: true });
+    list = (await req('GET', '/particle/v1/devices', t)).json;
+    assert.deepEqual(list.map((d) => d.id), [PI.online, PI.offline, PI.unclaimed]);
+    assert.equal((await req('GET', `/particle/v1/devices/${PI.devices[1]}`, t)).status, 403);
+    assert.equal((await req('POST', '/particle/v1/devices', t, { id: PI.devices[1] })).status, 200, 'a released device can be claimed again');
+    await control('reset');
+    const t2 = await particleToken();
+    assert.equal((await req('GET', '/particle/v1/devices', t2)).json[0].name, 'kitchen-argon', 'reset restores the fixtures');
+  });
+
+  test('product devices: filters, sorting, paging, customers; import; groups', async () => {
+    const t = await particleToken();
+    const base = `/particle/v1/products/${PI.product}/devices`;
+    const all = (await req('GET', base, t)).json;
+    assert.equal(all.devices.length, 6);
+    assert.equal(all.meta.total_pages, 1);
+    assert.deepEqual(all.customers.map((c) => c.username), [P.customer]);
+    const north = (await req('GET', `${base}?groups=north&sortAttr=deviceName&sortDir=desc&page=1&per_page=2`, t)).json;
+    assert.deepEqual(north.devices.map((d) => d.name), ['sim-fleet-05', 'sim-fleet-03']);
+    assert.equal(north.meta.total_pages, 2);
+    assert.deepEqual((await req('GET', `${base}?deviceName=fleet-04`, t)).json.devices.map((d) => d.id), [PI.productDevices[3]]);
+    assert.equal((await req('GET', `${base}?deviceId=${PI.productDevices[1]}`, t)).json.devices.length, 1);
+    assert.equal((await req('GET', `/particle/v1/products/sim-fleet/devices/${PI.productOffline}/temperature`, t)).status, 408);
+    const imported = (await req('POST', base, t, { ids: ['e00fce690000000000000077', PI.productDevices[0], 'nope'] })).json;
+    assert.deepEqual(imported.updatedDeviceIds, ['e00fce690000000000000077']);
+    assert.deepEqual(imported.existingDeviceIds, [PI.productDevices[0]]);
+    assert.deepEqual(imported.invalidDeviceIds, ['nope']);
+    assert.equal((await req('GET', base, t)).json.devices.length, 7);
+    assert.equal((await req('GET', '/particle/v1/products/999/devices', t)).status, 404);
+  });
+
+  test('webhooks, integrations, OAuth clients (a created product client logs in)', async () => {
+    const t = await particleToken();
+    const hook = await req('POST', '/particle/v1/webhooks', t, { event: 'temp', url: 'https://example.com/h', requestType: 'POST' });
+    assert.equal(hook.json.ok, true);
+    assert.equal((await req('GET', '/particle/v1/webhooks', t)).json.length, 1);
+    assert.equal((await req('GET', `/particle/v1/products/${PI.product}/webhooks`, t)).json.length, 0);
+    assert.equal((await req('DELETE', `/particle/v1/webhooks/${hook.json.id}`, t)).status, 204);
+    assert.equal((await req('GET', '/particle/v1/webhooks', t)).json.length, 0);
+    const integ = await req('POST', `/particle/v1/orgs/${PI.org}/integrations`, t, { event: 'x', url: 'https://e.com' });
+    assert.equal(integ.status, 201);
+    assert.equal((await req('PUT', `/particle/v1/orgs/${PI.org}/integrations/${integ.json.id}`, t, { event: 'y' })).json.event, 'y');
+    assert.equal((await req('GET', `/particle/v1/orgs/${PI.org}/integrations`, t)).json[0].event, 'y');
+    const client = await req('POST', `/particle/v1/products/${PI.product}/clients`, t, { name: 'Server', type: 'installed' });
+    assert.equal(client.status, 200);
+    const login = await post('/particle/oauth/token', form({ grant_type: 'client_credentials' }), { authorization: basic(client.json.client.id, client.json.client.secret) });
+    assert.equal(login.status, 200);
+    assert.equal((await req('DELETE', `/particle/v1/products/${PI.product}/clients/${client.json.client.id}`, t)).status, 204);
+    assert.equal((await post('/particle/oauth/token', form({ grant_type: 'client_credentials' }), { authorization: basic(client.json.client.id, client.json.client.secret) })).status, 401);
+  });
+
+  test('orgs, teams and API users, SIMs, vitals, agreements and usage reports', async () => {
+    const t = await particleToken();
+    assert.equal((await req('GET', '/particle/v1/orgs', t)).json.organizations[0].slug, PI.org);
+    assert.equal((await req('GET', `/particle/v1/orgs/${PI.org}/products`, t)).json.products[0].id, PI.product);
+    const apiUser = await req('POST', `/particle/v1/products/${PI.product}/team`, t, { friendly_name: 'CI bot', scopes: ['devices:list'] });
+    assert.equal(apiUser.json.created.is_programmatic, true);
+    const apiToken = apiUser.json.created.tokens[0].token;
+    assert.equal((await req('GET', `/particle/v1/products/${PI.product}/devices`, apiToken)).status, 200);
+    assert.equal((await req('GET', `/particle/v1/products/${PI.product}/team`, t)).json.team.length, 2);
+    assert.equal((await req('DELETE', `/particle/v1/products/${PI.product}/team/${encodeURIComponent(apiUser.json.created.username)}`, t)).status, 204);
+    assert.equal((await req('GET', `/particle/v1/products/${PI.product}/devices`, apiToken)).status, 401, 'its token goes with it');
+
+    assert.equal((await req('GET', '/particle/v1/sims', t)).json.sims.length, 2);
+    assert.equal((await call(`/particle/v1/sims/${PI.sims[0]}`, { method: 'HEAD', ...bearer(t) })).status, 204);
+    assert.equal((await req('GET', `/particle/v1/sims/${PI.sims[0]}/data_usage`, t)).json.usage_by_day.length, 7);
+    assert.equal((await req('DELETE', `/particle/v1/sims/${PI.sims[1]}`, t)).status, 200);
+    assert.equal((await req('GET', '/particle/v1/sims', t)).json.sims.length, 1);
+    assert.equal((await call(`/particle/v1/sims/${PI.sims[1]}`, { method: 'HEAD', ...bearer(t) })).status, 404);
+    assert.ok((await req('GET', `/particle/v1/products/${PI.product}/sims/data_usage`, t)).json.total_mbs_used > 0);
+
+    assert.equal((await req('GET', `/particle/v1/diagnostics/${PI.online}/last`, t)).json.diagnostics.deviceID, PI.online);
+    const start = new Date(Date.now() - 3 * 3600_000).toISOString();
+    const hist = await req('GET', `/particle/v1/diagnostics/${PI.online}?start_date=${start}`, t);
+    assert.equal(hist.json.diagnostics.length, 3);
+    const csv = await call(`/particle/v1/diagnostics/${PI.online}?start_date=${start}`, bearer(t, { accept: 'text/csv' }));
+    assert.match(csv.headers.get('content-type'), /^text\/csv/);
+    assert.equal(csv.text.trim().split('\n').length, 4);
+    assert.equal((await req('GET', `/particle/v1/diagnostics/${PI.online}?start_date=2020-01-01T00:00:00Z`, t)).status, 400);
+
+    const sa = (await req('GET', '/particle/v1/user/service_agreements', t)).json.data[0];
+    const report = await req('POST', `/particle/v1/user/service_agreements/${sa.id}/usage_reports`, t, { report_type: 'devices' });
+    assert.equal(report.json.data.attributes.state, 'pending');
+    assert.equal((await req('GET', `/particle/v1/user/usage_reports/${report.json.data.id}`, t)).json.data.attributes.state, 'available');
+  });
+
+  test('ledgers, logic functions, env vars; unknown paths 404; multipart field names in the log', async () => {
+    const t = await particleToken();
+    assert.equal((await req('POST', '/particle/v1/ledgers', t, { ledger: { name: 'cfg', scope: 'Device' } })).status, 201);
+    assert.equal((await req('PUT', `/particle/v1/ledgers/cfg/instances/${PI.online}?set_mode=Replace`, t, { instance: { data: { a: 1 } } })).status, 200);
+    assert.deepEqual((await req('GET', `/particle/v1/ledgers/cfg/instances/${PI.online}`, t)).json.instance.data, { a: 1 });
+    assert.equal((await req('GET', '/particle/v1/ledgers', t)).json.ledgers.length, 1);
+    assert.equal((await req('DELETE', '/particle/v1/ledgers/cfg', t)).status, 204);
+    assert.equal((await req('GET', '/particle/v1/ledgers?archived=true', t)).json.ledgers.length, 1);
+    const fn = await req('POST', '/particle/v1/logic/functions', t, { logic_function: { name: 'f' } });
+    assert.equal((await req('GET', `/particle/v1/logic/functions/${fn.json.logic_function.id}`, t)).json.logic_function.name, 'f');
+    assert.equal((await req('DELETE', `/particle/v1/logic/functions/${fn.json.logic_function.id}`, t)).status, 204);
+    assert.equal((await req('GET', '/particle/v1/logic/functions', t)).json.logic_functions.length, 0);
+    await req('PUT', `/particle/v1/products/${PI.product}/env/API_URL`, t, { value: 'https://x' });
+    await req('PATCH', `/particle/v1/products/${PI.product}/env`, t, { ops: [{ op: 'Set', key: 'B', value: '2' }, { op: 'Unset', key: 'API_URL' }] });
+    assert.deepEqual((await req('GET', `/particle/v1/products/${PI.product}/env/render`, t)).json.env, { B: '2' });
+
+    const unknown = await call('/particle/v1/nothing/here');
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(unknown.json, { ok: false, error: 'Not Found' });
+    const fd = new FormData();
+    fd.append('version', '9');
+    fd.append('title', 'T');
+    fd.append('file', new Blob([Buffer.alloc(10)]), 'firmware.bin');
+    const up = await call(`/particle/v1/products/${PI.product}/firmware`, { method: 'POST', body: fd, ...bearer(t) });
+    assert.equal(up.status, 200, up.text);
+    assert.equal(up.json.size, 10);
+    const log = (await control('requests?vendor=particle', undefined, 'GET')).json;
+    const entry = log.find((r) => r.path.endsWith('/firmware') && r.method === 'POST');
+    assert.deepEqual(entry.multipart.fields, ['version', 'title', 'file']);
+    assert.deepEqual(entry.multipart.files.map((f) => [f.name, f.filename, f.size]), [['file', 'firmware.bin', 10]]);
+    assert.ok(log.some((r) => r.path === '/particle/v1/nothing/here'), 'unknown paths are logged too');
+  });
+
+  test('functions accept args (particle-api-js) as well as arg', async () => {
+    const t = await particleToken();
+    assert.equal((await req('POST', `/particle/v1/devices/${PI.online}/led`, t, { args: 'on' })).json.return_value, 1);
+  });
+});
+
+// SSE helpers: fetch-based reading, and a raw socket that keeps the HTTP chunk boundaries.
+async function openSse(urlPath, token, headers = {}) {
+  const res = await fetch(SIM + urlPath, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  const reader = res.body?.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  return {
+    res,
+    get text() { return text; },
+    async until(predicate, limitMs = 5000) {
+      const deadline = Date.now() + limitMs;
+      while (!predicate(text)) {
+        if (Date.now() > deadline) throw new Error(`stream timed out with ${JSON.stringify(text.slice(-300))}`);
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      return text;
+    },
+    close: () => reader?.cancel().catch(() => {}),
+  };
+}
+
+/** GET over a raw socket; resolves when the server closes: {head, chunks: [Buffer…] (HTTP chunks), first: Buffer}. */
+function rawGet(urlPath, token, extra = '') {
+  return new Promise((resolve, reject) => {
+    const socket = require('node:net').connect(sim.port, '127.0.0.1');
+    const reads = [];
+    socket.on('data', (d) => reads.push(d));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const all = Buffer.concat(reads);
+      const split = all.indexOf('\r\n\r\n');
+      const head = all.subarray(0, split).toString();
+      const chunks = [];
+      let pos = split + 4;
+      for (;;) {
+        const eol = all.indexOf('\r\n', pos);
+        const size = parseInt(all.subarray(pos, eol).toString(), 16);
+        if (!size) break;
+        chunks.push(all.subarray(eol + 2, eol + 2 + size));
+        pos = eol + 2 + size + 2;
+      }
+      resolve({ head, chunks, first: reads[0] });
+    });
+    socket.write(`GET ${urlPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n${extra}\r\n`);
+  });
+}
+
+function parseFrames(text) {
+  return text.replace(/\r\n/g, '\n').split('\n\n').map((block) => {
+    const f = { data: [] };
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':') || !line.includes(':')) continue;
+      const [, k, v] = /^([^:]+): ?(.*)$/.exec(line);
+      if (k === 'data') f.data.push(v);
+      else f[k] = v;
+    }
+    return f;
+  }).filter((f) => f.event).map((f) => ({ ...f, payload: JSON.parse(f.data.join('\n')) }));
+}
+
+const streamFault = (value) => control('stream-faults', value);
+const publishEvent = (token, name, data, urlPath = '/particle/v1/devices/events') => req('POST', urlPath, token, { name, data, private: true });
+
+describe('particle event streams', () => {
+  test('headers, opening, framing, prefix filters and delivery of published events', async () => {
+    const t = await particleToken();
+    const all = await openSse('/particle/v1/devices/events', t);
+    assert.equal(all.res.status, 200);
+    assert.match(all.res.headers.get('content-type'), /^text\/event-stream/);
+    await all.until((s) => s.includes('retry: 2000\n\n'));
+    assert.ok(all.text.startsWith(':ok\n'));
+    const temp = await openSse('/particle/v1/events/temp', t);
+    await temp.until((s) => s.includes('retry:'));
+    await publishEvent(t, 'humidity', '40');
+    await publishEvent(t, 'temperature', 'Ünïcödé €');
+    await all.until((s) => parseFrames(s).length === 2);
+    await temp.until((s) => parseFrames(s).length === 1);
+    const [h, tf] = parseFrames(all.text);
+    assert.equal(h.event, 'humidity');
+    assert.equal(tf.payload.data, 'Ünïcödé €');
+    assert.equal(tf.payload.ttl, 60);
+    assert.equal(tf.payload.coreid, 'api');
+    assert.ok(!Number.isNaN(Date.parse(tf.payload.published_at)));
+    assert.equal(Number(tf.id), Number(h.id) + 1);
+    assert.deepEqual(parseFrames(temp.text).map((f) => f.event), ['temperature']);
+    assert.match(all.text, /^id: \d+\nevent: humidity\ndata: \{"data":"40","ttl":60,"published_at":"[^"]+","coreid":"api"\}\n\n/m);
+    all.close();
+    temp.close();
+  });
+
+  test('device, product and org streams; device events from the control API', async () => {
+    const t = await particleToken();
+    const device = await openSse(`/particle/v1/devices/${PI.online}/events`, t);
+    const product = await openSse(`/particle/v1/products/${PI.product}/events`, t);
+    const org = await openSse(`/particle/v1/orgs/${PI.org}/events`, t);
+    for (const s of [device, product, org]) await s.until((x) => x.includes('retry:'));
+    assert.equal((await control('particle-events', { name: 'motion', data: '1', deviceId: 'kitchen-argon' })).status, 200);
+    await publishEvent(t, 'fleet', 'all', `/particle/v1/products/${PI.product}/events`);
+    await publishEvent(t, 'user-only', 'x');
+    await device.until((s) => parseFrames(s).length === 1);
+    await product.until((s) => parseFrames(s).length === 1);
+    await org.until((s) => parseFrames(s).length === 1);
+    assert.equal(parseFrames(device.text)[0].payload.coreid, PI.online);
+    assert.equal(parseFrames(product.text)[0].event, 'fleet');
+    assert.equal(parseFrames(org.text)[0].event, 'fleet');
+    assert.equal((await call(`/particle/v1/devices/${'0'.repeat(24)}/events`, bearer(t))).status, 403);
+    assert.equal((await call('/particle/v1/events')).status, 401);
+    assert.equal((await call(`/particle/v1/events?access_token=${t}`)).status, 400);
+    for (const s of [device, product, org]) s.close();
+    const stats = (await control('stats', undefined, 'GET')).json.particleStreams;
+    assert.equal(stats.opens, 3);
+    assert.ok(stats.refused >= 1);
+  });
+
+  test('Last-Event-ID replays what came after it', async () => {
+    const t = await particleToken();
+    for (const n of ['a', 'b', 'c']) await publishEvent(t, n, n);
+    const first = await openSse('/particle/v1/events', t, { 'last-event-id': '0' });
+    await first.until((s) => parseFrames(s).length === 3);
+    const ids = parseFrames(first.text).map((f) => Number(f.id));
+    first.close();
+    const again = await openSse('/particle/v1/events', t, { 'last-event-id': String(ids[0]) });
+    await again.until((s) => parseFrames(s).length === 2);
+    assert.deepEqual(parseFrames(again.text).map((f) => f.event), ['b', 'c']);
+    again.close();
+  });
+
+  test('keep-alive newlines at the configured period; silentMs holds them back', async () => {
+    await control('config', { particleStream: { keepAliveMs: 30 } });
+    const t = await particleToken();
+    const s = await openSse('/particle/v1/events', t);
+    await s.until((x) => x.endsWith('\n\n\n\n'));
+    s.close();
+    await streamFault({ silentMs: 400 });
+    const quiet = await openSse('/particle/v1/events', t);
+    await quiet.until((x) => x.includes('retry:'));
+    const opened = Date.now();
+    await quiet.until((x) => x.endsWith('\n\n\n'), 5000);
+    assert.ok(Date.now() - opened >= 200, 'no keep-alive during the silence (400 ms)');
+    quiet.close();
+  });
+
+  test('faults: status on the next open (401, 403, 429 with Retry-After, 500), then a normal open', async () => {
+    const t = await particleToken();
+    for (const status of [401, 403, 429, 500]) {
+      await streamFault({ status, ...(status === 429 && { retryAfter: 3 }) });
+      const r = await call('/particle/v1/events', bearer(t));
+      assert.equal(r.status, status);
+      assert.equal(r.json.ok, false);
+      if (status === 429) assert.equal(r.headers.get('retry-after'), '3');
+    }
+    const ok = await openSse('/particle/v1/events', t);
+    assert.equal(ok.res.status, 200);
+    ok.close();
+    assert.equal((await control('stats', undefined, 'GET')).json.particleStreams.refused, 4);
+  });
+
+  test('faults: closeAfter ends the stream after N events; burst of 1,000', async () => {
+    const t = await particleToken();
+    await streamFault({ closeAfter: 2, match: '/events/x' });
+    const s = await openSse('/particle/v1/events/x', t);
+    await s.until((x) => x.includes('retry:'));
+    for (const n of ['x1', 'x2', 'x3']) await publishEvent(t, n, n);
+    const text = await s.until(() => false).catch((e) => e);
+    assert.deepEqual(parseFrames(s.text).map((f) => f.event), ['x1', 'x2']);
+    assert.ok(!(text instanceof Error), 'the stream ended');
+    await streamFault({ burst: 1000, closeAfter: 1000 });
+    const r = await openSse('/particle/v1/events', t);
+    await r.until(() => false);
+    const frames = parseFrames(r.text);
+    assert.equal(frames.length, 1000);
+    assert.deepEqual(frames.slice(0, 3).map((f) => f.payload.data), ['0', '1', '2']);
+    assert.equal(new Set(frames.map((f) => f.id)).size, 1000);
+  });
+
+  test('faults: split at byte offsets (inside CRLF and inside a multi-byte character), chunkSize 1', async () => {
+    const t = await particleToken();
+    await publishEvent(t, 'utf', 'é€😀');
+    // Reference bytes of the replayed stream with CRLF line endings.
+    await streamFault({ crlf: true, closeAfter: 1 });
+    const whole = Buffer.concat((await rawGet('/particle/v1/events', t, 'Last-Event-ID: 0\r\n')).chunks);
+    const text = whole.toString('utf8');
+    assert.ok(text.includes('\r\nevent: utf\r\n') && text.endsWith('\r\n\r\n'));
+    const insideCrlf = whole.indexOf('\r\n') + 1;
+    const insideChar = whole.indexOf(Buffer.from('€')) + 1;
+    await streamFault({ crlf: true, closeAfter: 1, split: [insideCrlf, insideChar] });
+    const cut = await rawGet('/particle/v1/events', t, 'Last-Event-ID: 0\r\n');
+    assert.deepEqual(cut.chunks.map((c) => c.length), [insideCrlf, insideChar - insideCrlf, whole.length - insideChar]);
+    assert.deepEqual(Buffer.concat(cut.chunks), whole);
+    assert.equal(cut.chunks[0].at(-1), 0x0d);
+    await streamFault({ chunkSize: 1, closeAfter: 1 });
+    const bytes = await rawGet('/particle/v1/events', t, 'Last-Event-ID: 0\r\n');
+    assert.ok(bytes.chunks.every((c) => c.length === 1));
+    assert.equal(parseFrames(Buffer.concat(bytes.chunks).toString()).at(0).payload.data, 'é€😀');
+  });
+
+  test('faults: comments and multi-line data; events in the same write as the headers', async () => {
+    const t = await particleToken();
+    await publishEvent(t, 'multi', 'x');
+    await streamFault({ comments: true, multilineData: true, closeAfter: 1 });
+    const r = await rawGet('/particle/v1/events', t, 'Last-Event-ID: 0\r\n');
+    const text = Buffer.concat(r.chunks).toString();
+    assert.match(text, /\n: event follows\n/);
+    assert.ok(text.split('\n').filter((l) => l.startsWith('data:')).length > 2);
+    assert.equal(parseFrames(text)[0].payload.data, 'x');
+    await streamFault({ withHeaders: true, burst: 2, closeAfter: 2 });
+    const h = await rawGet('/particle/v1/events', t);
+    const first = h.first.toString();
+    assert.ok(first.includes('text/event-stream') && first.includes('event: burst'), 'headers and events share the first write');
+  });
+
+  test('stream faults are validated; reset closes open streams', async () => {
+    for (const bad of [{ status: 200 }, { split: [-1] }, { chunkSize: 0 }, { burst: 10001 }, { crlf: 'yes' }, { colour: 1 }]) {
+      assert.equal((await streamFault(bad)).status, 400, JSON.stringify(bad));
+    }
+    assert.equal((await control('config', { particleStream: { keepAliveMs: 1 } })).status, 400);
+    const t = await particleToken();
+    const s = await openSse('/particle/v1/events', t);
+    await s.until((x) => x.includes('retry:'));
+    await control('reset');
+    await s.until(() => false);
+    assert.equal((await control('stats', undefined, 'GET')).json.particleStreams.open, 0);
+  });
+});
