@@ -6,7 +6,7 @@ use super::{Client, Sent};
 use crate::auth::{is_token, ClientCredentials, Login, Session};
 use crate::error::Error;
 use crate::http::{encode, success, Body, Core, Payload, Request, Response, Transport, Value};
-use crate::ops::{self, particle::OPS, Arg, Call, Op, BODY_FORM, BODY_JSON, OPTS, RET_OBJECT};
+use crate::ops::{self, particle::OPS, Arg, Call, Op};
 use std::cell::RefCell;
 pub const DEFAULT_BASE_URL: &str = "https://api.particle.io";
 /// The OAuth client particle-api-js logs in with.
@@ -30,33 +30,27 @@ pub struct Particle<T> {
 // plus what no row says: the grant's form fields in particle-api-js's order, options read by hand, and
 // how the call authenticates.
 
-/// No bearer token: the OAuth client in the form authenticates (token grants, `createCustomer`).
-const NO_TOKEN: u8 = 0;
+/// (`0`: no bearer token; the OAuth client in the form authenticates: token grants, `createCustomer`.)
 /// The client's default token when there is one, as particle-api-js sends it; none otherwise.
-const ANY_TOKEN: u8 = 1;
+const ANY_TOKEN: u8 = b'1';
 /// The call's `auth`, else the client's token (default or client credentials); required.
-const USER_TOKEN: u8 = 2;
+const USER_TOKEN: u8 = b'2';
 
 /// One login-family call of particle-api-js (or one it lacks: customer tokens, the refresh grant).
+#[derive(Clone, Copy)]
 pub struct Flow {
     /// The JavaScript method.
     pub name: &'static str,
     pub op: Op,
+    /// How the call authenticates: `0` (no token), [`ANY_TOKEN`] or [`USER_TOKEN`].
+    auth: u8,
     /// For token grants, the form in particle-api-js's order: `name` (a row parameter, when given),
     /// `name=value` (a constant), `@client` (`client_id`, `client_secret`), `@expiry` (`expires_in` or
     /// `expires_at`), `@scope` (`scope=customer=<email>`).
     pub form: &'static str,
     /// Options read by hand, besides the row's parameters.
     pub extra: &'static str,
-    pub auth: u8,
 }
-
-const fn row(route: &'static str, params: &'static str, flags: u16) -> Op {
-    Op { route, params, accept: "", flags: flags | OPTS }
-}
-
-const GRANT: u16 = BODY_FORM | RET_OBJECT;
-const EXPIRY: &str = "tokenDuration,expiresIn,expiresAt";
 
 pub const LOGIN: usize = 0;
 pub const SEND_OTP: usize = 1;
@@ -66,34 +60,36 @@ pub const REFRESH: usize = 4;
 pub const CONFIRM_MFA: usize = 7;
 pub const TRACKING_IDENTITY: usize = 15;
 
-#[rustfmt::skip]
-pub static FLOWS: [Flow; 16] = [
-    Flow { name: "login", op: row("POST /oauth/token", "fs!username,fs!password", GRANT),
-        form: "username,password,grant_type=password,@client,@expiry", extra: EXPIRY, auth: NO_TOKEN },
-    Flow { name: "sendOtp", op: row("POST /oauth/token", "fs!mfa_token=mfaToken,fs!otp", GRANT),
-        form: "grant_type=urn:custom:mfa-otp,mfa_token,otp,@client", extra: "", auth: NO_TOKEN },
-    Flow { name: "loginAsClientOwner", op: row("POST /oauth/token", "", GRANT),
-        form: "grant_type=client_credentials,@client", extra: "", auth: NO_TOKEN },
-    Flow { name: "loginAsCustomer", op: row("POST /oauth/token", "fs!email", GRANT),
-        form: "grant_type=client_credentials,@scope,@client,@expiry", extra: EXPIRY, auth: NO_TOKEN },
-    Flow { name: "refreshAccessToken", op: row("POST /oauth/token", "fs!refresh_token=refreshToken", GRANT),
-        form: "grant_type=refresh_token,refresh_token,@client", extra: "", auth: NO_TOKEN },
-    Flow { name: "createCustomer", op: row("POST /v1/products/{product}/customers", "fs!email,fspassword,ps!product", GRANT),
-        form: "email,password,grant_type=client_credentials,@client", extra: "", auth: NO_TOKEN },
-    Flow { name: "enableMfa", op: row("GET /v1/user/mfa-enable", "tsauth", 0), form: "", extra: "", auth: USER_TOKEN },
-    Flow { name: "confirmMfa", op: row("POST /v1/user/mfa-enable", "js!mfa_token=mfaToken,js!otp,tsauth", BODY_JSON),
-        form: "", extra: "invalidateTokens", auth: USER_TOKEN },
-    Flow { name: "disableMfa", op: row("PUT /v1/user/mfa-disable", "js!current_password=currentPassword,tsauth", BODY_JSON),
-        form: "", extra: "", auth: USER_TOKEN },
-    Flow { name: "createUser", op: row("POST /v1/users", "js!username,js!password,joaccount_info=accountInfo,joutm", BODY_JSON),
-        form: "", extra: "", auth: ANY_TOKEN },
-    Flow { name: "resetPassword", op: row("POST /v1/user/password-reset", "js!username", BODY_JSON), form: "", extra: "", auth: ANY_TOKEN },
-    Flow { name: "deleteAccessToken", op: row("DELETE /v1/access_tokens/{token}", "ps!token", 0), form: "", extra: "", auth: ANY_TOKEN },
-    Flow { name: "deleteCurrentAccessToken", op: row("DELETE /v1/access_tokens/current", "tsauth", 0), form: "", extra: "", auth: USER_TOKEN },
-    Flow { name: "deleteActiveAccessTokens", op: row("DELETE /v1/access_tokens", "tsauth", 0), form: "", extra: "", auth: USER_TOKEN },
-    Flow { name: "deleteUser", op: row("DELETE /v1/user", "js!password,tsauth", BODY_JSON), form: "", extra: "", auth: USER_TOKEN },
-    Flow { name: "trackingIdentity", op: row("GET /v1/user/identify", "tsauth", 0), form: "", extra: "full", auth: USER_TOKEN },
-];
+/// The login-family calls, one a line: `name|route|params|flags|auth|form|extra` (flags as in
+/// [`crate::ops`], every row [`OPTS`]; 75 = OPTS | BODY_FORM | RET_OBJECT, 65 = OPTS | BODY_JSON). The
+/// JavaScript methods are made from the names, in this order (`PARTICLE_LOGIN` in pkg-templates/common.mjs).
+pub static FLOWS: &str = "\
+login|POST /oauth/token|fs!username,fs!password|75|0|username,password,grant_type=password,@client,@expiry|tokenDuration,expiresIn,expiresAt
+sendOtp|POST /oauth/token|fs!mfa_token=mfaToken,fs!otp|75|0|grant_type=urn:custom:mfa-otp,mfa_token,otp,@client|
+loginAsClientOwner|POST /oauth/token||75|0|grant_type=client_credentials,@client|
+loginAsCustomer|POST /oauth/token|fs!email|75|0|grant_type=client_credentials,@scope,@client,@expiry|tokenDuration,expiresIn,expiresAt
+refreshAccessToken|POST /oauth/token|fs!refresh_token=refreshToken|75|0|grant_type=refresh_token,refresh_token,@client|
+createCustomer|POST /v1/products/{product}/customers|fs!email,fspassword,ps!product|75|0|email,password,grant_type=client_credentials,@client|
+enableMfa|GET /v1/user/mfa-enable|tsauth|64|2||
+confirmMfa|POST /v1/user/mfa-enable|js!mfa_token=mfaToken,js!otp,tsauth|65|2||invalidateTokens
+disableMfa|PUT /v1/user/mfa-disable|js!current_password=currentPassword,tsauth|65|2||
+createUser|POST /v1/users|js!username,js!password,joaccount_info=accountInfo,joutm|65|1||
+resetPassword|POST /v1/user/password-reset|js!username|65|1||
+deleteAccessToken|DELETE /v1/access_tokens/{token}|ps!token|64|1||
+deleteCurrentAccessToken|DELETE /v1/access_tokens/current|tsauth|64|2||
+deleteActiveAccessTokens|DELETE /v1/access_tokens|tsauth|64|2||
+deleteUser|DELETE /v1/user|js!password,tsauth|65|2||
+trackingIdentity|GET /v1/user/identify|tsauth|64|2||full";
+
+/// Row `index` of [`FLOWS`].
+pub fn flow(index: usize) -> Option<Flow> {
+    let mut f = FLOWS.split('\n').nth(index)?.split('|');
+    let (name, route, params) = (f.next()?, f.next()?, f.next()?);
+    let flags = f.next()?.bytes().fold(0u16, |n, b| n * 10 + u16::from(b.wrapping_sub(b'0')));
+    let auth = *f.next()?.as_bytes().first()?;
+    let (form, extra) = (f.next()?, f.next()?);
+    Some(Flow { name, op: Op { route, params, accept: "", flags }, auth, form, extra })
+}
 
 /// Options every login-family call takes besides its own: particle-api-js's `headers` (sent) and `context`
 /// (accepted, not sent), and this package's per-call `signal` and `timeoutMs`.
@@ -105,7 +101,8 @@ fn js_names(params: &'static str) -> impl Iterator<Item = (&'static str, bool, u
         let b = e.as_bytes();
         let (kind, required) = (*b.get(1)?, b.get(2) == Some(&b'!'));
         let rest = e.get(if required { 3 } else { 2 }..)?;
-        Some((rest.split('=').next_back().unwrap_or(rest), required, kind))
+        let js = rest.bytes().position(|c| c == b'=').and_then(|i| rest.get(i + 1..)).unwrap_or(rest);
+        Some((js, required, kind))
     })
 }
 
@@ -119,6 +116,7 @@ impl Flow {
 }
 
 /// A text form field as a body value.
+#[inline(never)]
 fn text(s: &str) -> Value {
     #[cfg(target_arch = "wasm32")]
     {
@@ -130,6 +128,7 @@ fn text(s: &str) -> Value {
     }
 }
 
+#[inline(never)]
 fn bad(ctx: &str, what: &[&str]) -> Error {
     let mut parts = vec![ctx, ": "];
     parts.extend_from_slice(what);
@@ -137,6 +136,7 @@ fn bad(ctx: &str, what: &[&str]) -> Error {
 }
 
 /// The option `key` of `opts`, or an error naming it when it cannot be read.
+#[inline(never)]
 fn field<A: Arg>(opts: Option<&A>, ctx: &str, key: &str) -> Result<Option<A>, Error> {
     match opts {
         Some(o) => o.field(key).map_err(|()| bad(ctx, &["`", key, "` could not be read"])),
@@ -144,46 +144,43 @@ fn field<A: Arg>(opts: Option<&A>, ctx: &str, key: &str) -> Result<Option<A>, Er
     }
 }
 
-/// A whole number of seconds, 0 or more.
-fn seconds<A: Arg>(opts: Option<&A>, ctx: &str, key: &str) -> Result<Option<String>, Error> {
-    field(opts, ctx, key)?
-        .map(|v| match v.number() {
-            Some((n, true)) if !n.starts_with('-') => Ok(n),
-            _ => Err(bad(ctx, &["`", key, "` must be a whole number of seconds (0: the token never expires)"])),
-        })
-        .transpose()
-}
-
 /// `expires_in` (`tokenDuration` or its alias `expiresIn`, else `default`) or `expires_at` (`expiresAt`, a
-/// `Date` or an ISO 8601 string): the token's lifetime as the password and customer grants take it.
+/// `Date` or an ISO 8601 string): the token's lifetime as the password and customer grants take it. Two
+/// of them in one call are refused.
+#[inline(never)]
 pub fn expiry<A: Arg>(
     opts: Option<&A>,
     ctx: &str,
     default: Option<&str>,
 ) -> Result<Option<(&'static str, String)>, Error> {
-    let (duration, alias) = (seconds(opts, ctx, "tokenDuration")?, seconds(opts, ctx, "expiresIn")?);
-    let at = match field(opts, ctx, "expiresAt")? {
-        None => None,
-        Some(v) => match v.date() {
-            Some(d) => Some(d),
-            None => match v.string() {
-                Ok(Some(s)) if !s.trim().is_empty() => Some(s),
-                _ => return Err(bad(ctx, &["`expiresAt` must be a Date or an ISO 8601 string"])),
-            },
-        },
-    };
-    if duration.is_some() && alias.is_some() {
-        return Err(bad(ctx, &["`tokenDuration` and `expiresIn` are the same option: give one"]));
-    }
-    let duration = duration.or(alias);
-    Ok(match (duration, at) {
-        (Some(_), Some(_)) => {
-            return Err(bad(ctx, &["`expiresAt` cannot be combined with `tokenDuration`/`expiresIn`"]))
+    let mut got = None;
+    for (key, wire) in [("tokenDuration", "expires_in"), ("expiresIn", "expires_in"), ("expiresAt", "expires_at")] {
+        let Some(v) = field(opts, ctx, key)? else { continue };
+        let value = match (wire, v.number(), v.date()) {
+            ("expires_in", Some((n, true)), _) if !n.starts_with('-') => n,
+            ("expires_at", _, Some(d)) => d,
+            ("expires_at", None, None) => {
+                v.string().ok().flatten().filter(|s| !s.trim().is_empty()).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        if value.is_empty() {
+            let what = if wire == "expires_in" {
+                "` must be a whole number of seconds"
+            } else {
+                "` must be a Date or an ISO 8601 string"
+            };
+            return Err(bad(ctx, &["`", key, what]));
         }
-        (None, Some(at)) => Some(("expires_at", at)),
-        (Some(d), None) => Some(("expires_in", d)),
-        (None, None) => default.map(|d| ("expires_in", d.to_string())),
-    })
+        if got.is_some() {
+            return Err(bad(
+                ctx,
+                &["`", key, "` with another lifetime: give one of `tokenDuration`, `expiresIn`, `expiresAt`"],
+            ));
+        }
+        got = Some((wire, value));
+    }
+    Ok(got.or_else(|| default.map(|d| ("expires_in", d.to_string()))))
 }
 
 /// The token request of a client that renews its own token (`useClientCredentials`): particle-api-js's
@@ -244,8 +241,9 @@ impl<T: Transport> Particle<T> {
 
     /// Checks the options of login-family call `index` and builds its request parts; nothing is sent
     /// when this fails. (Unknown options are refused by the caller, which can list an object's keys.)
+    #[inline(never)]
     pub fn prepare_flow<A: Arg>(&self, index: usize, ctx: &str, opts: &A) -> Result<Call, Error> {
-        let flow = FLOWS.get(index).ok_or_else(|| Error::invalid("no such operation"))?;
+        let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
         let mut call = ops::prepare(&flow.op, ctx, std::slice::from_ref(opts), "organization")?;
         let opts = Some(opts).filter(|o| !o.is_absent());
         // Required strings must say something (the row checks their type).
@@ -314,7 +312,7 @@ impl<T: Transport> Particle<T> {
     /// `sendOtp` also makes its token the default one when the client has none (and renews no token of
     /// its own).
     pub async fn send_flow(&self, index: usize, call: &Call) -> Result<Response<T::Body>, Error> {
-        let flow = FLOWS.get(index).ok_or_else(|| Error::invalid("no such operation"))?;
+        let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
         let resp = match flow.auth {
             USER_TOKEN => return self.send_call(call).await,
             ANY_TOKEN => {
@@ -322,6 +320,7 @@ impl<T: Transport> Particle<T> {
                 let req = self.request(call, token.as_deref());
                 self.session.core.send_ok(&req, &[]).await?
             }
+            // NO_TOKEN
             _ => {
                 let req = self.request(call, None).credentials();
                 self.session.core.send_ok(&req, &[503]).await?
@@ -368,6 +367,7 @@ impl<T: Transport> Particle<T> {
 }
 
 /// `true` as a JSON body value.
+#[inline(never)]
 fn true_value() -> Value {
     #[cfg(target_arch = "wasm32")]
     {
@@ -420,7 +420,7 @@ mod tests {
     }
 
     fn index_of(name: &str) -> usize {
-        FLOWS.iter().position(|f| f.name == name).unwrap()
+        (0..).find(|&i| super::flow(i).unwrap().name == name).unwrap()
     }
 
     /// The form fields of a request, in order.
@@ -699,7 +699,7 @@ mod tests {
 
     #[test]
     fn each_call_takes_its_own_options_and_the_common_ones_only() {
-        let login = &FLOWS[LOGIN];
+        let login = super::flow(LOGIN).unwrap();
         for k in [
             "username",
             "password",
@@ -716,11 +716,17 @@ mod tests {
         for k in ["auth", "user", "grant_type", "mfaToken", ""] {
             assert!(!login.takes(k), "{k}");
         }
-        assert!(FLOWS[SEND_OTP].takes("mfaToken") && !FLOWS[SEND_OTP].takes("mfa_token"));
-        assert!(FLOWS[CONFIRM_MFA].takes("invalidateTokens") && FLOWS[CONFIRM_MFA].takes("auth"));
-        assert!(FLOWS[TRACKING_IDENTITY].takes("full"));
-        assert!(!FLOWS[index_of("deleteAccessToken")].takes("auth"));
-        assert!(FLOWS[index_of("createUser")].takes("accountInfo") && FLOWS[index_of("createUser")].takes("utm"));
+        assert!(super::flow(SEND_OTP).unwrap().takes("mfaToken") && !super::flow(SEND_OTP).unwrap().takes("mfa_token"));
+        assert!(
+            super::flow(CONFIRM_MFA).unwrap().takes("invalidateTokens")
+                && super::flow(CONFIRM_MFA).unwrap().takes("auth")
+        );
+        assert!(super::flow(TRACKING_IDENTITY).unwrap().takes("full"));
+        assert!(!super::flow(index_of("deleteAccessToken")).unwrap().takes("auth"));
+        assert!(
+            super::flow(index_of("createUser")).unwrap().takes("accountInfo")
+                && super::flow(index_of("createUser")).unwrap().takes("utm")
+        );
     }
 
     /// A client of OAuth client `prod-1` that renews its own tokens, on `mock`.
