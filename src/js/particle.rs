@@ -7,7 +7,7 @@ use crate::http::fetch::{bounded_string, FetchTransport};
 use crate::http::Response;
 use crate::ops::Arg;
 use crate::vendors::particle;
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Object, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -106,28 +106,34 @@ impl Particle {
     }
 }
 
-/// Refuses the options `takes` does not know, naming them (at most five).
+/// The own enumerable entries of an object whose values are neither undefined nor null, as text
+/// (`[key, String(value)]`); `None` when they cannot be read.
+#[inline(never)]
+fn entries(o: &JsValue) -> Option<Vec<(String, String)>> {
+    let list = Arg::items(&pairs(o)).ok().flatten()?;
+    let mut out = Vec::new();
+    let mut it = list.iter().map(|v| bounded_string(v).ok().flatten());
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        out.push((k?, v?));
+    }
+    Some(out)
+}
+
+/// Refuses the options `takes` does not know, naming them.
 fn unknown_options(options: &JsValue, name: &str, takes: impl Fn(&str) -> bool) -> Result<(), Error> {
     if !Arg::is_object(options) {
         return Ok(());
     }
-    let keys =
-        Reflect::own_keys(options).map_err(|_| Error::invalid(cat(&[name, ": the options could not be read"])))?;
-    let mut unknown: Vec<String> = Vec::new();
-    for key in keys.iter() {
-        if !key.is_string() {
-            continue;
-        }
-        let key = bounded_string(&key).ok().flatten().unwrap_or_default();
-        if !takes(&key) && unknown.len() < 5 {
-            unknown.push(cat(&["`", key.get(..key.len().min(64)).unwrap_or("…"), "`"]));
-        }
+    let list = entries(options).ok_or_else(|| Error::invalid(cat(&[name, ": the options could not be read"])))?;
+    let mut m = String::new();
+    for (key, _) in list.iter().filter(|(k, _)| !takes(k)) {
+        m.push_str(if m.is_empty() { ": unknown option `" } else { "`, `" });
+        m.push_str(key);
     }
-    if unknown.is_empty() {
+    if m.is_empty() {
         return Ok(());
     }
-    let list = unknown.join(", ");
-    Err(Error::invalid(cat(&[name, if unknown.len() > 1 { ": unknown options " } else { ": unknown option " }, &list])))
+    Err(Error::invalid(cat(&[name, &m, "`"])))
 }
 
 /// particle-api-js's `headers` option: an object of header values, sent with the request.
@@ -137,14 +143,8 @@ fn headers(opts: Option<&JsValue>, name: &str) -> Result<Vec<(String, String)>, 
     if h.is_undefined() || h.is_null() {
         return Ok(Vec::new());
     }
-    let list = Some(&h).filter(|h| Arg::is_object(*h)).map(pairs);
-    let list = list.and_then(|l| Arg::items(&l).ok().flatten());
-    let list = list.ok_or_else(|| Error::invalid(cat(&[name, ": `headers` must be an object of header values"])))?;
-    Ok(list
-        .chunks(2)
-        .filter_map(|kv| match kv {
-            [k, v] => Some((bounded_string(k).ok().flatten()?, bounded_string(v).ok().flatten()?)),
-            _ => None,
-        })
-        .collect())
+    Some(&h)
+        .filter(|h| Arg::is_object(*h))
+        .and_then(entries)
+        .ok_or_else(|| Error::invalid(cat(&[name, ": `headers` must be an object of header values"])))
 }

@@ -156,14 +156,12 @@ pub fn expiry<A: Arg>(
     let mut got = None;
     for (key, wire) in [("tokenDuration", "expires_in"), ("expiresIn", "expires_in"), ("expiresAt", "expires_at")] {
         let Some(v) = field(opts, ctx, key)? else { continue };
-        let value = match (wire, v.number(), v.date()) {
-            ("expires_in", Some((n, true)), _) if !n.starts_with('-') => n,
-            ("expires_at", _, Some(d)) => d,
-            ("expires_at", None, None) => {
-                v.string().ok().flatten().filter(|s| !s.trim().is_empty()).unwrap_or_default()
-            }
-            _ => String::new(),
-        };
+        let value = if wire == "expires_in" {
+            v.number().filter(|(n, int)| *int && !n.starts_with('-')).map(|n| n.0)
+        } else {
+            v.date().or_else(|| v.string().ok().flatten().filter(|s| !s.trim().is_empty()))
+        }
+        .unwrap_or_default();
         if value.is_empty() {
             let what = if wire == "expires_in" {
                 "` must be a whole number of seconds"
@@ -313,19 +311,7 @@ impl<T: Transport> Particle<T> {
     /// its own).
     pub async fn send_flow(&self, index: usize, call: &Call) -> Result<Response<T::Body>, Error> {
         let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
-        let resp = match flow.auth {
-            USER_TOKEN => return self.send_call(call).await,
-            ANY_TOKEN => {
-                let token = self.default_auth.borrow().clone();
-                let req = self.request(call, token.as_deref());
-                self.session.core.send_ok(&req, &[]).await?
-            }
-            // NO_TOKEN
-            _ => {
-                let req = self.request(call, None).credentials();
-                self.session.core.send_ok(&req, &[503]).await?
-            }
-        };
+        let resp = self.send_call(call, flow.auth).await?;
         if !flow.form.is_empty() {
             let token = resp.body.str_at("access_token").filter(|t| is_token(t));
             let token =
@@ -349,20 +335,29 @@ impl<T: Transport> Particle<T> {
         req
     }
 
-    /// Sends a call that needs a token: its own `auth`, else the default token, else (with
-    /// `useClientCredentials`) the client's renewed token, resent once with a new one on a 401.
-    async fn send_call(&self, call: &Call) -> Result<Response<T::Body>, Error> {
-        let given = call.token.clone().or_else(|| self.default_auth.borrow().clone());
-        match given {
-            Some(token) => self.session.core.send_ok(&self.request(call, Some(&token)), &[]).await,
-            None if self.client_credentials => {
-                let resp = self.session.send(&|token| call.request(&self.base_url, token, None, false)).await?;
-                success(resp, call.shape)
+    /// Sends a call as `auth` says: [`USER_TOKEN`] with its own `auth`, else the default token, else (with
+    /// `useClientCredentials`) the client's renewed token, resent once with a new one on a 401;
+    /// [`ANY_TOKEN`] with the default token if any; `0` with none (a request with a secret in its form).
+    async fn send_call(&self, call: &Call, auth: u8) -> Result<Response<T::Body>, Error> {
+        let token = match auth {
+            USER_TOKEN => call.token.clone().or_else(|| self.default_auth.borrow().clone()),
+            ANY_TOKEN => self.default_auth.borrow().clone(),
+            _ => None,
+        };
+        if auth == USER_TOKEN && token.is_none() {
+            if !self.client_credentials {
+                return Err(Error::invalid(
+                    "no access token: pass { auth }, log in first, give `auth` to the constructor, or use client credentials",
+                ));
             }
-            None => Err(Error::invalid(
-                "no access token: pass { auth }, log in first, give `auth` to the constructor, or use client credentials",
-            )),
+            let resp = self.session.send(&|token| call.request(&self.base_url, token, None, false)).await?;
+            return success(resp, call.shape);
         }
+        let mut req = self.request(call, token.as_deref());
+        if auth < ANY_TOKEN {
+            req.follow = false;
+        }
+        self.session.core.send_ok(&req, if auth < ANY_TOKEN { &[503] } else { &[] }).await
     }
 }
 
@@ -385,7 +380,7 @@ impl<T: Transport> Client<T::Body> for Particle<T> {
         OPS.get(index).copied()
     }
     fn dispatch<'a>(&'a self, _op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
-        Box::pin(self.send_call(call))
+        Box::pin(self.send_call(call, USER_TOKEN))
     }
 }
 
@@ -766,7 +761,7 @@ mod tests {
         let calls: Vec<_> = (0..5)
             .map(|_| {
                 let call = crate::ops::prepare(&OPS[LIST], "t", &[json!({})], "organization").unwrap();
-                Box::pin(async move { p.send_call(&call).await.map(|r| r.status) })
+                Box::pin(async move { p.send_call(&call, USER_TOKEN).await.map(|r| r.status) })
             })
             .collect();
         let results = block_on(join(calls));

@@ -219,7 +219,7 @@ test('unknown options are refused, naming them, before anything is sent', T, asy
   const p = ours({ auth: TOKEN });
   const cases = [
     ['login', { username: 'u', password: 'pw', tokenDuraton: 60 }, /particle\.login: unknown option `tokenDuraton`/],
-    ['login', { username: 'u', password: 'pw', auth: 'x', user: 'y' }, /particle\.login: unknown options `auth`, `user`/],
+    ['login', { username: 'u', password: 'pw', auth: 'x', user: 'y' }, /particle\.login: unknown option `auth`, `user`/],
     ['sendOtp', { mfa_token: 'm', otp: '1' }, /particle\.sendOtp: unknown option `mfa_token`/],
     ['deleteAccessToken', { token: 't', auth: 'x' }, /particle\.deleteAccessToken: unknown option `auth`/],
     ['trackingIdentity', { ful: true }, /particle\.trackingIdentity: unknown option `ful`/],
