@@ -37,6 +37,10 @@ const upper = (s) => s[0].toUpperCase() + s.slice(1);
 
 // The operations of the other vendors, by their number in the Rust tables (src/ops/<vendor>.rs).
 const PARTICLE = { listDevices: 0, getDevice: 1, getVariable: 2, callFunction: 3 };
+// Particle's login and token calls, in the order of their table (`FLOWS` in src/vendors/particle.rs).
+const PARTICLE_LOGIN = ['login', 'sendOtp', 'loginAsClientOwner', 'loginAsCustomer', 'refreshAccessToken',
+  'createCustomer', 'enableMfa', 'confirmMfa', 'disableMfa', 'createUser', 'resetPassword', 'deleteAccessToken',
+  'deleteCurrentAccessToken', 'deleteActiveAccessTokens', 'deleteUser', 'trackingIdentity'];
 const CTHINGS = { devices: { get: 0, getEnvelope: 1 } };
 const IOTCONNECT = { devices: { list: 0 } };
 
@@ -82,6 +86,11 @@ export function vendorMethods({ Particle, CThings, IoTConnect }) {
       return this.__invoke(op, name, args, FULL).then(([statusCode, , body]) => ({ body, statusCode }));
     };
   }
+  PARTICLE_LOGIN.forEach((method, op) => {
+    Particle.prototype[method] = function (options) {
+      return this.__login(op, options);
+    };
+  });
   resources(CThings, 'cthings', CTHINGS);
   resources(IoTConnect, 'iotc', IOTCONNECT);
 }

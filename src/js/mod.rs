@@ -10,6 +10,7 @@ mod particle;
 mod types;
 
 use crate::error::{Error, ErrorBody, Vendor};
+use crate::http::encode::{cat, num};
 pub(crate) use crate::http::fetch::set;
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::RefCell;
@@ -95,12 +96,19 @@ pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
         Error::UnexpectedBody(_, ErrorBody::Js(v)) => (v.clone(), JsValue::UNDEFINED),
         _ => (JsValue::UNDEFINED, JsValue::UNDEFINED),
     };
-    if let (Vendor::Particle, Some(_)) = (vendor, err.status()) {
-        set(&error, "errorDescription", &message.as_str().into());
-        // `Body::get` reads objects only: `Reflect.get` throws on a text body (and a throwing `catch`
-        // import keeps a table slot).
-        let short = crate::http::Body::get(&body, "error").filter(JsValue::is_string);
-        set(&error, "shortErrorDescription", &short.unwrap_or_else(|| message.as_str().into()));
+    if let (Vendor::Particle, Some(status)) = (vendor, err.status()) {
+        // As particle-api-js words them: "HTTP error 403 from <url> - <error_description>" (here without the
+        // URL, which can hold a token) and the `error_description` alone. `Body::get` reads objects only:
+        // `Reflect.get` throws on a text body (and a throwing `catch` import keeps a table slot).
+        let short = crate::http::Body::get(&body, "error_description").filter(JsValue::is_string);
+        let short_text = short.as_ref().and_then(JsValue::as_string);
+        let mut description = cat(&["HTTP error ", &num(status.into())]);
+        if let Some(s) = &short_text {
+            description.push_str(" - ");
+            description.push_str(s);
+        }
+        set(&error, "errorDescription", &description.as_str().into());
+        set(&error, "shortErrorDescription", &short.unwrap_or(JsValue::UNDEFINED));
     }
     set(&error, "body", &body);
     set(&error, "retryAfter", &retry_after);

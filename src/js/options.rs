@@ -117,6 +117,7 @@ impl<'c> Opts<'c> {
 
     /// A string that may be empty (a function argument).
     #[inline(never)]
+    #[allow(dead_code)]
     pub fn text(&self, key: &str) -> Result<Option<String>, Error> {
         match self.raw(key)? {
             None => Ok(None),

@@ -1,9 +1,12 @@
-use super::invoke::{invoke, Any};
-use super::options::Opts;
-use super::{describe, promise, set, to_js};
-use crate::error::Vendor;
-use crate::http::{fetch::FetchTransport, Response};
-use crate::vendors::particle::{self, LoginOptions};
+use super::invoke::{invoke, per_call, Any};
+use super::options::{pairs, read, Opts};
+use super::{describe, promise, reject, set, to_js};
+use crate::error::{Error, Vendor};
+use crate::http::encode::cat;
+use crate::http::fetch::{bounded_string, FetchTransport};
+use crate::http::Response;
+use crate::ops::Arg;
+use crate::vendors::particle;
 use js_sys::{Object, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -18,10 +21,11 @@ pub struct Particle {
     inner: Rc<Client>,
 }
 
-/// `{body, statusCode}`, as particle-api-js resolves.
+/// `{body, statusCode}`, as particle-api-js resolves (an empty body, as of a 204, is `{}` there).
 fn body_and_status(resp: Response<JsValue>) -> JsValue {
     let o = Object::new();
-    set(&o, "body", &resp.body);
+    let body = if resp.body.is_null() || resp.body.is_undefined() { Object::new().into() } else { resp.body };
+    set(&o, "body", &body);
     set(&o, "statusCode", &resp.status.into());
     o.into()
 }
@@ -36,22 +40,26 @@ impl Particle {
             let o = Opts::new(options.unwrap_or_default(), "Particle")?;
             let base = o.url("baseUrl", particle::DEFAULT_BASE_URL)?;
             let core = o.client_config()?.core();
-            Ok(particle::Particle::new(core, base, o.pair("clientId", "clientSecret")?, o.string("auth")?))
+            let pair = o.pair("clientId", "clientSecret")?;
+            let renew = o.flag("useClientCredentials")?;
+            if renew && pair.is_none() {
+                return Err(Error::invalid("Particle: `useClientCredentials` needs `clientId` and `clientSecret`"));
+            }
+            let duration = o.number("tokenDuration", 0, u32::MAX)?;
+            let mut client = particle::Particle::new(core, base, pair, o.string("auth")?);
+            if let Some(d) = duration {
+                client = client.with_token_duration(d);
+            }
+            Ok(if renew { client.with_client_credentials() } else { client })
         };
         build().map(|c| Particle { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
     }
 
-    /// `POST /oauth/token` (password grant). Resolves `{body: {access_token, …}, statusCode}`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<ParticleResponse<ParticleToken>>")]
-    pub fn login(&self, #[wasm_bindgen(unchecked_param_type = "ParticleLoginOptions")] options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        promise(V, async move {
-            let o = Opts::new(options, "particle.login")?;
-            let username = o.required("username")?;
-            let password = o.text("password")?.unwrap_or_default();
-            let opts = LoginOptions { token_duration: o.number("tokenDuration", 0, u32::MAX)? };
-            inner.login(&username, &password, &opts).await.map(body_and_status)
-        })
+    /// Login-family call `index` of the `FLOWS` table (`login`, `sendOtp`, `loginAsClientOwner`, …,
+    /// `deleteAccessToken`: the methods are made in JavaScript from that table's names); see `flow`.
+    #[wasm_bindgen(js_name = "__login", skip_typescript)]
+    pub fn login(&self, index: u32, options: JsValue) -> Promise {
+        self.flow(index as usize, options)
     }
 
     /// Calls device operation `op` (`listDevices`, `getDevice`, `getVariable`, `callFunction`: the methods
@@ -73,8 +81,70 @@ impl Particle {
         auth.map(|a| self.inner.set_default_auth(a)).map_err(|e| to_js(e, V))
     }
 
+    /// Login-family call `index` of `FLOWS`: unknown options are refused, naming them; then prepared
+    /// (nothing is sent when an option is wrong) and sent.
+    fn flow(&self, index: usize, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        let prepared = particle::flow(index).ok_or_else(|| Error::invalid("no such operation")).and_then(|flow| {
+            let name = cat(&["particle.", flow.name]);
+            unknown_options(&options, &name, |k| flow.takes(k))?;
+            let mut call = inner.prepare_flow(index, &name, &options)?;
+            let opts = Some(&options).filter(|o| Arg::is_object(*o));
+            (call.signal, call.timeout_ms) = per_call(opts, &name)?;
+            call.extra = headers(opts, &name)?;
+            Ok(call)
+        });
+        match prepared {
+            Ok(call) => promise(V, async move { inner.send_flow(index, &call).await.map(body_and_status) }),
+            Err(e) => reject(V, e),
+        }
+    }
+
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
         describe(V, &[("baseUrl", Some(self.inner.base_url()))])
     }
+}
+
+/// The own enumerable entries of an object whose values are neither undefined nor null, as text
+/// (`[key, String(value)]`); `None` when they cannot be read.
+#[inline(never)]
+fn entries(o: &JsValue) -> Option<Vec<(String, String)>> {
+    let list = Arg::items(&pairs(o)).ok().flatten()?;
+    let mut out = Vec::new();
+    let mut it = list.iter().map(|v| bounded_string(v).ok().flatten());
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        out.push((k?, v?));
+    }
+    Some(out)
+}
+
+/// Refuses the options `takes` does not know, naming them.
+fn unknown_options(options: &JsValue, name: &str, takes: impl Fn(&str) -> bool) -> Result<(), Error> {
+    if !Arg::is_object(options) {
+        return Ok(());
+    }
+    let list = entries(options).ok_or_else(|| Error::invalid(cat(&[name, ": the options could not be read"])))?;
+    let mut m = String::new();
+    for (key, _) in list.iter().filter(|(k, _)| !takes(k)) {
+        m.push_str(if m.is_empty() { ": unknown option `" } else { "`, `" });
+        m.push_str(key);
+    }
+    if m.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid(cat(&[name, &m, "`"])))
+}
+
+/// particle-api-js's `headers` option: an object of header values, sent with the request.
+fn headers(opts: Option<&JsValue>, name: &str) -> Result<Vec<(String, String)>, Error> {
+    let Some(o) = opts else { return Ok(Vec::new()) };
+    let h = read(o, &"headers".into(), name, "headers")?;
+    if h.is_undefined() || h.is_null() {
+        return Ok(Vec::new());
+    }
+    Some(&h)
+        .filter(|h| Arg::is_object(*h))
+        .and_then(entries)
+        .ok_or_else(|| Error::invalid(cat(&[name, ": `headers` must be an object of header values"])))
 }

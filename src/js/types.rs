@@ -40,6 +40,116 @@ export interface ParticleOptions extends ClientOptions {
   clientSecret?: string;
   /** Default access token for calls that pass no `auth`. */
   auth?: string;
+  /** `expires_in` that `login` sends when the call names no lifetime (seconds; default 7776000, 90 days). */
+  tokenDuration?: number;
+  /**
+   * Calls without `auth` (and no default token) use a token of this OAuth client (`clientId`/`clientSecret`,
+   * both required), fetched by the client-credentials grant, shared by concurrent calls, renewed before it
+   * expires and once more when the cloud answers 401.
+   */
+  useClientCredentials?: boolean;
+}
+
+/** What particle-api-js's calls take besides their own options. */
+export interface ParticleCallOptions {
+  /** Headers sent with this request. */
+  headers?: Record<string, string>;
+  /** particle-api-js's request context (tool, project): accepted, not sent. */
+  context?: Record<string, unknown>;
+  /** Aborts this request. */
+  signal?: AbortSignal;
+  /** This request's timeout in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** A token's lifetime: one of the three (default for `login`: the constructor's `tokenDuration`). */
+export interface ParticleTokenLifetime {
+  /** Seconds (sent as `expires_in`); 0 = never expires. */
+  tokenDuration?: number;
+  /** Same as `tokenDuration`. */
+  expiresIn?: number;
+  /** When the token expires (sent as `expires_at`, ISO 8601). */
+  expiresAt?: Date | string;
+}
+
+export interface ParticleSendOtpOptions extends ParticleCallOptions {
+  /** `body.mfa_token` of the 403 `mfa_required` error of `login`. */
+  mfaToken: string;
+  /** The current one-time password of the authenticator app. */
+  otp: string;
+}
+
+export interface ParticleCustomerTokenOptions extends ParticleCallOptions, ParticleTokenLifetime {
+  email: string;
+}
+
+export interface ParticleRefreshOptions extends ParticleCallOptions {
+  refreshToken: string;
+}
+
+export interface ParticleCreateCustomerOptions extends ParticleCallOptions {
+  email: string;
+  password?: string;
+  /** Product id or slug. */
+  product: string;
+}
+
+export interface ParticleConfirmMfaOptions extends ParticleUserCallOptions {
+  mfaToken: string;
+  otp: string;
+  /** Invalidate every other token of the account. */
+  invalidateTokens?: boolean;
+}
+
+export interface ParticleDisableMfaOptions extends ParticleUserCallOptions {
+  currentPassword: string;
+}
+
+export interface ParticleCreateUserOptions extends ParticleCallOptions {
+  username: string;
+  password: string;
+  accountInfo?: Record<string, unknown>;
+  utm?: Record<string, unknown>;
+}
+
+export interface ParticleResetPasswordOptions extends ParticleCallOptions {
+  username: string;
+}
+
+export interface ParticleDeleteAccessTokenOptions extends ParticleCallOptions {
+  /** The token to revoke. */
+  token: string;
+}
+
+export interface ParticleDeleteUserOptions extends ParticleUserCallOptions {
+  password: string;
+}
+
+export interface ParticleTrackingIdentityOptions extends ParticleUserCallOptions {
+  /** The whole identity, not only the tracking id. */
+  full?: boolean;
+}
+
+export interface ParticleOk {
+  ok?: boolean;
+  [key: string]: unknown;
+}
+
+export interface ParticleEnableMfa {
+  secret: string;
+  url: string;
+  mfa_token?: string;
+  [key: string]: unknown;
+}
+
+export interface ParticleConfirmMfa {
+  recovery_codes: string[];
+  [key: string]: unknown;
+}
+
+export interface ParticleTrackingIdentity {
+  id: string;
+  [key: string]: unknown;
 }
 
 /** What every particle-api-js style call resolves to. */
@@ -48,11 +158,9 @@ export interface ParticleResponse<T> {
   statusCode: number;
 }
 
-export interface ParticleLoginOptions {
+export interface ParticleLoginOptions extends ParticleCallOptions, ParticleTokenLifetime {
   username: string;
   password: string;
-  /** Seconds the token lives; 0 = never expires. Default 90 days. */
-  tokenDuration?: number;
 }
 
 export interface ParticleToken {
@@ -63,9 +171,15 @@ export interface ParticleToken {
 }
 
 export interface ParticleAuthOptions {
-  /** Access token; defaults to the client's (constructor `auth`, setDefaultAuth or the last login). */
+  /**
+   * Access token; defaults to the client's (constructor `auth`, setDefaultAuth or the first login), else
+   * the renewed client-credentials token (`useClientCredentials`).
+   */
   auth?: string;
 }
+
+/** The options of a login-family call that needs a token. */
+export interface ParticleUserCallOptions extends ParticleAuthOptions, ParticleCallOptions {}
 
 export interface ParticleDeviceOptions extends ParticleAuthOptions {
   deviceId: string;
@@ -194,6 +308,33 @@ export interface Particle {
   getVariable(options: ParticleVariableOptions): Promise<ParticleResponse<ParticleVariable>>;
   /** `POST /v1/devices/:deviceId/:name` with `argument`. `return_value` is whatever the firmware returns. */
   callFunction(options: ParticleFunctionOptions): Promise<ParticleResponse<ParticleFunctionResult>>;
+  /**
+   * `POST /oauth/token`, password grant (client id and secret in the form, as particle-api-js sends them).
+   * An account with MFA rejects with a 403 `CloudError` whose `code` is `mfa_required` and whose
+   * `body.mfa_token` goes to `sendOtp`. The first login's token becomes the default `auth`.
+   */
+  login(options: ParticleLoginOptions): Promise<ParticleResponse<ParticleToken>>;
+  /** Completes an MFA login (grant `urn:custom:mfa-otp`). */
+  sendOtp(options: ParticleSendOtpOptions): Promise<ParticleResponse<ParticleToken>>;
+  /** The client-credentials grant of the client given to the constructor. */
+  loginAsClientOwner(options?: ParticleCallOptions): Promise<ParticleResponse<ParticleToken>>;
+  /** A customer's token: client-credentials grant with `scope=customer=<email>` (a product's client). */
+  loginAsCustomer(options: ParticleCustomerTokenOptions): Promise<ParticleResponse<ParticleToken>>;
+  /** The refresh-token grant. */
+  refreshAccessToken(options: ParticleRefreshOptions): Promise<ParticleResponse<ParticleToken>>;
+  /** `POST /v1/products/:product/customers` with the product's client; resolves the customer's token. */
+  createCustomer(options: ParticleCreateCustomerOptions): Promise<ParticleResponse<ParticleToken>>;
+  enableMfa(options?: ParticleUserCallOptions): Promise<ParticleResponse<ParticleEnableMfa>>;
+  confirmMfa(options: ParticleConfirmMfaOptions): Promise<ParticleResponse<ParticleConfirmMfa>>;
+  disableMfa(options: ParticleDisableMfaOptions): Promise<ParticleResponse<ParticleOk>>;
+  createUser(options: ParticleCreateUserOptions): Promise<ParticleResponse<ParticleOk>>;
+  resetPassword(options: ParticleResetPasswordOptions): Promise<ParticleResponse<ParticleOk>>;
+  /** `DELETE /v1/access_tokens/:token` (with the default token, when there is one). */
+  deleteAccessToken(options: ParticleDeleteAccessTokenOptions): Promise<ParticleResponse<ParticleOk>>;
+  deleteCurrentAccessToken(options?: ParticleUserCallOptions): Promise<ParticleResponse<ParticleOk>>;
+  deleteActiveAccessTokens(options?: ParticleUserCallOptions): Promise<ParticleResponse<ParticleOk>>;
+  deleteUser(options: ParticleDeleteUserOptions): Promise<ParticleResponse<ParticleOk>>;
+  trackingIdentity(options?: ParticleTrackingIdentityOptions): Promise<ParticleResponse<ParticleTrackingIdentity>>;
 }
 
 export interface CThings {

@@ -1,36 +1,231 @@
-//! Particle Device Cloud: the password grant and the device calls of particle-api-js, with its
-//! `{body, statusCode}` results. Tokens go in the `Authorization` header only: accounts made since
+//! Particle Device Cloud: the login flows and token calls of particle-api-js, and its device calls, with
+//! its `{body, statusCode}` results. Tokens go in the `Authorization` header only: accounts made since
 //! December 2024 refuse them in query strings and form bodies.
 
 use super::{Client, Sent};
-use crate::auth::is_token;
+use crate::auth::{is_token, ClientCredentials, Login, Session};
 use crate::error::Error;
-use crate::http::{encode, Body, Core, Request, Response, Transport};
-use crate::ops::{particle::OPS, Call, Op};
+use crate::http::{encode, success, Body, Core, Payload, Request, Response, Transport, Value};
+use crate::ops::{self, particle::OPS, Arg, Call, Op};
 use std::cell::RefCell;
 pub const DEFAULT_BASE_URL: &str = "https://api.particle.io";
 /// The OAuth client particle-api-js logs in with.
 pub const DEFAULT_CLIENT: &str = "particle-api";
+/// particle-api-js's default `tokenDuration`: 90 days.
+pub const DEFAULT_TOKEN_DURATION: &str = "7776000";
 
 pub struct Particle<T> {
-    core: Core<T>,
+    /// The transport, and the client-credentials token when the client renews one (`useClientCredentials`).
+    session: Session<T>,
+    client_credentials: bool,
     base_url: String,
     client_id: String,
     client_secret: String,
+    token_duration: String,
     default_auth: RefCell<Option<String>>,
 }
 
-/// What `login` sends besides username and password.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LoginOptions {
-    /// Seconds the token lives; 0 = never expires. The server's default is 90 days.
-    pub token_duration: Option<u32>,
+// ---------------------------------------------------------------------------------------------------------
+// The login and token calls. Each is a row in the grammar of `crate::ops` (prepared by the same `prepare`),
+// plus what no row says: the grant's form fields in particle-api-js's order, options read by hand, and
+// how the call authenticates.
+
+/// (`0`: no bearer token; the OAuth client in the form authenticates: token grants, `createCustomer`.)
+/// The client's default token when there is one, as particle-api-js sends it; none otherwise.
+const ANY_TOKEN: u8 = b'1';
+/// The call's `auth`, else the client's token (default or client credentials); required.
+const USER_TOKEN: u8 = b'2';
+
+/// One login-family call of particle-api-js (or one it lacks: customer tokens, the refresh grant).
+#[derive(Clone, Copy)]
+pub struct Flow {
+    /// The JavaScript method.
+    pub name: &'static str,
+    pub op: Op,
+    /// How the call authenticates: `0` (no token), [`ANY_TOKEN`] or [`USER_TOKEN`].
+    auth: u8,
+    /// For token grants, the form in particle-api-js's order: `name` (a row parameter, when given),
+    /// `name=value` (a constant), `@client` (`client_id`, `client_secret`), `@expiry` (`expires_in` or
+    /// `expires_at`), `@scope` (`scope=customer=<email>`).
+    pub form: &'static str,
+    /// Options read by hand, besides the row's parameters.
+    pub extra: &'static str,
+}
+
+pub const LOGIN: usize = 0;
+pub const SEND_OTP: usize = 1;
+pub const CLIENT_OWNER: usize = 2;
+pub const CUSTOMER_TOKEN: usize = 3;
+pub const REFRESH: usize = 4;
+pub const CONFIRM_MFA: usize = 7;
+pub const TRACKING_IDENTITY: usize = 15;
+
+/// The login-family calls, one a line: `name|route|params|flags|auth|form|extra` (flags as in
+/// [`crate::ops`], every row [`OPTS`]; 75 = OPTS | BODY_FORM | RET_OBJECT, 65 = OPTS | BODY_JSON). The
+/// JavaScript methods are made from the names, in this order (`PARTICLE_LOGIN` in pkg-templates/common.mjs).
+pub static FLOWS: &str = "\
+login|POST /oauth/token|fs!username,fs!password|75|0|username,password,grant_type=password,@client,@expiry|tokenDuration,expiresIn,expiresAt
+sendOtp|POST /oauth/token|fs!mfa_token=mfaToken,fs!otp|75|0|grant_type=urn:custom:mfa-otp,mfa_token,otp,@client|
+loginAsClientOwner|POST /oauth/token||75|0|grant_type=client_credentials,@client|
+loginAsCustomer|POST /oauth/token|fs!email|75|0|grant_type=client_credentials,@scope,@client,@expiry|tokenDuration,expiresIn,expiresAt
+refreshAccessToken|POST /oauth/token|fs!refresh_token=refreshToken|75|0|grant_type=refresh_token,refresh_token,@client|
+createCustomer|POST /v1/products/{product}/customers|fs!email,fspassword,ps!product|75|0|email,password,grant_type=client_credentials,@client|
+enableMfa|GET /v1/user/mfa-enable|tsauth|64|2||
+confirmMfa|POST /v1/user/mfa-enable|js!mfa_token=mfaToken,js!otp,tsauth|65|2||invalidateTokens
+disableMfa|PUT /v1/user/mfa-disable|js!current_password=currentPassword,tsauth|65|2||
+createUser|POST /v1/users|js!username,js!password,joaccount_info=accountInfo,joutm|65|1||
+resetPassword|POST /v1/user/password-reset|js!username|65|1||
+deleteAccessToken|DELETE /v1/access_tokens/{token}|ps!token|64|1||
+deleteCurrentAccessToken|DELETE /v1/access_tokens/current|tsauth|64|2||
+deleteActiveAccessTokens|DELETE /v1/access_tokens|tsauth|64|2||
+deleteUser|DELETE /v1/user|js!password,tsauth|65|2||
+trackingIdentity|GET /v1/user/identify|tsauth|64|2||full";
+
+/// Row `index` of [`FLOWS`].
+pub fn flow(index: usize) -> Option<Flow> {
+    let mut f = FLOWS.split('\n').nth(index)?.split('|');
+    let (name, route, params) = (f.next()?, f.next()?, f.next()?);
+    let flags = f.next()?.bytes().fold(0u16, |n, b| n * 10 + u16::from(b.wrapping_sub(b'0')));
+    let auth = *f.next()?.as_bytes().first()?;
+    let (form, extra) = (f.next()?, f.next()?);
+    Some(Flow { name, op: Op { route, params, accept: "", flags }, auth, form, extra })
+}
+
+/// Options every login-family call takes besides its own: particle-api-js's `headers` (sent) and `context`
+/// (accepted, not sent), and this package's per-call `signal` and `timeoutMs`.
+pub const COMMON_OPTIONS: [&str; 4] = ["headers", "context", "signal", "timeoutMs"];
+
+/// The JavaScript names of a row's parameters.
+fn js_names(params: &'static str) -> impl Iterator<Item = (&'static str, bool, u8)> {
+    params.split(',').filter_map(|e| {
+        let b = e.as_bytes();
+        let (kind, required) = (*b.get(1)?, b.get(2) == Some(&b'!'));
+        let rest = e.get(if required { 3 } else { 2 }..)?;
+        let js = rest.bytes().position(|c| c == b'=').and_then(|i| rest.get(i + 1..)).unwrap_or(rest);
+        Some((js, required, kind))
+    })
+}
+
+impl Flow {
+    /// Whether `key` is an option of this call (any other is refused, naming it).
+    pub fn takes(&self, key: &str) -> bool {
+        COMMON_OPTIONS.contains(&key)
+            || self.extra.split(',').any(|k| k == key)
+            || js_names(self.op.params).any(|(k, _, _)| k == key)
+    }
+}
+
+/// A text form field as a body value.
+#[inline(never)]
+fn text(s: &str) -> Value {
+    #[cfg(target_arch = "wasm32")]
+    {
+        Value::from_str(s)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        s.to_string()
+    }
+}
+
+#[inline(never)]
+fn bad(ctx: &str, what: &[&str]) -> Error {
+    let mut parts = vec![ctx, ": "];
+    parts.extend_from_slice(what);
+    Error::invalid(encode::cat(&parts))
+}
+
+/// The option `key` of `opts`, or an error naming it when it cannot be read.
+#[inline(never)]
+fn field<A: Arg>(opts: Option<&A>, ctx: &str, key: &str) -> Result<Option<A>, Error> {
+    match opts {
+        Some(o) => o.field(key).map_err(|()| bad(ctx, &["`", key, "` could not be read"])),
+        None => Ok(None),
+    }
+}
+
+/// `expires_in` (`tokenDuration` or its alias `expiresIn`, else `default`) or `expires_at` (`expiresAt`, a
+/// `Date` or an ISO 8601 string): the token's lifetime as the password and customer grants take it. Two
+/// of them in one call are refused.
+#[inline(never)]
+pub fn expiry<A: Arg>(
+    opts: Option<&A>,
+    ctx: &str,
+    default: Option<&str>,
+) -> Result<Option<(&'static str, String)>, Error> {
+    let mut got = None;
+    for (key, wire) in [("tokenDuration", "expires_in"), ("expiresIn", "expires_in"), ("expiresAt", "expires_at")] {
+        let Some(v) = field(opts, ctx, key)? else { continue };
+        let value = if wire == "expires_in" {
+            v.number().filter(|(n, int)| *int && !n.starts_with('-')).map(|n| n.0)
+        } else {
+            v.date().or_else(|| v.string().ok().flatten().filter(|s| !s.trim().is_empty()))
+        }
+        .unwrap_or_default();
+        if value.is_empty() {
+            let what = if wire == "expires_in" {
+                "` must be a whole number of seconds"
+            } else {
+                "` must be a Date or an ISO 8601 string"
+            };
+            return Err(bad(ctx, &["`", key, what]));
+        }
+        if got.is_some() {
+            return Err(bad(
+                ctx,
+                &["`", key, "` with another lifetime: give one of `tokenDuration`, `expiresIn`, `expiresAt`"],
+            ));
+        }
+        got = Some((wire, value));
+    }
+    Ok(got.or_else(|| default.map(|d| ("expires_in", d.to_string()))))
+}
+
+/// The token request of a client that renews its own token (`useClientCredentials`): particle-api-js's
+/// `loginAsClientOwner`, the client in the form.
+fn token_request(c: &ClientCredentials, _random: f64) -> Request {
+    Request::post(&c.token_url).form(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", &c.client_id),
+        ("client_secret", &c.client_secret),
+    ])
 }
 
 impl<T: Transport> Particle<T> {
     pub fn new(core: Core<T>, base_url: String, client: Option<(String, String)>, auth: Option<String>) -> Self {
         let (client_id, client_secret) = client.unwrap_or_else(|| (DEFAULT_CLIENT.into(), DEFAULT_CLIENT.into()));
-        Particle { core, base_url, client_id, client_secret, default_auth: RefCell::new(auth) }
+        Particle {
+            session: Session::new(core, None, None),
+            client_credentials: false,
+            base_url,
+            client_id,
+            client_secret,
+            token_duration: DEFAULT_TOKEN_DURATION.into(),
+            default_auth: RefCell::new(auth),
+        }
+    }
+
+    /// Calls without a token of their own (no `auth`, no default token) use a token of the client's OAuth
+    /// client (client-credentials grant), fetched once for concurrent calls, renewed before it expires and
+    /// once more when the cloud refuses it (401).
+    pub fn with_client_credentials(mut self) -> Self {
+        let login: Box<dyn Login<T>> = Box::new(ClientCredentials {
+            token_url: encode::cat(&[&self.base_url, "/oauth/token"]),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            scope: None,
+            request: token_request,
+        });
+        self.session = Session::new(self.session.core, Some(login), None);
+        self.client_credentials = true;
+        self
+    }
+
+    /// The `expires_in` that `login` sends when the call names no lifetime (particle-api-js's
+    /// `tokenDuration` option of the constructor; default 90 days).
+    pub fn with_token_duration(mut self, seconds: u32) -> Self {
+        self.token_duration = encode::num(seconds.into());
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -42,53 +237,150 @@ impl<T: Transport> Particle<T> {
         *self.default_auth.borrow_mut() = auth;
     }
 
-    /// `POST /oauth/token` with the password grant (form-encoded, client by HTTP Basic). The first
-    /// successful login also becomes the default `auth` when none was set.
-    pub async fn login(&self, username: &str, password: &str, opts: &LoginOptions) -> Result<Response<T::Body>, Error> {
-        if username.trim().is_empty() || password.is_empty() {
-            return Err(Error::invalid("login needs a non-empty username and password"));
+    /// Checks the options of login-family call `index` and builds its request parts; nothing is sent
+    /// when this fails. (Unknown options are refused by the caller, which can list an object's keys.)
+    #[inline(never)]
+    pub fn prepare_flow<A: Arg>(&self, index: usize, ctx: &str, opts: &A) -> Result<Call, Error> {
+        let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
+        let mut call = ops::prepare(&flow.op, ctx, std::slice::from_ref(opts), "organization")?;
+        let opts = Some(opts).filter(|o| !o.is_absent());
+        // Required strings must say something (the row checks their type).
+        for (key, required, kind) in js_names(flow.op.params) {
+            if required && kind == b's' {
+                let v = field(opts, ctx, key)?.and_then(|v| v.string().ok().flatten());
+                if !v.is_some_and(|s| !s.trim().is_empty()) {
+                    return Err(bad(ctx, &["`", key, "` must be a non-empty string"]));
+                }
+            }
         }
-        let duration = opts.token_duration.map(|d| encode::num(d.into()));
-        let mut fields = vec![("grant_type", "password"), ("username", username), ("password", password)];
-        if let Some(d) = &duration {
-            fields.push(("expires_in", d));
+        let flag = |key: &str| -> Result<bool, Error> {
+            field(opts, ctx, key)?
+                .map_or(Ok(false), |v| v.boolean().ok_or_else(|| bad(ctx, &["`", key, "` must be a boolean"])))
+        };
+        match index {
+            // Sent only when true, as particle-api-js does.
+            CONFIRM_MFA if flag("invalidateTokens")? => {
+                if let Some(Payload::Object(fields)) = call.payload.as_mut() {
+                    fields.push(("invalidate_tokens", true_value()));
+                }
+            }
+            // `?tracking=1` unless the whole identity is asked for.
+            TRACKING_IDENTITY if !flag("full")? => call.path.push_str("?tracking=1"),
+            _ => {}
         }
-        let req = Request::post(encode::cat(&[&self.base_url, "/oauth/token"]))
-            .header("Authorization", encode::basic_auth(&self.client_id, &self.client_secret))
-            .form(&fields)
-            .credentials();
-        let resp = self.core.send_ok(&req, &[503]).await?;
-        let token = resp.body.str_at("access_token").filter(|t| is_token(t));
-        let token = token.ok_or_else(|| Error::InvalidResponse("login answer has no usable access_token".into()))?;
-        let mut auth = self.default_auth.borrow_mut();
-        if auth.is_none() {
-            *auth = Some(token);
+        if !flow.form.is_empty() {
+            let expiry = match index {
+                LOGIN => expiry(opts, ctx, Some(&self.token_duration))?,
+                CUSTOMER_TOKEN => expiry(opts, ctx, None)?,
+                _ => None,
+            };
+            let mut given = match call.payload.take() {
+                Some(Payload::Form(fields)) => fields,
+                _ => Vec::new(),
+            };
+            let mut form = Vec::new();
+            for entry in flow.form.split(',') {
+                match entry {
+                    "@client" => {
+                        form.push(("client_id", text(&self.client_id)));
+                        form.push(("client_secret", text(&self.client_secret)));
+                    }
+                    "@expiry" => form.extend(expiry.as_ref().map(|(k, v)| (*k, text(v)))),
+                    "@scope" => {
+                        let email =
+                            field(opts, ctx, "email")?.and_then(|v| v.string().ok().flatten()).unwrap_or_default();
+                        form.push(("scope", text(&encode::cat(&["customer=", &email]))));
+                    }
+                    _ => match entry.split_once('=') {
+                        Some((k, v)) => form.push((k, text(v))),
+                        None => {
+                            if let Some(i) = given.iter().position(|(k, _)| *k == entry) {
+                                form.push(given.swap_remove(i));
+                            }
+                        }
+                    },
+                }
+            }
+            call.payload = Some(Payload::Form(form));
         }
-        drop(auth);
+        Ok(call)
+    }
+
+    /// Sends login-family call `index` as [`Particle::prepare_flow`] built it. A successful `login` or
+    /// `sendOtp` also makes its token the default one when the client has none (and renews no token of
+    /// its own).
+    pub async fn send_flow(&self, index: usize, call: &Call) -> Result<Response<T::Body>, Error> {
+        let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
+        let resp = self.send_call(call, flow.auth).await?;
+        if !flow.form.is_empty() {
+            let token = resp.body.str_at("access_token").filter(|t| is_token(t));
+            let token =
+                token.ok_or_else(|| Error::InvalidResponse("the token answer has no usable access_token".into()))?;
+            if matches!(index, LOGIN | SEND_OTP) && !self.client_credentials {
+                let mut auth = self.default_auth.borrow_mut();
+                if auth.is_none() {
+                    *auth = Some(token);
+                }
+            }
+        }
         Ok(resp)
     }
 
-    /// The token of a call: its own `auth` (checked non-empty by the row), else the default one.
-    fn token(&self, auth: &Option<String>) -> Result<String, Error> {
-        match auth {
-            Some(a) => Ok(a.clone()),
-            None => self.default_auth.borrow().clone().ok_or_else(|| {
-                Error::invalid("no access token: pass { auth }, log in first, or give `auth` to the constructor")
-            }),
+    /// The request of `call` with `token` as its bearer, or no `Authorization` at all.
+    fn request(&self, call: &Call, token: Option<&str>) -> Request {
+        let mut req = call.request(&self.base_url, token.unwrap_or(""), None, false);
+        if token.is_none() {
+            req.headers.retain(|(k, _)| *k != "Authorization");
         }
+        req
+    }
+
+    /// Sends a call as `auth` says: [`USER_TOKEN`] with its own `auth`, else the default token, else (with
+    /// `useClientCredentials`) the client's renewed token, resent once with a new one on a 401;
+    /// [`ANY_TOKEN`] with the default token if any; `0` with none (a request with a secret in its form).
+    async fn send_call(&self, call: &Call, auth: u8) -> Result<Response<T::Body>, Error> {
+        let token = match auth {
+            USER_TOKEN => call.token.clone().or_else(|| self.default_auth.borrow().clone()),
+            ANY_TOKEN => self.default_auth.borrow().clone(),
+            _ => None,
+        };
+        if auth == USER_TOKEN && token.is_none() {
+            if !self.client_credentials {
+                return Err(Error::invalid(
+                    "no access token: pass { auth }, log in first, give `auth` to the constructor, or use client credentials",
+                ));
+            }
+            let resp = self.session.send(&|token| call.request(&self.base_url, token, None, false)).await?;
+            return success(resp, call.shape);
+        }
+        let mut req = self.request(call, token.as_deref());
+        if auth < ANY_TOKEN {
+            req.follow = false;
+        }
+        self.session.core.send_ok(&req, if auth < ANY_TOKEN { &[503] } else { &[] }).await
     }
 }
 
-/// The device calls of [`OPS`](crate::ops::particle::OPS), sent with the call's `auth` or the default token.
+/// `true` as a JSON body value.
+#[inline(never)]
+fn true_value() -> Value {
+    #[cfg(target_arch = "wasm32")]
+    {
+        Value::TRUE
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        "true".to_string()
+    }
+}
+
+/// The device calls of [`OPS`](crate::ops::particle::OPS), sent with the call's `auth` or the client's token.
 impl<T: Transport> Client<T::Body> for Particle<T> {
     fn op(&self, index: usize) -> Option<Op> {
         OPS.get(index).copied()
     }
     fn dispatch<'a>(&'a self, _op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
-        Box::pin(async move {
-            let req = call.request(&self.base_url, &self.token(&call.token)?, None, false);
-            self.core.send_ok(&req, &[]).await
-        })
+        Box::pin(self.send_call(call, USER_TOKEN))
     }
 }
 
@@ -116,26 +408,436 @@ mod tests {
         run(p, op, "particle.test", &[opts])
     }
 
+    /// Login-family call `index` with options `opts`, prepared and sent.
+    fn flow(p: &Particle<Rc<Mock>>, index: usize, opts: Value) -> Result<Response<Value>, Error> {
+        let call = p.prepare_flow(index, "particle.test", &opts)?;
+        block_on(p.send_flow(index, &call))
+    }
+
+    fn index_of(name: &str) -> usize {
+        (0..).find(|&i| super::flow(i).unwrap().name == name).unwrap()
+    }
+
+    /// The form fields of a request, in order.
+    fn form(req: &Request) -> Vec<(&str, &str)> {
+        match (&req.payload, &req.body) {
+            (Some(Payload::Form(f)), _) => f.iter().map(|(k, v)| (*k, v.as_str())).collect(),
+            (None, Some(b)) => b.split('&').filter_map(|kv| kv.split_once('=')).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    const GRANTED: &str = r#"{"token_type":"bearer","access_token":"pt","expires_in":7776000,"refresh_token":"rt"}"#;
+
+    fn grants(req: &Request, _: f64) -> Result<Response<Value>, Error> {
+        if req.url.ends_with("/oauth/token") || req.url.ends_with("/customers") {
+            reply(200, GRANTED)
+        } else if req.url.ends_with("/v1/devices") {
+            reply(200, "[]")
+        } else {
+            reply(200, r#"{"ok":true}"#)
+        }
+    }
+
     #[test]
-    fn login_is_a_form_encoded_password_grant_with_basic_client_auth() {
-        let mock = Mock::new(|req, _| match req.url.ends_with("/oauth/token") {
-            true => reply(200, r#"{"token_type":"bearer","access_token":"pt","expires_in":7776000}"#),
-            false => reply(200, "[]"),
-        });
+    fn login_is_a_form_encoded_password_grant_with_the_client_in_the_body() {
+        let mock = Mock::new(grants);
         let p = client(&mock);
-        let resp =
-            block_on(p.login("joe@example.com", "Super Secret", &LoginOptions { token_duration: Some(3600) })).unwrap();
+        let resp = flow(&p, LOGIN, json!({"username": "joe@example.com", "password": "Super Secret"})).unwrap();
         assert_eq!((resp.status, resp.body["access_token"].as_str()), (200, Some("pt")));
         let req = mock.requests.borrow()[0].clone();
-        assert_eq!(req.url, "https://p.test/oauth/token");
-        assert_eq!(req.header_value("authorization"), Some("Basic cGFydGljbGUtYXBpOnBhcnRpY2xlLWFwaQ=="));
+        assert_eq!((req.method, req.url.as_str()), (Method::Post, "https://p.test/oauth/token"));
+        assert_eq!(req.header_value("authorization"), None);
+        assert_eq!(req.header_value("content-type"), Some("application/x-www-form-urlencoded"));
+        assert!(!req.follow, "a request with a password is never redirected");
         assert_eq!(
-            req.body.as_deref(),
-            Some("grant_type=password&username=joe%40example.com&password=Super+Secret&expires_in=3600")
+            form(&req),
+            [
+                ("username", "joe@example.com"),
+                ("password", "Super Secret"),
+                ("grant_type", "password"),
+                ("client_id", "particle-api"),
+                ("client_secret", "particle-api"),
+                ("expires_in", "7776000"),
+            ]
         );
         // The token became the default auth.
         call(&p, LIST, json!({})).unwrap();
         assert_eq!(mock.requests.borrow()[1].header_value("authorization"), Some("Bearer pt"));
+    }
+
+    #[test]
+    fn login_lifetimes_tokenduration_expiresin_expiresat() {
+        let mock = Mock::new(grants);
+        let p = client(&mock).with_token_duration(60);
+        let last = |m: &Rc<Mock>| {
+            form(&m.requests.borrow().last().unwrap().clone())
+                .iter()
+                .skip(5)
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let pair = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+        let user = json!({"username": "u", "password": "p"});
+        let with = |extra: Value| {
+            let mut o = user.clone();
+            o.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            o
+        };
+        flow(&p, LOGIN, user.clone()).unwrap();
+        assert_eq!(last(&mock), pair("expires_in", "60"), "the constructor's tokenDuration");
+        flow(&p, LOGIN, with(json!({"tokenDuration": 0}))).unwrap();
+        assert_eq!(last(&mock), pair("expires_in", "0"));
+        flow(&p, LOGIN, with(json!({"expiresIn": 3600}))).unwrap();
+        assert_eq!(last(&mock), pair("expires_in", "3600"));
+        flow(&p, LOGIN, with(json!({"expiresAt": "2030-01-01T00:00:00.000Z"}))).unwrap();
+        assert_eq!(last(&mock), pair("expires_at", "2030-01-01T00:00:00.000Z"));
+        let sent = mock.requests.borrow().len();
+        for bad in [
+            json!({"tokenDuration": 1, "expiresIn": 1}),
+            json!({"tokenDuration": 1, "expiresAt": "2030-01-01T00:00:00Z"}),
+            json!({"tokenDuration": -1}),
+            json!({"expiresIn": 1.5}),
+            json!({"expiresIn": "60"}),
+            json!({"expiresAt": 5}),
+            json!({"expiresAt": ""}),
+            json!({"password": ""}),
+            json!({"username": " "}),
+        ] {
+            let err = flow(&p, LOGIN, with(bad.clone())).unwrap_err();
+            assert!(matches!(err, Error::InvalidArgument(ref m) if m.starts_with("particle.test: `")), "{bad}: {err}");
+        }
+        assert!(matches!(flow(&p, LOGIN, json!({"username": "u"})), Err(Error::InvalidArgument(_))));
+        assert!(matches!(flow(&p, LOGIN, Value::Null), Err(Error::InvalidArgument(_))));
+        assert_eq!(mock.requests.borrow().len(), sent, "nothing is sent for bad options");
+    }
+
+    #[test]
+    fn mfa_login_is_a_403_with_the_mfa_token_then_the_otp_grant() {
+        let mock = Mock::new(|req, _| match form(req).iter().find(|(k, _)| *k == "grant_type").map(|(_, v)| *v) {
+            Some("password") => reply(
+                403,
+                r#"{"error":"mfa_required","error_description":"Multiple factors are required","mfa_token":"m-1"}"#,
+            ),
+            Some("urn:custom:mfa-otp") => reply(200, GRANTED),
+            _ if req.url.ends_with("/v1/devices") => reply(200, "[]"),
+            _ => reply(400, r#"{"error":"unsupported_grant_type"}"#),
+        });
+        let p = client(&mock);
+        let err = flow(&p, LOGIN, json!({"username": "u@x", "password": "p"})).unwrap_err();
+        assert_eq!((err.status(), err.code()), (Some(403), "mfa_required"));
+        let Error::Http(h) = &err else { panic!("{err}") };
+        let body: Value = match &h.body {
+            crate::error::ErrorBody::Json(j) => serde_json::from_str(j).unwrap(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(body["mfa_token"], "m-1");
+        // Nothing became the default token.
+        assert!(matches!(call(&p, LIST, json!({})), Err(Error::InvalidArgument(_))));
+        let resp = flow(&p, SEND_OTP, json!({"mfaToken": "m-1", "otp": "123456"})).unwrap();
+        assert_eq!(resp.body["access_token"], "pt");
+        let req = mock.requests.borrow()[1].clone();
+        assert_eq!(req.url, "https://p.test/oauth/token");
+        assert_eq!(
+            form(&req),
+            [
+                ("grant_type", "urn:custom:mfa-otp"),
+                ("mfa_token", "m-1"),
+                ("otp", "123456"),
+                ("client_id", "particle-api"),
+                ("client_secret", "particle-api"),
+            ]
+        );
+        call(&p, LIST, json!({})).unwrap();
+        assert_eq!(mock.requests.borrow()[2].header_value("authorization"), Some("Bearer pt"));
+        assert!(matches!(
+            flow(&p, SEND_OTP, json!({"mfaToken": "m-1", "otp": 123456})),
+            Err(Error::InvalidArgument(_))
+        ));
+    }
+
+    #[test]
+    fn the_other_grants_send_particle_api_js_forms() {
+        let mock = Mock::new(grants);
+        let core = Core::new(mock.clone(), RetryPolicy::default());
+        let p = Particle::new(core, "https://p.test".into(), Some(("prod-1".into(), "s3cret".into())), None);
+        flow(&p, CLIENT_OWNER, Value::Null).unwrap();
+        flow(&p, REFRESH, json!({"refreshToken": "rt"})).unwrap();
+        flow(&p, CUSTOMER_TOKEN, json!({"email": "c@x.io"})).unwrap();
+        flow(&p, CUSTOMER_TOKEN, json!({"email": "c@x.io", "expiresIn": 60})).unwrap();
+        flow(&p, index_of("createCustomer"), json!({"email": "c@x.io", "password": "pw", "product": "my-product"}))
+            .unwrap();
+        flow(&p, index_of("createCustomer"), json!({"email": "c@x.io", "product": "12 3"})).unwrap();
+        let reqs = mock.requests.borrow();
+        let client = [("client_id", "prod-1"), ("client_secret", "s3cret")];
+        let grant = |g: &'static str| ("grant_type", g);
+        let cc = grant("client_credentials");
+        let expected: Vec<(&str, Vec<(&str, &str)>)> = vec![
+            ("/oauth/token", [vec![cc], client.to_vec()].concat()),
+            ("/oauth/token", [vec![grant("refresh_token"), ("refresh_token", "rt")], client.to_vec()].concat()),
+            ("/oauth/token", [vec![cc, ("scope", "customer=c@x.io")], client.to_vec()].concat()),
+            (
+                "/oauth/token",
+                [vec![cc, ("scope", "customer=c@x.io")], client.to_vec(), vec![("expires_in", "60")]].concat(),
+            ),
+            (
+                "/v1/products/my-product/customers",
+                [vec![("email", "c@x.io"), ("password", "pw"), cc], client.to_vec()].concat(),
+            ),
+            ("/v1/products/12%203/customers", [vec![("email", "c@x.io"), cc], client.to_vec()].concat()),
+        ];
+        for (req, (path, fields)) in reqs.iter().zip(expected) {
+            assert_eq!((req.method, req.url.strip_prefix("https://p.test").unwrap()), (Method::Post, path));
+            assert_eq!(form(req), fields, "{path}");
+            assert_eq!(req.header_value("authorization"), None);
+            assert!(!req.follow);
+        }
+        assert_eq!(reqs.len(), 6);
+        drop(reqs);
+        // Only `login` and `sendOtp` set the default token.
+        assert!(matches!(call(&p, LIST, json!({})), Err(Error::InvalidArgument(_))));
+        // A grant answer without a usable token is an invalid response.
+        let mock = Mock::new(|_, _| reply(200, r#"{"access_token":"a b"}"#));
+        assert_eq!(flow(&client_of(&mock), CLIENT_OWNER, json!({})).unwrap_err().code(), "invalid_response");
+    }
+
+    fn client_of(mock: &Rc<Mock>) -> Particle<Rc<Mock>> {
+        client(mock)
+    }
+
+    #[test]
+    fn account_calls_send_particle_api_js_requests() {
+        let mock = Mock::new(grants);
+        let p = client(&mock);
+        let run = |name: &str, opts: Value| flow(&p, index_of(name), opts).unwrap();
+        run("createUser", json!({"username": "n@x", "password": "pw", "accountInfo": {"first_name": "N"}}));
+        run("resetPassword", json!({"username": "n@x"}));
+        run("deleteAccessToken", json!({"token": "old-token"}));
+        p.set_default_auth(Some("dflt".into()));
+        run("enableMfa", json!({}));
+        run("confirmMfa", json!({"mfaToken": "m", "otp": "1", "auth": "own"}));
+        run("confirmMfa", json!({"mfaToken": "m", "otp": "1", "invalidateTokens": true}));
+        run("confirmMfa", json!({"mfaToken": "m", "otp": "1", "invalidateTokens": false}));
+        run("disableMfa", json!({"currentPassword": "pw"}));
+        run("deleteCurrentAccessToken", json!({}));
+        run("deleteActiveAccessTokens", json!({"auth": "own"}));
+        run("deleteUser", json!({"password": "pw"}));
+        run("trackingIdentity", Value::Null);
+        run("trackingIdentity", json!({"full": true}));
+        run("deleteAccessToken", json!({"token": "old-token"}));
+        let reqs = mock.requests.borrow();
+        let got: Vec<_> = reqs
+            .iter()
+            .map(|r| {
+                let body = match &r.payload {
+                    Some(Payload::Object(f)) => f.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"),
+                    None => String::new(),
+                    other => panic!("{other:?}"),
+                };
+                (
+                    r.method,
+                    r.url.strip_prefix("https://p.test").unwrap().to_string(),
+                    r.header_value("authorization"),
+                    body,
+                )
+            })
+            .collect();
+        let b = |s: &str| s.to_string();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Method::Post,
+                    b("/v1/users"),
+                    None,
+                    b(r#"username="n@x"&password="pw"&account_info={"first_name":"N"}"#)
+                ),
+                (Method::Post, b("/v1/user/password-reset"), None, b(r#"username="n@x""#)),
+                (Method::Delete, b("/v1/access_tokens/old-token"), None, b("")),
+                (Method::Get, b("/v1/user/mfa-enable"), Some("Bearer dflt"), b("")),
+                (Method::Post, b("/v1/user/mfa-enable"), Some("Bearer own"), b(r#"mfa_token="m"&otp="1""#)),
+                (
+                    Method::Post,
+                    b("/v1/user/mfa-enable"),
+                    Some("Bearer dflt"),
+                    b(r#"mfa_token="m"&otp="1"&invalidate_tokens=true"#)
+                ),
+                (Method::Post, b("/v1/user/mfa-enable"), Some("Bearer dflt"), b(r#"mfa_token="m"&otp="1""#)),
+                (Method::Put, b("/v1/user/mfa-disable"), Some("Bearer dflt"), b(r#"current_password="pw""#)),
+                (Method::Delete, b("/v1/access_tokens/current"), Some("Bearer dflt"), b("")),
+                (Method::Delete, b("/v1/access_tokens"), Some("Bearer own"), b("")),
+                (Method::Delete, b("/v1/user"), Some("Bearer dflt"), b(r#"password="pw""#)),
+                (Method::Get, b("/v1/user/identify?tracking=1"), Some("Bearer dflt"), b("")),
+                (Method::Get, b("/v1/user/identify"), Some("Bearer dflt"), b("")),
+                (Method::Delete, b("/v1/access_tokens/old-token"), Some("Bearer dflt"), b("")),
+            ]
+        );
+        assert!(reqs.iter().all(|r| r.header_value("accept").is_none()));
+        drop(reqs);
+        // Calls that need a token refuse to go without one; bad options are refused before sending.
+        let mock = Mock::new(grants);
+        let p = client(&mock);
+        for (name, opts) in [
+            ("enableMfa", json!({})),
+            ("deleteCurrentAccessToken", Value::Null),
+            ("confirmMfa", json!({"mfaToken": "m", "otp": "1", "auth": "a", "invalidateTokens": "yes"})),
+            ("confirmMfa", json!({"mfaToken": "", "otp": "1", "auth": "a"})),
+            ("trackingIdentity", json!({"full": 1, "auth": "a"})),
+            ("deleteAccessToken", json!({"token": "a/b"})),
+            ("deleteAccessToken", json!({})),
+            ("createCustomer", json!({"email": "e", "password": "p"})),
+        ] {
+            assert!(matches!(flow(&p, index_of(name), opts.clone()), Err(Error::InvalidArgument(_))), "{name} {opts}");
+        }
+        assert!(mock.requests.borrow().is_empty());
+    }
+
+    #[test]
+    fn each_call_takes_its_own_options_and_the_common_ones_only() {
+        let login = super::flow(LOGIN).unwrap();
+        for k in [
+            "username",
+            "password",
+            "tokenDuration",
+            "expiresIn",
+            "expiresAt",
+            "headers",
+            "context",
+            "signal",
+            "timeoutMs",
+        ] {
+            assert!(login.takes(k), "{k}");
+        }
+        for k in ["auth", "user", "grant_type", "mfaToken", ""] {
+            assert!(!login.takes(k), "{k}");
+        }
+        assert!(super::flow(SEND_OTP).unwrap().takes("mfaToken") && !super::flow(SEND_OTP).unwrap().takes("mfa_token"));
+        assert!(
+            super::flow(CONFIRM_MFA).unwrap().takes("invalidateTokens")
+                && super::flow(CONFIRM_MFA).unwrap().takes("auth")
+        );
+        assert!(super::flow(TRACKING_IDENTITY).unwrap().takes("full"));
+        assert!(!super::flow(index_of("deleteAccessToken")).unwrap().takes("auth"));
+        assert!(
+            super::flow(index_of("createUser")).unwrap().takes("accountInfo")
+                && super::flow(index_of("createUser")).unwrap().takes("utm")
+        );
+    }
+
+    /// A client of OAuth client `prod-1` that renews its own tokens, on `mock`.
+    fn renewing(mock: &Rc<Mock>) -> Particle<Rc<Mock>> {
+        let core = Core::new(mock.clone(), RetryPolicy::default());
+        Particle::new(core, "https://p.test".into(), Some(("prod-1".into(), "s3cret".into())), None)
+            .with_client_credentials()
+    }
+
+    /// Tokens `t1`, `t2`, … living `lifetime` s; the API answers `api` unless the token is in `refused`.
+    fn issuing(
+        lifetime: u32,
+        refused: &'static [&'static str],
+    ) -> impl FnMut(&Request, f64) -> Result<Response<Value>, Error> {
+        let mut issued = 0;
+        move |req, _| {
+            if req.url.ends_with("/oauth/token") {
+                issued += 1;
+                return reply(
+                    200,
+                    &format!(r#"{{"access_token":"t{issued}","expires_in":{lifetime},"token_type":"bearer"}}"#),
+                );
+            }
+            let token = req.header_value("authorization").unwrap_or("").trim_start_matches("Bearer ");
+            if refused.contains(&token) {
+                reply(401, r#"{"error":"invalid_token","error_description":"The access token provided is invalid."}"#)
+            } else {
+                reply(200, "[]")
+            }
+        }
+    }
+
+    #[test]
+    fn client_credentials_tokens_are_fetched_once_for_concurrent_calls() {
+        let mock = Mock::new(issuing(3600, &[]));
+        let p = &renewing(&mock);
+        let calls: Vec<_> = (0..5)
+            .map(|_| {
+                let call = crate::ops::prepare(&OPS[LIST], "t", &[json!({})], "organization").unwrap();
+                Box::pin(async move { p.send_call(&call, USER_TOKEN).await.map(|r| r.status) })
+            })
+            .collect();
+        let results = block_on(join(calls));
+        assert_eq!(results, vec![Ok(200); 5]);
+        assert_eq!(mock.count("/oauth/token"), 1);
+        let reqs = mock.requests.borrow();
+        assert_eq!(
+            form(&reqs[0]),
+            [("grant_type", "client_credentials"), ("client_id", "prod-1"), ("client_secret", "s3cret")]
+        );
+        assert_eq!(reqs[0].header_value("authorization"), None);
+        assert!(!reqs[0].follow);
+        assert!(reqs[1..].iter().all(|r| r.header_value("authorization") == Some("Bearer t1")));
+    }
+
+    #[test]
+    fn client_credentials_tokens_are_renewed_before_they_expire() {
+        let mock = Mock::new(issuing(3600, &[]));
+        let p = renewing(&mock);
+        call(&p, LIST, json!({})).unwrap();
+        mock.advance(3_539_000.0); // 1 s before the one-minute margin
+        call(&p, LIST, json!({})).unwrap();
+        assert_eq!(mock.count("/oauth/token"), 1);
+        mock.advance(2_000.0); // inside it
+        call(&p, LIST, json!({})).unwrap();
+        assert_eq!(mock.count("/oauth/token"), 2);
+        assert_eq!(mock.requests.borrow().last().unwrap().header_value("authorization"), Some("Bearer t2"));
+    }
+
+    #[test]
+    fn a_refused_client_credentials_token_is_replaced_and_the_call_resent_once() {
+        let mock = Mock::new(issuing(3600, &["t1"]));
+        let p = renewing(&mock);
+        assert_eq!(call(&p, LIST, json!({})).unwrap().status, 200);
+        let seen: Vec<_> = mock.requests.borrow().iter().map(|r| r.url.ends_with("/oauth/token")).collect();
+        assert_eq!(seen, [true, false, true, false]);
+        // Refused again: one resend only, then the 401 is the answer.
+        let mock = Mock::new(issuing(3600, &["t1", "t2", "t3"]));
+        let err = call(&renewing(&mock), LIST, json!({})).unwrap_err();
+        assert_eq!((err.status(), err.code()), (Some(401), "invalid_token"));
+        assert_eq!((mock.count("/oauth/token"), mock.count("/v1/devices")), (2, 2));
+        // A call's own `auth` (or a default token) is used as given: no grant, a 401 is final.
+        let mock = Mock::new(issuing(3600, &["mine"]));
+        let p = renewing(&mock);
+        assert_eq!(call(&p, LIST, json!({"auth": "mine"})).unwrap_err().status(), Some(401));
+        assert_eq!(mock.count("/oauth/token"), 0);
+        // Login-family calls that need a token use the renewed one too; `login` leaves it in place.
+        let mock = Mock::new(issuing(3600, &[]));
+        let p = renewing(&mock);
+        flow(&p, index_of("deleteCurrentAccessToken"), json!({})).unwrap();
+        flow(&p, LOGIN, json!({"username": "u", "password": "p"})).unwrap();
+        call(&p, LIST, json!({})).unwrap();
+        let auths: Vec<_> =
+            mock.requests.borrow().iter().map(|r| r.header_value("authorization").map(str::to_string)).collect();
+        assert_eq!(auths, [None, Some("Bearer t1".into()), None, Some("Bearer t1".into())]);
+    }
+
+    /// Runs the futures concurrently on one thread and collects their outputs in order.
+    async fn join<F: std::future::Future + Unpin>(mut futures: Vec<F>) -> Vec<F::Output> {
+        let mut out: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+        std::future::poll_fn(|cx| {
+            for (f, slot) in futures.iter_mut().zip(out.iter_mut()) {
+                if slot.is_none() {
+                    if let std::task::Poll::Ready(v) = std::pin::Pin::new(&mut *f).poll(cx) {
+                        *slot = Some(v);
+                    }
+                }
+            }
+            if out.iter().all(Option::is_some) {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        })
+        .await;
+        out.into_iter().flatten().collect()
     }
 
     #[test]

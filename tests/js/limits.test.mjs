@@ -37,7 +37,7 @@ async function assertWorks(c) {
   assert.equal((await c.particle.getDevice({ deviceId: IDS.particle.online })).body.id, IDS.particle.online);
   assert.equal((await c.cthings.devices.get(IDS.cthings.devices[0])).id, IDS.cthings.devices[0]);
   assert.equal((await c.iotc.devices.list({ pageSize: 1000 })).length, 250);
-  assert.equal((await sim.particle({ auth: undefined }).login(CREDENTIALS.particle)).statusCode, 200, 'a new client');
+  assert.equal((await sim.particle({ auth: undefined }).login({ username: CREDENTIALS.particle.username, password: CREDENTIALS.particle.password })).statusCode, 200, 'a new client');
 }
 
 /** The problem with an outcome that should have been an `invalid_argument` CloudError, or null. */
@@ -170,7 +170,7 @@ test('constructors and setDefaultAuth throw invalid_argument for huge strings', 
 
 test('the limit is 65,536 characters: one more is refused, exactly that many is sent', T, async () => {
   const particle = sim.particle({ maxAttempts: 1 });
-  await particle.login(CREDENTIALS.particle);
+  await particle.login({ username: CREDENTIALS.particle.username, password: CREDENTIALS.particle.password });
   await sim.clearLog();
   const over = 'a'.repeat(LIMIT + 1);
   const problems = [];

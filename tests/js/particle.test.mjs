@@ -24,7 +24,7 @@ test('login resolves {body, statusCode} with the token the cloud issued', T, asy
   assert.equal(typeof login.body.refresh_token, 'string');
 });
 
-test('login: password grant, form-encoded, OAuth client in HTTP Basic', T, async () => {
+test('login: password grant, form-encoded, OAuth client in the form as particle-api-js sends it', T, async () => {
   const particle = sim.particle({ clientId: 'my-app', clientSecret: 'my-app-secret' });
   await particle.login({ username, password, tokenDuration: 3600 });
   const [req] = await sim.requests('particle');
@@ -32,25 +32,22 @@ test('login: password grant, form-encoded, OAuth client in HTTP Basic', T, async
   assert.equal(req.path, '/particle/oauth/token');
   assert.deepEqual(req.query, {});
   assert.match(req.headers['content-type'], /^application\/x-www-form-urlencoded\b/);
-  assert.deepEqual(decodeBasic(req.headers.authorization), { user: 'my-app', pass: 'my-app-secret' });
-  const form = Object.fromEntries(new URLSearchParams(req.body));
-  assert.equal(form.grant_type, 'password');
-  assert.equal(form.username, username);
-  assert.equal(form.password, password);
-  assert.equal(form.expires_in, '3600');
-  assert.equal(form.client_secret, undefined, 'the client secret travels in the Basic header only');
+  assert.equal(req.headers.authorization, undefined);
+  assert.deepEqual([...new URLSearchParams(req.body)], [
+    ['username', username], ['password', password], ['grant_type', 'password'],
+    ['client_id', 'my-app'], ['client_secret', 'my-app-secret'], ['expires_in', '3600'],
+  ]);
 });
 
-test('login without a configured OAuth client authenticates as particle-api:particle-api', T, async () => {
+test('login without a configured OAuth client sends particle-api:particle-api', T, async () => {
   await loggedIn();
   const [req] = await sim.requests('particle');
   assert.equal(req.path, '/particle/oauth/token');
-  // particle-api-js's default OAuth client, exactly.
-  assert.deepEqual(decodeBasic(req.headers.authorization), { user: 'particle-api', pass: 'particle-api' });
-  assert.equal(req.headers.authorization, `Basic ${Buffer.from('particle-api:particle-api').toString('base64')}`);
   const form = new URLSearchParams(req.body);
-  assert.equal(form.get('client_id'), null, 'the client travels in the Basic header only');
-  assert.equal(form.get('client_secret'), null);
+  // particle-api-js's default OAuth client and token lifetime, exactly.
+  assert.equal(form.get('client_id'), 'particle-api');
+  assert.equal(form.get('client_secret'), 'particle-api');
+  assert.equal(form.get('expires_in'), '7776000');
 });
 
 test('login uses the constructor\'s clientId and clientSecret exactly when given', T, async () => {
@@ -58,8 +55,8 @@ test('login uses the constructor\'s clientId and clientSecret exactly when given
     await sim.clearLog();
     await sim.particle({ clientId, clientSecret }).login({ username, password });
     const [req] = await sim.requests('particle');
-    const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
-    assert.equal(req.headers.authorization, expected, `${clientId}:${clientSecret}`);
+    const form = new URLSearchParams(req.body);
+    assert.deepEqual([form.get('client_id'), form.get('client_secret')], [clientId, clientSecret]);
   }
 });
 
@@ -187,5 +184,7 @@ test('a wrong password rejects with 400 invalid_grant and the OAuth descriptions
   assert.deepEqual(err.body, { error: 'invalid_grant', error_description: 'User credentials are invalid' });
   assert.equal(typeof err.errorDescription, 'string');
   assert.match(err.errorDescription, /User credentials are invalid/);
-  assert.equal(err.shortErrorDescription, 'invalid_grant');
+  // As particle-api-js: "HTTP error 400 from <url> - <error_description>" (here without the URL).
+  assert.equal(err.errorDescription, 'HTTP error 400 - User credentials are invalid');
+  assert.equal(err.shortErrorDescription, 'User credentials are invalid');
 });

@@ -144,7 +144,7 @@ test('error fields for the documented failures', T, async () => {
 
   const wrongPassword = await rejectsWith(
     sim.particle().login({ username: CREDENTIALS.particle.username, password: 'x' }),
-    { vendor: 'particle', status: 400, code: 'invalid_grant', shortErrorDescription: 'invalid_grant' },
+    { vendor: 'particle', status: 400, code: 'invalid_grant', shortErrorDescription: 'User credentials are invalid' },
   );
   assert.match(wrongPassword.errorDescription, /User credentials are invalid/);
 

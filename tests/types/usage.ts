@@ -62,3 +62,32 @@ export async function usage(signal: AbortSignal): Promise<void> {
 
   void [last, count, status, variable, returned, one, version, all, auth, viaClient, viaSingleton, listed];
 }
+
+// Particle's login flows and token calls.
+export async function particleLogins(): Promise<void> {
+  const particle = new Particle({ clientId: 'c', clientSecret: 's', useClientCredentials: true, tokenDuration: 3600 });
+  const login = await particle.login({ username: 'me@example.com', password: 'pw', expiresAt: new Date() });
+  const token: string = login.body.access_token;
+  await particle.login({ username: 'u', password: 'p', expiresIn: 60, headers: { 'X-Trace': '1' } });
+  await particle.sendOtp({ mfaToken: 'm', otp: '123456' });
+  await particle.loginAsClientOwner();
+  await particle.loginAsCustomer({ email: 'c@example.com', tokenDuration: 0 });
+  await particle.refreshAccessToken({ refreshToken: 'r' });
+  await particle.createCustomer({ email: 'c@example.com', password: 'pw', product: 'my-product' });
+  const mfa = await particle.enableMfa({ auth: token });
+  await particle.confirmMfa({ mfaToken: mfa.body.mfa_token ?? '', otp: '1', invalidateTokens: true });
+  await particle.disableMfa({ currentPassword: 'pw' });
+  await particle.createUser({ username: 'n@example.com', password: 'pw', accountInfo: { first_name: 'N' } });
+  await particle.resetPassword({ username: 'n@example.com' });
+  const ok: boolean | undefined = (await particle.deleteAccessToken({ token })).body.ok;
+  void ok;
+  await particle.deleteCurrentAccessToken();
+  await particle.deleteActiveAccessTokens({ auth: token, signal: AbortSignal.timeout(1000) });
+  await particle.deleteUser({ password: 'pw' });
+  const id: string = (await particle.trackingIdentity({ full: true })).body.id;
+  void id;
+  // @ts-expect-error the OTP grant needs the MFA token
+  await particle.sendOtp({ otp: '1' });
+  // @ts-expect-error particle-api-js's deleteAccessToken takes no auth
+  await particle.deleteAccessToken({ token, auth: token });
+}
