@@ -1,0 +1,306 @@
+//! Server-sent events as pure values: the WHATWG `text/event-stream` parser over byte chunks cut anywhere,
+//! and the reconnect policy of a long-lived stream (back-off with jitter, `retry:`, the opens window).
+//! No I/O here: the wasm edge (`js/events.rs`) feeds bytes in and sleeps for the waits decided here.
+
+use std::mem::take;
+
+/// A line (or an event's data) longer than this is cut: a stream without newlines cannot exhaust memory.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// One dispatched event: its type (`event:`, default `message`), its data lines joined by `\n`, and the
+/// last event id at dispatch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Event {
+    pub name: String,
+    pub data: String,
+    pub id: String,
+}
+
+/// The parser of one event source. [`Parser::feed`] takes chunks as they come (a boundary may fall inside
+/// a CRLF or inside a UTF-8 sequence: lines are cut on bytes and decoded whole); [`Parser::restart`]
+/// begins a new connection, keeping the last event id and the `retry:` value.
+#[derive(Clone, Debug, Default)]
+pub struct Parser {
+    line: Vec<u8>,
+    after_cr: bool,
+    started: bool,
+    data: String,
+    event: String,
+    id: String,
+    /// The last event id string: sent as `Last-Event-ID` when reconnecting.
+    pub last_id: String,
+    /// The reconnection time the server asked for (`retry:`), in milliseconds.
+    pub retry_ms: Option<u32>,
+}
+
+impl Parser {
+    /// A new connection: a partial line or event of the old one is dropped (an `id:` of an event never
+    /// dispatched too; a byte-order mark may open the new stream); the last event id and the reconnection
+    /// time stay.
+    pub fn restart(&mut self) {
+        let (last_id, retry_ms) = (take(&mut self.last_id), self.retry_ms);
+        *self = Parser { id: last_id.clone(), last_id, retry_ms, ..Parser::default() };
+    }
+
+    /// Feeds a chunk; the events it completes are pushed to `out`.
+    pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<Event>) {
+        for &b in chunk {
+            if take(&mut self.after_cr) && b == b'\n' {
+                continue;
+            }
+            match b {
+                b'\r' | b'\n' => {
+                    self.after_cr = b == b'\r';
+                    self.line_end(out);
+                }
+                _ if self.line.len() < MAX_LINE => self.line.push(b),
+                _ => {}
+            }
+        }
+    }
+
+    fn line_end(&mut self, out: &mut Vec<Event>) {
+        let bytes = take(&mut self.line);
+        let mut line = bytes.as_slice();
+        if !self.started {
+            self.started = true;
+            line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+        }
+        let line = String::from_utf8_lossy(line);
+        if line.is_empty() {
+            return self.dispatch(out);
+        }
+        let (field, value) = match line.split_once(':') {
+            Some((f, v)) => (f, v.strip_prefix(' ').unwrap_or(v)),
+            None => (&*line, ""),
+        };
+        match field {
+            "event" => value.clone_into(&mut self.event),
+            "data" if self.data.len() < MAX_LINE => {
+                self.data.push_str(value);
+                self.data.push('\n');
+            }
+            "id" if !value.contains('\0') => value.clone_into(&mut self.id),
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                self.retry_ms = Some(value.bytes().fold(0u32, |n, d| n.saturating_mul(10).saturating_add((d - b'0').into())));
+            }
+            // Comments (an empty field name) and unknown fields.
+            _ => {}
+        }
+    }
+
+    fn dispatch(&mut self, out: &mut Vec<Event>) {
+        self.id.clone_into(&mut self.last_id);
+        let name = take(&mut self.event);
+        let mut data = take(&mut self.data);
+        if data.is_empty() {
+            return;
+        }
+        data.pop();
+        let name = if name.is_empty() { "message".into() } else { name };
+        out.push(Event { name, data, id: self.last_id.clone() });
+    }
+}
+
+/// Particle's limit: opens of event streams per window, per IP.
+pub const MAX_OPENS: usize = 100;
+/// The window of [`MAX_OPENS`]: five minutes.
+pub const OPEN_WINDOW_MS: f64 = 300_000.0;
+
+/// The times of recent stream opens, shared by the streams of one client: at most [`MAX_OPENS`] in any
+/// [`OPEN_WINDOW_MS`].
+#[derive(Clone, Debug, Default)]
+pub struct Opens(Vec<f64>);
+
+impl Opens {
+    /// How long an open wanted at `at` must still wait so that the window holds at most `MAX_OPENS`.
+    pub fn wait(&mut self, at: f64) -> f64 {
+        self.0.retain(|t| *t > at - OPEN_WINDOW_MS);
+        let full = self.0.len().checked_sub(MAX_OPENS).and_then(|i| self.0.get(i));
+        full.map_or(0.0, |t| (t + OPEN_WINDOW_MS - at).max(0.0))
+    }
+
+    /// Records an open at `now`.
+    pub fn record(&mut self, now: f64) {
+        self.0.push(now);
+    }
+}
+
+/// What ended a connection, as the reconnect policy sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Ended {
+    /// The open was answered with this status (not 200), or failed (`0`: network).
+    Refused(u16),
+    /// The stream ended, failed or fell silent; `delivered`: it dispatched at least one event.
+    Closed { delivered: bool },
+}
+
+/// Back-off between opens of one stream: from `base_ms` (1 s, or the server's `retry:`), doubled after
+/// every open that delivered nothing, up to `cap_ms` (30 s), plus up to half again of random jitter
+/// (within the cap); back to the base after a stream that delivered events. 401 and 403 stop.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backoff {
+    pub base_ms: f64,
+    pub cap_ms: f64,
+    failures: u32,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { base_ms: 1_000.0, cap_ms: 30_000.0, failures: 0 }
+    }
+}
+
+impl Backoff {
+    /// The wait before the next open after `ended`, or `None` to stop. `retry_ms`: the server's `retry:`
+    /// (it replaces the base, and the cap when longer); `random` in `[0, 1)`.
+    pub fn next(&mut self, ended: Ended, retry_ms: Option<u32>, random: f64) -> Option<f64> {
+        match ended {
+            Ended::Refused(401 | 403) => return None,
+            Ended::Closed { delivered: true } => self.failures = 0,
+            _ => {}
+        }
+        let base = retry_ms.map_or(self.base_ms, f64::from);
+        let cap = self.cap_ms.max(base);
+        let step = (base * f64::from(1u32 << self.failures.min(20))).min(cap);
+        self.failures = self.failures.saturating_add(1);
+        // `max`/`min` turn a NaN into 0.
+        #[allow(clippy::manual_clamp)]
+        let jitter = random.max(0.0).min(1.0) * 0.5;
+        Some((step + step * jitter).min(cap))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(chunks: &[&[u8]]) -> (Vec<Event>, Parser) {
+        let mut p = Parser::default();
+        let mut out = Vec::new();
+        for c in chunks {
+            p.feed(c, &mut out);
+        }
+        (out, p)
+    }
+
+    fn ev(name: &str, data: &str, id: &str) -> Event {
+        Event { name: name.into(), data: data.into(), id: id.into() }
+    }
+
+    #[test]
+    fn particle_frames_with_keep_alives_and_comments() {
+        let stream = b":ok\n\nevent: temp\ndata: {\"data\":\"21\",\"ttl\":60,\"published_at\":\"2024-01-01T00:00:00.000Z\",\"coreid\":\"d1\"}\n\n\n\n";
+        let (out, _) = parse(&[stream]);
+        assert_eq!(
+            out,
+            vec![ev("temp", r#"{"data":"21","ttl":60,"published_at":"2024-01-01T00:00:00.000Z","coreid":"d1"}"#, "")]
+        );
+    }
+
+    #[test]
+    fn line_endings_multi_line_data_and_fields_without_colon() {
+        let (out, _) = parse(&[b"data: a\r\ndata:b\rdata\n\nevent:x\r\ndata:  two spaces\r\n\r\n"]);
+        assert_eq!(out, vec![ev("message", "a\nb\n", ""), ev("x", " two spaces", "")]);
+        // `data` without colon adds an empty line; an event with data "" is still dispatched.
+        let (out, _) = parse(&[b"data\n\ndata:\n\n"]);
+        assert_eq!(out, vec![ev("message", "", ""), ev("message", "", "")]);
+        // No data: nothing dispatched, and the event type does not leak into the next event.
+        let (out, _) = parse(&[b"event: lost\n\ndata: d\n\n"]);
+        assert_eq!(out, vec![ev("message", "d", "")]);
+        // An unfinished event at the end of the stream is not dispatched.
+        let (out, _) = parse(&[b"data: half\n"]);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn ids_are_kept_and_retry_takes_digits_only() {
+        let (out, p) = parse(&[b"id: 7\ndata: a\n\ndata: b\n\nid\ndata: c\n\nid: 9\nretry: 2500\nretry: 3x\nretry:\n\n"]);
+        assert_eq!(out, vec![ev("message", "a", "7"), ev("message", "b", "7"), ev("message", "c", "")]);
+        // An id is the last event id once its event (even without data) is over.
+        assert_eq!((p.last_id.as_str(), p.retry_ms), ("9", Some(2500)));
+        let (_, p) = parse(&[b"id: a\0b\nretry: 99999999999\n\n"]);
+        assert_eq!((p.last_id.as_str(), p.retry_ms), ("", Some(u32::MAX)));
+    }
+
+    #[test]
+    fn a_bom_is_dropped_at_the_start_only_and_restart_keeps_the_id() {
+        let (out, mut p) = parse(&[b"\xEF\xBB", b"\xBFdata: x\n\n\xEF\xBB\xBFdata: y\n\nid: 4\ndata: part"]);
+        assert_eq!(out, vec![ev("message", "x", "")]);
+        p.restart();
+        let mut out = Vec::new();
+        p.feed(b"\xEF\xBB\xBFretry: 10\n\ndata: new\n\n", &mut out);
+        assert_eq!(out, vec![ev("message", "new", "")]);
+        assert_eq!(p.retry_ms, Some(10));
+        let (_, mut p) = parse(&[b"id: 4\n\n"]);
+        p.restart();
+        p.feed(b"data: z\n\n", &mut out);
+        assert_eq!(out.last(), Some(&ev("message", "z", "4")));
+    }
+
+    #[test]
+    fn utf8_split_anywhere_and_invalid_bytes_replaced() {
+        let text = "data: é€😀\n\n".as_bytes();
+        for cut in 0..text.len() {
+            let (out, _) = parse(&[text.get(..cut).unwrap(), text.get(cut..).unwrap()]);
+            assert_eq!(out, vec![ev("message", "é€😀", "")], "cut at {cut}");
+        }
+        let (out, _) = parse(&[b"data: \xF0\x9F\n\n"]);
+        assert_eq!(out, vec![ev("message", "\u{FFFD}", "")]);
+    }
+
+    #[test]
+    fn a_cr_at_a_chunk_end_still_pairs_with_the_next_lf() {
+        let (out, _) = parse(&[b"data: a\r", b"\n\r", b"\ndata: b\r", b"\r"]);
+        assert_eq!(out, vec![ev("message", "a", ""), ev("message", "b", "")]);
+    }
+
+    #[test]
+    fn overlong_lines_are_cut() {
+        let mut big = b"data: ".to_vec();
+        big.resize(MAX_LINE + 10, b'x');
+        big.extend_from_slice(b"\n\n");
+        let (out, _) = parse(&[&big]);
+        assert_eq!(out.first().map(|e| e.data.len()), Some(MAX_LINE - 6));
+    }
+
+    #[test]
+    fn backoff_grows_from_one_second_to_the_cap_and_resets() {
+        let mut b = Backoff::default();
+        let low: Vec<_> = (0..7).map(|_| b.next(Ended::Refused(503), None, 0.0).unwrap()).collect();
+        assert_eq!(low, [1e3, 2e3, 4e3, 8e3, 16e3, 30e3, 30e3]);
+        let mut b = Backoff::default();
+        let high: Vec<_> = (0..7).map(|_| b.next(Ended::Closed { delivered: false }, None, 0.999_999).unwrap()).collect();
+        for (h, l) in high.iter().zip(&low) {
+            assert!(*h >= *l && *h <= (l * 1.5).min(30e3), "{h} for {l}");
+        }
+        // A stream that delivered events starts over; NaN jitter counts as none.
+        assert_eq!(b.next(Ended::Closed { delivered: true }, None, f64::NAN), Some(1e3));
+        assert_eq!(b.next(Ended::Refused(0), None, 0.0), Some(2e3));
+    }
+
+    #[test]
+    fn retry_replaces_the_base_and_401_403_stop() {
+        let mut b = Backoff::default();
+        assert_eq!(b.next(Ended::Closed { delivered: true }, Some(5_000), 0.0), Some(5e3));
+        assert_eq!(b.next(Ended::Refused(500), Some(5_000), 0.0), Some(10e3));
+        assert_eq!(b.next(Ended::Closed { delivered: true }, Some(120_000), 0.5), Some(120e3));
+        assert_eq!(b.next(Ended::Refused(401), None, 0.0), None);
+        assert_eq!(b.next(Ended::Refused(403), None, 0.0), None);
+    }
+
+    #[test]
+    fn at_most_100_opens_in_any_five_minutes() {
+        let mut o = Opens::default();
+        for i in 0..100 {
+            assert_eq!(o.wait(f64::from(i) * 100.0), 0.0);
+            o.record(f64::from(i) * 100.0);
+        }
+        // The 101st waits until the first open leaves the window, then one more slot frees every 100 ms.
+        assert_eq!(o.wait(10_000.0), 290_000.0);
+        assert_eq!(o.wait(300_000.0), 0.0);
+        o.record(300_000.0);
+        assert_eq!(o.wait(300_000.0), 100.0);
+        assert_eq!(o.wait(400_000.0), 0.0);
+    }
+}
