@@ -1114,7 +1114,7 @@ mod sse {
     use proptest::collection::vec;
     use proptest::prelude::*;
 
-    fn run(bytes: &[u8], cuts: &[usize]) -> (Vec<Event>, String, Option<u32>) {
+    fn run(bytes: &[u8], cuts: &[usize]) -> (Vec<Event>, Vec<u8>, Option<u32>) {
         let mut p = Parser::default();
         let mut out = Vec::new();
         let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
@@ -1174,15 +1174,15 @@ mod sse {
                     wire.push_str("data: "); wire.push_str(l); wire.push_str(eol());
                 }
                 wire.push_str(eol());
-                let name = name.clone().unwrap_or_else(|| "message".into());
-                expected.push(Event { name, data: lines.join("\n"), id: last_id.clone() });
+                let name = name.clone().unwrap_or_else(|| "message".into()).into_bytes();
+                expected.push(Event { name, data: lines.join("\n").into_bytes(), id: last_id.clone().into_bytes() });
             }
             // Whatever the cuts, the same events as the uncut stream and as written.
             let whole = run(wire.as_bytes(), &[]);
             let cut = run(wire.as_bytes(), &cuts);
             prop_assert_eq!(&cut, &whole);
             prop_assert_eq!(&whole.0, &expected);
-            prop_assert_eq!(whole.1, last_id);
+            prop_assert_eq!(whole.1, last_id.into_bytes());
         }
 
         /// Any bytes at all: the events, last id and retry do not depend on where the chunks were cut.

@@ -8,27 +8,29 @@ use std::mem::take;
 pub const MAX_LINE: usize = 1 << 20;
 
 /// One dispatched event: its type (`event:`, default `message`), its data lines joined by `\n`, and the
-/// last event id at dispatch.
+/// last event id at dispatch. Values are the stream's UTF-8 bytes: the edge decodes them (with
+/// replacement characters, as the format says) — lines are cut on bytes, so a chunk boundary inside a
+/// UTF-8 sequence never splits a character.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Event {
-    pub name: String,
-    pub data: String,
-    pub id: String,
+    pub name: Vec<u8>,
+    pub data: Vec<u8>,
+    pub id: Vec<u8>,
 }
 
 /// The parser of one event source. [`Parser::feed`] takes chunks as they come (a boundary may fall inside
-/// a CRLF or inside a UTF-8 sequence: lines are cut on bytes and decoded whole); [`Parser::restart`]
-/// begins a new connection, keeping the last event id and the `retry:` value.
+/// a CRLF or inside a UTF-8 sequence); [`Parser::restart`] begins a new connection, keeping the last event
+/// id and the `retry:` value.
 #[derive(Clone, Debug, Default)]
 pub struct Parser {
     line: Vec<u8>,
     after_cr: bool,
     started: bool,
-    data: String,
-    event: String,
-    id: String,
+    data: Vec<u8>,
+    event: Vec<u8>,
+    id: Vec<u8>,
     /// The last event id string: sent as `Last-Event-ID` when reconnecting.
-    pub last_id: String,
+    pub last_id: Vec<u8>,
     /// The reconnection time the server asked for (`retry:`), in milliseconds.
     pub retry_ms: Option<u32>,
 }
@@ -59,6 +61,7 @@ impl Parser {
         }
     }
 
+    #[inline(never)]
     fn line_end(&mut self, out: &mut Vec<Event>) {
         let bytes = take(&mut self.line);
         let mut line = bytes.as_slice();
@@ -66,23 +69,22 @@ impl Parser {
             self.started = true;
             line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
         }
-        let line = String::from_utf8_lossy(line);
         if line.is_empty() {
             return self.dispatch(out);
         }
-        let (field, value) = match line.split_once(':') {
-            Some((f, v)) => (f, v.strip_prefix(' ').unwrap_or(v)),
-            None => (&*line, ""),
-        };
+        let mut parts = line.splitn(2, |b| *b == b':');
+        let field = parts.next().unwrap_or_default();
+        let value = parts.next().unwrap_or_default();
+        let value = value.strip_prefix(b" ").unwrap_or(value);
         match field {
-            "event" => value.clone_into(&mut self.event),
-            "data" if self.data.len() < MAX_LINE => {
-                self.data.push_str(value);
-                self.data.push('\n');
+            b"event" => value.clone_into(&mut self.event),
+            b"data" if self.data.len() < MAX_LINE => {
+                self.data.extend_from_slice(value);
+                self.data.push(b'\n');
             }
-            "id" if !value.contains('\0') => value.clone_into(&mut self.id),
-            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
-                self.retry_ms = Some(value.bytes().fold(0u32, |n, d| n.saturating_mul(10).saturating_add((d - b'0').into())));
+            b"id" if !value.contains(&0) => value.clone_into(&mut self.id),
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                self.retry_ms = Some(value.iter().fold(0u32, |n, d| n.saturating_mul(10).saturating_add((d - b'0').into())));
             }
             // Comments (an empty field name) and unknown fields.
             _ => {}
@@ -97,7 +99,7 @@ impl Parser {
             return;
         }
         data.pop();
-        let name = if name.is_empty() { "message".into() } else { name };
+        let name = if name.is_empty() { b"message".to_vec() } else { name };
         out.push(Event { name, data, id: self.last_id.clone() });
     }
 }
@@ -188,6 +190,11 @@ mod tests {
         Event { name: name.into(), data: data.into(), id: id.into() }
     }
 
+    /// The data as the edge decodes it (`TextDecoder`: U+FFFD for invalid sequences).
+    fn decoded(e: &Event) -> String {
+        String::from_utf8_lossy(&e.data).into_owned()
+    }
+
     #[test]
     fn particle_frames_with_keep_alives_and_comments() {
         let stream = b":ok\n\nevent: temp\ndata: {\"data\":\"21\",\"ttl\":60,\"published_at\":\"2024-01-01T00:00:00.000Z\",\"coreid\":\"d1\"}\n\n\n\n";
@@ -218,9 +225,9 @@ mod tests {
         let (out, p) = parse(&[b"id: 7\ndata: a\n\ndata: b\n\nid\ndata: c\n\nid: 9\nretry: 2500\nretry: 3x\nretry:\n\n"]);
         assert_eq!(out, vec![ev("message", "a", "7"), ev("message", "b", "7"), ev("message", "c", "")]);
         // An id is the last event id once its event (even without data) is over.
-        assert_eq!((p.last_id.as_str(), p.retry_ms), ("9", Some(2500)));
+        assert_eq!((p.last_id.as_slice(), p.retry_ms), (&b"9"[..], Some(2500)));
         let (_, p) = parse(&[b"id: a\0b\nretry: 99999999999\n\n"]);
-        assert_eq!((p.last_id.as_str(), p.retry_ms), ("", Some(u32::MAX)));
+        assert_eq!((p.last_id.as_slice(), p.retry_ms), (&b""[..], Some(u32::MAX)));
     }
 
     #[test]
@@ -246,7 +253,7 @@ mod tests {
             assert_eq!(out, vec![ev("message", "é€😀", "")], "cut at {cut}");
         }
         let (out, _) = parse(&[b"data: \xF0\x9F\n\n"]);
-        assert_eq!(out, vec![ev("message", "\u{FFFD}", "")]);
+        assert_eq!(out.iter().map(decoded).collect::<Vec<_>>(), ["\u{FFFD}"]);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::{Client, Sent};
 use crate::auth::is_token;
 use crate::error::Error;
-use crate::http::{encode, Body, Core, Request, Response, Transport};
+use crate::http::{encode, sse::Opens, Body, Core, Request, Response, Transport};
 use crate::ops::{particle::OPS, Call, Op};
 use std::cell::RefCell;
 pub const DEFAULT_BASE_URL: &str = "https://api.particle.io";
@@ -18,6 +18,8 @@ pub struct Particle<T> {
     client_id: String,
     client_secret: String,
     default_auth: RefCell<Option<String>>,
+    /// The event-stream opens of this client, kept within Particle's 100 per 5 minutes.
+    pub opens: RefCell<Opens>,
 }
 
 /// What `login` sends besides username and password.
@@ -30,7 +32,8 @@ pub struct LoginOptions {
 impl<T: Transport> Particle<T> {
     pub fn new(core: Core<T>, base_url: String, client: Option<(String, String)>, auth: Option<String>) -> Self {
         let (client_id, client_secret) = client.unwrap_or_else(|| (DEFAULT_CLIENT.into(), DEFAULT_CLIENT.into()));
-        Particle { core, base_url, client_id, client_secret, default_auth: RefCell::new(auth) }
+        let opens = RefCell::default();
+        Particle { core, base_url, client_id, client_secret, default_auth: RefCell::new(auth), opens }
     }
 
     pub fn base_url(&self) -> &str {
@@ -68,8 +71,12 @@ impl<T: Transport> Particle<T> {
         Ok(resp)
     }
 
+    pub fn core(&self) -> &Core<T> {
+        &self.core
+    }
+
     /// The token of a call: its own `auth` (checked non-empty by the row), else the default one.
-    fn token(&self, auth: &Option<String>) -> Result<String, Error> {
+    pub fn token(&self, auth: &Option<String>) -> Result<String, Error> {
         match auth {
             Some(a) => Ok(a.clone()),
             None => self.default_auth.borrow().clone().ok_or_else(|| {
@@ -77,6 +84,34 @@ impl<T: Transport> Particle<T> {
             }),
         }
     }
+}
+
+/// The path of an event stream, as particle-api-js builds it: `/v1/[orgs/{org}/][products/{product}/]`
+/// `[devices/[{deviceId}/]]events[/{name}]`, where `deviceId` `mine` (any case) means the user's devices and
+/// `name` is an event name prefix (encoded whole, `/` included).
+pub fn events_path(
+    device: Option<&str>,
+    product: Option<&str>,
+    org: Option<&str>,
+    name: Option<&str>,
+) -> Result<String, Error> {
+    let mut path = String::from("/v1/");
+    for (what, part, value) in [("`org`", "orgs/", org), ("`product`", "products/", product), ("`deviceId`", "devices/", device)]
+    {
+        if let Some(v) = value {
+            path.push_str(part);
+            if part != "devices/" || !v.eq_ignore_ascii_case("mine") {
+                path.push_str(&crate::vendors::segment(&encode::cat(&["particle.getEventStream: ", what]), v)?);
+                path.push('/');
+            }
+        }
+    }
+    path.push_str("events");
+    if let Some(n) = name {
+        path.push('/');
+        path.push_str(&encode::component(n));
+    }
+    Ok(path)
 }
 
 /// The device calls of [`OPS`](crate::ops::particle::OPS), sent with the call's `auth` or the default token.
@@ -114,6 +149,21 @@ mod tests {
 
     fn call(p: &Particle<Rc<Mock>>, op: usize, opts: Value) -> Result<Response<Value>, Error> {
         run(p, op, "particle.test", &[opts])
+    }
+
+    #[test]
+    fn event_stream_paths_follow_particle_api_js() {
+        let p = |d, pr, o, n| events_path(d, pr, o, n);
+        assert_eq!(p(None, None, None, None).unwrap(), "/v1/events");
+        assert_eq!(p(Some("mine"), None, None, None).unwrap(), "/v1/devices/events");
+        assert_eq!(p(Some("MINE"), None, None, Some("temp")).unwrap(), "/v1/devices/events/temp");
+        assert_eq!(p(Some("d 1"), None, None, None).unwrap(), "/v1/devices/d%201/events");
+        assert_eq!(p(None, Some("my-prod"), None, Some("spark/status")).unwrap(), "/v1/products/my-prod/events/spark%2Fstatus");
+        assert_eq!(p(Some("d1"), Some("42"), None, None).unwrap(), "/v1/products/42/devices/d1/events");
+        assert_eq!(p(None, None, Some("acme"), None).unwrap(), "/v1/orgs/acme/events");
+        for (d, pr) in [(Some("a/b"), None), (Some(".."), None), (None, Some("x?y"))] {
+            assert!(matches!(p(d, pr, None, None), Err(Error::InvalidArgument(_))));
+        }
     }
 
     #[test]
