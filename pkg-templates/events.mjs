@@ -1,21 +1,128 @@
 // Particle's event streams in JavaScript idioms: particle-api-js's emitter (`event`, `error`, `disconnect`,
 // `reconnect`, `reconnect-success`, `reconnect-error`, `end`, and `abort()`) that is also an async iterator
-// of the events. The stream itself (opens, SSE framing, reconnects, back-off) runs in wasm
-// (src/js/events.rs); this file only turns its reports into events.
-
-const decoder = new TextDecoder();
+// of the events. The options, the URL and every decision of the stream (SSE framing, back-off, `retry:`,
+// the opens window, stopping) are wasm's (src/js/events.rs, an `EventSourceState`); this file does the I/O
+// steps (open, read, wait) in a loop that asks the state after each, and turns its answers into events.
 
 // The event payload as particle-api-js gives it: the JSON data (`{data, ttl, published_at, coreid}`) with
 // `name`; data that is not a JSON object comes as `{name, data}` rather than being dropped.
 function payload(name, data) {
-  const text = decoder.decode(data);
   let e;
   try {
-    e = JSON.parse(text);
+    e = JSON.parse(data);
   } catch {}
-  if (e === null || typeof e !== 'object' || Array.isArray(e)) e = { data: text };
-  e.name = decoder.decode(name);
+  if (e === null || typeof e !== 'object' || Array.isArray(e)) e = { data };
+  e.name = name;
   return e;
+}
+
+// `fetch(url, {headers, signal})`: resolves `[200, reader]`, `[status, parsed body]` for another status,
+// or `[-2, message]` for a failure. Never rejects.
+async function open(fetch, url, headers, signal) {
+  try {
+    const res = await fetch(url, { headers, signal, redirect: 'manual' });
+    const status = res.status;
+    if (status === 200) {
+      const body = res.body;
+      if (body && typeof body.getReader === 'function') return [200, body.getReader()];
+      return [-2, 'the response has no readable body'];
+    }
+    if (typeof status !== 'number' || status < 100) return [-2, 'unexpected answer'];
+    let value = null;
+    try {
+      value = await res.text();
+      value = JSON.parse(value);
+    } catch {}
+    return [status, value];
+  } catch (err) {
+    try {
+      return [-2, String(err?.message ?? err)];
+    } catch {
+      return [-2, 'fetch failed'];
+    }
+  }
+}
+
+// The next chunk (bytes), `null` at the end or on a failure, `0` when none came within `ms` (the reader is
+// then cancelled).
+function read(reader, ms) {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      resolve(0);
+      try { reader.cancel().catch(() => {}); } catch {}
+    }, ms);
+    const end = (v) => {
+      clearTimeout(t);
+      resolve(v);
+    };
+    try {
+      reader.read().then((r) => end(r.done || !ArrayBuffer.isView(r.value) ? null : r.value), () => end(null));
+    } catch {
+      end(null);
+    }
+  });
+}
+
+// Resolves after `ms`, at once when `signal` fires; `hook` (the `__testWait` option), when given, replaces
+// the timer.
+function wait(ms, signal, hook) {
+  if (hook) {
+    try {
+      return Promise.resolve(hook(ms)).then(() => {}, () => {});
+    } catch {
+      return Promise.resolve();
+    }
+  }
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+}
+
+// The stream: `opened()` once the first open succeeded, then `report(kind, value)` for each event, until
+// `signal` fires or the state says stop. Rejects when the first open is refused.
+async function run([state, url, fetch, silenceMs, hook], signal, opened, report) {
+  let first = true;
+  for (;;) {
+    const ms = state.opensWait(Date.now());
+    if (ms > 0) await wait(ms, signal, hook);
+    if (signal.aborted) return;
+    if (!first) report('reconnect');
+    const [status, got] = await open(fetch, url, state.headers(), signal);
+    if (signal.aborted) return;
+    let failure;
+    if (state.opened(status)) {
+      if (first) opened();
+      else report('reconnect-success');
+      first = false;
+      // Streaming: a UTF-8 sequence split between chunks waits for the rest; the BOM is the parser's.
+      const text = new TextDecoder('utf-8', { ignoreBOM: true });
+      let chunk;
+      while ((chunk = await read(got, silenceMs))) {
+        const events = state.feed(text.decode(chunk, { stream: true }));
+        for (let i = 0; i < events.length; i += 2) report('event', payload(events[i], events[i + 1]));
+      }
+      if (signal.aborted) return;
+      report('disconnect');
+    } else {
+      failure = state.error(status, got);
+      if (first) throw failure;
+      report('reconnect-error', failure);
+    }
+    const next = state.ended(status, Math.random());
+    if (next === undefined) {
+      report('error', failure);
+      report('end');
+      return;
+    }
+    await wait(next, signal, hook);
+  }
 }
 
 // Events that come before anything listens to them wait here (at most this many), so that none are lost
@@ -187,15 +294,17 @@ export function eventStreams(Particle) {
     const stream = new EventStream();
     const signal = stream._ctl.signal;
     return new Promise((resolve, reject) => {
-      const report = (kind, a, b) => {
-        if (signal.aborted) return;
-        if (kind === 'open') resolve(stream);
-        else stream._report(kind, kind === 'event' ? payload(a, b) : a);
+      // Throws a CloudError for wrong options, before anything is sent.
+      const setup = this.__eventStream(options);
+      const report = (kind, value) => {
+        if (!signal.aborted) stream._report(kind, value);
       };
-      this.__eventStream(options, report, signal).then(undefined, (err) => {
-        stream._ctl.abort();
-        reject(err);
-      });
+      run(setup, signal, () => signal.aborted || resolve(stream), report)
+        .then(undefined, (err) => {
+          stream._ctl.abort();
+          reject(err);
+        })
+        .finally(() => setup[0].free());
     });
   };
 }

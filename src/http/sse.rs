@@ -1,36 +1,37 @@
-//! Server-sent events as pure values: the WHATWG `text/event-stream` parser over byte chunks cut anywhere,
+//! Server-sent events as pure values: the WHATWG `text/event-stream` parser over text chunks cut anywhere,
 //! and the reconnect policy of a long-lived stream (back-off with jitter, `retry:`, the opens window).
-//! No I/O here: the wasm edge (`js/events.rs`) feeds bytes in and sleeps for the waits decided here.
+//! No I/O here: the JavaScript loop (pkg-templates/events.mjs) decodes the body with a streaming
+//! `TextDecoder` (which keeps a UTF-8 sequence split between chunks for the next one, and puts U+FFFD for
+//! invalid bytes, as the format says), feeds the text in and asks [`Session`] every decision.
 
 use std::mem::take;
 
-/// A line (or an event's data) longer than this is cut: a stream without newlines cannot exhaust memory.
+/// A line (or an event's data) longer than this (in UTF-8 bytes) is cut: a stream without newlines cannot
+/// exhaust memory.
 pub const MAX_LINE: usize = 1 << 20;
 
 /// One dispatched event: its type (`event:`, default `message`), its data lines joined by `\n`, and the
-/// last event id at dispatch. Values are the stream's UTF-8 bytes: the edge decodes them (with
-/// replacement characters, as the format says) — lines are cut on bytes, so a chunk boundary inside a
-/// UTF-8 sequence never splits a character.
+/// last event id at dispatch.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Event {
-    pub name: Vec<u8>,
-    pub data: Vec<u8>,
-    pub id: Vec<u8>,
+    pub name: String,
+    pub data: String,
+    pub id: String,
 }
 
-/// The parser of one event source. [`Parser::feed`] takes chunks as they come (a boundary may fall inside
-/// a CRLF or inside a UTF-8 sequence); [`Parser::restart`] begins a new connection, keeping the last event
+/// The parser of one event source. [`Parser::feed`] takes decoded chunks as they come (a boundary may
+/// fall anywhere, inside a CRLF too); [`Parser::restart`] begins a new connection, keeping the last event
 /// id and the `retry:` value.
 #[derive(Clone, Debug, Default)]
 pub struct Parser {
-    line: Vec<u8>,
+    line: String,
     after_cr: bool,
     started: bool,
-    data: Vec<u8>,
-    event: Vec<u8>,
-    id: Vec<u8>,
+    data: String,
+    event: String,
+    id: String,
     /// The last event id string: sent as `Last-Event-ID` when reconnecting.
-    pub last_id: Vec<u8>,
+    pub last_id: String,
     /// The reconnection time the server asked for (`retry:`), in milliseconds.
     pub retry_ms: Option<u32>,
 }
@@ -45,17 +46,17 @@ impl Parser {
     }
 
     /// Feeds a chunk; the events it completes are pushed to `out`.
-    pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<Event>) {
-        for &b in chunk {
-            if take(&mut self.after_cr) && b == b'\n' {
+    pub fn feed(&mut self, chunk: &str, out: &mut Vec<Event>) {
+        for c in chunk.chars() {
+            if take(&mut self.after_cr) && c == '\n' {
                 continue;
             }
-            match b {
-                b'\r' | b'\n' => {
-                    self.after_cr = b == b'\r';
+            match c {
+                '\r' | '\n' => {
+                    self.after_cr = c == '\r';
                     self.line_end(out);
                 }
-                _ if self.line.len() < MAX_LINE => self.line.push(b),
+                _ if self.line.len() < MAX_LINE => self.line.push(c),
                 _ => {}
             }
         }
@@ -63,28 +64,26 @@ impl Parser {
 
     #[inline(never)]
     fn line_end(&mut self, out: &mut Vec<Event>) {
-        let bytes = take(&mut self.line);
-        let mut line = bytes.as_slice();
+        let text = take(&mut self.line);
+        let mut line = text.as_str();
         if !self.started {
             self.started = true;
-            line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+            line = line.strip_prefix('\u{feff}').unwrap_or(line);
         }
         if line.is_empty() {
             return self.dispatch(out);
         }
-        let mut parts = line.splitn(2, |b| *b == b':');
-        let field = parts.next().unwrap_or_default();
-        let value = parts.next().unwrap_or_default();
-        let value = value.strip_prefix(b" ").unwrap_or(value);
+        let (field, value) = line.split_once(':').unwrap_or((line, ""));
+        let value = value.strip_prefix(' ').unwrap_or(value);
         match field {
-            b"event" => value.clone_into(&mut self.event),
-            b"data" if self.data.len() < MAX_LINE => {
-                self.data.extend_from_slice(value);
-                self.data.push(b'\n');
+            "event" => value.clone_into(&mut self.event),
+            "data" if self.data.len() < MAX_LINE => {
+                self.data.push_str(value);
+                self.data.push('\n');
             }
-            b"id" if !value.contains(&0) => value.clone_into(&mut self.id),
-            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
-                self.retry_ms = Some(value.iter().fold(0u32, |n, d| n.saturating_mul(10).saturating_add((d - b'0').into())));
+            "id" if !value.contains('\0') => value.clone_into(&mut self.id),
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                self.retry_ms = Some(value.bytes().fold(0u32, |n, d| n.saturating_mul(10).saturating_add((d - b'0').into())));
             }
             // Comments (an empty field name) and unknown fields.
             _ => {}
@@ -99,7 +98,7 @@ impl Parser {
             return;
         }
         data.pop();
-        let name = if name.is_empty() { b"message".to_vec() } else { name };
+        let name = if name.is_empty() { "message".into() } else { name };
         out.push(Event { name, data, id: self.last_id.clone() });
     }
 }
@@ -125,6 +124,13 @@ impl Opens {
     /// Records an open at `now`.
     pub fn record(&mut self, now: f64) {
         self.0.push(now);
+    }
+
+    /// The wait of an open wanted at `at` ([`Opens::wait`]), recording the open at the end of that wait.
+    pub fn reserve(&mut self, at: f64) -> f64 {
+        let wait = self.wait(at);
+        self.record(at + wait);
+        wait
     }
 }
 
@@ -173,11 +179,53 @@ impl Backoff {
     }
 }
 
+/// The decisions of one stream, asked by the JavaScript loop after each step: whether an answer is read,
+/// the events of each chunk of text, and the wait (or stop) after a connection.
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    pub parser: Parser,
+    backoff: Backoff,
+    delivered: bool,
+}
+
+impl Session {
+    /// An open answered `status` (`-2`: it failed): whether its body is read (200, a new connection of the
+    /// parser), or it is a refusal.
+    pub fn opened(&mut self, status: f64) -> bool {
+        let read = status == 200.0;
+        if read {
+            self.parser.restart();
+            self.delivered = false;
+        }
+        read
+    }
+
+    /// The events a chunk of the body's text completes.
+    pub fn feed(&mut self, text: &str) -> Vec<Event> {
+        let mut out = Vec::new();
+        self.parser.feed(text, &mut out);
+        self.delivered |= !out.is_empty();
+        out
+    }
+
+    /// The wait before the next open, or `None` to stop, after the connection that [`Session::opened`]
+    /// with `status` is over (200: its body ended, failed or fell silent; another: the refusal);
+    /// `random` in `[0, 1)` for the jitter.
+    pub fn ended(&mut self, status: f64, random: f64) -> Option<f64> {
+        let ended = if status == 200.0 {
+            Ended::Closed { delivered: self.delivered }
+        } else {
+            Ended::Refused(if (100.0..1000.0).contains(&status) { status as u16 } else { 0 })
+        };
+        self.backoff.next(ended, self.parser.retry_ms, random)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(chunks: &[&[u8]]) -> (Vec<Event>, Parser) {
+    fn parse(chunks: &[&str]) -> (Vec<Event>, Parser) {
         let mut p = Parser::default();
         let mut out = Vec::new();
         for c in chunks {
@@ -190,14 +238,9 @@ mod tests {
         Event { name: name.into(), data: data.into(), id: id.into() }
     }
 
-    /// The data as the edge decodes it (`TextDecoder`: U+FFFD for invalid sequences).
-    fn decoded(e: &Event) -> String {
-        String::from_utf8_lossy(&e.data).into_owned()
-    }
-
     #[test]
     fn particle_frames_with_keep_alives_and_comments() {
-        let stream = b":ok\n\nevent: temp\ndata: {\"data\":\"21\",\"ttl\":60,\"published_at\":\"2024-01-01T00:00:00.000Z\",\"coreid\":\"d1\"}\n\n\n\n";
+        let stream = ":ok\n\nevent: temp\ndata: {\"data\":\"21\",\"ttl\":60,\"published_at\":\"2024-01-01T00:00:00.000Z\",\"coreid\":\"d1\"}\n\n\n\n";
         let (out, _) = parse(&[stream]);
         assert_eq!(
             out,
@@ -207,66 +250,70 @@ mod tests {
 
     #[test]
     fn line_endings_multi_line_data_and_fields_without_colon() {
-        let (out, _) = parse(&[b"data: a\r\ndata:b\rdata\n\nevent:x\r\ndata:  two spaces\r\n\r\n"]);
+        let (out, _) = parse(&["data: a\r\ndata:b\rdata\n\nevent:x\r\ndata:  two spaces\r\n\r\n"]);
         assert_eq!(out, vec![ev("message", "a\nb\n", ""), ev("x", " two spaces", "")]);
         // `data` without colon adds an empty line; an event with data "" is still dispatched.
-        let (out, _) = parse(&[b"data\n\ndata:\n\n"]);
+        let (out, _) = parse(&["data\n\ndata:\n\n"]);
         assert_eq!(out, vec![ev("message", "", ""), ev("message", "", "")]);
         // No data: nothing dispatched, and the event type does not leak into the next event.
-        let (out, _) = parse(&[b"event: lost\n\ndata: d\n\n"]);
+        let (out, _) = parse(&["event: lost\n\ndata: d\n\n"]);
         assert_eq!(out, vec![ev("message", "d", "")]);
         // An unfinished event at the end of the stream is not dispatched.
-        let (out, _) = parse(&[b"data: half\n"]);
+        let (out, _) = parse(&["data: half\n"]);
         assert!(out.is_empty());
     }
 
     #[test]
     fn ids_are_kept_and_retry_takes_digits_only() {
-        let (out, p) = parse(&[b"id: 7\ndata: a\n\ndata: b\n\nid\ndata: c\n\nid: 9\nretry: 2500\nretry: 3x\nretry:\n\n"]);
+        let (out, p) = parse(&["id: 7\ndata: a\n\ndata: b\n\nid\ndata: c\n\nid: 9\nretry: 2500\nretry: 3x\nretry:\n\n"]);
         assert_eq!(out, vec![ev("message", "a", "7"), ev("message", "b", "7"), ev("message", "c", "")]);
         // An id is the last event id once its event (even without data) is over.
-        assert_eq!((p.last_id.as_slice(), p.retry_ms), (&b"9"[..], Some(2500)));
-        let (_, p) = parse(&[b"id: a\0b\nretry: 99999999999\n\n"]);
-        assert_eq!((p.last_id.as_slice(), p.retry_ms), (&b""[..], Some(u32::MAX)));
+        assert_eq!((p.last_id.as_str(), p.retry_ms), ("9", Some(2500)));
+        let (_, p) = parse(&["id: a\0b\nretry: 99999999999\n\n"]);
+        assert_eq!((p.last_id.as_str(), p.retry_ms), ("", Some(u32::MAX)));
     }
 
     #[test]
     fn a_bom_is_dropped_at_the_start_only_and_restart_keeps_the_id() {
-        let (out, mut p) = parse(&[b"\xEF\xBB", b"\xBFdata: x\n\n\xEF\xBB\xBFdata: y\n\nid: 4\ndata: part"]);
+        let (out, mut p) = parse(&["\u{feff}", "data: x\n\n\u{feff}data: y\n\nid: 4\ndata: part"]);
         assert_eq!(out, vec![ev("message", "x", "")]);
         p.restart();
         let mut out = Vec::new();
-        p.feed(b"\xEF\xBB\xBFretry: 10\n\ndata: new\n\n", &mut out);
+        p.feed("\u{feff}retry: 10\n\ndata: new\n\n", &mut out);
         assert_eq!(out, vec![ev("message", "new", "")]);
         assert_eq!(p.retry_ms, Some(10));
-        let (_, mut p) = parse(&[b"id: 4\n\n"]);
+        let (_, mut p) = parse(&["id: 4\n\n"]);
         p.restart();
-        p.feed(b"data: z\n\n", &mut out);
+        p.feed("data: z\n\n", &mut out);
         assert_eq!(out.last(), Some(&ev("message", "z", "4")));
     }
 
     #[test]
-    fn utf8_split_anywhere_and_invalid_bytes_replaced() {
-        let text = "data: é€😀\n\n".as_bytes();
-        for cut in 0..text.len() {
+    fn text_split_at_any_character_and_a_split_bom() {
+        let text = "data: é€😀\n\n";
+        for (cut, _) in text.char_indices() {
             let (out, _) = parse(&[text.get(..cut).unwrap(), text.get(cut..).unwrap()]);
             assert_eq!(out, vec![ev("message", "é€😀", "")], "cut at {cut}");
         }
-        let (out, _) = parse(&[b"data: \xF0\x9F\n\n"]);
-        assert_eq!(out.iter().map(decoded).collect::<Vec<_>>(), ["\u{FFFD}"]);
+        // What the decoder makes of invalid bytes passes through.
+        let (out, _) = parse(&["data: \u{fffd}\n\n"]);
+        assert_eq!(out, vec![ev("message", "\u{fffd}", "")]);
+        // A BOM before the first line ends is dropped even when it came alone.
+        let (out, _) = parse(&["\u{feff}", "", "data: a\n\n"]);
+        assert_eq!(out, vec![ev("message", "a", "")]);
     }
 
     #[test]
     fn a_cr_at_a_chunk_end_still_pairs_with_the_next_lf() {
-        let (out, _) = parse(&[b"data: a\r", b"\n\r", b"\ndata: b\r", b"\r"]);
+        let (out, _) = parse(&["data: a\r", "\n\r", "\ndata: b\r", "\r"]);
         assert_eq!(out, vec![ev("message", "a", ""), ev("message", "b", "")]);
     }
 
     #[test]
     fn overlong_lines_are_cut() {
-        let mut big = b"data: ".to_vec();
-        big.resize(MAX_LINE + 10, b'x');
-        big.extend_from_slice(b"\n\n");
+        let mut big = "data: ".to_owned();
+        big.extend(std::iter::repeat_n('x', MAX_LINE + 4));
+        big.push_str("\n\n");
         let (out, _) = parse(&[&big]);
         assert_eq!(out.first().map(|e| e.data.len()), Some(MAX_LINE - 6));
     }
@@ -309,5 +356,43 @@ mod tests {
         o.record(300_000.0);
         assert_eq!(o.wait(300_000.0), 100.0);
         assert_eq!(o.wait(400_000.0), 0.0);
+    }
+
+    #[test]
+    fn reserve_records_the_open_at_the_end_of_its_wait() {
+        let mut o = Opens::default();
+        for i in 0..100 {
+            assert_eq!(o.reserve(f64::from(i)), 0.0);
+        }
+        // Full: the 101st goes when the first open leaves the window, and counts from then on.
+        assert_eq!(o.reserve(1_000.0), 299_000.0);
+        assert_eq!(o.reserve(1_000.0), 299_001.0);
+        assert_eq!(o.wait(300_000.0), 2.0);
+        assert_eq!(o.wait(600_001.0), 0.0);
+    }
+
+    #[test]
+    fn a_session_reads_200_restarts_the_parser_and_backs_off_by_what_was_delivered() {
+        let mut s = Session::default();
+        assert!(s.opened(200.0));
+        assert_eq!(s.feed("id: 1\nretry: 3000\ndata: a\n\ndata: pa"), vec![ev("message", "a", "1")]);
+        assert!(s.feed("rt").is_empty());
+        // Delivered: the base (the server's 3 s) again.
+        assert_eq!(s.ended(200.0, 0.0), Some(3e3));
+        // A new connection drops the partial event and keeps the id.
+        assert!(s.opened(200.0));
+        assert_eq!(s.feed("\n\ndata: b\n\n"), vec![ev("message", "b", "1")]);
+        assert_eq!(s.parser.last_id, "1");
+        assert!(s.opened(200.0));
+        // Nothing delivered on the new connection, a refusal, a failure (-2), an odd status: doubling.
+        assert_eq!(s.ended(200.0, 0.0), Some(6e3));
+        assert!(!s.opened(503.0));
+        assert_eq!(s.ended(503.0, 0.0), Some(12e3));
+        assert!(!s.opened(-2.0));
+        assert_eq!(s.ended(-2.0, 0.0), Some(24e3));
+        assert_eq!(s.ended(70_000.0, 0.0), Some(30e3));
+        // 401 and 403 stop.
+        assert_eq!(s.ended(401.0, 0.0), None);
+        assert_eq!(Session::default().ended(403.0, 0.5), None);
     }
 }
