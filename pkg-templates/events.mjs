@@ -87,17 +87,18 @@ function wait(ms, signal, hook) {
 
 // The stream: `opened()` once the first open succeeded, then `report(kind, value)` for each event, until
 // `signal` fires or the state says stop. Rejects when the first open is refused.
-async function run([state, url, fetch, silenceMs, hook], signal, opened, report) {
+async function run([state, url, fetch, silenceMs, testWait, headers], signal, opened, report) {
+  const hook = typeof testWait === 'function' ? testWait : undefined;
   let first = true;
   for (;;) {
     const ms = state.opensWait(Date.now());
     if (ms > 0) await wait(ms, signal, hook);
     if (signal.aborted) return;
     if (!first) report('reconnect');
-    const [status, got] = await open(fetch, url, state.headers(), signal);
+    const [status, got] = await open(fetch, url, headers, signal);
     if (signal.aborted) return;
-    let failure;
-    if (state.opened(status)) {
+    const failure = state.opened(status, got);
+    if (failure === undefined) {
       if (first) opened();
       else report('reconnect-success');
       first = false;
@@ -106,17 +107,17 @@ async function run([state, url, fetch, silenceMs, hook], signal, opened, report)
       let chunk;
       while ((chunk = await read(got, silenceMs))) {
         const events = state.feed(text.decode(chunk, { stream: true }));
-        for (let i = 0; i < events.length; i += 2) report('event', payload(events[i], events[i + 1]));
+        if (events[0]) headers['Last-Event-ID'] = events[0];
+        for (let i = 1; i < events.length; i += 2) report('event', payload(events[i], events[i + 1]));
       }
       if (signal.aborted) return;
       report('disconnect');
     } else {
-      failure = state.error(status, got);
       if (first) throw failure;
       report('reconnect-error', failure);
     }
     const next = state.ended(status, Math.random());
-    if (next === undefined) {
+    if (next < 0) {
       report('error', failure);
       report('end');
       return;

@@ -19,6 +19,18 @@ pub struct Event {
     pub id: String,
 }
 
+/// Where the parser puts the events it dispatches: a `Vec<Event>`, or (in wasm) a JavaScript array of
+/// `name, data` pairs made without an `Event` in between.
+pub trait Sink {
+    fn event(&mut self, name: &str, data: &str, id: &str);
+}
+
+impl Sink for Vec<Event> {
+    fn event(&mut self, name: &str, data: &str, id: &str) {
+        self.push(Event { name: name.into(), data: data.into(), id: id.into() });
+    }
+}
+
 /// The parser of one event source. [`Parser::feed`] takes decoded chunks as they come (a boundary may
 /// fall anywhere, inside a CRLF too); [`Parser::restart`] begins a new connection, keeping the last event
 /// id and the `retry:` value.
@@ -40,13 +52,18 @@ impl Parser {
     /// A new connection: a partial line or event of the old one is dropped (an `id:` of an event never
     /// dispatched too; a byte-order mark may open the new stream); the last event id and the reconnection
     /// time stay.
+    #[inline(never)]
     pub fn restart(&mut self) {
-        let (last_id, retry_ms) = (take(&mut self.last_id), self.retry_ms);
-        *self = Parser { id: last_id.clone(), last_id, retry_ms, ..Parser::default() };
+        self.line.clear();
+        self.data.clear();
+        self.event.clear();
+        set(&mut self.id, &self.last_id);
+        self.after_cr = false;
+        self.started = false;
     }
 
-    /// Feeds a chunk; the events it completes are pushed to `out`.
-    pub fn feed(&mut self, chunk: &str, out: &mut Vec<Event>) {
+    /// Feeds a chunk; the events it completes go to `out`.
+    pub fn feed(&mut self, chunk: &str, out: &mut impl Sink) {
         for c in chunk.chars() {
             if take(&mut self.after_cr) && c == '\n' {
                 continue;
@@ -63,44 +80,50 @@ impl Parser {
     }
 
     #[inline(never)]
-    fn line_end(&mut self, out: &mut Vec<Event>) {
+    fn line_end(&mut self, out: &mut impl Sink) {
         let text = take(&mut self.line);
         let mut line = text.as_str();
         if !self.started {
             self.started = true;
-            line = line.strip_prefix('\u{feff}').unwrap_or(line);
+            line = line.strip_prefix("\u{feff}").unwrap_or(line);
         }
         if line.is_empty() {
-            return self.dispatch(out);
+            // Dispatch: the id is the last event id even when there is no data.
+            set(&mut self.last_id, &self.id);
+            let name = take(&mut self.event);
+            if self.data.pop().is_some() {
+                out.event(if name.is_empty() { "message" } else { &name }, &self.data, &self.last_id);
+            }
+            self.data.clear();
+            return;
         }
-        let (field, value) = line.split_once(':').unwrap_or((line, ""));
+        let colon = line.bytes().position(|b| b == b':');
+        let field = line.get(..colon.unwrap_or(line.len())).unwrap_or(line);
+        let value = colon.and_then(|i| line.get(i + 1..)).unwrap_or("");
         let value = value.strip_prefix(' ').unwrap_or(value);
         match field {
-            "event" => value.clone_into(&mut self.event),
+            "event" => set(&mut self.event, value),
             "data" if self.data.len() < MAX_LINE => {
                 self.data.push_str(value);
                 self.data.push('\n');
             }
-            "id" if !value.contains('\0') => value.clone_into(&mut self.id),
+            "id" if !value.bytes().any(|b| b == 0) => set(&mut self.id, value),
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
                 self.retry_ms = Some(value.bytes().fold(0u32, |n, d| n.saturating_mul(10).saturating_add((d - b'0').into())));
             }
             // Comments (an empty field name) and unknown fields.
             _ => {}
         }
+        // The line's buffer serves the next line.
+        self.line = text;
+        self.line.clear();
     }
+}
 
-    fn dispatch(&mut self, out: &mut Vec<Event>) {
-        self.id.clone_into(&mut self.last_id);
-        let name = take(&mut self.event);
-        let mut data = take(&mut self.data);
-        if data.is_empty() {
-            return;
-        }
-        data.pop();
-        let name = if name.is_empty() { "message".into() } else { name };
-        out.push(Event { name, data, id: self.last_id.clone() });
-    }
+/// `to = value`, in `to`'s buffer.
+fn set(to: &mut String, value: &str) {
+    to.clear();
+    to.push_str(value);
 }
 
 /// Particle's limit: opens of event streams per window, per IP.
@@ -108,22 +131,28 @@ pub const MAX_OPENS: usize = 100;
 /// The window of [`MAX_OPENS`]: five minutes.
 pub const OPEN_WINDOW_MS: f64 = 300_000.0;
 
-/// The times of recent stream opens, shared by the streams of one client: at most [`MAX_OPENS`] in any
-/// [`OPEN_WINDOW_MS`].
+/// The times of the last [`MAX_OPENS`] stream opens, shared by the streams of one client: at most
+/// [`MAX_OPENS`] in any [`OPEN_WINDOW_MS`]. A ring: once full, `next` is the oldest.
 #[derive(Clone, Debug, Default)]
-pub struct Opens(Vec<f64>);
+pub struct Opens {
+    ring: Vec<f64>,
+    next: usize,
+}
 
 impl Opens {
-    /// How long an open wanted at `at` must still wait so that the window holds at most `MAX_OPENS`.
-    pub fn wait(&mut self, at: f64) -> f64 {
-        self.0.retain(|t| *t > at - OPEN_WINDOW_MS);
-        let full = self.0.len().checked_sub(MAX_OPENS).and_then(|i| self.0.get(i));
-        full.map_or(0.0, |t| (t + OPEN_WINDOW_MS - at).max(0.0))
+    /// How long an open wanted at `at` must still wait so that the window holds at most `MAX_OPENS`: until
+    /// the oldest of the last `MAX_OPENS` leaves it.
+    pub fn wait(&self, at: f64) -> f64 {
+        self.ring.get(self.next).map_or(0.0, |t| (t + OPEN_WINDOW_MS - at).max(0.0))
     }
 
     /// Records an open at `now`.
     pub fn record(&mut self, now: f64) {
-        self.0.push(now);
+        match self.ring.get_mut(self.next) {
+            Some(oldest) => *oldest = now,
+            None => self.ring.push(now),
+        }
+        self.next = (self.next + 1) % MAX_OPENS;
     }
 
     /// The wait of an open wanted at `at` ([`Opens::wait`]), recording the open at the end of that wait.
@@ -200,12 +229,11 @@ impl Session {
         read
     }
 
-    /// The events a chunk of the body's text completes.
-    pub fn feed(&mut self, text: &str) -> Vec<Event> {
-        let mut out = Vec::new();
-        self.parser.feed(text, &mut out);
-        self.delivered |= !out.is_empty();
-        out
+    /// Feeds a chunk of the body's text; the events it completes go to `out`.
+    pub fn feed(&mut self, text: &str, out: &mut impl Sink) {
+        let mut counted = Counted(out, false);
+        self.parser.feed(text, &mut counted);
+        self.delivered |= counted.1;
     }
 
     /// The wait before the next open, or `None` to stop, after the connection that [`Session::opened`]
@@ -221,6 +249,16 @@ impl Session {
     }
 }
 
+/// A sink that notes whether an event went through.
+struct Counted<'a, S>(&'a mut S, bool);
+
+impl<S: Sink> Sink for Counted<'_, S> {
+    fn event(&mut self, name: &str, data: &str, id: &str) {
+        self.1 = true;
+        self.0.event(name, data, id);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +270,12 @@ mod tests {
             p.feed(c, &mut out);
         }
         (out, p)
+    }
+
+    fn feed(s: &mut Session, text: &str) -> Vec<Event> {
+        let mut out = Vec::new();
+        s.feed(text, &mut out);
+        out
     }
 
     fn ev(name: &str, data: &str, id: &str) -> Event {
@@ -375,13 +419,13 @@ mod tests {
     fn a_session_reads_200_restarts_the_parser_and_backs_off_by_what_was_delivered() {
         let mut s = Session::default();
         assert!(s.opened(200.0));
-        assert_eq!(s.feed("id: 1\nretry: 3000\ndata: a\n\ndata: pa"), vec![ev("message", "a", "1")]);
-        assert!(s.feed("rt").is_empty());
+        assert_eq!(feed(&mut s, "id: 1\nretry: 3000\ndata: a\n\ndata: pa"), vec![ev("message", "a", "1")]);
+        assert!(feed(&mut s, "rt").is_empty());
         // Delivered: the base (the server's 3 s) again.
         assert_eq!(s.ended(200.0, 0.0), Some(3e3));
         // A new connection drops the partial event and keeps the id.
         assert!(s.opened(200.0));
-        assert_eq!(s.feed("\n\ndata: b\n\n"), vec![ev("message", "b", "1")]);
+        assert_eq!(feed(&mut s, "\n\ndata: b\n\n"), vec![ev("message", "b", "1")]);
         assert_eq!(s.parser.last_id, "1");
         assert!(s.opened(200.0));
         // Nothing delivered on the new connection, a refusal, a failure (-2), an odd status: doubling.

@@ -9,7 +9,7 @@ use super::{set, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::encode::cat;
 use crate::http::fetch::{bounded_string, FetchTransport};
-use crate::http::sse::Session;
+use crate::http::sse::{Session, Sink};
 use crate::http::Response;
 use crate::vendors::particle::{events_path, Particle as Client};
 use js_sys::{Array, Object};
@@ -23,18 +23,18 @@ const CTX: &str = "particle.getEventStream";
 /// decided (in ms) instead of waiting, the wait ends when its promise settles.
 const KEYS: [&str; 7] = ["deviceId", "product", "org", "name", "auth", "silenceMs", "__testWait"];
 
-/// One running event stream: its token and the decisions of [`Session`], for the loop in events.mjs.
+/// One running event stream: the decisions of [`Session`], for the loop in events.mjs.
 #[wasm_bindgen(skip_typescript)]
 pub struct EventSourceState {
     client: Rc<Client<FetchTransport>>,
-    bearer: String,
     session: Session,
 }
 
 #[wasm_bindgen]
 impl Particle {
     /// The start of `getEventStream` (events.mjs): checks the options (throws a `CloudError`
-    /// `invalid_argument` before anything is sent) and answers `[state, url, fetch, silenceMs, testWait]`.
+    /// `invalid_argument` before anything is sent) and answers
+    /// `[state, url, fetch, silenceMs, testWait, headers]` (the headers of every open but `Last-Event-ID`).
     #[wasm_bindgen(js_name = "__eventStream", skip_typescript)]
     pub fn event_stream(&self, options: JsValue) -> Result<Array, JsValue> {
         setup(&self.inner, options).map_err(|e| to_js(e, V))
@@ -56,17 +56,30 @@ fn setup(client: &Rc<Client<FetchTransport>>, options: JsValue) -> Result<Array,
             i += 2;
         }
     }
-    let (device, product, org, name) = (o.string("deviceId")?, o.string("product")?, o.string("org")?, o.string("name")?);
-    let path = events_path(device.as_deref(), product.as_deref(), org.as_deref(), name.as_deref())?;
-    let url = cat(&[client.base_url(), &path]);
+    let url = cat(&[client.base_url(), &events_path(|key| o.string(key))?]);
     let bearer = cat(&["Bearer ", &client.token(&o.string("auth")?)?]);
     let silence = o.number("silenceMs", 1, 2_147_483_647)?.unwrap_or(15_000);
-    let hook = o.function("__testWait")?.map_or(JsValue::UNDEFINED, JsValue::from);
-    let state = EventSourceState { client: client.clone(), bearer, session: Session::default() };
+    // The test hook goes as it is: events.mjs uses it when it is a function.
+    let hook = o.raw("__testWait")?.unwrap_or_default();
+    let headers = Object::new();
+    set(&headers, "Authorization", &bearer.into());
+    set(&headers, "Accept", &"text/event-stream".into());
+    let state = EventSourceState { client: client.clone(), session: Session::default() };
     let out = Array::of3(&state.into(), &url.into(), client.core().transport.fetch());
     out.push(&silence.into());
     out.push(&hook);
+    out.push(&headers);
     Ok(out)
+}
+
+/// Events as `name, data` pairs of a JavaScript array.
+struct Events<'a>(&'a Array);
+
+impl Sink for Events<'_> {
+    fn event(&mut self, name: &str, data: &str, _id: &str) {
+        self.0.push(&name.into());
+        self.0.push(&data.into());
+    }
 }
 
 #[wasm_bindgen]
@@ -78,25 +91,12 @@ impl EventSourceState {
         self.client.opens.borrow_mut().reserve(now)
     }
 
-    /// The headers of an open: the token, and the last event id once there is one.
-    pub fn headers(&self) -> Object {
-        let h = Object::new();
-        set(&h, "Authorization", &self.bearer.as_str().into());
-        set(&h, "Accept", &"text/event-stream".into());
-        let id = &self.session.parser.last_id;
-        if !id.is_empty() {
-            set(&h, "Last-Event-ID", &id.as_str().into());
+    /// An open answered `status` with `body` (`-2`: it failed, with a message): undefined when its body
+    /// is to be read, else the `CloudError` of the refusal.
+    pub fn opened(&mut self, status: f64, body: JsValue) -> JsValue {
+        if self.session.opened(status) {
+            return JsValue::UNDEFINED;
         }
-        h
-    }
-
-    /// An open answered `status` (`-2`: it failed): whether to read its body.
-    pub fn opened(&mut self, status: f64) -> bool {
-        self.session.opened(status)
-    }
-
-    /// The `CloudError` of a refused open: `status` with its (parsed) body, or `-2` with a message.
-    pub fn error(&self, status: f64, body: JsValue) -> JsValue {
         let err = if status > 0.0 {
             Error::from_response(&Response::new(status as u16, body))
         } else {
@@ -105,19 +105,18 @@ impl EventSourceState {
         to_js(err, V)
     }
 
-    /// The events a chunk of text completes, as `[name, data, name, data, …]`.
+    /// The events a chunk of text completes, after the last event id (`""`: none yet; sent as
+    /// `Last-Event-ID` when reopening): `[lastEventId, name, data, name, data, …]`.
     pub fn feed(&mut self, text: &str) -> Array {
         let out = Array::new();
-        for e in self.session.feed(text) {
-            out.push(&e.name.into());
-            out.push(&e.data.into());
-        }
+        self.session.feed(text, &mut Events(&out));
+        out.unshift(&self.session.parser.last_id.as_str().into());
         out
     }
 
-    /// After the connection opened with `status` is over: the wait before the next open (ms), or
-    /// undefined to stop.
-    pub fn ended(&mut self, status: f64, random: f64) -> Option<f64> {
-        self.session.ended(status, random)
+    /// After the connection opened with `status` is over: the wait before the next open (ms), or `-1` to
+    /// stop.
+    pub fn ended(&mut self, status: f64, random: f64) -> f64 {
+        self.session.ended(status, random).unwrap_or(-1.0)
     }
 }

@@ -88,28 +88,26 @@ impl<T: Transport> Particle<T> {
 
 /// The path of an event stream, as particle-api-js builds it: `/v1/[orgs/{org}/][products/{product}/]`
 /// `[devices/[{deviceId}/]]events[/{name}]`, where `deviceId` `mine` (any case) means the user's devices and
-/// `name` is an event name prefix (encoded whole, `/` included).
-pub fn events_path(
-    device: Option<&str>,
-    product: Option<&str>,
-    org: Option<&str>,
-    name: Option<&str>,
-) -> Result<String, Error> {
+/// `name` is an event name prefix (encoded whole, `/` included). `option(key)` reads the options `org`,
+/// `product`, `deviceId` and `name`, in that order.
+#[inline(never)]
+pub fn events_path(mut option: impl FnMut(&str) -> Result<Option<String>, Error>) -> Result<String, Error> {
     let mut path = String::from("/v1/");
-    for (what, part, value) in [("`org`", "orgs/", org), ("`product`", "products/", product), ("`deviceId`", "devices/", device)]
-    {
-        if let Some(v) = value {
+    for (key, part) in [("org", "orgs/"), ("product", "products/"), ("deviceId", "devices/")] {
+        if let Some(v) = option(key)? {
             path.push_str(part);
-            if part != "devices/" || !v.eq_ignore_ascii_case("mine") {
-                path.push_str(&crate::vendors::segment(&encode::cat(&["particle.getEventStream: ", what]), v)?);
+            // `mine` in any case (each byte, lowercased by `| 0x20`, is that letter or its capital).
+            let mine = v.len() == 4 && v.bytes().zip(*b"mine").all(|(a, b)| a | 0x20 == b);
+            if key != "deviceId" || !mine {
+                path.push_str(&crate::vendors::segment(&encode::cat(&["particle.getEventStream: `", key, "`"]), &v)?);
                 path.push('/');
             }
         }
     }
     path.push_str("events");
-    if let Some(n) = name {
+    if let Some(n) = option("name")? {
         path.push('/');
-        path.push_str(&encode::component(n));
+        path.push_str(&encode::component(&n));
     }
     Ok(path)
 }
@@ -153,7 +151,23 @@ mod tests {
 
     #[test]
     fn event_stream_paths_follow_particle_api_js() {
-        let p = |d, pr, o, n| events_path(d, pr, o, n);
+        let p = |d: Option<&str>, pr: Option<&str>, o: Option<&str>, n: Option<&str>| {
+            let mut asked = Vec::new();
+            let path = events_path(|key| {
+                asked.push(key.to_owned());
+                Ok(match key {
+                    "deviceId" => d,
+                    "product" => pr,
+                    "org" => o,
+                    _ => n,
+                }
+                .map(str::to_owned))
+            });
+            if path.is_ok() {
+                assert_eq!(asked, ["org", "product", "deviceId", "name"]);
+            }
+            path
+        };
         assert_eq!(p(None, None, None, None).unwrap(), "/v1/events");
         assert_eq!(p(Some("mine"), None, None, None).unwrap(), "/v1/devices/events");
         assert_eq!(p(Some("MINE"), None, None, Some("temp")).unwrap(), "/v1/devices/events/temp");
