@@ -85,19 +85,25 @@ function wait(ms, signal, hook) {
   });
 }
 
+// The questions the loop asks its state (`state.step(what, n, v)`, see src/js/events.rs).
+const WAIT = 0;
+const OPENED = 1;
+const FEED = 2;
+const ENDED = 3;
+
 // The stream: `opened()` once the first open succeeded, then `report(kind, value)` for each event, until
 // `signal` fires or the state says stop. Rejects when the first open is refused.
 async function run([state, url, fetch, silenceMs, testWait, headers], signal, opened, report) {
   const hook = typeof testWait === 'function' ? testWait : undefined;
   let first = true;
   for (;;) {
-    const ms = state.opensWait(Date.now());
+    const ms = state.step(WAIT, Date.now());
     if (ms > 0) await wait(ms, signal, hook);
     if (signal.aborted) return;
     if (!first) report('reconnect');
     const [status, got] = await open(fetch, url, headers, signal);
     if (signal.aborted) return;
-    const failure = state.opened(status, got);
+    const failure = state.step(OPENED, status, got);
     if (failure === undefined) {
       if (first) opened();
       else report('reconnect-success');
@@ -106,7 +112,7 @@ async function run([state, url, fetch, silenceMs, testWait, headers], signal, op
       const text = new TextDecoder('utf-8', { ignoreBOM: true });
       let chunk;
       while ((chunk = await read(got, silenceMs))) {
-        const events = state.feed(text.decode(chunk, { stream: true }));
+        const events = state.step(FEED, 0, text.decode(chunk, { stream: true }));
         if (events[0]) headers['Last-Event-ID'] = events[0];
         for (let i = 1; i < events.length; i += 2) report('event', payload(events[i], events[i + 1]));
       }
@@ -116,7 +122,7 @@ async function run([state, url, fetch, silenceMs, testWait, headers], signal, op
       if (first) throw failure;
       report('reconnect-error', failure);
     }
-    const next = state.ended(status, Math.random());
+    const next = state.step(ENDED, status, Math.random());
     if (next < 0) {
       report('error', failure);
       report('end');

@@ -82,41 +82,45 @@ impl Sink for Events<'_> {
     }
 }
 
+/// [`EventSourceState::step`]: the wait before an open wanted at `n` (now, in ms): Particle's 100 opens per
+/// 5 minutes, shared by the client's streams; the open is counted at the end of that wait.
+pub const WAIT: u32 = 0;
+/// [`EventSourceState::step`]: an open answered status `n` with `v` (`-2`: it failed, `v` the message):
+/// undefined when its body is to be read, else the `CloudError` of the refusal.
+pub const OPENED: u32 = 1;
+/// [`EventSourceState::step`]: the events the text `v` (a chunk of the body) completes, after the last event
+/// id (`""`: none yet; sent as `Last-Event-ID` when reopening): `[lastEventId, name, data, name, data, …]`.
+pub const FEED: u32 = 2;
+/// [`EventSourceState::step`]: the connection opened with status `n` is over (`v`: a random number in
+/// `[0, 1)`): the wait before the next open (ms), or `-1` to stop.
+pub const ENDED: u32 = 3;
+
 #[wasm_bindgen]
 impl EventSourceState {
-    /// The wait before an open wanted now (Particle's 100 opens per 5 minutes, shared by the client's
-    /// streams); the open is counted at the end of that wait.
-    #[wasm_bindgen(js_name = opensWait)]
-    pub fn opens_wait(&self, now: f64) -> f64 {
-        self.client.opens.borrow_mut().reserve(now)
-    }
-
-    /// An open answered `status` with `body` (`-2`: it failed, with a message): undefined when its body
-    /// is to be read, else the `CloudError` of the refusal.
-    pub fn opened(&mut self, status: f64, body: JsValue) -> JsValue {
-        if self.session.opened(status) {
-            return JsValue::UNDEFINED;
+    /// The stream's one question for each step of the loop in events.mjs: [`WAIT`], [`OPENED`], [`FEED`]
+    /// or [`ENDED`]. (One method: each method of a class costs its own crossing in the wasm.)
+    pub fn step(&mut self, what: u32, n: f64, v: JsValue) -> JsValue {
+        let s = &mut self.session;
+        match what {
+            WAIT => self.client.opens.borrow_mut().reserve(n).into(),
+            OPENED => {
+                if s.opened(n) {
+                    return JsValue::UNDEFINED;
+                }
+                let err = if n > 0.0 {
+                    Error::from_response(&Response::new(n as u16, v))
+                } else {
+                    Error::Network(bounded_string(&v).ok().flatten().unwrap_or_default())
+                };
+                to_js(err, V)
+            }
+            FEED => {
+                let out = Array::new();
+                s.feed(&v.as_string().unwrap_or_default(), &mut Events(&out));
+                out.unshift(&s.parser.last_id.as_str().into());
+                out.into()
+            }
+            _ => s.ended(n, v.as_f64().unwrap_or(0.0)).unwrap_or(-1.0).into(),
         }
-        let err = if status > 0.0 {
-            Error::from_response(&Response::new(status as u16, body))
-        } else {
-            Error::Network(bounded_string(&body).ok().flatten().unwrap_or_default())
-        };
-        to_js(err, V)
-    }
-
-    /// The events a chunk of text completes, after the last event id (`""`: none yet; sent as
-    /// `Last-Event-ID` when reopening): `[lastEventId, name, data, name, data, …]`.
-    pub fn feed(&mut self, text: &str) -> Array {
-        let out = Array::new();
-        self.session.feed(text, &mut Events(&out));
-        out.unshift(&self.session.parser.last_id.as_str().into());
-        out
-    }
-
-    /// After the connection opened with `status` is over: the wait before the next open (ms), or `-1` to
-    /// stop.
-    pub fn ended(&mut self, status: f64, random: f64) -> f64 {
-        self.session.ended(status, random).unwrap_or(-1.0)
     }
 }
