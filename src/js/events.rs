@@ -45,8 +45,12 @@ impl Particle {
 fn setup(client: &Rc<Client<FetchTransport>>, options: JsValue) -> Result<Array, Error> {
     let o = Opts::new(options.clone(), CTX)?;
     if !options.is_undefined() && !options.is_null() {
+        // `[key, value, …]`, or undefined when reading the keys threw.
         let keys = pairs(&options);
-        let keys = keys.dyn_ref::<Array>().ok_or_else(|| Error::invalid(cat(&[CTX, ": the options could not be read"])))?;
+        if keys.is_undefined() {
+            return Err(Error::invalid(cat(&[CTX, ": the options could not be read"])));
+        }
+        let keys: &Array = keys.unchecked_ref();
         let mut i = 0;
         while i < keys.length() {
             let key = bounded_string(&keys.get(i)).ok().flatten().unwrap_or_default();

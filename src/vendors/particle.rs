@@ -93,12 +93,12 @@ impl<T: Transport> Particle<T> {
 #[inline(never)]
 pub fn events_path(mut option: impl FnMut(&str) -> Result<Option<String>, Error>) -> Result<String, Error> {
     let mut path = String::from("/v1/");
-    for (key, part) in [("org", "orgs/"), ("product", "products/"), ("deviceId", "devices/")] {
+    for (key, part, device) in [("org", "orgs/", false), ("product", "products/", false), ("deviceId", "devices/", true)] {
         if let Some(v) = option(key)? {
             path.push_str(part);
             // `mine` in any case (each byte, lowercased by `| 0x20`, is that letter or its capital).
             let mine = v.len() == 4 && v.bytes().zip(*b"mine").all(|(a, b)| a | 0x20 == b);
-            if key != "deviceId" || !mine {
+            if !(device && mine) {
                 path.push_str(&crate::vendors::segment(&encode::cat(&["particle.getEventStream: `", key, "`"]), &v)?);
                 path.push('/');
             }
