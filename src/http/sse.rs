@@ -4,7 +4,7 @@
 //! `TextDecoder` (which keeps a UTF-8 sequence split between chunks for the next one, and puts U+FFFD for
 //! invalid bytes, as the format says), feeds the text in and asks [`Session`] every decision.
 
-use std::mem::take;
+use std::mem::{replace, take};
 
 /// A line (or an event's data) longer than this (in UTF-8 bytes) is cut: a stream without newlines cannot
 /// exhaust memory.
@@ -38,7 +38,10 @@ impl Sink for Vec<Event> {
 pub struct Parser {
     line: String,
     after_cr: bool,
+    /// The first character of the connection was read.
     started: bool,
+    /// An event was dispatched since the connection began.
+    pub dispatched: bool,
     data: String,
     event: String,
     id: String,
@@ -60,12 +63,14 @@ impl Parser {
         set(&mut self.id, &self.last_id);
         self.after_cr = false;
         self.started = false;
+        self.dispatched = false;
     }
 
     /// Feeds a chunk; the events it completes go to `out`.
     pub fn feed(&mut self, chunk: &str, out: &mut impl Sink) {
         for c in chunk.chars() {
-            if take(&mut self.after_cr) && c == '\n' {
+            // A byte-order mark may open the stream; an LF right after a CR ends no second line.
+            if !replace(&mut self.started, true) && c == '\u{feff}' || take(&mut self.after_cr) && c == '\n' {
                 continue;
             }
             match c {
@@ -82,17 +87,15 @@ impl Parser {
     #[inline(never)]
     fn line_end(&mut self, out: &mut impl Sink) {
         let text = take(&mut self.line);
-        let mut line = text.as_str();
-        if !self.started {
-            self.started = true;
-            line = line.strip_prefix("\u{feff}").unwrap_or(line);
-        }
+        let line = text.as_str();
         if line.is_empty() {
             // Dispatch: the id is the last event id even when there is no data.
             set(&mut self.last_id, &self.id);
             let name = take(&mut self.event);
-            if self.data.pop().is_some() {
-                out.event(if name.is_empty() { "message" } else { &name }, &self.data, &self.last_id);
+            // The data without its last `\n`.
+            if let Some(n) = self.data.len().checked_sub(1) {
+                self.dispatched = true;
+                out.event(if name.is_empty() { "message" } else { &name }, self.data.get(..n).unwrap_or(""), &self.last_id);
             }
             self.data.clear();
             return;
@@ -100,7 +103,7 @@ impl Parser {
         let colon = line.bytes().position(|b| b == b':');
         let field = line.get(..colon.unwrap_or(line.len())).unwrap_or(line);
         let value = colon.and_then(|i| line.get(i + 1..)).unwrap_or("");
-        let value = value.strip_prefix(' ').unwrap_or(value);
+        let value = value.strip_prefix(" ").unwrap_or(value);
         match field {
             "event" => set(&mut self.event, value),
             "data" if self.data.len() < MAX_LINE => {
@@ -108,8 +111,9 @@ impl Parser {
                 self.data.push('\n');
             }
             "id" if !value.bytes().any(|b| b == 0) => set(&mut self.id, value),
+            // Digits only; a number past `u32` is the largest.
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
-                self.retry_ms = Some(value.bytes().fold(0u32, |n, d| n.saturating_mul(10).saturating_add((d - b'0').into())));
+                self.retry_ms = Some(value.parse().unwrap_or(u32::MAX));
             }
             // Comments (an empty field name) and unknown fields.
             _ => {}
@@ -214,7 +218,6 @@ impl Backoff {
 pub struct Session {
     pub parser: Parser,
     backoff: Backoff,
-    delivered: bool,
 }
 
 impl Session {
@@ -224,16 +227,8 @@ impl Session {
         let read = status == 200.0;
         if read {
             self.parser.restart();
-            self.delivered = false;
         }
         read
-    }
-
-    /// Feeds a chunk of the body's text; the events it completes go to `out`.
-    pub fn feed(&mut self, text: &str, out: &mut impl Sink) {
-        let mut counted = Counted(out, false);
-        self.parser.feed(text, &mut counted);
-        self.delivered |= counted.1;
     }
 
     /// The wait before the next open, or `None` to stop, after the connection that [`Session::opened`]
@@ -241,21 +236,11 @@ impl Session {
     /// `random` in `[0, 1)` for the jitter.
     pub fn ended(&mut self, status: f64, random: f64) -> Option<f64> {
         let ended = if status == 200.0 {
-            Ended::Closed { delivered: self.delivered }
+            Ended::Closed { delivered: self.parser.dispatched }
         } else {
             Ended::Refused(if (100.0..1000.0).contains(&status) { status as u16 } else { 0 })
         };
         self.backoff.next(ended, self.parser.retry_ms, random)
-    }
-}
-
-/// A sink that notes whether an event went through.
-struct Counted<'a, S>(&'a mut S, bool);
-
-impl<S: Sink> Sink for Counted<'_, S> {
-    fn event(&mut self, name: &str, data: &str, id: &str) {
-        self.1 = true;
-        self.0.event(name, data, id);
     }
 }
 
@@ -274,7 +259,7 @@ mod tests {
 
     fn feed(s: &mut Session, text: &str) -> Vec<Event> {
         let mut out = Vec::new();
-        s.feed(text, &mut out);
+        s.parser.feed(text, &mut out);
         out
     }
 

@@ -120,7 +120,7 @@ impl EventSourceState {
             }
             FEED => {
                 let out = Array::new();
-                s.feed(&v.as_string().unwrap_or_default(), &mut Events(&out));
+                s.parser.feed(&v.as_string().unwrap_or_default(), &mut Events(&out));
                 out.unshift(&s.parser.last_id.as_str().into());
                 out.into()
             }

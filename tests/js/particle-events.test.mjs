@@ -112,9 +112,10 @@ test('a refused first open rejects like particle-api-js', T, async () => {
   }
 });
 
-test('frames split anywhere (CRLF, UTF-8, comments, keep-alives) give the events whole', T, async () => {
-  const text = `:ok\r\n\r\n${frame('grüße', 'é€😀').replace(/\n/g, '\r\n')}\n\ndata: {"data":"plain"}\r\n\r\n`;
-  const bytes = Buffer.from(text);
+test('frames split anywhere (CRLF, UTF-8, comments, keep-alives, a BOM) give the events whole', T, async () => {
+  const text = `\uFEFF:ok\r\n\r\n${frame('grüße', 'é€😀').replace(/\n/g, '\r\n')}\n\ndata: {"data":"plain"}\r\n\r\n`;
+  // Invalid UTF-8 (a cut 4-byte sequence) reads as U+FFFD, as the format says.
+  const bytes = Buffer.concat([Buffer.from(text), Buffer.from('data: \xF0\x9F\n\n', 'latin1')]);
   const srv = await sseServer([
     async (req, res) => {
       head(res);
@@ -127,9 +128,9 @@ test('frames split anywhere (CRLF, UTF-8, comments, keep-alives) give the events
   ]);
   try {
     const stream = await srv.particle().getEventStream({ deviceId: 'mine' });
-    const got = await collect(stream, 2);
+    const got = await collect(stream, 3);
     stream.abort();
-    assert.deepEqual(got.map((e) => [e.name, e.data]), [['grüße', 'é€😀'], ['message', 'plain']]);
+    assert.deepEqual(got.map((e) => [e.name, e.data]), [['grüße', 'é€😀'], ['message', 'plain'], ['message', '\uFFFD']]);
   } finally {
     await srv.close();
   }
