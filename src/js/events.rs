@@ -124,7 +124,8 @@ impl EventSourceState {
                 out.unshift(&s.parser.last_id.as_str().into());
                 out.into()
             }
-            _ => s.ended(n, v.as_f64().unwrap_or(0.0)).unwrap_or(-1.0).into(),
+            ENDED => s.ended(n, v.as_f64().unwrap_or(0.0)).unwrap_or(-1.0).into(),
+            _ => JsValue::UNDEFINED,
         }
     }
 }
