@@ -135,7 +135,7 @@ pub const MAX_OPENS: usize = 100;
 /// The window of [`MAX_OPENS`]: five minutes.
 pub const OPEN_WINDOW_MS: f64 = 300_000.0;
 
-/// The times of the last [`MAX_OPENS`] stream opens, shared by the streams of one client: at most
+/// The times of the last [`MAX_OPENS`] stream opens, shared by all streams (the limit is per IP): at most
 /// [`MAX_OPENS`] in any [`OPEN_WINDOW_MS`]. A ring: once full, `next` is the oldest.
 #[derive(Clone, Debug, Default)]
 pub struct Opens {
@@ -144,6 +144,10 @@ pub struct Opens {
 }
 
 impl Opens {
+    pub const fn new() -> Self {
+        Opens { ring: Vec::new(), next: 0 }
+    }
+
     /// How long an open wanted at `at` must still wait so that the window holds at most `MAX_OPENS`: until
     /// the oldest of the last `MAX_OPENS` leaves it.
     pub fn wait(&self, at: f64) -> f64 {

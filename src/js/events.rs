@@ -9,11 +9,11 @@ use super::{set, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::encode::cat;
 use crate::http::fetch::{bounded_string, FetchTransport};
-use crate::http::sse::{Session, Sink};
+use crate::http::sse::{Opens, Session, Sink};
+use std::cell::RefCell;
 use crate::http::Response;
 use crate::vendors::particle::{events_path, Particle as Client};
 use js_sys::{Array, Object};
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -26,8 +26,13 @@ const KEYS: [&str; 7] = ["deviceId", "product", "org", "name", "auth", "silenceM
 /// One running event stream: the decisions of [`Session`], for the loop in events.mjs.
 #[wasm_bindgen(skip_typescript)]
 pub struct EventSourceState {
-    client: Rc<Client<FetchTransport>>,
     session: Session,
+}
+
+thread_local! {
+    /// The event-stream opens of this page or process, kept within Particle's 100 per 5 minutes (a limit
+    /// per IP address: every client's streams count).
+    static OPENS: RefCell<Opens> = const { RefCell::new(Opens::new()) };
 }
 
 #[wasm_bindgen]
@@ -42,7 +47,7 @@ impl Particle {
 }
 
 #[inline(never)]
-fn setup(client: &Rc<Client<FetchTransport>>, options: JsValue) -> Result<Array, Error> {
+fn setup(client: &Client<FetchTransport>, options: JsValue) -> Result<Array, Error> {
     let o = Opts::new(options.clone(), CTX)?;
     if !options.is_undefined() && !options.is_null() {
         // `[key, value, …]`, or undefined when reading the keys threw.
@@ -68,7 +73,7 @@ fn setup(client: &Rc<Client<FetchTransport>>, options: JsValue) -> Result<Array,
     let headers = Object::new();
     set(&headers, "Authorization", &bearer.into());
     set(&headers, "Accept", &"text/event-stream".into());
-    let state = EventSourceState { client: client.clone(), session: Session::default() };
+    let state = EventSourceState { session: Session::default() };
     let out = Array::of3(&state.into(), &url.into(), client.core().transport.fetch());
     out.push(&silence.into());
     out.push(&hook);
@@ -87,7 +92,7 @@ impl Sink for Events<'_> {
 }
 
 /// [`EventSourceState::step`]: the wait before an open wanted at `n` (now, in ms): Particle's 100 opens per
-/// 5 minutes, shared by the client's streams; the open is counted at the end of that wait.
+/// 5 minutes, shared by all streams; the open is counted at the end of that wait.
 pub const WAIT: u32 = 0;
 /// [`EventSourceState::step`]: an open answered status `n` with `v` (`-2`: it failed, `v` the message):
 /// undefined when its body is to be read, else the `CloudError` of the refusal.
@@ -106,7 +111,7 @@ impl EventSourceState {
     pub fn step(&mut self, what: u32, n: f64, v: JsValue) -> JsValue {
         let s = &mut self.session;
         match what {
-            WAIT => self.client.opens.borrow_mut().reserve(n).into(),
+            WAIT => OPENS.try_with(|o| o.borrow_mut().reserve(n)).unwrap_or(0.0).into(),
             OPENED => {
                 if s.opened(n) {
                     return JsValue::UNDEFINED;

@@ -5,7 +5,7 @@
 use super::{Client, Sent};
 use crate::auth::is_token;
 use crate::error::Error;
-use crate::http::{encode, sse::Opens, Body, Core, Request, Response, Transport};
+use crate::http::{encode, Body, Core, Request, Response, Transport};
 use crate::ops::{particle::OPS, Call, Op};
 use std::cell::RefCell;
 pub const DEFAULT_BASE_URL: &str = "https://api.particle.io";
@@ -18,8 +18,6 @@ pub struct Particle<T> {
     client_id: String,
     client_secret: String,
     default_auth: RefCell<Option<String>>,
-    /// The event-stream opens of this client, kept within Particle's 100 per 5 minutes.
-    pub opens: RefCell<Opens>,
 }
 
 /// What `login` sends besides username and password.
@@ -32,8 +30,7 @@ pub struct LoginOptions {
 impl<T: Transport> Particle<T> {
     pub fn new(core: Core<T>, base_url: String, client: Option<(String, String)>, auth: Option<String>) -> Self {
         let (client_id, client_secret) = client.unwrap_or_else(|| (DEFAULT_CLIENT.into(), DEFAULT_CLIENT.into()));
-        let opens = RefCell::default();
-        Particle { core, base_url, client_id, client_secret, default_auth: RefCell::new(auth), opens }
+        Particle { core, base_url, client_id, client_secret, default_auth: RefCell::new(auth) }
     }
 
     pub fn base_url(&self) -> &str {
