@@ -37,12 +37,12 @@ thread_local! {
 
 #[wasm_bindgen]
 impl Particle {
-    /// The start of `getEventStream` (events.mjs): checks the options (throws a `CloudError`
-    /// `invalid_argument` before anything is sent) and answers
+    /// The start of `getEventStream` (events.mjs): checks the options (answers a `CloudError`
+    /// `invalid_argument`, before anything is sent, when one is wrong) and answers
     /// `[state, url, fetch, silenceMs, testWait, headers]` (the headers of every open but `Last-Event-ID`).
     #[wasm_bindgen(js_name = "__eventStream", skip_typescript)]
-    pub fn event_stream(&self, options: JsValue) -> Result<Array, JsValue> {
-        setup(&self.inner, options).map_err(|e| to_js(e, V))
+    pub fn event_stream(&self, options: JsValue) -> JsValue {
+        setup(&self.inner, options).map_or_else(|e| to_js(e, V), JsValue::from)
     }
 }
 
