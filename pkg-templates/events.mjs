@@ -108,8 +108,9 @@ async function run([state, url, fetch, silenceMs, testWait, headers], signal, op
       if (first) opened();
       else report('reconnect-success');
       first = false;
-      // Streaming: a UTF-8 sequence split between chunks waits for the rest; the BOM is the parser's.
-      const text = new TextDecoder('utf-8', { ignoreBOM: true });
+      // Streaming: a UTF-8 sequence split between chunks waits for the rest; a BOM opening the body is
+      // dropped, invalid bytes read as U+FFFD (as the format says).
+      const text = new TextDecoder();
       let chunk;
       while ((chunk = await read(got, silenceMs))) {
         const events = state.step(FEED, 0, text.decode(chunk, { stream: true }));
