@@ -114,7 +114,9 @@ async function run([state, url, fetch, silenceMs, testWait, headers], signal, op
       let chunk;
       while ((chunk = await read(got, silenceMs))) {
         const events = state.step(FEED, 0, text.decode(chunk, { stream: true }));
+        // The last event id goes with the next open (an empty `id:` clears it).
         if (events[0]) headers['Last-Event-ID'] = events[0];
+        else delete headers['Last-Event-ID'];
         for (let i = 1; i < events.length; i += 2) report('event', payload(events[i], events[i + 1]));
       }
       if (signal.aborted) return;
