@@ -77,12 +77,12 @@ fs.writeFileSync(path.join(outDir, `${NAME}.d.ts`), dts.replace(/^\s*\[Symbol\.d
 fs.writeFileSync(path.join(outDir, 'web', 'package.json'), '{ "type": "module" }\n');
 fs.rmSync(tmp, { recursive: true, force: true });
 
-for (const f of ['index.cjs', 'index.mjs', 'http-fetch.cjs', 'browser.mjs', 'common.mjs', 'arduino-api.mjs', 'index.d.ts', 'arduino-api.d.ts', 'README.md']) {
+for (const f of ['index.cjs', 'index.mjs', 'http-fetch.cjs', 'browser.mjs', 'common.mjs', 'events.mjs', 'arduino-api.mjs', 'index.d.ts', 'arduino-api.d.ts', 'README.md']) {
   fs.copyFileSync(path.join(here, f), path.join(outDir, f));
 }
-// common.cjs and arduino-api.cjs: the same modules for require(): `export` dropped, names exported at the
+// common.cjs, events.cjs and arduino-api.cjs: the same modules for require(): `export` dropped, names exported at the
 // end, relative imports of .mjs files turned into require()s of their .cjs copies.
-for (const name of ['common', 'arduino-api']) {
+for (const name of ['common', 'events', 'arduino-api']) {
   const esm = fs.readFileSync(path.join(here, `${name}.mjs`), 'utf8');
   const exported = [...esm.matchAll(/^export (?:class|function|const) (\w+)/gm)].map((m) => m[1]);
   const cjs = `'use strict';\n${esm
@@ -103,7 +103,7 @@ const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB (${n.toLocaleString('en-US')} B)`;
 const wasm = fs.readFileSync(wasmOut);
 const glue = (dir) => fs.readFileSync(path.join(outDir, dir, `${NAME}.js`));
-const entries = ['browser.mjs', 'common.mjs', 'arduino-api.mjs'].map((f) => fs.readFileSync(path.join(outDir, f)));
+const entries = ['browser.mjs', 'common.mjs', 'events.mjs', 'arduino-api.mjs'].map((f) => fs.readFileSync(path.join(outDir, f)));
 const report = {
   wasmRaw: wasm.length,
   wasmGzip: gz(wasm),

@@ -2,6 +2,7 @@
 // created and called at once, and calls wait for the module. `await init()` loads it ahead of time.
 import initWasm, * as glue from './web/iot_cloud_wasm.js';
 import { CloudError, iotApi, arduinoResources, vendorMethods } from './common.mjs';
+import { eventStreams } from './events.mjs';
 
 let loaded = false;
 let loading;
@@ -13,6 +14,7 @@ export function init(input) {
       glue.__setErrorClass(CloudError);
       arduinoResources(glue.Arduino, glue.__arity);
       vendorMethods(glue);
+      eventStreams(glue.Particle);
       loaded = true;
     },
     (err) => {

@@ -3,10 +3,12 @@
 const wasm = require('./node/iot_cloud_wasm.js');
 const { CloudError, iotApi, arduinoResources, vendorMethods } = require('./common.cjs');
 const { httpFetch } = require('./http-fetch.cjs');
+const { eventStreams } = require('./events.cjs');
 
 wasm.__setErrorClass(CloudError);
 arduinoResources(wasm.Arduino, wasm.__arity);
 vendorMethods(wasm);
+eventStreams(wasm.Particle);
 // Requests go through node:http with keep-alive (cheaper per call than the global fetch) unless the user
 // passes a `fetch` option.
 wasm.__setDefaultFetch(httpFetch);

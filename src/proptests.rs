@@ -1103,3 +1103,103 @@ fn base_urls_with_whitespace_or_control_characters_are_refused() {
         assert!(base_url("baseUrl", bad).is_err(), "{bad:?} accepted");
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Server-sent events: the parser over any chunking
+// ---------------------------------------------------------------------------------------------------------
+
+mod sse {
+    use super::config;
+    use crate::http::sse::{Event, Parser};
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    /// The text fed in chunks cut at `cuts` (moved back to a character boundary: the decoder never
+    /// splits one).
+    fn run(text: &str, cuts: &[usize]) -> (Vec<Event>, String, Option<u32>) {
+        let mut p = Parser::default();
+        let mut out = Vec::new();
+        let mut cuts: Vec<usize> = cuts
+            .iter()
+            .map(|c| (0..=c % (text.len() + 1)).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0))
+            .collect();
+        cuts.sort_unstable();
+        let mut from = 0;
+        for c in cuts.into_iter().chain([text.len()]) {
+            p.feed(&text[from..c], &mut out);
+            from = c;
+        }
+        (out, p.last_id, p.retry_ms)
+    }
+
+    /// A value without line breaks (any other Unicode, NUL included) and an event type.
+    fn value() -> impl Strategy<Value = String> {
+        "[^\r\n]{0,12}"
+    }
+
+    // (type, data lines, id) of one event; the stream writes them in the wire format with line endings
+    // `eol` (LF, CR or CRLF, chosen per line), keep-alive blank lines and comments between events.
+    prop_compose! {
+        fn event()(name in prop::option::of("[a-z]{1,8}"), lines in vec(value(), 1..4),
+                   id in prop::option::of("[0-9a-z]{1,6}"), comment in prop::option::of(value()))
+                   -> (Option<String>, Vec<String>, Option<String>, Option<String>) {
+            (name, lines, id, comment)
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config(400))]
+
+        /// Events written in the wire format with any line endings, keep-alives and comments come out as
+        /// written, however the text is cut. (The decoder drops an opening BOM.)
+        #[test]
+        fn events_survive_any_chunking(events in vec(event(), 0..8), eols in vec(0usize..3, 64),
+                                       keep in vec(0usize..3, 8), cuts in vec(any::<usize>(), 0..12)) {
+            let mut wire = String::new();
+            let mut e = 0;
+            let mut prev = "";
+            // A lone LF right after a lone CR would read as one CRLF: a CRLF is written instead.
+            let mut eol = || {
+                e += 1;
+                let next = ["\n", "\r", "\r\n"][eols[e % eols.len()]];
+                prev = if prev == "\r" && next == "\n" { "\r\n" } else { next };
+                prev
+            };
+            let mut expected = Vec::new();
+            let mut last_id = String::new();
+            for (i, (name, lines, id, comment)) in events.iter().enumerate() {
+                for _ in 0..keep[i % keep.len()] { wire.push_str(eol()); }
+                if let Some(c) = comment { wire.push(':'); wire.push_str(c); wire.push_str(eol()); }
+                if let Some(n) = name { wire.push_str("event: "); wire.push_str(n); wire.push_str(eol()); }
+                if let Some(id) = id { wire.push_str("id:"); wire.push_str(id); wire.push_str(eol()); last_id = id.clone(); }
+                for l in lines {
+                    // A value starting with a space keeps it after the one the format drops.
+                    wire.push_str("data: "); wire.push_str(l); wire.push_str(eol());
+                }
+                wire.push_str(eol());
+                let name = name.clone().unwrap_or_else(|| "message".into());
+                expected.push(Event { name, data: lines.join("\n"), id: last_id.clone() });
+            }
+            // Whatever the cuts, the same events as the uncut stream and as written.
+            let whole = run(&wire, &[]);
+            let cut = run(&wire, &cuts);
+            prop_assert_eq!(&cut, &whole);
+            prop_assert_eq!(&whole.0, &expected);
+            prop_assert_eq!(whole.1, last_id);
+        }
+
+        /// Any bytes at all (decoded as the decoder does, U+FFFD for invalid sequences): the events, last id
+        /// and retry do not depend on where the chunks were cut.
+        #[test]
+        fn any_bytes_parse_the_same_in_any_chunks(bytes in vec(prop_oneof![
+                    4 => any::<u8>(), 2 => Just(b'\n'), 2 => Just(b'\r'), 1 => Just(b':'),
+                    1 => Just(0xEF), 1 => Just(0xBB), 1 => Just(0xBF)], 0..200),
+                  prefix in vec(prop_oneof![Just("data"), Just("id"), Just("retry"), Just("event")], 0..6),
+                  cuts in vec(any::<usize>(), 0..20)) {
+            let mut wire = prefix.join(":1\n").into_bytes();
+            wire.extend_from_slice(&bytes);
+            let text = String::from_utf8_lossy(&wire);
+            prop_assert_eq!(run(&text, &cuts), run(&text, &[]));
+        }
+    }
+}

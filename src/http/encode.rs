@@ -64,6 +64,11 @@ pub fn path_segment(what: &str, value: &str) -> Result<String, Error> {
     Ok(percent_encode(value, false))
 }
 
+/// A value percent-encoded whole for one path segment (`/` included), as `encodeURIComponent` does.
+pub fn component(value: &str) -> String {
+    percent_encode(value, false)
+}
+
 /// A query string (`?a=1&b=2`), or `""` when there are no parameters.
 pub fn query(params: &[(&str, String)]) -> String {
     let mut out = String::new();

@@ -216,6 +216,11 @@ impl FetchTransport {
         };
         Ok(FetchTransport { fetch, timeout_ms, signal: signal.unwrap_or(JsValue::UNDEFINED) })
     }
+
+    /// The `fetch` requests go through (event streams read its `Response.body`).
+    pub fn fetch(&self) -> &Function {
+        &self.fetch
+    }
 }
 
 impl Transport for FetchTransport {

@@ -6,6 +6,7 @@
 pub mod encode;
 pub mod redirect;
 pub mod retry;
+pub mod sse;
 
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;

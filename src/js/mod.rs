@@ -2,6 +2,7 @@
 
 mod arduino;
 mod compat;
+mod events;
 mod cthings;
 mod invoke;
 mod iotconnect;

@@ -80,7 +80,7 @@ impl<'c> Opts<'c> {
 
     /// The option `key`; `None` when undefined or null, an error when reading it throws.
     #[inline(never)]
-    fn raw(&self, key: &str) -> Result<Option<JsValue>, Error> {
+    pub(crate) fn raw(&self, key: &str) -> Result<Option<JsValue>, Error> {
         let v = read(&self.obj, &key.into(), self.ctx, key)?;
         Ok(Some(v).filter(|v| !v.is_undefined() && !v.is_null()))
     }

@@ -18,7 +18,7 @@ const V: Vendor = Vendor::Particle;
 /// `{body, statusCode}` results.
 #[wasm_bindgen]
 pub struct Particle {
-    inner: Rc<Client>,
+    pub(super) inner: Rc<Client>,
 }
 
 /// `{body, statusCode}`, as particle-api-js resolves (an empty body, as of a 204, is `{}` there).

@@ -337,6 +337,68 @@ export interface Particle {
   trackingIdentity(options?: ParticleTrackingIdentityOptions): Promise<ParticleResponse<ParticleTrackingIdentity>>;
 }
 
+/** Which events `getEventStream` follows: `/v1/[orgs/:org/][products/:product/][devices/[:deviceId/]]events[/:name]`. */
+export interface ParticleEventStreamOptions {
+  /** One device's events; `mine` (any case): the events of all the user's devices. */
+  deviceId?: string;
+  /** A product's events (id or slug). */
+  product?: string;
+  /** An organization's events (id or slug). */
+  org?: string;
+  /** An event name prefix. */
+  name?: string;
+  /** The token of this stream, instead of the client's default. */
+  auth?: string;
+  /** Milliseconds without a byte (keep-alives included) after which the stream is reopened. Default 15000. */
+  silenceMs?: number;
+}
+
+/** One event, as particle-api-js gives it: the published JSON with the event's `name`. */
+export interface ParticleEvent {
+  name: string;
+  /** The published data (`null` when the device published none). */
+  data: string | null;
+  ttl?: number;
+  published_at?: string;
+  /** The publishing device. */
+  coreid?: string;
+  [key: string]: unknown;
+}
+
+/** What the stream reports besides events. */
+export type ParticleEventStreamSignal = 'disconnect' | 'reconnect' | 'reconnect-success' | 'end';
+
+/**
+ * A running event stream: particle-api-js's emitter, and an async iterator of the events (`for await`; leaving
+ * the loop aborts the stream). Reconnects on its own (with `Last-Event-ID`, backing off); a refused reopen is a
+ * `reconnect-error`, a 401/403 ends it with `error` then `end`.
+ */
+export interface ParticleEventStream extends AsyncIterable<ParticleEvent> {
+  on(kind: 'event', listener: (event: ParticleEvent) => void): this;
+  on(kind: 'error' | 'reconnect-error', listener: (error: Error) => void): this;
+  on(kind: ParticleEventStreamSignal, listener: () => void): this;
+  once(kind: 'event', listener: (event: ParticleEvent) => void): this;
+  once(kind: 'error' | 'reconnect-error', listener: (error: Error) => void): this;
+  once(kind: ParticleEventStreamSignal, listener: () => void): this;
+  off(kind: string, listener: (...args: any[]) => void): this;
+  addListener(kind: 'event', listener: (event: ParticleEvent) => void): this;
+  addListener(kind: 'error' | 'reconnect-error', listener: (error: Error) => void): this;
+  addListener(kind: ParticleEventStreamSignal, listener: () => void): this;
+  removeListener(kind: string, listener: (...args: any[]) => void): this;
+  removeAllListeners(kind?: string): this;
+  listenerCount(kind: string): number;
+  /** Closes the stream: no more events or reconnects, listeners removed, iterators finish. */
+  abort(): void;
+  /** The events; throws the error that ended the stream. */
+  [Symbol.asyncIterator](): AsyncIterator<ParticleEvent>;
+}
+
+/** Particle's event streams (made in JavaScript around the wasm's decisions). */
+export interface Particle {
+  /** `GET /v1/…/events` as server-sent events: resolves once the first open succeeded. */
+  getEventStream(options?: ParticleEventStreamOptions): Promise<ParticleEventStream>;
+}
+
 export interface CThings {
   /** Devices: `cthings.devices.get(id)`, `cthings.devices.getEnvelope(id)`. */
   readonly devices: CThingsDevices;

@@ -326,6 +326,20 @@ impl<T: Transport> Particle<T> {
         Ok(resp)
     }
 
+    pub fn core(&self) -> &Core<T> {
+        &self.session.core
+    }
+
+    /// The token of an event stream: its own `auth` (checked non-empty), else the default one.
+    pub fn token(&self, auth: &Option<String>) -> Result<String, Error> {
+        match auth {
+            Some(a) => Ok(a.clone()),
+            None => self.default_auth.borrow().clone().ok_or_else(|| {
+                Error::invalid("no access token: pass { auth }, log in first, or give `auth` to the constructor")
+            }),
+        }
+    }
+
     /// The request of `call` with `token` as its bearer, or no `Authorization` at all.
     fn request(&self, call: &Call, token: Option<&str>) -> Request {
         let mut req = call.request(&self.base_url, token.unwrap_or(""), None, false);
@@ -372,6 +386,32 @@ fn true_value() -> Value {
     {
         "true".to_string()
     }
+}
+
+/// The path of an event stream, as particle-api-js builds it: `/v1/[orgs/{org}/][products/{product}/]`
+/// `[devices/[{deviceId}/]]events[/{name}]`, where `deviceId` `mine` (any case) means the user's devices and
+/// `name` is an event name prefix (encoded whole, `/` included). `option(key)` reads the options `org`,
+/// `product`, `deviceId` and `name`, in that order.
+#[inline(never)]
+pub fn events_path(mut option: impl FnMut(&str) -> Result<Option<String>, Error>) -> Result<String, Error> {
+    let mut path = String::from("/v1/");
+    for (key, part, device) in [("org", "orgs/", false), ("product", "products/", false), ("deviceId", "devices/", true)] {
+        if let Some(v) = option(key)? {
+            path.push_str(part);
+            // `mine` in any case (each byte, lowercased by `| 0x20`, is that letter or its capital).
+            let mine = v.len() == 4 && v.bytes().zip(*b"mine").all(|(a, b)| a | 0x20 == b);
+            if !(device && mine) {
+                path.push_str(&crate::vendors::segment(&encode::cat(&["particle.getEventStream: `", key, "`"]), &v)?);
+                path.push('/');
+            }
+        }
+    }
+    path.push_str("events");
+    if let Some(n) = option("name")? {
+        path.push('/');
+        path.push_str(&encode::component(&n));
+    }
+    Ok(path)
 }
 
 /// The device calls of [`OPS`](crate::ops::particle::OPS), sent with the call's `auth` or the client's token.
@@ -436,6 +476,37 @@ mod tests {
             reply(200, "[]")
         } else {
             reply(200, r#"{"ok":true}"#)
+        }
+    }
+
+    #[test]
+    fn event_stream_paths_follow_particle_api_js() {
+        let p = |d: Option<&str>, pr: Option<&str>, o: Option<&str>, n: Option<&str>| {
+            let mut asked = Vec::new();
+            let path = events_path(|key| {
+                asked.push(key.to_owned());
+                Ok(match key {
+                    "deviceId" => d,
+                    "product" => pr,
+                    "org" => o,
+                    _ => n,
+                }
+                .map(str::to_owned))
+            });
+            if path.is_ok() {
+                assert_eq!(asked, ["org", "product", "deviceId", "name"]);
+            }
+            path
+        };
+        assert_eq!(p(None, None, None, None).unwrap(), "/v1/events");
+        assert_eq!(p(Some("mine"), None, None, None).unwrap(), "/v1/devices/events");
+        assert_eq!(p(Some("MINE"), None, None, Some("temp")).unwrap(), "/v1/devices/events/temp");
+        assert_eq!(p(Some("d 1"), None, None, None).unwrap(), "/v1/devices/d%201/events");
+        assert_eq!(p(None, Some("my-prod"), None, Some("spark/status")).unwrap(), "/v1/products/my-prod/events/spark%2Fstatus");
+        assert_eq!(p(Some("d1"), Some("42"), None, None).unwrap(), "/v1/products/42/devices/d1/events");
+        assert_eq!(p(None, None, Some("acme"), None).unwrap(), "/v1/orgs/acme/events");
+        for (d, pr) in [(Some("a/b"), None), (Some(".."), None), (None, Some("x?y"))] {
+            assert!(matches!(p(d, pr, None, None), Err(Error::InvalidArgument(_))));
         }
     }
 

@@ -1,7 +1,7 @@
 // Compiled (not run) against the installed package: the documented usage must type-check, and misuse
 // must not. Each @ts-expect-error line fails the check if it stops being an error.
 import { Arduino, ArduinoThings, CloudError, CThings, init, IotApi, IoTConnect, Particle } from 'iot-cloud-wasm';
-import type { ArduinoProperty, ArduinoThing, CThingsDevice, IoTConnectDevice, ParticleDevice } from 'iot-cloud-wasm';
+import type { ArduinoProperty, ArduinoThing, CThingsDevice, IoTConnectDevice, ParticleDevice, ParticleEvent } from 'iot-cloud-wasm';
 
 export async function usage(signal: AbortSignal): Promise<void> {
   await init();
@@ -23,6 +23,20 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const fn = await particle.callFunction({ deviceId: device.id, name: 'led', argument: 'on' });
   const returned: number = fn.body.return_value;
   particle.setDefaultAuth(token);
+  const stream = await particle.getEventStream({ deviceId: 'mine', name: 'temp', silenceMs: 30_000 });
+  stream.on('event', (e: ParticleEvent) => void e.coreid).once('reconnect-error', (err: Error) => void err.message);
+  stream.on('end', () => {}).off('end', () => {});
+  for await (const e of stream) {
+    const data: string | null = e.data;
+    const name: string = e.name;
+    void [data, name];
+    break;
+  }
+  stream.abort();
+  // @ts-expect-error an event listener gets the event
+  stream.on('event', (e: number) => void e);
+  // @ts-expect-error the options are Particle's
+  await particle.getEventStream({ deviceID: 'x' });
 
   const cthings = new CThings({ clientId: 'id', clientSecret: 'secret' });
   const one: CThingsDevice = await cthings.devices.get('d-1');

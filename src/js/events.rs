@@ -1,0 +1,136 @@
+//! Particle's event streams, the wasm side: the options and the URL (one synchronous call), and a small
+//! object with the decisions of a running stream ([`crate::http::sse::Session`]: parsing, back-off,
+//! `retry:`, the opens window, stop on 401/403). The open/read/reconnect loop is JavaScript
+//! (pkg-templates/events.mjs): it asks this object at every step.
+
+use super::options::{pairs, Opts};
+use super::particle::Particle;
+use super::{set, to_js};
+use crate::error::{Error, Vendor};
+use crate::http::encode::cat;
+use crate::http::fetch::{bounded_string, FetchTransport};
+use crate::http::sse::{Opens, Session, Sink};
+use std::cell::RefCell;
+use crate::http::Response;
+use crate::vendors::particle::{events_path, Particle as Client};
+use js_sys::{Array, Object};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+const V: Vendor = Vendor::Particle;
+const CTX: &str = "particle.getEventStream";
+/// The options of `getEventStream`; `__testWait` is the test hook: called with each wait the client
+/// decided (in ms) instead of waiting, the wait ends when its promise settles.
+const KEYS: [&str; 7] = ["deviceId", "product", "org", "name", "auth", "silenceMs", "__testWait"];
+
+/// One running event stream: the decisions of [`Session`], for the loop in events.mjs.
+#[wasm_bindgen(skip_typescript)]
+pub struct EventSourceState {
+    session: Session,
+}
+
+thread_local! {
+    /// The event-stream opens of this page or process, kept within Particle's 100 per 5 minutes (a limit
+    /// per IP address: every client's streams count).
+    static OPENS: RefCell<Opens> = const { RefCell::new(Opens::new()) };
+}
+
+#[wasm_bindgen]
+impl Particle {
+    /// The start of `getEventStream` (events.mjs): checks the options (answers a `CloudError`
+    /// `invalid_argument`, before anything is sent, when one is wrong) and answers
+    /// `[state, url, fetch, silenceMs, testWait, headers]` (the headers of every open but `Last-Event-ID`).
+    #[wasm_bindgen(js_name = "__eventStream", skip_typescript)]
+    pub fn event_stream(&self, options: JsValue) -> JsValue {
+        setup(&self.inner, options).map_or_else(|e| to_js(e, V), JsValue::from)
+    }
+}
+
+#[inline(never)]
+fn setup(client: &Client<FetchTransport>, options: JsValue) -> Result<Array, Error> {
+    let o = Opts::new(options.clone(), CTX)?;
+    if !options.is_undefined() && !options.is_null() {
+        // `[key, value, …]`, or undefined when reading the keys threw.
+        let keys = pairs(&options);
+        if keys.is_undefined() {
+            return Err(Error::invalid(cat(&[CTX, ": the options could not be read"])));
+        }
+        let keys: &Array = keys.unchecked_ref();
+        let mut i = 0;
+        while i < keys.length() {
+            let key = bounded_string(&keys.get(i)).ok().flatten().unwrap_or_default();
+            if !KEYS.contains(&key.as_str()) {
+                return Err(Error::invalid(cat(&[CTX, ": unknown option `", &key, "`"])));
+            }
+            i += 2;
+        }
+    }
+    let url = cat(&[client.base_url(), &events_path(|key| o.string(key))?]);
+    let bearer = cat(&["Bearer ", &client.token(&o.string("auth")?)?]);
+    let silence = o.number("silenceMs", 1, 2_147_483_647)?.unwrap_or(15_000);
+    // The test hook goes as it is: events.mjs uses it when it is a function.
+    let hook = o.raw("__testWait")?.unwrap_or_default();
+    let headers = Object::new();
+    set(&headers, "Authorization", &bearer.into());
+    set(&headers, "Accept", &"text/event-stream".into());
+    let state = EventSourceState { session: Session::default() };
+    let out = Array::of3(&state.into(), &url.into(), client.core().transport.fetch());
+    out.push(&silence.into());
+    out.push(&hook);
+    out.push(&headers);
+    Ok(out)
+}
+
+/// Events as `name, data` pairs of a JavaScript array.
+struct Events<'a>(&'a Array);
+
+impl Sink for Events<'_> {
+    fn event(&mut self, name: &str, data: &str, _id: &str) {
+        self.0.push(&name.into());
+        self.0.push(&data.into());
+    }
+}
+
+/// [`EventSourceState::step`]: the wait before an open wanted at `n` (now, in ms): Particle's 100 opens per
+/// 5 minutes, shared by all streams; the open is counted at the end of that wait.
+pub const WAIT: u32 = 0;
+/// [`EventSourceState::step`]: an open answered status `n` with `v` (`-2`: it failed, `v` the message):
+/// undefined when its body is to be read, else the `CloudError` of the refusal.
+pub const OPENED: u32 = 1;
+/// [`EventSourceState::step`]: the events the text `v` (a chunk of the body) completes, after the last event
+/// id (`""`: none yet; sent as `Last-Event-ID` when reopening): `[lastEventId, name, data, name, data, …]`.
+pub const FEED: u32 = 2;
+/// [`EventSourceState::step`]: the connection opened with status `n` is over (`v`: a random number in
+/// `[0, 1)`): the wait before the next open (ms), or `-1` to stop.
+pub const ENDED: u32 = 3;
+
+#[wasm_bindgen]
+impl EventSourceState {
+    /// The stream's one question for each step of the loop in events.mjs: [`WAIT`], [`OPENED`], [`FEED`]
+    /// or [`ENDED`]. (One method: each method of a class costs its own crossing in the wasm.)
+    pub fn step(&mut self, what: u32, n: f64, v: JsValue) -> JsValue {
+        let s = &mut self.session;
+        match what {
+            WAIT => OPENS.try_with(|o| o.borrow_mut().reserve(n)).unwrap_or(0.0).into(),
+            OPENED => {
+                if s.opened(n) {
+                    return JsValue::UNDEFINED;
+                }
+                let err = if n > 0.0 {
+                    Error::from_response(&Response::new(n as u16, v))
+                } else {
+                    Error::Network(bounded_string(&v).ok().flatten().unwrap_or_default())
+                };
+                to_js(err, V)
+            }
+            FEED => {
+                let out = Array::new();
+                s.parser.feed(&v.as_string().unwrap_or_default(), &mut Events(&out));
+                out.unshift(&s.parser.last_id.as_str().into());
+                out.into()
+            }
+            ENDED => s.ended(n, v.as_f64().unwrap_or(0.0)).unwrap_or(-1.0).into(),
+            _ => JsValue::UNDEFINED,
+        }
+    }
+}
