@@ -48,6 +48,7 @@ const VENDORS = {
       // The token from login becomes the client's default auth for the calls that follow.
       await particle.login({ username: required(form, 'username'), password: form.elements.password.value });
       const { body: devices } = await particle.listDevices({});
+      listen(particle);
       return {
         total: devices.length,
         rows: devices.map((d) => ({
@@ -121,6 +122,47 @@ const VENDORS = {
     },
   },
 };
+
+// ---------------------------------------------------------------------------------------------------------
+// Particle's live event log: the stream of the user's devices, newest event first.
+
+/** Events kept in the log. */
+const EVENT_ROWS = 20;
+let stream;
+
+async function listen(particle) {
+  const box = cards.get('particle').querySelector('.events');
+  const log = box.querySelector('ol');
+  const note = box.querySelector('.events-status');
+  stream?.abort();
+  stream = undefined;
+  log.replaceChildren();
+  box.hidden = false;
+  note.textContent = 'Opening the event stream…';
+  try {
+    const opened = await particle.getEventStream({ deviceId: 'mine' });
+    stream = opened;
+    note.textContent = 'Listening for events of your devices.';
+    opened.on('event', (e) => {
+      const li = document.createElement('li');
+      const name = document.createElement('code');
+      name.textContent = e.name;
+      const data = document.createElement('span');
+      data.textContent = ` ${e.data ?? ''}`;
+      const meta = document.createElement('small');
+      meta.textContent = ` ${e.coreid ?? ''} ${e.published_at ?? ''}`;
+      li.append(name, data, meta);
+      log.prepend(li);
+      while (log.children.length > EVENT_ROWS) log.lastElementChild.remove();
+    });
+    opened.on('reconnect', () => { note.textContent = 'Reconnecting…'; });
+    opened.on('reconnect-success', () => { note.textContent = 'Listening for events of your devices.'; });
+    opened.on('error', (err) => { note.textContent = `Event stream: ${describeError(err)}`; });
+    opened.on('end', () => { if (stream === opened) note.textContent = 'The event stream ended.'; });
+  } catch (err) {
+    note.textContent = `Event stream: ${describeError(err)}`;
+  }
+}
 
 function plural(n, one, many) {
   return `${n} ${n === 1 ? one : many}`;

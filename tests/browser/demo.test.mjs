@@ -136,6 +136,19 @@ describe('demo page', { timeout: 180_000 }, () => {
     }
     assert.match(await card('particle').locator('.status').textContent(), new RegExp(`^${PARTICLE.length} devices · \\d+ ms`));
 
+    // Particle: the live event log shows an event a device publishes after the stream opened.
+    const events = card('particle').locator('.events');
+    await events.locator('.events-status', { hasText: 'Listening' }).waitFor({ timeout: 10_000 });
+    const published = await fetch(`${sim.url}/__sim/particle-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'demo/temperature', data: '21.5', deviceId: PARTICLE[0].id }),
+    });
+    assert.equal(published.status, 200);
+    const first = events.locator('.event-log li').first();
+    await first.waitFor({ timeout: 10_000 });
+    assert.match(await first.textContent(), /^demo\/temperature 21\.5 /);
+
     // cThings: each id from the textarea, in order.
     assert.deepEqual(await rowIds('cthings'), IDS.cthings.devices);
     const cthingsNames = await card('cthings').locator('tbody tr td:first-child').allTextContents();
