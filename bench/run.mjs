@@ -578,6 +578,76 @@ async function main() {
       ],
     };
 
+    // ---- Particle event stream: a burst of events on a fresh stream, until the last one arrived.
+    const BURST = 2000;
+    const burst = () => simControl(sim, 'POST', 'stream-faults', { burst: BURST, times: 1 });
+    const receive = (stream, on) => new Promise((resolve, reject) => {
+      let n = 0;
+      const timer = setTimeout(() => reject(new Error(`only ${n} of ${BURST} events in 30 s`)), 30_000);
+      on(stream, () => {
+        if (++n === BURST) {
+          clearTimeout(timer);
+          resolve(n);
+        }
+      });
+    });
+    const eventsSuite = {
+      name: 'Particle event stream',
+      request: `${fixed(BURST, 0)} events in one burst on GET /v1/devices/events (open, receive all, abort)`,
+      unit: 'ms',
+      check(n) {
+        if (n !== BURST) throw new Error(`expected ${BURST} events`);
+      },
+      clients: [
+        {
+          name: 'raw fetch', role: 'raw',
+          async call() {
+            await burst();
+            const ctl = new AbortController();
+            const res = await fetch(`${particleBase}/v1/devices/events`, { headers: pHeaders, signal: ctl.signal });
+            const decoder = new TextDecoder();
+            let n = 0;
+            let text = '';
+            for await (const chunk of res.body) {
+              text += decoder.decode(chunk, { stream: true });
+              let end;
+              while ((end = text.indexOf('\n\n')) >= 0) {
+                if (text.slice(0, end).includes('\ndata:') || text.startsWith('data:')) n++;
+                text = text.slice(end + 2);
+              }
+              if (n >= BURST) break;
+            }
+            ctl.abort();
+            return n;
+          },
+        },
+        {
+          name: 'iot-cloud-wasm', role: 'ours',
+          async call() {
+            await burst();
+            const stream = await ours.getEventStream({ deviceId: 'mine', auth: pToken });
+            try {
+              return await receive(stream, (s, f) => s.on('event', f));
+            } finally {
+              stream.abort();
+            }
+          },
+        },
+        {
+          name: 'particle-api-js', role: 'official',
+          async call() {
+            await burst();
+            const stream = await official.getEventStream({ deviceId: 'mine', auth: pToken });
+            try {
+              return await receive(stream, (s, f) => s.on('event', f));
+            } finally {
+              stream.abort();
+            }
+          },
+        },
+      ],
+    };
+
     const sequential = { rounds: cfg.rounds, perRound: cfg.perRound, warmup: cfg.warmup };
     const runs = [
       [particleSuite, sequential, 'particle-api-js'],
@@ -587,6 +657,7 @@ async function main() {
         'particle-api-js', { particleDeviceCount: cfg.large.devices }],
       [arduinoSuite, sequential, '@arduino/arduino-iot-client'],
       [arduinoMixedSuite, sequential, '@arduino/arduino-iot-client'],
+      [eventsSuite, { rounds: 5, perRound: 2, warmup: 1 }, 'particle-api-js'],
     ];
     for (const [suite, settings, official, simConfig] of runs) {
       if (simConfig) await simControl(sim, 'POST', 'config', simConfig);

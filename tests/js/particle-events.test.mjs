@@ -106,7 +106,8 @@ test('a refused first open rejects like particle-api-js', T, async () => {
   const srv = await sseServer([(req, res) => res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"forbidden","error_description":"no access"}')]);
   try {
     await assert.rejects(srv.particle().getEventStream({ deviceId: 'mine' }), (e) =>
-      e instanceof CloudError && e.statusCode === 403 && e.errorDescription === 'no access' && e.body.error === 'forbidden');
+      e instanceof CloudError && e.statusCode === 403 && e.errorDescription === 'HTTP error 403 - no access' &&
+      e.shortErrorDescription === 'no access' && e.body.error === 'forbidden');
   } finally {
     await srv.close();
   }
