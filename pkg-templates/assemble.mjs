@@ -120,8 +120,8 @@ fs.writeFileSync(path.join(root, 'target', 'size-report.json'), `${JSON.stringif
 // The budgets: the wasm below the browser bundle of one official vendor client (about 50 KB gzip) with all
 // four vendors in; the browser's JS (wasm-bindgen glue, entry, shared module and the generated Arduino
 // surface) small beside it. A build over either fails, so a change that spends bytes has to say so here.
-const WASM_GZIP_BUDGET = 47_000;
-const WEB_JS_GZIP_BUDGET = 14_000;
+const WASM_GZIP_BUDGET = 49_000;
+const WEB_JS_GZIP_BUDGET = 16_000;
 let over = false;
 for (const [what, size, budget] of [
   ['wasm', report.wasmGzip, WASM_GZIP_BUDGET],

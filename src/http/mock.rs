@@ -95,6 +95,9 @@ impl crate::ops::Arg for Value {
     fn value(&self) -> crate::http::Value {
         self.to_string().into()
     }
+    fn keys(&self) -> Result<Vec<String>, ()> {
+        Ok(self.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default())
+    }
 }
 
 type Handler = Box<dyn FnMut(&Request, f64) -> Result<Response<Value>, Error>>;

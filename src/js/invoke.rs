@@ -35,7 +35,7 @@ pub(crate) fn invoke(
         let org_key = if mode & COMPAT != 0 { "xOrganization" } else { "organization" };
         let mut call = prepare(&op, &name, &args, org_key)?;
         let opts = args.get(op.positional());
-        (call.signal, call.timeout_ms) = per_call(opts, &name)?;
+        (call.signal, call.timeout_ms) = per_call(opts, &name, !op.takes("signal"))?;
         let start = match opts.filter(|_| mode & PAGE != 0).map(|o| o.field("start")) {
             Some(Ok(Some(s))) => s.string().ok().flatten(),
             _ => None,
@@ -122,6 +122,13 @@ impl Arg for JsValue {
     fn value(&self) -> JsValue {
         self.clone()
     }
+    fn keys(&self) -> Result<Vec<String>, ()> {
+        let keys = super::options::keys(self);
+        match Arg::items(&keys)? {
+            Some(keys) => keys.iter().map(|k| bounded_string(k).ok().flatten().ok_or(())).collect(),
+            None => Err(()),
+        }
+    }
 }
 
 /// The arguments array the generated method passed, and the operation's name for messages.
@@ -139,13 +146,14 @@ pub fn arguments(args: &JsValue, name: &JsValue) -> Result<(Vec<JsValue>, String
 }
 
 /// The per-call `signal` and `timeoutMs` of an options object.
-pub fn per_call(opts: Option<&JsValue>, name: &str) -> Result<(Option<JsValue>, Option<u32>), Error> {
+/// (`signal`: whether `signal` is the AbortSignal, not a parameter of the call such as `signalDevice`'s.)
+pub fn per_call(opts: Option<&JsValue>, name: &str, signal: bool) -> Result<(Option<JsValue>, Option<u32>), Error> {
     let Some(opts) = opts.filter(|o| Arg::is_object(*o)) else {
         return Ok((None, None));
     };
     let o = super::options::Opts::new(opts.clone(), name)?;
     let timeout = o.number("timeoutMs", 0, 2_147_483_647)?;
-    Ok((o.signal("signal")?, timeout))
+    Ok((if signal { o.signal("signal")? } else { None }, timeout))
 }
 
 /// What a call resolves with: the body, `[status, headers, body]` (`FULL`) or `[items, next]` (`PAGE`,

@@ -5,7 +5,7 @@ mod compat;
 mod cthings;
 mod invoke;
 mod iotconnect;
-mod options;
+pub(crate) mod options;
 mod particle;
 mod types;
 

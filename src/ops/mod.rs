@@ -27,6 +27,17 @@ use crate::http::{encode, Method, Payload, Request, Shape, Value};
 /// - `!`: required. Required parameters are the positional arguments, in order; the others are keys of
 ///   the options object that follows them. With [`OPTS`], every parameter is a key of the one options
 ///   object, required ones included.
+///
+/// With [`OPTS`] (particle-api-js's calls) there is more: `where` in upper case is a parameter taken only in
+/// a product or organization scope; `x` is an option that is read but not sent (it counts for
+/// [`ONE_SCOPE`]); the types `u` (a string or an integer: a product id or slug), `c` (a string, or an array
+/// joined with commas), `T` (a flag: `true` is sent, `false` left out), `1` (a boolean sent as `"1"`/`"0"`),
+/// `M` (an object of files by file name, sent as `file`, `file2`, …), `r` (a raw path that begins with `/`);
+/// `name=a.b` reads key `b` of the object option `a`; `~value` is the value when the option is absent
+/// (`~other=value`: send `other` instead; a final `@` appends the time in ms; `null`/`true`/`false` are
+/// JSON; for a file, the file name), and an empty JavaScript name makes a constant. `j*` merges an object's
+/// keys into the body. Every key of the options object must be a parameter, `auth` (the call's token),
+/// `headers` (extra request headers), `context` (ignored), `signal`, `timeoutMs`, or a scope option.
 #[derive(Clone, Copy)]
 pub struct Op {
     /// `"GET /iot/v2/things/{id}"`: the method, one space, the path template.
@@ -60,6 +71,15 @@ pub const DATA: u16 = 128;
 pub const SVC_DEVICE: u16 = 256;
 /// Paged by `pageNumber`/`pageSize` (the `n` parameter): every page is read, the items come as one array.
 pub const PAGE_ALL: u16 = 512;
+/// Takes `product`: with it, the path is `/v1/products/{product}` + the template after `/v1`, without the
+/// parts in `[ ]`.
+pub const SCOPE_PRODUCT: u16 = 1024;
+/// Takes `org`: likewise `/v1/orgs/{org}`.
+pub const SCOPE_ORG: u16 = 2048;
+/// Exactly one of the scope options (`product`, `org`, an optional path parameter, an `x` flag) is given.
+pub const ONE_SCOPE: u16 = 4096;
+/// [`RET_ARRAY`] and [`RET_OBJECT`] together: the success body is read as bytes.
+pub const BINARY: u16 = RET_ARRAY | RET_OBJECT;
 
 /// Row `index` of a table written as text: one operation a line, `route|params|accept|flags` with the flags
 /// in decimal. (A table of text compresses far better than an array of structs, whose pointers do not.)
@@ -83,6 +103,7 @@ impl Op {
             Some(b"PUT") => Method::Put,
             Some(b"DEL") => Method::Delete,
             Some(b"PAT") => Method::Patch,
+            Some(b"HEA") => Method::Head,
             _ => Method::Post,
         }
     }
@@ -94,7 +115,9 @@ impl Op {
     }
 
     pub fn shape(&self) -> Shape {
-        if self.flags & RET_ARRAY != 0 {
+        if self.flags & BINARY == BINARY {
+            Shape::Binary
+        } else if self.flags & RET_ARRAY != 0 {
             Shape::Array
         } else if self.flags & RET_OBJECT != 0 {
             Shape::Object
@@ -114,6 +137,11 @@ impl Op {
     fn entries(&self) -> impl Iterator<Item = Param> {
         self.params.split(',').filter_map(Param::parse)
     }
+
+    /// Whether the call takes the option `key` (a parameter's JavaScript name, or the object it is read from).
+    pub fn takes(&self, key: &str) -> bool {
+        self.entries().any(|p| p.js.split('.').next() == Some(key))
+    }
 }
 
 /// One entry of [`Op::params`].
@@ -122,10 +150,14 @@ struct Param {
     at: u8,
     kind: u8,
     required: bool,
+    /// Taken only in a product or organization scope (`where` in upper case).
+    scoped: bool,
     /// The API's name.
     name: &'static str,
     /// The name in JavaScript.
     js: &'static str,
+    /// The value when absent (`~…`); empty: none.
+    default: &'static str,
 }
 
 impl Param {
@@ -134,12 +166,17 @@ impl Param {
         let (at, kind) = (*b.first()?, *b.get(1)?);
         let required = b.get(2) == Some(&b'!');
         let rest = entry.get(if required { 3 } else { 2 }..)?;
-        let (name, js) = match rest.bytes().position(|c| c == b'=') {
-            Some(i) => (rest.get(..i)?, rest.get(i + 1..)?),
-            None => (rest, rest),
-        };
-        Some(Param { at, kind, required, name, js })
+        let (rest, default) = split(rest, b'~').unwrap_or((rest, ""));
+        let (name, js) = split(rest, b'=').unwrap_or((rest, rest));
+        let scoped = at.is_ascii_uppercase();
+        Some(Param { at: at.to_ascii_lowercase(), kind, required, scoped, name, js, default })
     }
+}
+
+/// `s` cut at the first `c`.
+fn split(s: &str, c: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == c)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 /// A value the caller passed: the JavaScript value itself on wasm, JSON in native tests. Reads can fail
@@ -166,6 +203,8 @@ pub trait Arg: Sized {
     fn is_file(&self) -> bool;
     /// The value as a request body part.
     fn value(&self) -> Value;
+    /// The own enumerable keys of an object.
+    fn keys(&self) -> Result<Vec<String>, ()>;
 }
 
 /// An operation's request, ready but for the host, the token and the default organization.
@@ -226,6 +265,20 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
     let got = match kind {
         b'b' => v.boolean().map(|b| if b { "true" } else { "false" }.to_string()),
         b'i' => v.number().filter(|n| n.1).map(|n| n.0),
+        b'u' => match v.number() {
+            Some(n) => Some(n.0).filter(|_| n.1),
+            None => v.string().map_err(|()| bad(ctx, name, "is too long"))?,
+        },
+        b'1' | b'T' => v.boolean().map(|b| {
+            if kind == b'T' {
+                "true"
+            } else if b {
+                "1"
+            } else {
+                "0"
+            }
+            .to_string()
+        }),
         b'n' => v.number().map(|n| n.0),
         // Strings take a `Date` too (sent as ISO 8601), as the official client's do.
         b's' | b'd' => match v.date() {
@@ -239,7 +292,8 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
             ctx,
             name,
             match kind {
-                b'b' => "must be a boolean",
+                b'b' | b'1' | b'T' => "must be a boolean",
+                b'u' => "must be a string or an integer",
                 b'i' => "must be an integer",
                 b'n' => "must be a finite number",
                 b'd' => "must be a Date or an ISO 8601 string",
@@ -277,6 +331,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     let mut query: Vec<(&str, String)> = Vec::new();
     let mut headers: Vec<(&'static str, String)> = Vec::new();
     let mut fields: Vec<(&'static str, Value)> = Vec::new();
+    let mut files: Vec<(&'static str, Value)> = Vec::new();
+    let mut extra = Vec::new();
     let mut json = None;
     let mut segments: Vec<(&str, String)> = Vec::new();
     let mut next = 0;
@@ -290,7 +346,20 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         }
     }
     let from_args = op.flags & OPTS == 0;
+    // particle-api-js's options: the scope (`/v1/products/{product}` or `/v1/orgs/{org}`), `auth`, `headers`.
+    let mut scope: Option<(&str, String)> = None;
+    let mut scopes = 0;
+    if let (false, Some(o)) = (from_args, opts) {
+        options(op, o, ctx, &mut scope, &mut token, &mut extra)?;
+        scopes += scope.is_some() as usize;
+    }
     for p in op.entries() {
+        if p.scoped && scope.is_none() {
+            if o_field(opts, p.js, ctx)?.is_some() {
+                return Err(bad(ctx, p.js, "is only taken with `product`"));
+            }
+            continue;
+        }
         object |= p.at == b'j';
         let value = if p.required && from_args {
             next += 1;
@@ -299,31 +368,66 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 None => return Err(bad(ctx, p.js, "is required")),
             }
         } else {
-            let v = match opts {
-                Some(o) => o.field(p.js).map_err(|()| bad(ctx, p.js, "could not be read"))?.map(ArgRef::Owned),
-                None => None,
-            };
+            let v = if p.js.is_empty() { None } else { o_field(opts, p.js, ctx)?.map(ArgRef::Owned) };
             if v.is_none() && p.required {
                 return Err(bad(ctx, p.js, "is required"));
             }
             v
         };
-        let Some(value) = value else { continue };
+        let Some(value) = value else {
+            if !p.default.is_empty() && p.kind != b'F' {
+                fallback(&p, &mut query, &mut fields);
+            }
+            continue;
+        };
         let v = value.get();
+        // A flag that is off is left out.
+        if p.kind == b'T' && v.boolean() == Some(false) {
+            continue;
+        }
         match p.at {
             b'p' => {
-                let text = scalar(v, p.kind, ctx, p.js)?;
+                let text = scalar(v, if p.kind == b'r' { b's' } else { p.kind }, ctx, p.js)?;
                 let mut what = String::from(ctx);
                 what.push_str(": `");
                 what.push_str(p.js);
                 what.push('`');
-                segments.push((p.name, encode::path_segment(&what, &text)?));
+                let seg = if p.kind == b'r' {
+                    if !text.starts_with('/') || text.starts_with("//") || text.contains('#') {
+                        return Err(bad(ctx, p.js, "must be a path that begins with one `/`"));
+                    }
+                    text
+                } else {
+                    encode::path_segment(&what, &text)?
+                };
+                scopes += !p.required as usize;
+                segments.push((p.name, seg));
             }
-            b'q' if p.kind == b'a' => {
+            b'x' => scopes += (scalar(v, p.kind, ctx, p.js)? == "true") as usize,
+            b'q' if matches!(p.kind, b'a' | b'c') => {
                 let items = v.items().map_err(|()| bad(ctx, p.js, "could not be read"))?;
-                let items = items.ok_or_else(|| bad(ctx, p.js, "must be an array of strings"))?;
-                for item in &items {
-                    query.push((p.name, filled(item, b's', ctx, p.js)?));
+                let items = match (items, p.kind) {
+                    (Some(items), _) => items,
+                    (None, b'c') => {
+                        query.push((p.name, filled(v, b's', ctx, p.js)?));
+                        continue;
+                    }
+                    (None, _) => return Err(bad(ctx, p.js, "must be an array of strings")),
+                };
+                let mut joined = String::new();
+                for (i, item) in items.iter().enumerate() {
+                    let text = filled(item, b's', ctx, p.js)?;
+                    if p.kind == b'a' {
+                        query.push((p.name, text));
+                    } else {
+                        if i > 0 {
+                            joined.push(',');
+                        }
+                        joined.push_str(&text);
+                    }
+                }
+                if p.kind == b'c' {
+                    query.push((p.name, joined));
                 }
             }
             b'q' => query.push((p.name, filled(v, p.kind, ctx, p.js)?)),
@@ -332,10 +436,17 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             b'n' => page_size = Some(scalar(v, b'i', ctx, p.js)?.parse().unwrap_or(0)),
             b'j' => {
                 // Scalars are checked against their type; the value goes into the object as it is.
-                if !matches!(p.kind, b'o' | b'l' | b'j') {
-                    scalar(v, p.kind, ctx, p.js)?;
+                match p.kind {
+                    b'o' if !v.is_object() => return Err(bad(ctx, p.js, "must be an object")),
+                    b'l' if !v.is_array() => return Err(bad(ctx, p.js, "must be an array")),
+                    b'o' | b'l' | b'j' => fields.push((p.name, v.value())),
+                    b'T' => fields.push((p.name, literal("true"))),
+                    b'1' => fields.push((p.name, text_value(scalar(v, p.kind, ctx, p.js)?))),
+                    _ => {
+                        scalar(v, p.kind, ctx, p.js)?;
+                        fields.push((p.name, v.value()));
+                    }
                 }
-                fields.push((p.name, v.value()));
             }
             b'b' => {
                 let ok = match p.kind {
@@ -350,27 +461,77 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             }
             _ => {
                 // A form field: files as they are, anything else as text.
-                if p.kind == b'F' {
-                    if !v.is_file() {
-                        return Err(bad(ctx, p.js, "must be a Blob, File, ArrayBuffer, typed array or Buffer"));
+                if p.kind == b'M' {
+                    let names = match v.is_object() {
+                        true => v.keys().map_err(|()| bad(ctx, p.js, "could not be read"))?,
+                        false => return Err(bad(ctx, p.js, "must be an object of files by file name")),
+                    };
+                    for (i, name) in names.into_iter().enumerate() {
+                        let file = v.field(&name).map_err(|()| bad(ctx, p.js, "could not be read"))?;
+                        let file = file.filter(A::is_file).ok_or_else(|| bad(ctx, p.js, FILE))?;
+                        let field =
+                            if i == 0 { "file".into() } else { encode::cat(&["file", &encode::num(i as u64 + 1)]) };
+                        files.push(("", named_file(field, name, file.value())));
                     }
-                    fields.push((p.name, v.value()));
+                } else if p.kind == b'F' {
+                    if !v.is_file() {
+                        return Err(bad(ctx, p.js, FILE));
+                    }
+                    files.push((
+                        p.name,
+                        match p.default {
+                            "" => v.value(),
+                            name => named_file(p.name.into(), name.into(), v.value()),
+                        },
+                    ));
                 } else {
                     fields.push((p.name, text_value(scalar(v, p.kind, ctx, p.js)?)));
                 }
             }
         }
     }
-    // The template with each `{name}` replaced by its encoded value.
+    if op.flags & ONE_SCOPE != 0 && scopes != 1 {
+        let mut m = String::from("exactly one of `product`, `org`");
+        for p in op.entries().filter(|p| (p.at == b'p' || p.at == b'x') && !p.required) {
+            m.push_str(", `");
+            m.push_str(p.js);
+            m.push('`');
+        }
+        m.push_str(" must be given");
+        return Err(bad(ctx, "scope", &m));
+    }
+    // The template with each `{name}` replaced by its encoded value (`{/name}`: `/` and the value, if
+    // given), and the scope's prefix in place of `/v1`, without the parts in `[ ]`.
     let mut rest = op.template();
-    while let Some(open) = rest.bytes().position(|b| b == b'{') {
+    if let Some((dir, seg)) = &scope {
+        path.push_str(dir);
+        path.push_str(seg);
+        rest = rest.get(3..).unwrap_or("");
+    }
+    while let Some(open) = rest.bytes().position(|b| matches!(b, b'{' | b'[' | b']')) {
         path.push_str(rest.get(..open).unwrap_or(""));
         let after = rest.get(open + 1..).unwrap_or("");
-        let close = after.bytes().position(|b| b == b'}').unwrap_or(after.len());
-        let name = after.get(..close).unwrap_or("");
-        match segments.iter().find(|(n, _)| *n == name) {
-            Some((_, seg)) => path.push_str(seg),
-            None => return Err(bad(ctx, name, "is required")),
+        let close = match rest.as_bytes().get(open) {
+            Some(b'{') => after.bytes().position(|b| b == b'}').unwrap_or(after.len()),
+            Some(b'[') if scope.is_some() => after.bytes().position(|b| b == b']').unwrap_or(after.len()),
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        if rest.as_bytes().get(open) == Some(&b'{') {
+            let name = after.get(..close).unwrap_or("");
+            let optional = name.strip_prefix('/');
+            match segments.iter().find(|(n, _)| Some(*n) == optional.or(Some(name))) {
+                Some((_, seg)) => {
+                    if optional.is_some() {
+                        path.push('/');
+                    }
+                    path.push_str(seg)
+                }
+                None if optional.is_some() => {}
+                None => return Err(bad(ctx, name, "is required")),
+            }
         }
         rest = after.get(close + 1..).unwrap_or("");
     }
@@ -380,6 +541,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         headers.push(("Accept", op.accept.to_string()));
     }
     let payload = match op.flags & BODY_MASK {
+        // A file given to a JSON call makes it a multipart upload of its files.
+        BODY_JSON if !files.is_empty() => Some(Payload::Multipart(files)),
         BODY_JSON => {
             headers.push(("Content-Type", "application/json".into()));
             // An optional body the call left out: none is sent; an object of `j` fields always is.
@@ -389,7 +552,10 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 None => None,
             }
         }
-        BODY_MULTIPART => Some(Payload::Multipart(fields)),
+        BODY_MULTIPART => {
+            files.append(&mut fields);
+            Some(Payload::Multipart(files))
+        }
         BODY_FORM => {
             headers.push(("Content-Type", "application/x-www-form-urlencoded".into()));
             Some(Payload::Form(fields))
@@ -403,12 +569,139 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         payload,
         organization,
         shape: op.shape(),
-        extra: Vec::new(),
+        extra,
         signal: None,
         timeout_ms: None,
         token,
         page_size,
     })
+}
+
+const FILE: &str = "must be a Blob, File, ArrayBuffer, typed array or Buffer";
+
+/// Option `js` of the options object (`a.b`: key `b` of the object `a`).
+fn o_field<A: Arg>(opts: Option<&A>, js: &str, ctx: &str) -> Result<Option<A>, Error> {
+    let Some(o) = opts else { return Ok(None) };
+    let read = |o: &A, key: &str| o.field(key).map_err(|()| bad(ctx, js, "could not be read"));
+    match split(js, b'.') {
+        None => read(o, js),
+        Some((outer, inner)) => match read(o, outer)? {
+            Some(v) if v.is_object() => read(&v, inner),
+            Some(_) => Err(bad(ctx, outer, "must be an object")),
+            None => Ok(None),
+        },
+    }
+}
+
+/// The keys every call of particle-api-js takes besides its parameters.
+const COMMON: [&str; 5] = ["auth", "headers", "context", "signal", "timeoutMs"];
+
+/// Reads the options of an [`OPTS`] call that are not parameters: unknown keys are refused; the scope,
+/// `auth` (this call's token) and `headers` (extra request headers) are read. `context` is accepted and
+/// not sent (particle-api-js turns it into its own `X-Particle-Tool`/`X-Particle-Project` headers).
+#[inline(never)]
+fn options<A: Arg>(
+    op: &Op,
+    o: &A,
+    ctx: &str,
+    scope: &mut Option<(&'static str, String)>,
+    token: &mut Option<String>,
+    extra: &mut Vec<(String, String)>,
+) -> Result<(), Error> {
+    for key in o.keys().map_err(|()| bad(ctx, "options", "could not be read"))? {
+        let known = COMMON.contains(&key.as_str())
+            || (key == "product" && op.flags & SCOPE_PRODUCT != 0)
+            || (key == "org" && op.flags & SCOPE_ORG != 0)
+            || op.takes(&key);
+        if !known && o.field(&key).ok().flatten().is_some() {
+            return Err(bad(ctx, &key, "is not an option of this call"));
+        }
+    }
+    for (flag, key, dir) in [(SCOPE_PRODUCT, "product", "/v1/products/"), (SCOPE_ORG, "org", "/v1/orgs/")] {
+        let Some(v) = o_field(Some(o), key, ctx)?.filter(|_| op.flags & flag != 0) else { continue };
+        if scope.is_some() {
+            return Err(bad(ctx, key, "cannot be given with `product`"));
+        }
+        let what = encode::cat(&[ctx, ": `", key, "`"]);
+        *scope = Some((dir, encode::path_segment(&what, &scalar(&v, b'u', ctx, key)?)?));
+    }
+    if let Some(v) = o_field(Some(o), "auth", ctx)? {
+        *token = Some(filled(&v, b's', ctx, "auth")?);
+    }
+    if let Some(h) = o_field(Some(o), "headers", ctx)? {
+        if !h.is_object() {
+            return Err(bad(ctx, "headers", "must be an object"));
+        }
+        for name in h.keys().map_err(|()| bad(ctx, "headers", "could not be read"))? {
+            let Some(v) = h.field(&name).map_err(|()| bad(ctx, "headers", "could not be read"))? else { continue };
+            let value = scalar(&v, b's', ctx, "headers")?;
+            let token = |c: u8| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c);
+            if name.is_empty() || !name.bytes().all(token) || value.bytes().any(|c| matches!(c, b'\r' | b'\n' | 0)) {
+                return Err(bad(ctx, "headers", "must hold valid header names and values"));
+            }
+            extra.push((name, value));
+        }
+    }
+    Ok(())
+}
+
+/// The value of an absent parameter with a default (`~value`, `~name=value`).
+fn fallback(p: &Param, query: &mut Vec<(&'static str, String)>, fields: &mut Vec<(&'static str, Value)>) {
+    let (name, text) = split(p.default, b'=').unwrap_or((p.name, p.default));
+    let mut text = String::from(text);
+    if text.ends_with('@') {
+        text.pop();
+        text.push_str(&encode::num(now_ms()));
+    }
+    match p.at {
+        b'q' => query.push((name, text)),
+        b'j' => fields.push((name, literal(&text))),
+        _ => fields.push((name, text_value(text))),
+    }
+}
+
+/// The time in milliseconds since 1970.
+fn now_ms() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now() as u64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    }
+}
+
+/// A JSON body value written in a table: `null`, `true`, `false`, else a string.
+fn literal(text: &str) -> Value {
+    #[cfg(target_arch = "wasm32")]
+    {
+        match text {
+            "null" => Value::NULL,
+            "true" => Value::TRUE,
+            "false" => Value::FALSE,
+            _ => Value::from_str(text),
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        match text {
+            "null" | "true" | "false" => text.into(),
+            _ => encode::cat(&["\"", text, "\""]),
+        }
+    }
+}
+
+/// A file sent as multipart field `field` with the file name `name`, whatever name the value has.
+fn named_file(field: String, name: String, data: Value) -> Value {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Array::of3(&data, &Value::from(name), &Value::from(field)).into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        encode::cat(&[&field, ":", &name, ":", &data])
+    }
 }
 
 /// A text form field as a body value.

@@ -252,18 +252,26 @@ fn a_page_size_is_a_whole_number_kept_out_of_the_query() {
 
 #[test]
 fn the_other_vendors_tables_parse() {
-    let all = [&particle::OPS[..], &cthings::OPS[..], &iotconnect::OPS[..]];
+    let particle: Vec<Op> = (0..rows(particle::OPS)).filter_map(|i| row(particle::OPS, i)).collect();
+    assert_eq!(particle.len(), rows(particle::OPS));
+    let all = [&particle[..], &cthings::OPS[..], &iotconnect::OPS[..]];
     for op in all.iter().flat_map(|t| t.iter()) {
-        assert!(op.template().starts_with('/'), "{}", op.route);
-        for entry in op.params.split(',') {
+        assert!(op.template().starts_with('/') || op.template() == "{uri}", "{}", op.route);
+        for entry in op.params.split(',').filter(|e| !e.is_empty()) {
             let p = Param::parse(entry).unwrap_or_else(|| panic!("{}: {entry}", op.route));
-            assert!(b"pqhbfjtn".contains(&p.at), "{}: {entry}", op.route);
+            assert!(b"pqhbfjtnx".contains(&p.at), "{}: {entry}", op.route);
+            assert!(b"sbindaolejFuc1TMr".contains(&p.kind) || p.kind == b'j', "{}: {entry}", op.route);
             if p.at == b'p' {
-                assert!(op.template().contains(&format!("{{{}}}", p.name)), "{}: {entry}", op.route);
+                let (plain, optional) = (format!("{{{}}}", p.name), format!("{{/{}}}", p.name));
+                assert!(op.template().contains(&plain) || op.template().contains(&optional), "{}: {entry}", op.route);
             }
         }
+        // Scoped calls live under /v1.
+        if op.flags & (SCOPE_PRODUCT | SCOPE_ORG) != 0 {
+            assert!(op.template().starts_with("/v1"), "{}", op.route);
+        }
     }
-    assert!(particle::OPS.iter().all(|o| o.flags & OPTS != 0 && o.positional() == 0));
+    assert!(particle.iter().all(|o| o.flags & OPTS != 0 && o.positional() == 0));
     assert_eq!(cthings::OPS[0].flags & DATA, DATA);
     assert_eq!(cthings::OPS[1].flags & DATA, 0);
     assert_eq!(iotconnect::OPS[0].flags & (SVC_DEVICE | PAGE_ALL), SVC_DEVICE | PAGE_ALL);
