@@ -544,13 +544,16 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         // A file given to a JSON call makes it a multipart upload of its files.
         BODY_JSON if !files.is_empty() => Some(Payload::Multipart(files)),
         BODY_JSON => {
-            headers.push(("Content-Type", "application/json".into()));
             // An optional body the call left out: none is sent; an object of `j` fields always is.
-            match json {
+            let body = match json {
                 Some(v) => Some(Payload::Json(v)),
                 None if object => Some(Payload::Object(fields)),
                 None => None,
+            };
+            if body.is_some() {
+                headers.push(("Content-Type", "application/json".into()));
             }
+            body
         }
         BODY_MULTIPART => {
             files.append(&mut fields);
