@@ -2,12 +2,12 @@
 //! `client.__invoke(op, name, args, mode)`; arguments are read here as [`Arg`]s without ever letting a
 //! user value throw into wasm.
 
-use super::options::{is_array, is_file, read, read_js, show, threw};
+use super::options::{is_array, is_file, pairs, read, read_js, show, threw};
 use super::{promise, reject};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::bounded_string;
 use crate::http::{Body, Response};
-use crate::ops::{next_start, prepare, Arg};
+use crate::ops::{next_start, prepare, Arg, Op, OPTS};
 use crate::vendors::Client;
 use js_sys::{Array, Promise};
 use std::rc::Rc;
@@ -35,7 +35,7 @@ pub(crate) fn invoke(
         let org_key = if mode & COMPAT != 0 { "xOrganization" } else { "organization" };
         let mut call = prepare(&op, &name, &args, org_key)?;
         let opts = args.get(op.positional());
-        (call.signal, call.timeout_ms) = per_call(opts, &name, !op.takes("signal"))?;
+        (call.signal, call.timeout_ms) = per_call(opts, &name, &op, &mut call.extra)?;
         let start = match opts.filter(|_| mode & PAGE != 0).map(|o| o.field("start")) {
             Some(Ok(Some(s))) => s.string().ok().flatten(),
             _ => None,
@@ -123,11 +123,11 @@ impl Arg for JsValue {
         self.clone()
     }
     fn keys(&self) -> Result<Vec<String>, ()> {
-        let keys = super::options::keys(self);
-        match Arg::items(&keys)? {
-            Some(keys) => keys.iter().map(|k| bounded_string(k).ok().flatten().ok_or(())).collect(),
-            None => Err(()),
+        let mut out = Vec::new();
+        for k in Arg::items(&super::options::keys(self))?.ok_or(())? {
+            out.push(bounded_string(&k)?.ok_or(())?);
         }
+        Ok(out)
     }
 }
 
@@ -145,15 +145,32 @@ pub fn arguments(args: &JsValue, name: &JsValue) -> Result<(Vec<JsValue>, String
     Ok((args, name))
 }
 
-/// The per-call `signal` and `timeoutMs` of an options object.
-/// (`signal`: whether `signal` is the AbortSignal, not a parameter of the call such as `signalDevice`'s.)
-pub fn per_call(opts: Option<&JsValue>, name: &str, signal: bool) -> Result<(Option<JsValue>, Option<u32>), Error> {
+/// The per-call `signal` and `timeoutMs` of an options object, and with [`OPTS`] its `headers` (extra
+/// request headers, checked as every request's are before it is sent). `signal` is the AbortSignal unless
+/// it is a parameter of the call (`signalDevice`'s).
+pub fn per_call(
+    opts: Option<&JsValue>,
+    name: &str,
+    op: &Op,
+    extra: &mut Vec<(String, String)>,
+) -> Result<(Option<JsValue>, Option<u32>), Error> {
     let Some(opts) = opts.filter(|o| Arg::is_object(*o)) else {
         return Ok((None, None));
     };
     let o = super::options::Opts::new(opts.clone(), name)?;
     let timeout = o.number("timeoutMs", 0, 2_147_483_647)?;
-    Ok((if signal { o.signal("signal")? } else { None }, timeout))
+    if op.flags & OPTS != 0 {
+        if let Some(h) = Arg::field(opts, "headers").ok().flatten() {
+            let list = Some(pairs(&h)).filter(|_| Arg::is_object(&h)).and_then(|l| Arg::items(&l).ok().flatten());
+            let list = list.ok_or_else(|| Error::invalid(crate::http::encode::cat(&[name, ": `headers` must be an object"])))?;
+            for pair in list.chunks(2) {
+                if let [k, v] = pair {
+                    extra.push((bounded_string(k).ok().flatten().unwrap_or_default(), bounded_string(v).ok().flatten().unwrap_or_default()));
+                }
+            }
+        }
+    }
+    Ok((if op.takes("signal") { None } else { o.signal("signal")? }, timeout))
 }
 
 /// What a call resolves with: the body, `[status, headers, body]` (`FULL`) or `[items, next]` (`PAGE`,

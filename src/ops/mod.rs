@@ -134,8 +134,18 @@ impl Op {
         self.entries().filter(|p| p.required).count()
     }
 
+    /// The parameters; with [`OPTS`], the scope options first (`product`, `org`: entries `su…`) and `auth`
+    /// last, as every such call takes them.
     fn entries(&self) -> impl Iterator<Item = Param> {
-        self.params.split(',').filter_map(Param::parse)
+        let opts = self.flags & OPTS != 0;
+        let scope = match self.flags & (SCOPE_PRODUCT | SCOPE_ORG) {
+            SCOPE_PRODUCT => "suproduct",
+            SCOPE_ORG => "suorg",
+            0 => "",
+            _ => "suproduct,suorg",
+        };
+        let (scope, auth) = if opts { (scope, "tsauth") } else { ("", "") };
+        scope.split(',').chain(self.params.split(',')).chain(auth.split(',')).filter_map(Param::parse)
     }
 
     /// Whether the call takes the option `key` (a parameter's JavaScript name, or the object it is read from).
@@ -250,35 +260,24 @@ impl Call {
     }
 }
 
+#[inline(never)]
 fn bad(ctx: &str, name: &str, what: &str) -> Error {
-    let mut m = String::with_capacity(ctx.len() + name.len() + what.len() + 8);
-    m.push_str(ctx);
-    m.push_str(": `");
-    m.push_str(name);
-    m.push_str("` ");
-    m.push_str(what);
-    Error::InvalidArgument(m)
+    Error::InvalidArgument(encode::cat(&[ctx, ": `", name, "` ", what]))
 }
 
 /// The text of a scalar parameter (path, query, header, form field), checked against its type.
 fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
     let got = match kind {
-        b'b' => v.boolean().map(|b| if b { "true" } else { "false" }.to_string()),
+        // A flag (`T`) that is on is sent as `true`.
+        b'b' | b'T' | b'1' => v.boolean().map(|b| {
+            let (on, off) = if kind == b'1' { ("1", "0") } else { ("true", "false") };
+            String::from(if b { on } else { off })
+        }),
         b'i' => v.number().filter(|n| n.1).map(|n| n.0),
         b'u' => match v.number() {
             Some(n) => Some(n.0).filter(|_| n.1),
             None => v.string().map_err(|()| bad(ctx, name, "is too long"))?,
         },
-        b'1' | b'T' => v.boolean().map(|b| {
-            if kind == b'T' {
-                "true"
-            } else if b {
-                "1"
-            } else {
-                "0"
-            }
-            .to_string()
-        }),
         b'n' => v.number().map(|n| n.0),
         // Strings take a `Date` too (sent as ISO 8601), as the official client's do.
         b's' | b'd' => match v.date() {
@@ -332,27 +331,29 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     let mut headers: Vec<(&'static str, String)> = Vec::new();
     let mut fields: Vec<(&'static str, Value)> = Vec::new();
     let mut files: Vec<(&'static str, Value)> = Vec::new();
-    let mut extra = Vec::new();
     let mut json = None;
     let mut segments: Vec<(&str, String)> = Vec::new();
     let mut next = 0;
     let mut organization = None;
     let (mut token, mut page_size, mut object) = (None, None, false);
     if op.flags & ORG != 0 {
-        if let Some(o) = opts {
-            if let Some(v) = o.field(org_key).map_err(|()| bad(ctx, org_key, "could not be read"))? {
-                organization = Some(scalar(&v, b's', ctx, org_key)?);
-            }
+        if let Some(v) = o_field(opts, org_key, ctx)? {
+            organization = Some(scalar(&v, b's', ctx, org_key)?);
         }
     }
     let from_args = op.flags & OPTS == 0;
-    // particle-api-js's options: the scope (`/v1/products/{product}` or `/v1/orgs/{org}`), `auth`, `headers`.
+    // particle-api-js's options: every key must be one the call takes (a parameter, the scope, `auth`) or
+    // one every call takes.
+    if let (false, Some(o)) = (from_args, opts) {
+        for key in o.keys().map_err(|()| bad(ctx, "options", "could not be read"))? {
+            if !COMMON.contains(&key.as_str()) && !op.takes(&key) && o.field(&key).ok().flatten().is_some() {
+                return Err(bad(ctx, &key, "is not an option of this call"));
+            }
+        }
+    }
+    // The scope (`/v1/products/{product}` or `/v1/orgs/{org}`), and how many scope options were given.
     let mut scope: Option<(&str, String)> = None;
     let mut scopes = 0;
-    if let (false, Some(o)) = (from_args, opts) {
-        options(op, o, ctx, &mut scope, &mut token, &mut extra)?;
-        scopes += scope.is_some() as usize;
-    }
     for p in op.entries() {
         if p.scoped && scope.is_none() {
             if o_field(opts, p.js, ctx)?.is_some() {
@@ -363,18 +364,16 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         object |= p.at == b'j';
         let value = if p.required && from_args {
             next += 1;
-            match args.get(next - 1).filter(|v| !v.is_absent()) {
-                Some(v) => Some(ArgRef::Borrowed(v)),
-                None => return Err(bad(ctx, p.js, "is required")),
-            }
+            args.get(next - 1).filter(|v| !v.is_absent()).map(ArgRef::Borrowed)
+        } else if p.js.is_empty() {
+            None
         } else {
-            let v = if p.js.is_empty() { None } else { o_field(opts, p.js, ctx)?.map(ArgRef::Owned) };
-            if v.is_none() && p.required {
-                return Err(bad(ctx, p.js, "is required"));
-            }
-            v
+            o_field(opts, p.js, ctx)?.map(ArgRef::Owned)
         };
         let Some(value) = value else {
+            if p.required {
+                return Err(bad(ctx, p.js, "is required"));
+            }
             if !p.default.is_empty() && p.kind != b'F' {
                 fallback(&p, &mut query, &mut fields);
             }
@@ -386,41 +385,43 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             continue;
         }
         match p.at {
-            b'p' => {
-                let text = scalar(v, if p.kind == b'r' { b's' } else { p.kind }, ctx, p.js)?;
-                let mut what = String::from(ctx);
-                what.push_str(": `");
-                what.push_str(p.js);
-                what.push('`');
-                let seg = if p.kind == b'r' {
+            b'p' | b's' => {
+                let raw = p.kind == b'r';
+                let text = scalar(v, if raw { b's' } else { p.kind }, ctx, p.js)?;
+                let seg = if raw {
                     if !text.starts_with('/') || text.starts_with("//") || text.contains('#') {
                         return Err(bad(ctx, p.js, "must be a path that begins with one `/`"));
                     }
                     text
                 } else {
-                    encode::path_segment(&what, &text)?
+                    encode::path_segment(&encode::cat(&[ctx, ": `", p.js, "`"]), &text)?
                 };
                 scopes += !p.required as usize;
-                segments.push((p.name, seg));
+                if p.at == b'p' {
+                    segments.push((p.name, seg));
+                } else if scope.is_some() {
+                    return Err(bad(ctx, p.js, "cannot be given with `product`"));
+                } else {
+                    scope = Some((p.name, seg));
+                }
             }
             b'x' => scopes += (scalar(v, p.kind, ctx, p.js)? == "true") as usize,
             b'q' if matches!(p.kind, b'a' | b'c') => {
                 let items = v.items().map_err(|()| bad(ctx, p.js, "could not be read"))?;
-                let items = match (items, p.kind) {
-                    (Some(items), _) => items,
-                    (None, b'c') => {
-                        query.push((p.name, filled(v, b's', ctx, p.js)?));
-                        continue;
+                let Some(items) = items else {
+                    if p.kind == b'a' {
+                        return Err(bad(ctx, p.js, "must be an array of strings"));
                     }
-                    (None, _) => return Err(bad(ctx, p.js, "must be an array of strings")),
+                    query.push((p.name, filled(v, b's', ctx, p.js)?));
+                    continue;
                 };
                 let mut joined = String::new();
-                for (i, item) in items.iter().enumerate() {
+                for item in &items {
                     let text = filled(item, b's', ctx, p.js)?;
                     if p.kind == b'a' {
                         query.push((p.name, text));
                     } else {
-                        if i > 0 {
+                        if !joined.is_empty() {
                             joined.push(',');
                         }
                         joined.push_str(&text);
@@ -434,95 +435,72 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             b'h' => headers.push((p.name, filled(v, p.kind, ctx, p.js)?)),
             b't' => token = Some(filled(v, p.kind, ctx, p.js)?),
             b'n' => page_size = Some(scalar(v, b'i', ctx, p.js)?.parse().unwrap_or(0)),
+            // Scalars are checked against their type; the value goes into the object as it is (a `1`
+            // boolean as its text).
             b'j' => {
-                // Scalars are checked against their type; the value goes into the object as it is.
-                match p.kind {
-                    b'o' if !v.is_object() => return Err(bad(ctx, p.js, "must be an object")),
-                    b'l' if !v.is_array() => return Err(bad(ctx, p.js, "must be an array")),
-                    b'o' | b'l' | b'j' => fields.push((p.name, v.value())),
-                    b'T' => fields.push((p.name, literal("true"))),
-                    b'1' => fields.push((p.name, text_value(scalar(v, p.kind, ctx, p.js)?))),
-                    _ => {
-                        scalar(v, p.kind, ctx, p.js)?;
-                        fields.push((p.name, v.value()));
-                    }
-                }
+                let text = checked(v, p.kind, ctx, p.js)?;
+                fields.push((p.name, if p.kind == b'1' { text_value(text) } else { v.value() }));
             }
             b'b' => {
-                let ok = match p.kind {
-                    b'o' => v.is_object(),
-                    b'l' => v.is_array(),
-                    _ => true,
-                };
-                if !ok {
-                    return Err(bad(ctx, p.js, if p.kind == b'o' { "must be an object" } else { "must be an array" }));
-                }
+                checked(v, p.kind, ctx, p.js)?;
                 json = Some(v.value());
             }
-            _ => {
-                // A form field: files as they are, anything else as text.
-                if p.kind == b'M' {
-                    let names = match v.is_object() {
-                        true => v.keys().map_err(|()| bad(ctx, p.js, "could not be read"))?,
-                        false => return Err(bad(ctx, p.js, "must be an object of files by file name")),
-                    };
-                    for (i, name) in names.into_iter().enumerate() {
-                        let file = v.field(&name).map_err(|()| bad(ctx, p.js, "could not be read"))?;
-                        let file = file.filter(A::is_file).ok_or_else(|| bad(ctx, p.js, FILE))?;
-                        let field =
-                            if i == 0 { "file".into() } else { encode::cat(&["file", &encode::num(i as u64 + 1)]) };
-                        files.push(("", named_file(field, name, file.value())));
-                    }
-                } else if p.kind == b'F' {
-                    if !v.is_file() {
-                        return Err(bad(ctx, p.js, FILE));
-                    }
-                    files.push((
-                        p.name,
-                        match p.default {
-                            "" => v.value(),
-                            name => named_file(p.name.into(), name.into(), v.value()),
-                        },
-                    ));
-                } else {
-                    fields.push((p.name, text_value(scalar(v, p.kind, ctx, p.js)?)));
+            // A form field: files as they are, anything else as text.
+            _ if p.kind == b'M' => {
+                if !v.is_object() {
+                    return Err(bad(ctx, p.js, "must be an object of files by file name"));
+                }
+                let names = v.keys().map_err(|()| bad(ctx, p.js, "could not be read"))?;
+                for (i, name) in names.into_iter().enumerate() {
+                    let file = o_field(Some(v), &name, ctx)?.filter(A::is_file).ok_or_else(|| bad(ctx, p.js, FILE))?;
+                    let n = encode::num(i as u64 + 1);
+                    let field = encode::cat(&["file", if i == 0 { "" } else { &n }]);
+                    files.push(("", named_file(field, name, file.value())));
                 }
             }
+            _ if p.kind == b'F' => {
+                if !v.is_file() {
+                    return Err(bad(ctx, p.js, FILE));
+                }
+                files.push((
+                    p.name,
+                    match p.default {
+                        "" => v.value(),
+                        name => named_file(p.name.into(), name.into(), v.value()),
+                    },
+                ));
+            }
+            _ => fields.push((p.name, text_value(scalar(v, p.kind, ctx, p.js)?))),
         }
     }
     if op.flags & ONE_SCOPE != 0 && scopes != 1 {
-        let mut m = String::from("exactly one of `product`, `org`");
-        for p in op.entries().filter(|p| (p.at == b'p' || p.at == b'x') && !p.required) {
-            m.push_str(", `");
-            m.push_str(p.js);
-            m.push('`');
-        }
-        m.push_str(" must be given");
-        return Err(bad(ctx, "scope", &m));
+        return Err(bad(ctx, "scope", "exactly one of `product`, `org`, `deviceId`, `sandbox` must be given"));
     }
     // The template with each `{name}` replaced by its encoded value (`{/name}`: `/` and the value, if
     // given), and the scope's prefix in place of `/v1`, without the parts in `[ ]`.
     let mut rest = op.template();
     if let Some((dir, seg)) = &scope {
+        path.push_str("/v1/");
         path.push_str(dir);
+        path.push_str("s/");
         path.push_str(seg);
         rest = rest.get(3..).unwrap_or("");
     }
     while let Some(open) = rest.bytes().position(|b| matches!(b, b'{' | b'[' | b']')) {
         path.push_str(rest.get(..open).unwrap_or(""));
+        let c = rest.as_bytes().get(open).copied().unwrap_or(0);
         let after = rest.get(open + 1..).unwrap_or("");
-        let close = match rest.as_bytes().get(open) {
-            Some(b'{') => after.bytes().position(|b| b == b'}').unwrap_or(after.len()),
-            Some(b'[') if scope.is_some() => after.bytes().position(|b| b == b']').unwrap_or(after.len()),
-            _ => {
-                rest = after;
-                continue;
-            }
-        };
-        if rest.as_bytes().get(open) == Some(&b'{') {
+        rest = after;
+        if c == b']' || (c == b'[' && scope.is_none()) {
+            continue;
+        }
+        let close = after.bytes().position(|b| b == if c == b'{' { b'}' } else { b']' }).unwrap_or(after.len());
+        rest = after.get(close + 1..).unwrap_or("");
+        if c == b'{' {
             let name = after.get(..close).unwrap_or("");
             let optional = name.strip_prefix('/');
-            match segments.iter().find(|(n, _)| Some(*n) == optional.or(Some(name))) {
+            let key = optional.unwrap_or(name);
+            match segments.iter().find(|(n, _)| *n == key) {
                 Some((_, seg)) => {
                     if optional.is_some() {
                         path.push('/');
@@ -533,7 +511,6 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 None => return Err(bad(ctx, name, "is required")),
             }
         }
-        rest = after.get(close + 1..).unwrap_or("");
     }
     path.push_str(rest);
     path.push_str(&encode::query(&query));
@@ -572,7 +549,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         payload,
         organization,
         shape: op.shape(),
-        extra,
+        extra: Vec::new(),
         signal: None,
         timeout_ms: None,
         token,
@@ -582,7 +559,20 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
 
 const FILE: &str = "must be a Blob, File, ArrayBuffer, typed array or Buffer";
 
+/// A JSON value checked against its type: `o` an object, `l` an array, `j` anything, else a scalar (its
+/// text returned).
+#[inline(never)]
+fn checked<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
+    match kind {
+        b'o' if !v.is_object() => Err(bad(ctx, name, "must be an object")),
+        b'l' if !v.is_array() => Err(bad(ctx, name, "must be an array")),
+        b'o' | b'l' | b'j' => Ok(String::new()),
+        _ => scalar(v, kind, ctx, name),
+    }
+}
+
 /// Option `js` of the options object (`a.b`: key `b` of the object `a`).
+#[inline(never)]
 fn o_field<A: Arg>(opts: Option<&A>, js: &str, ctx: &str) -> Result<Option<A>, Error> {
     let Some(o) = opts else { return Ok(None) };
     let read = |o: &A, key: &str| o.field(key).map_err(|()| bad(ctx, js, "could not be read"));
@@ -596,58 +586,10 @@ fn o_field<A: Arg>(opts: Option<&A>, js: &str, ctx: &str) -> Result<Option<A>, E
     }
 }
 
-/// The keys every call of particle-api-js takes besides its parameters.
-const COMMON: [&str; 5] = ["auth", "headers", "context", "signal", "timeoutMs"];
-
-/// Reads the options of an [`OPTS`] call that are not parameters: unknown keys are refused; the scope,
-/// `auth` (this call's token) and `headers` (extra request headers) are read. `context` is accepted and
-/// not sent (particle-api-js turns it into its own `X-Particle-Tool`/`X-Particle-Project` headers).
-#[inline(never)]
-fn options<A: Arg>(
-    op: &Op,
-    o: &A,
-    ctx: &str,
-    scope: &mut Option<(&'static str, String)>,
-    token: &mut Option<String>,
-    extra: &mut Vec<(String, String)>,
-) -> Result<(), Error> {
-    for key in o.keys().map_err(|()| bad(ctx, "options", "could not be read"))? {
-        let known = COMMON.contains(&key.as_str())
-            || (key == "product" && op.flags & SCOPE_PRODUCT != 0)
-            || (key == "org" && op.flags & SCOPE_ORG != 0)
-            || op.takes(&key);
-        if !known && o.field(&key).ok().flatten().is_some() {
-            return Err(bad(ctx, &key, "is not an option of this call"));
-        }
-    }
-    for (flag, key, dir) in [(SCOPE_PRODUCT, "product", "/v1/products/"), (SCOPE_ORG, "org", "/v1/orgs/")] {
-        let Some(v) = o_field(Some(o), key, ctx)?.filter(|_| op.flags & flag != 0) else { continue };
-        if scope.is_some() {
-            return Err(bad(ctx, key, "cannot be given with `product`"));
-        }
-        let what = encode::cat(&[ctx, ": `", key, "`"]);
-        *scope = Some((dir, encode::path_segment(&what, &scalar(&v, b'u', ctx, key)?)?));
-    }
-    if let Some(v) = o_field(Some(o), "auth", ctx)? {
-        *token = Some(filled(&v, b's', ctx, "auth")?);
-    }
-    if let Some(h) = o_field(Some(o), "headers", ctx)? {
-        if !h.is_object() {
-            return Err(bad(ctx, "headers", "must be an object"));
-        }
-        for name in h.keys().map_err(|()| bad(ctx, "headers", "could not be read"))? {
-            let Some(v) = h.field(&name).map_err(|()| bad(ctx, "headers", "could not be read"))? else { continue };
-            let value = scalar(&v, b's', ctx, "headers")?;
-            let token = |c: u8| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c);
-            if name.is_empty() || !name.bytes().all(token) || value.bytes().any(|c| matches!(c, b'\r' | b'\n' | 0)) {
-                return Err(bad(ctx, "headers", "must hold valid header names and values"));
-            }
-            extra.push((name, value));
-        }
-    }
-    Ok(())
-}
-
+/// The keys every call of particle-api-js takes besides its parameters, its scope and `auth`: `headers`
+/// (extra request headers), `context` (not sent: particle-api-js turns it into its own
+/// `X-Particle-Tool`/`X-Particle-Project` headers), `signal` and `timeoutMs` (read by the caller).
+const COMMON: [&str; 4] = ["headers", "context", "signal", "timeoutMs"];
 /// The value of an absent parameter with a default (`~value`, `~name=value`).
 fn fallback(p: &Param, query: &mut Vec<(&'static str, String)>, fields: &mut Vec<(&'static str, Value)>) {
     let (name, text) = split(p.default, b'=').unwrap_or((p.name, p.default));
