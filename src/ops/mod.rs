@@ -452,7 +452,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 }
                 let names = v.keys().map_err(|()| bad(ctx, p.js, "could not be read"))?;
                 for (i, name) in names.into_iter().enumerate() {
-                    let file = o_field(Some(v), &name, ctx)?.filter(A::is_file).ok_or_else(|| bad(ctx, p.js, FILE))?;
+                    let file = v.field(&name).ok().flatten().filter(A::is_file).ok_or_else(|| bad(ctx, p.js, FILE))?;
                     let n = encode::num(i as u64 + 1);
                     let field = encode::cat(&["file", if i == 0 { "" } else { &n }]);
                     files.push(("", named_file(field, name, file.value())));
