@@ -95,6 +95,12 @@ impl crate::ops::Arg for Value {
     fn value(&self) -> crate::http::Value {
         self.to_string().into()
     }
+    fn literal(text: &str, json: bool) -> Self {
+        match (json, text) {
+            (true, "null" | "true" | "false") => serde_json::from_str(text).unwrap_or_default(),
+            _ => Value::String(text.into()),
+        }
+    }
     fn keys(&self) -> Result<Vec<String>, ()> {
         Ok(self.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default())
     }

@@ -122,6 +122,14 @@ impl Arg for JsValue {
     fn value(&self) -> JsValue {
         self.clone()
     }
+    fn literal(text: &str, json: bool) -> Self {
+        match (json, text) {
+            (true, "null") => JsValue::NULL,
+            (true, "true") => JsValue::TRUE,
+            (true, "false") => JsValue::FALSE,
+            _ => JsValue::from_str(text),
+        }
+    }
     fn keys(&self) -> Result<Vec<String>, ()> {
         let mut out = Vec::new();
         for k in Arg::items(&super::options::keys(self))?.ok_or(())? {

@@ -215,6 +215,8 @@ pub trait Arg: Sized {
     fn value(&self) -> Value;
     /// The own enumerable keys of an object.
     fn keys(&self) -> Result<Vec<String>, ()>;
+    /// A value written in a table: with `json`, `null`, `true` and `false` are those values; else a string.
+    fn literal(text: &str, json: bool) -> Self;
 }
 
 /// An operation's request, ready but for the host, the token and the default organization.
@@ -354,7 +356,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     // The scope (`/v1/products/{product}` or `/v1/orgs/{org}`), and how many scope options were given.
     let mut scope: Option<(&str, String)> = None;
     let mut scopes = 0;
-    for p in op.entries() {
+    for mut p in op.entries() {
         if p.scoped && scope.is_none() {
             if o_field(opts, p.js, ctx)?.is_some() {
                 return Err(bad(ctx, p.js, "is only taken with `product`"));
@@ -370,14 +372,21 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         } else {
             o_field(opts, p.js, ctx)?.map(ArgRef::Owned)
         };
-        let Some(value) = value else {
-            if p.required {
-                return Err(bad(ctx, p.js, "is required"));
+        // An absent parameter: required, or its default (`~value`, `~name=value`; a final `@` appends the
+        // time in ms) taken as if given. A file's default is its file name.
+        let value = match value {
+            Some(v) => v,
+            None if p.required => return Err(bad(ctx, p.js, "is required")),
+            None if p.default.is_empty() || p.kind == b'F' => continue,
+            None => {
+                let (name, text) = split(p.default, b'=').unwrap_or((p.name, p.default));
+                p.name = name;
+                let text = match text.strip_suffix('@') {
+                    Some(t) => encode::cat(&[t, &encode::num(now_ms())]),
+                    None => text.into(),
+                };
+                ArgRef::Owned(A::literal(&text, p.at == b'j'))
             }
-            if !p.default.is_empty() && p.kind != b'F' {
-                fallback(&p, &mut query, &mut fields);
-            }
-            continue;
         };
         let v = value.get();
         // A flag that is off is left out.
@@ -590,21 +599,6 @@ fn o_field<A: Arg>(opts: Option<&A>, js: &str, ctx: &str) -> Result<Option<A>, E
 /// (extra request headers), `context` (not sent: particle-api-js turns it into its own
 /// `X-Particle-Tool`/`X-Particle-Project` headers), `signal` and `timeoutMs` (read by the caller).
 const COMMON: [&str; 4] = ["headers", "context", "signal", "timeoutMs"];
-/// The value of an absent parameter with a default (`~value`, `~name=value`).
-fn fallback(p: &Param, query: &mut Vec<(&'static str, String)>, fields: &mut Vec<(&'static str, Value)>) {
-    let (name, text) = split(p.default, b'=').unwrap_or((p.name, p.default));
-    let mut text = String::from(text);
-    if text.ends_with('@') {
-        text.pop();
-        text.push_str(&encode::num(now_ms()));
-    }
-    match p.at {
-        b'q' => query.push((name, text)),
-        b'j' => fields.push((name, literal(&text))),
-        _ => fields.push((name, text_value(text))),
-    }
-}
-
 /// The time in milliseconds since 1970.
 fn now_ms() -> u64 {
     #[cfg(target_arch = "wasm32")]
@@ -614,26 +608,6 @@ fn now_ms() -> u64 {
     #[cfg(not(target_arch = "wasm32"))]
     {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
-    }
-}
-
-/// A JSON body value written in a table: `null`, `true`, `false`, else a string.
-fn literal(text: &str) -> Value {
-    #[cfg(target_arch = "wasm32")]
-    {
-        match text {
-            "null" => Value::NULL,
-            "true" => Value::TRUE,
-            "false" => Value::FALSE,
-            _ => Value::from_str(text),
-        }
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        match text {
-            "null" | "true" | "false" => text.into(),
-            _ => encode::cat(&["\"", text, "\""]),
-        }
     }
 }
 
