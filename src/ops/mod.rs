@@ -134,18 +134,17 @@ impl Op {
         self.entries().filter(|p| p.required).count()
     }
 
-    /// The parameters; with [`OPTS`], the scope options first (`product`, `org`: entries `su…`) and `auth`
-    /// last, as every such call takes them.
+    /// The parameters; with [`OPTS`], first the scope options (`product`, `org`: entries `su…`) and `auth`,
+    /// which every such call takes.
     fn entries(&self) -> impl Iterator<Item = Param> {
-        let opts = self.flags & OPTS != 0;
-        let scope = match self.flags & (SCOPE_PRODUCT | SCOPE_ORG) {
-            SCOPE_PRODUCT => "suproduct",
-            SCOPE_ORG => "suorg",
-            0 => "",
-            _ => "suproduct,suorg",
+        let implied = match self.flags & (OPTS | SCOPE_PRODUCT | SCOPE_ORG) {
+            OPTS => "tsauth",
+            f if f == OPTS | SCOPE_PRODUCT => "suproduct,tsauth",
+            f if f == OPTS | SCOPE_ORG => "suorg,tsauth",
+            f if f & OPTS != 0 => "suproduct,suorg,tsauth",
+            _ => "",
         };
-        let (scope, auth) = if opts { (scope, "tsauth") } else { ("", "") };
-        scope.split(',').chain(self.params.split(',')).chain(auth.split(',')).filter_map(Param::parse)
+        implied.split(',').chain(self.params.split(',')).filter_map(Param::parse)
     }
 
     /// Whether the call takes the option `key` (a parameter's JavaScript name, or the object it is read from).
@@ -275,12 +274,12 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
             let (on, off) = if kind == b'1' { ("1", "0") } else { ("true", "false") };
             String::from(if b { on } else { off })
         }),
-        b'i' => v.number().filter(|n| n.1).map(|n| n.0),
-        b'u' => match v.number() {
-            Some(n) => Some(n.0).filter(|_| n.1),
-            None => v.string().map_err(|()| bad(ctx, name, "is too long"))?,
+        // `u`: an integer, or a string (a product's id or slug).
+        b'i' | b'n' | b'u' => match v.number() {
+            Some((text, int)) => Some(text).filter(|_| int || kind == b'n'),
+            None if kind == b'u' => v.string().map_err(|()| bad(ctx, name, "is too long"))?,
+            None => None,
         },
-        b'n' => v.number().map(|n| n.0),
         // Strings take a `Date` too (sent as ISO 8601), as the official client's do.
         b's' | b'd' => match v.date() {
             Some(d) => Some(d),
@@ -415,17 +414,17 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 }
             }
             b'x' => scopes += (scalar(v, p.kind, ctx, p.js)? == "true") as usize,
+            // An array of strings: each a repeated key (`a`), or joined with commas (`c`, which takes one
+            // string too).
             b'q' if matches!(p.kind, b'a' | b'c') => {
                 let items = v.items().map_err(|()| bad(ctx, p.js, "could not be read"))?;
-                let Some(items) = items else {
-                    if p.kind == b'a' {
-                        return Err(bad(ctx, p.js, "must be an array of strings"));
-                    }
-                    query.push((p.name, filled(v, b's', ctx, p.js)?));
-                    continue;
+                let items = match &items {
+                    Some(items) => items.as_slice(),
+                    None if p.kind == b'c' => std::slice::from_ref(v),
+                    None => return Err(bad(ctx, p.js, "must be an array of strings")),
                 };
                 let mut joined = String::new();
-                for item in &items {
+                for item in items {
                     let text = filled(item, b's', ctx, p.js)?;
                     if p.kind == b'a' {
                         query.push((p.name, text));
