@@ -136,7 +136,7 @@ impl Op {
 
     /// The parameters; with [`OPTS`], first the scope options (`product`, `org`: entries `su…`) and `auth`,
     /// which every such call takes.
-    fn entries(&self) -> impl Iterator<Item = Param> {
+    fn entries(&self) -> Entries {
         let implied = match self.flags & (OPTS | SCOPE_PRODUCT | SCOPE_ORG) {
             OPTS => "tsauth",
             f if f == OPTS | SCOPE_PRODUCT => "suproduct,tsauth",
@@ -144,12 +144,38 @@ impl Op {
             f if f & OPTS != 0 => "suproduct,suorg,tsauth",
             _ => "",
         };
-        implied.split(',').chain(self.params.split(',')).filter_map(Param::parse)
+        Entries { now: implied, then: self.params }
     }
 
     /// Whether the call takes the option `key` (a parameter's JavaScript name, or the object it is read from).
     pub fn takes(&self, key: &str) -> bool {
         self.entries().any(|p| p.js.split('.').next() == Some(key))
+    }
+}
+
+/// The entries of `now`, then those of `then` (comma-separated).
+struct Entries {
+    now: &'static str,
+    then: &'static str,
+}
+
+impl Iterator for Entries {
+    type Item = Param;
+    #[inline(never)]
+    fn next(&mut self) -> Option<Param> {
+        loop {
+            if self.now.is_empty() {
+                if self.then.is_empty() {
+                    return None;
+                }
+                self.now = std::mem::take(&mut self.then);
+            }
+            let (entry, rest) = split(self.now, b',').unwrap_or((self.now, ""));
+            self.now = rest;
+            if let Some(p) = Param::parse(entry) {
+                return Some(p);
+            }
+        }
     }
 }
 
