@@ -511,7 +511,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         return Err(bad(ctx, "scope", "exactly one of `product`, `org`, `deviceId`, `sandbox` must be given"));
     }
     // The template with each `{name}` replaced by its encoded value (`{/name}`: `/` and the value, if
-    // given), and the scope's prefix in place of `/v1`, without the parts in `[ ]`.
+    // given), and the scope's prefix in place of `/v1`, without the parts in `[ ]`. (Every `{name}` of a
+    // template is a parameter, required unless written `{/name}`: see the tests.)
     let mut rest = op.template();
     if let Some((dir, seg)) = &scope {
         path.push_str("/v1/");
@@ -520,29 +521,26 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         path.push_str(seg);
         rest = rest.get(3..).unwrap_or("");
     }
+    let mut skip = false;
     while let Some(open) = rest.bytes().position(|b| matches!(b, b'{' | b'[' | b']')) {
-        path.push_str(rest.get(..open).unwrap_or(""));
-        let c = rest.as_bytes().get(open).copied().unwrap_or(0);
-        let after = rest.get(open + 1..).unwrap_or("");
-        rest = after;
-        if c == b']' || (c == b'[' && scope.is_none()) {
-            continue;
+        if !skip {
+            path.push_str(rest.get(..open).unwrap_or(""));
         }
-        let close = after.bytes().position(|b| b == if c == b'{' { b'}' } else { b']' }).unwrap_or(after.len());
-        rest = after.get(close + 1..).unwrap_or("");
-        if c == b'{' {
-            let name = after.get(..close).unwrap_or("");
-            let optional = name.strip_prefix('/');
-            let key = optional.unwrap_or(name);
-            match segments.iter().find(|(n, _)| *n == key) {
-                Some((_, seg)) => {
-                    if optional.is_some() {
+        let c = rest.as_bytes().get(open).copied();
+        rest = rest.get(open + 1..).unwrap_or("");
+        match c {
+            Some(b'[') => skip = scope.is_some(),
+            Some(b']') => skip = false,
+            _ => {
+                let (name, after) = split(rest, b'}').unwrap_or((rest, ""));
+                rest = after;
+                let key = name.trim_start_matches('/');
+                if let Some((_, seg)) = segments.iter().find(|(n, _)| *n == key) {
+                    if key.len() != name.len() {
                         path.push('/');
                     }
-                    path.push_str(seg)
+                    path.push_str(seg);
                 }
-                None if optional.is_some() => {}
-                None => return Err(bad(ctx, name, "is required")),
             }
         }
     }

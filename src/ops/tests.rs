@@ -276,3 +276,24 @@ fn the_other_vendors_tables_parse() {
     assert_eq!(cthings::OPS[1].flags & DATA, 0);
     assert_eq!(iotconnect::OPS[0].flags & (SVC_DEVICE | PAGE_ALL), SVC_DEVICE | PAGE_ALL);
 }
+
+/// `prepare` leaves out a `{name}` it has no value for: every placeholder of every table must be a path
+/// parameter, required unless written `{/name}`, so that a missing one is refused before.
+#[test]
+fn every_placeholder_is_a_path_parameter() {
+    let text = |t: &'static str| (0..rows(t)).filter_map(move |i| row(t, i));
+    let all: Vec<Op> =
+        text(arduino::OPS).chain(text(particle::OPS)).chain(cthings::OPS).chain(iotconnect::OPS).collect();
+    assert!(all.len() > 200);
+    for op in &all {
+        let mut rest = op.template();
+        while let Some((_, after)) = split(rest, b'{') {
+            let (name, tail) = split(after, b'}').expect("a closed placeholder");
+            let key = name.trim_start_matches('/');
+            let p = op.entries().find(|p| p.at == b'p' && p.name == key);
+            let p = p.unwrap_or_else(|| panic!("{}: {name}", op.route));
+            assert_eq!(p.required, key == name, "{}: {name}", op.route);
+            rest = tail;
+        }
+    }
+}
