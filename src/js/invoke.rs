@@ -2,7 +2,7 @@
 //! `client.__invoke(op, name, args, mode)`; arguments are read here as [`Arg`]s without ever letting a
 //! user value throw into wasm.
 
-use super::options::{is_array, is_file, pairs, read, read_js, show, threw};
+use super::options::{header_pairs, is_array, is_file, read, read_js, show, threw};
 use super::{promise, reject};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::bounded_string;
@@ -169,12 +169,8 @@ pub fn per_call(
     let timeout = o.number("timeoutMs", 0, 2_147_483_647)?;
     if op.flags & OPTS != 0 {
         if let Some(h) = Arg::field(opts, "headers").ok().flatten() {
-            let list = Some(pairs(&h)).filter(|_| Arg::is_object(&h)).and_then(|l| Arg::items(&l).ok().flatten());
-            let list = list.ok_or_else(|| Error::invalid(crate::http::encode::cat(&[name, ": `headers` must be an object"])))?;
-            for pair in list.chunks(2) {
-                if let [k, v] = pair {
-                    extra.push((bounded_string(k).ok().flatten().unwrap_or_default(), bounded_string(v).ok().flatten().unwrap_or_default()));
-                }
+            if !Arg::is_object(&h) || !header_pairs(&h, extra) {
+                return Err(Error::invalid(crate::http::encode::cat(&[name, ": `headers` must be an object"])));
             }
         }
     }

@@ -63,6 +63,19 @@ pub fn text(value: &JsValue, ctx: &str, what: &str) -> Result<Option<String>, Er
     bounded_string(value).map_err(|()| Error::invalid(cat(&[ctx, ": `", what, "` is longer than 65536 characters"])))
 }
 
+/// The present keys and values of an object of header values, as text (`String(value)`); `None` when it
+/// cannot be read (`false`). (The names and values are checked with every request's headers before it is sent.)
+#[inline(never)]
+pub fn header_pairs(value: &JsValue, out: &mut Vec<(String, String)>) -> bool {
+    let Some(list) = crate::ops::Arg::items(&pairs(value)).ok().flatten() else { return false };
+    for p in list.chunks(2) {
+        if let [k, v] = p {
+            out.push((bounded_string(k).ok().flatten().unwrap_or_default(), bounded_string(v).ok().flatten().unwrap_or_default()));
+        }
+    }
+    true
+}
+
 /// Two options that go together, such as a client id and its secret.
 pub type Pair = (String, String);
 
