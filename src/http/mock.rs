@@ -101,8 +101,8 @@ impl crate::ops::Arg for Value {
             _ => Value::String(text.into()),
         }
     }
-    fn keys(&self) -> Result<Vec<String>, ()> {
-        Ok(self.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default())
+    fn entries(&self) -> Result<Vec<(String, Self)>, ()> {
+        Ok(self.as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default())
     }
 }
 

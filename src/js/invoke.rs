@@ -130,10 +130,12 @@ impl Arg for JsValue {
             _ => JsValue::from_str(text),
         }
     }
-    fn keys(&self) -> Result<Vec<String>, ()> {
+    fn entries(&self) -> Result<Vec<(String, Self)>, ()> {
         let mut out = Vec::new();
-        for k in Arg::items(&super::options::keys(self))?.ok_or(())? {
-            out.push(bounded_string(&k)?.ok_or(())?);
+        for p in Arg::items(&super::options::entries(self))?.ok_or(())?.chunks(2) {
+            if let [k, v] = p {
+                out.push((bounded_string(k)?.ok_or(())?, v.clone()));
+            }
         }
         Ok(out)
     }

@@ -22,7 +22,7 @@ export function threw(value) {\n  return value === THREW;\n}\n\
 export function isArray(value) {\n  try {\n    return Array.isArray(value);\n  } catch {\n    return undefined;\n  }\n}\n\
 export function isFile(v) {\n  try {\n    return (typeof Blob === 'function' && v instanceof Blob) || v instanceof ArrayBuffer || ArrayBuffer.isView(v);\n  } catch {\n    return false;\n  }\n}\n\
 export function pairs(o) {\n  try {\n    const out = [];\n    for (const k of Object.keys(o)) {\n      const v = o[k];\n      if (v !== undefined && v !== null) out.push(k, String(v));\n    }\n    return out;\n  } catch {}\n}\n\
-export function keys(o) {\n  try {\n    return Object.keys(o);\n  } catch {}\n}\n\
+export function entries(o) {\n  try {\n    return Object.entries(o).flat();\n  } catch {}\n}\n\
 export function merge(o, v) {\n  try {\n    Object.assign(o, v);\n    return true;\n  } catch {\n    return false;\n  }\n}\n\
 export function show(v) {\n  try {\n    if (typeof v === 'number') return String(v);\n    if (v instanceof Date && v.getTime() === v.getTime()) return v.toISOString();\n  } catch {}\n}\n")]
 extern "C" {
@@ -40,8 +40,8 @@ extern "C" {
     pub fn pairs(value: &JsValue) -> JsValue;
     /// A number as `String(n)` prints it, a valid `Date` as ISO 8601; else undefined.
     pub fn show(value: &JsValue) -> Option<String>;
-    /// `Object.keys`, or undefined when it throws.
-    pub fn keys(value: &JsValue) -> JsValue;
+    /// The keys and values of `Object.entries`, one after the other; undefined when it throws.
+    pub fn entries(value: &JsValue) -> JsValue;
     /// `Object.assign(target, value)`; false when it throws.
     pub fn merge(target: &js_sys::Object, value: &JsValue) -> bool;
 }

@@ -84,10 +84,15 @@ pub const BINARY: u16 = RET_ARRAY | RET_OBJECT;
 /// Row `index` of a table written as text: one operation a line, `route|params|accept|flags` with the flags
 /// in decimal. (A table of text compresses far better than an array of structs, whose pointers do not.)
 pub fn row(table: &'static str, index: usize) -> Option<Op> {
-    let line = table.split('\n').nth(index)?;
-    let mut f = line.split('|');
-    let (route, params, accept) = (f.next()?, f.next()?, f.next()?);
-    let flags = f.next()?.bytes().try_fold(0u16, |n, b| b.is_ascii_digit().then(|| n * 10 + u16::from(b - b'0')))?;
+    let mut rest = table;
+    for _ in 0..index {
+        rest = split(rest, b'\n')?.1;
+    }
+    let line = split(rest, b'\n').map_or(rest, |(line, _)| line);
+    let (route, rest) = split(line, b'|')?;
+    let (params, rest) = split(rest, b'|')?;
+    let (accept, flags) = split(rest, b'|')?;
+    let flags = flags.bytes().try_fold(0u16, |n, b| b.is_ascii_digit().then(|| n * 10 + u16::from(b - b'0')))?;
     Some(Op { route, params, accept, flags })
 }
 
@@ -149,7 +154,7 @@ impl Op {
 
     /// Whether the call takes the option `key` (a parameter's JavaScript name, or the object it is read from).
     pub fn takes(&self, key: &str) -> bool {
-        self.entries().any(|p| p.js.split('.').next() == Some(key))
+        self.entries().any(|p| split(p.js, b'.').map_or(p.js, |(outer, _)| outer) == key)
     }
 }
 
@@ -238,8 +243,8 @@ pub trait Arg: Sized {
     fn is_file(&self) -> bool;
     /// The value as a request body part.
     fn value(&self) -> Value;
-    /// The own enumerable keys of an object.
-    fn keys(&self) -> Result<Vec<String>, ()>;
+    /// The own enumerable keys of an object and their values.
+    fn entries(&self) -> Result<Vec<(String, Self)>, ()>;
     /// A value written in a table: with `json`, `null`, `true` and `false` are those values; else a string.
     fn literal(text: &str, json: bool) -> Self;
 }
@@ -372,8 +377,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     // particle-api-js's options: every key must be one the call takes (a parameter, the scope, `auth`) or
     // one every call takes.
     if let (false, Some(o)) = (from_args, opts) {
-        for key in o.keys().map_err(|()| bad(ctx, "options", "could not be read"))? {
-            if !COMMON.contains(&key.as_str()) && !op.takes(&key) && o.field(&key).ok().flatten().is_some() {
+        for (key, v) in o.entries().map_err(|()| bad(ctx, "options", "could not be read"))? {
+            if !v.is_absent() && !COMMON.contains(&key.as_str()) && !op.takes(&key) {
                 return Err(bad(ctx, &key, "is not an option of this call"));
             }
         }
@@ -484,9 +489,11 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 if !v.is_object() {
                     return Err(bad(ctx, p.js, "must be an object of files by file name"));
                 }
-                let names = v.keys().map_err(|()| bad(ctx, p.js, "could not be read"))?;
-                for (i, name) in names.into_iter().enumerate() {
-                    let file = v.field(&name).ok().flatten().filter(A::is_file).ok_or_else(|| bad(ctx, p.js, FILE))?;
+                let named = v.entries().map_err(|()| bad(ctx, p.js, "could not be read"))?;
+                for (i, (name, file)) in named.into_iter().enumerate() {
+                    if !file.is_file() {
+                        return Err(bad(ctx, p.js, FILE));
+                    }
                     let n = encode::num(i as u64 + 1);
                     let field = encode::cat(&["file", if i == 0 { "" } else { &n }]);
                     files.push(("", named_file(field, name, file.value())));
