@@ -411,8 +411,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             None => {
                 let (name, text) = split(p.default, b'=').unwrap_or((p.name, p.default));
                 p.name = name;
-                let text = match text.strip_suffix('@') {
-                    Some(t) => encode::cat(&[t, &encode::num(now_ms())]),
+                let text = match split(text, b'@') {
+                    Some((t, _)) => encode::cat(&[t, &encode::num(now_ms())]),
                     None => text.into(),
                 };
                 ArgRef::Owned(A::literal(&text, p.at == b'j'))
@@ -428,7 +428,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 let raw = p.kind == b'r';
                 let text = scalar(v, if raw { b's' } else { p.kind }, ctx, p.js)?;
                 let seg = if raw {
-                    if !text.starts_with('/') || text.starts_with("//") || text.contains('#') {
+                    let b = text.as_bytes();
+                    if b.first() != Some(&b'/') || b.get(1) == Some(&b'/') || b.contains(&b'#') {
                         return Err(bad(ctx, p.js, "must be a path that begins with one `/`"));
                     }
                     text
@@ -541,9 +542,10 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             _ => {
                 let (name, after) = split(rest, b'}').unwrap_or((rest, ""));
                 rest = after;
-                let key = name.trim_start_matches('/');
+                let optional = name.as_bytes().first() == Some(&b'/');
+                let key = if optional { name.get(1..).unwrap_or("") } else { name };
                 if let Some((_, seg)) = segments.iter().find(|(n, _)| *n == key) {
-                    if key.len() != name.len() {
+                    if optional {
                         path.push('/');
                     }
                     path.push_str(seg);
