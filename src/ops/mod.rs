@@ -305,18 +305,16 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
             let (on, off) = if kind == b'1' { ("1", "0") } else { ("true", "false") };
             String::from(if b { on } else { off })
         }),
-        // `u`: an integer, or a string (a product's id or slug).
-        b'i' | b'n' | b'u' => match v.number() {
-            Some((text, int)) => Some(text).filter(|_| int || kind == b'n'),
-            None if kind == b'u' => v.string().map_err(|()| bad(ctx, name, "is too long"))?,
-            None => None,
-        },
-        // Strings take a `Date` too (sent as ISO 8601), as the official client's do.
-        b's' | b'd' => match v.date() {
-            Some(d) => Some(d),
-            None => v.string().map_err(|()| bad(ctx, name, "is too long"))?,
-        },
-        _ => None,
+        b'i' | b'n' => v.number().filter(|n| n.1 || kind == b'n').map(|n| n.0),
+        // Strings take a `Date` too (sent as ISO 8601), as the official client's do; `u` an integer or a
+        // string (a product's id or slug).
+        _ => {
+            let other = if kind == b'u' { v.number().map(|n| Some(n.0).filter(|_| n.1)) } else { v.date().map(Some) };
+            match other {
+                Some(got) => got,
+                None => v.string().map_err(|()| bad(ctx, name, "is too long"))?,
+            }
+        }
     };
     got.ok_or_else(|| {
         bad(
