@@ -131,14 +131,20 @@ impl Arg for JsValue {
         }
     }
     fn entries(&self) -> Result<Vec<(String, Self)>, ()> {
-        let mut out = Vec::new();
-        for p in Arg::items(&super::options::entries(self))?.ok_or(())?.chunks(2) {
-            if let [k, v] = p {
-                out.push((bounded_string(k)?.ok_or(())?, v.clone()));
-            }
-        }
-        Ok(out)
+        flat(&super::options::entries(self))
     }
+}
+
+/// The pairs of a flat array of keys and values (`[k1, v1, k2, v2, …]`).
+#[inline(never)]
+pub(crate) fn flat(list: &JsValue) -> Result<Vec<(String, JsValue)>, ()> {
+    let mut out = Vec::new();
+    for p in Arg::items(list)?.ok_or(())?.chunks(2) {
+        if let [k, v] = p {
+            out.push((bounded_string(k)?.ok_or(())?, v.clone()));
+        }
+    }
+    Ok(out)
 }
 
 /// The arguments array the generated method passed, and the operation's name for messages.

@@ -67,11 +67,9 @@ pub fn text(value: &JsValue, ctx: &str, what: &str) -> Result<Option<String>, Er
 /// cannot be read (`false`). (The names and values are checked with every request's headers before it is sent.)
 #[inline(never)]
 pub fn header_pairs(value: &JsValue, out: &mut Vec<(String, String)>) -> bool {
-    let Some(list) = crate::ops::Arg::items(&pairs(value)).ok().flatten() else { return false };
-    for p in list.chunks(2) {
-        if let [k, v] = p {
-            out.push((bounded_string(k).ok().flatten().unwrap_or_default(), bounded_string(v).ok().flatten().unwrap_or_default()));
-        }
+    let Ok(list) = super::invoke::flat(&pairs(value)) else { return false };
+    for (k, v) in list {
+        out.push((k, bounded_string(&v).ok().flatten().unwrap_or_default()));
     }
     true
 }
