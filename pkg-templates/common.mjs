@@ -36,7 +36,24 @@ const PAGE = 4;
 const upper = (s) => s[0].toUpperCase() + s.slice(1);
 
 // The operations of the other vendors, by their number in the Rust tables (src/ops/<vendor>.rs).
-const PARTICLE = { listDevices: 0, getDevice: 1, getVariable: 2, callFunction: 3 };
+// Particle: particle-api-js's method names, one per row of src/ops/particle.rs, in its order.
+const PARTICLE = ('listDevices getDevice claimDevice addDeviceToProduct removeDevice removeDeviceOwner renameDevice '
+  + 'signalDevice setDeviceNotes markAsDevelopmentDevice lockDeviceProductFirmware unlockDeviceProductFirmware '
+  + 'updateDevice unprotectDevice provisionDevice getClaimCode getVariable flashDevice compileCode '
+  + 'downloadFirmwareBinary sendPublicKey callFunction publishEvent createWebhook deleteWebhook listWebhooks '
+  + 'createIntegration editIntegration deleteIntegration listIntegrations getUserInfo setUserInfo changeUsername '
+  + 'changeUserPassword listSIMs getSIMDataUsage getFleetDataUsage checkSIM removeSIM listBuildTargets listLibraries '
+  + 'getLibrary getLibraryVersions contributeLibrary publishLibrary deleteLibrary downloadFile listOAuthClients '
+  + 'createOAuthClient updateOAuthClient deleteOAuthClient listProducts getProduct listProductFirmware '
+  + 'uploadProductFirmware getProductFirmware updateProductFirmware downloadProductFirmware '
+  + 'downloadManufacturingBackup releaseProductFirmware listTeamMembers inviteTeamMember removeTeamMember '
+  + 'lookupSerialNumber getProductConfiguration getProductConfigurationSchema getProductDeviceConfiguration '
+  + 'getProductDeviceConfigurationSchema setProductConfiguration setProductDeviceConfiguration getProductLocations '
+  + 'getProductDeviceLocations executeLogic createLogicFunction getLogicFunction updateLogicFunction '
+  + 'deleteLogicFunction listLogicFunctions listLogicRuns getLogicRun getLogicRunLogs createLedger getLedger '
+  + 'updateLedger archiveLedger listLedgers getLedgerInstance setLedgerInstance deleteLedgerInstance '
+  + 'listLedgerInstances listLedgerInstanceVersions getLedgerInstanceVersion listDeviceOsVersions getDeviceOsVersion '
+  + 'listEnvVars updateEnvVars setEnvVar deleteEnvVar renderEnvVars reviewEnvVarsRollout startEnvVarsRollout').split(' ');
 // Particle's login and token calls, in the order of their table (`FLOWS` in src/vendors/particle.rs).
 const PARTICLE_LOGIN = ['login', 'sendOtp', 'loginAsClientOwner', 'loginAsCustomer', 'refreshAccessToken',
   'createCustomer', 'enableMfa', 'confirmMfa', 'disableMfa', 'createUser', 'resetPassword', 'deleteAccessToken',
@@ -80,12 +97,19 @@ export function arduinoResources(Arduino, arity) {
  * `{body, statusCode}` results), `cthings.devices.get/getEnvelope` and `iotc.devices.list`.
  */
 export function vendorMethods({ Particle, CThings, IoTConnect }) {
-  for (const [method, op] of Object.entries(PARTICLE)) {
+  // As particle-api-js: a 204 resolves `{body: {}}`; a download resolves its bytes alone, a Buffer in Node and
+  // an ArrayBuffer in a browser.
+  PARTICLE.forEach((method, op) => {
     const name = `particle.${method}`;
     Particle.prototype[method] = function (...args) {
-      return this.__invoke(op, name, args, FULL).then(([statusCode, , body]) => ({ body, statusCode }));
+      return this.__invoke(op, name, args, FULL).then(([statusCode, , body]) => {
+        if (body instanceof Uint8Array) {
+          return typeof window === 'undefined' && typeof Buffer === 'function' ? Buffer.from(body.buffer) : body.buffer;
+        }
+        return { body: statusCode === 204 ? {} : body, statusCode };
+      });
     };
-  }
+  });
   PARTICLE_LOGIN.forEach((method, op) => {
     Particle.prototype[method] = function (options) {
       return this.__login(op, options);

@@ -676,9 +676,9 @@ proptest! {
     ) {
         let p = Particle::new(Core::new(no_network(), RetryPolicy::default()), "https://api.test".into(), None, None);
         let refused = refused_segment(&id) || refused_segment(&name);
-        let ops = &crate::ops::particle::OPS;
+        let op = |i| crate::ops::row(crate::ops::particle::OPS, i).expect("a row");
         let opts = json!({ "deviceId": id, "name": name, "argument": arg });
-        match crate::ops::prepare(&ops[3], "particle.callFunction", &[opts], "organization") {
+        match crate::ops::prepare(&op(21), "particle.callFunction", &[opts], "organization") {
             Err(e) => prop_assert!(refused && matches!(e, Error::InvalidArgument(_))),
             Ok(call) => {
                 prop_assert!(!refused);
@@ -693,7 +693,7 @@ proptest! {
                 prop_assert_eq!(req.header_value("content-type"), Some("application/json"));
             }
         }
-        let device = crate::ops::prepare(&ops[1], "particle.getDevice", &[json!({ "deviceId": id })], "organization");
+        let device = crate::ops::prepare(&op(1), "particle.getDevice", &[json!({ "deviceId": id })], "organization");
         prop_assert_eq!(device.is_ok(), !refused_segment(&id));
         let _ = &p;
     }

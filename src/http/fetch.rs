@@ -59,7 +59,7 @@ function untrack(d) {
   if (inFlight.delete(d) && inFlight.size === 0) hold(false);
 }
 
-export async function exchange(fetch, url, method, headerLines, body, signal, timeoutMs) {
+export async function exchange(fetch, url, method, headerLines, body, signal, timeoutMs, binary) {
   let ctl, d, onAbort;
   try {
     // A signal that cannot be read (its getter throws) counts as fired.
@@ -77,7 +77,10 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
       const form = headers['Content-Type'] ? new URLSearchParams() : new FormData();
       for (let i = 0; i + 1 < body.length; i += 2) {
         let v = body[i + 1];
-        if (typeof v !== 'string' && !(v instanceof Blob)) v = new Blob([v]);
+        // A named file: [data, filename, field name].
+        if (Array.isArray(v)) form.append(v[2], v[0] instanceof Blob ? v[0] : new Blob([v[0]]), v[1]);
+        else if (typeof v !== 'string' && !(v instanceof Blob)) v = new Blob([v]);
+        if (Array.isArray(v)) continue;
         if (v instanceof Blob && !(form instanceof URLSearchParams)) form.append(body[i], v, v.name ?? body[i]);
         else form.append(body[i], v);
       }
@@ -116,9 +119,12 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
       }
     }
     const retryAfter = header('retry-after');
-    const text = await res.text();
     let value = null;
-    if (text !== '') try { value = JSON.parse(text); } catch { value = text; }
+    if (binary && status < 300) value = new Uint8Array(await res.arrayBuffer());
+    else {
+      const text = await res.text();
+      if (text !== '') try { value = JSON.parse(text); } catch { value = text; }
+    }
     let answerHeaders = null;
     try { answerHeaders = res.headers; } catch {}
     return [status, retryAfter, location, value, answerHeaders];
@@ -164,6 +170,7 @@ extern "C" {
         body: &JsValue,
         signal: &JsValue,
         timeout_ms: u32,
+        binary: bool,
     ) -> Promise;
 
     /// Resolves after `ms`, or as soon as `signal` fires.
@@ -242,7 +249,14 @@ impl Transport for FetchTransport {
                     Payload::Object(fields) => {
                         let o = Object::new();
                         for (k, v) in fields {
-                            set(&o, k, v);
+                            // `*`: the keys of an object, merged in.
+                            if *k == "*" {
+                                if !crate::js::options::merge(&o, v) {
+                                    return Err(Error::invalid("the request body cannot be turned into JSON"));
+                                }
+                            } else {
+                                set(&o, k, v);
+                            }
                         }
                         object = JsValue::from(o);
                         &object
@@ -274,6 +288,7 @@ impl Transport for FetchTransport {
             &body,
             req.signal.as_ref().unwrap_or(&self.signal),
             timeout,
+            req.expect == crate::http::Shape::Binary,
         );
         // `exchange` never rejects; should the platform make it, that is a network failure too.
         let got: Array =

@@ -95,6 +95,15 @@ impl crate::ops::Arg for Value {
     fn value(&self) -> crate::http::Value {
         self.to_string().into()
     }
+    fn literal(text: &str, json: bool) -> Self {
+        match (json, text) {
+            (true, "null" | "true" | "false") => serde_json::from_str(text).unwrap_or_default(),
+            _ => Value::String(text.into()),
+        }
+    }
+    fn entries(&self) -> Result<Vec<(String, Self)>, ()> {
+        Ok(self.as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default())
+    }
 }
 
 type Handler = Box<dyn FnMut(&Request, f64) -> Result<Response<Value>, Error>>;

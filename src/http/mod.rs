@@ -23,6 +23,7 @@ pub enum Method {
     Put,
     Patch,
     Delete,
+    Head,
 }
 
 impl Method {
@@ -33,6 +34,7 @@ impl Method {
             Method::Put => "PUT",
             Method::Patch => "PATCH",
             Method::Delete => "DELETE",
+            Method::Head => "HEAD",
         }
     }
 }
@@ -46,6 +48,8 @@ pub enum Shape {
     Array,
     /// A JSON object (not an array).
     Object,
+    /// Whatever comes, read as bytes (a `Uint8Array`) rather than as JSON or text.
+    Binary,
 }
 
 /// A request body value kept as the caller gave it until the edge serializes it: the JavaScript value on

@@ -5,11 +5,10 @@
 //! call, and sends the same request through the one invoke path.
 
 use super::invoke::COMPAT;
-use super::options::{pairs, read, Opts};
+use super::options::{header_pairs, read, Opts};
 use crate::error::Error;
-use crate::http::fetch::{bounded_string, FetchTransport};
+use crate::http::fetch::FetchTransport;
 use crate::http::retry::RetryPolicy;
-use crate::ops::Arg;
 use crate::vendors::{arduino, ClientConfig};
 use js_sys::Promise;
 use std::rc::Rc;
@@ -32,19 +31,8 @@ fn client_from(api_client: &JsValue) -> Result<arduino::Arduino<FetchTransport>,
     let mut client = arduino::Arduino::new(config, base, None, Some(token), None, false);
     // `defaultHeaders` go on every request, as the official client sends them.
     let headers = read(api_client, &"defaultHeaders".into(), "IotApi: apiClient", "defaultHeaders")?;
-    if !headers.is_undefined() && !headers.is_null() {
-        let list = pairs(&headers);
-        let list = Arg::items(&list)
-            .ok()
-            .flatten()
-            .ok_or_else(|| Error::invalid("IotApi: apiClient.defaultHeaders must be an object of header values"))?;
-        for pair in list.chunks(2) {
-            if let [k, v] = pair {
-                let k = bounded_string(k).ok().flatten().unwrap_or_default();
-                let v = bounded_string(v).ok().flatten().unwrap_or_default();
-                client.default_headers.push((k, v));
-            }
-        }
+    if !headers.is_undefined() && !headers.is_null() && !header_pairs(&headers, &mut client.default_headers) {
+        return Err(Error::invalid("IotApi: apiClient.defaultHeaders must be an object of header values"));
     }
     Ok(client)
 }

@@ -2,12 +2,12 @@
 //! `client.__invoke(op, name, args, mode)`; arguments are read here as [`Arg`]s without ever letting a
 //! user value throw into wasm.
 
-use super::options::{is_array, is_file, read, read_js, show, threw};
+use super::options::{header_pairs, is_array, is_file, read, read_js, show, threw};
 use super::{promise, reject};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::bounded_string;
 use crate::http::{Body, Response};
-use crate::ops::{next_start, prepare, Arg};
+use crate::ops::{next_start, prepare, Arg, Op, OPTS};
 use crate::vendors::Client;
 use js_sys::{Array, Promise};
 use std::rc::Rc;
@@ -35,7 +35,7 @@ pub(crate) fn invoke(
         let org_key = if mode & COMPAT != 0 { "xOrganization" } else { "organization" };
         let mut call = prepare(&op, &name, &args, org_key)?;
         let opts = args.get(op.positional());
-        (call.signal, call.timeout_ms) = per_call(opts, &name)?;
+        (call.signal, call.timeout_ms) = per_call(opts, &name, &op, &mut call.extra)?;
         let start = match opts.filter(|_| mode & PAGE != 0).map(|o| o.field("start")) {
             Some(Ok(Some(s))) => s.string().ok().flatten(),
             _ => None,
@@ -122,6 +122,29 @@ impl Arg for JsValue {
     fn value(&self) -> JsValue {
         self.clone()
     }
+    fn literal(text: &str, json: bool) -> Self {
+        match (json, text) {
+            (true, "null") => JsValue::NULL,
+            (true, "true") => JsValue::TRUE,
+            (true, "false") => JsValue::FALSE,
+            _ => JsValue::from_str(text),
+        }
+    }
+    fn entries(&self) -> Result<Vec<(String, Self)>, ()> {
+        flat(&super::options::entries(self))
+    }
+}
+
+/// The pairs of a flat array of keys and values (`[k1, v1, k2, v2, …]`).
+#[inline(never)]
+pub(crate) fn flat(list: &JsValue) -> Result<Vec<(String, JsValue)>, ()> {
+    let mut out = Vec::new();
+    for p in Arg::items(list)?.ok_or(())?.chunks(2) {
+        if let [k, v] = p {
+            out.push((bounded_string(k)?.ok_or(())?, v.clone()));
+        }
+    }
+    Ok(out)
 }
 
 /// The arguments array the generated method passed, and the operation's name for messages.
@@ -138,14 +161,28 @@ pub fn arguments(args: &JsValue, name: &JsValue) -> Result<(Vec<JsValue>, String
     Ok((args, name))
 }
 
-/// The per-call `signal` and `timeoutMs` of an options object.
-pub fn per_call(opts: Option<&JsValue>, name: &str) -> Result<(Option<JsValue>, Option<u32>), Error> {
+/// The per-call `signal` and `timeoutMs` of an options object, and with [`OPTS`] its `headers` (extra
+/// request headers, checked as every request's are before it is sent). `signal` is the AbortSignal unless
+/// it is a parameter of the call (`signalDevice`'s).
+pub fn per_call(
+    opts: Option<&JsValue>,
+    name: &str,
+    op: &Op,
+    extra: &mut Vec<(String, String)>,
+) -> Result<(Option<JsValue>, Option<u32>), Error> {
     let Some(opts) = opts.filter(|o| Arg::is_object(*o)) else {
         return Ok((None, None));
     };
     let o = super::options::Opts::new(opts.clone(), name)?;
     let timeout = o.number("timeoutMs", 0, 2_147_483_647)?;
-    Ok((o.signal("signal")?, timeout))
+    if op.flags & OPTS != 0 {
+        if let Some(h) = Arg::field(opts, "headers").ok().flatten() {
+            if !Arg::is_object(&h) || !header_pairs(&h, extra) {
+                return Err(Error::invalid(crate::http::encode::cat(&[name, ": `headers` must be an object"])));
+            }
+        }
+    }
+    Ok((if op.takes("signal") { None } else { o.signal("signal")? }, timeout))
 }
 
 /// What a call resolves with: the body, `[status, headers, body]` (`FULL`) or `[items, next]` (`PAGE`,

@@ -6,7 +6,7 @@ mod events;
 mod cthings;
 mod invoke;
 mod iotconnect;
-mod options;
+pub(crate) mod options;
 mod particle;
 mod types;
 

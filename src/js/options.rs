@@ -22,6 +22,8 @@ export function threw(value) {\n  return value === THREW;\n}\n\
 export function isArray(value) {\n  try {\n    return Array.isArray(value);\n  } catch {\n    return undefined;\n  }\n}\n\
 export function isFile(v) {\n  try {\n    return (typeof Blob === 'function' && v instanceof Blob) || v instanceof ArrayBuffer || ArrayBuffer.isView(v);\n  } catch {\n    return false;\n  }\n}\n\
 export function pairs(o) {\n  try {\n    const out = [];\n    for (const k of Object.keys(o)) {\n      const v = o[k];\n      if (v !== undefined && v !== null) out.push(k, String(v));\n    }\n    return out;\n  } catch {}\n}\n\
+export function entries(o) {\n  try {\n    return Object.entries(o).flat();\n  } catch {}\n}\n\
+export function merge(o, v) {\n  try {\n    Object.assign(o, v);\n    return true;\n  } catch {\n    return false;\n  }\n}\n\
 export function show(v) {\n  try {\n    if (typeof v === 'number') return String(v);\n    if (v instanceof Date && v.getTime() === v.getTime()) return v.toISOString();\n  } catch {}\n}\n")]
 extern "C" {
     #[wasm_bindgen(js_name = read)]
@@ -38,6 +40,10 @@ extern "C" {
     pub fn pairs(value: &JsValue) -> JsValue;
     /// A number as `String(n)` prints it, a valid `Date` as ISO 8601; else undefined.
     pub fn show(value: &JsValue) -> Option<String>;
+    /// The keys and values of `Object.entries`, one after the other; undefined when it throws.
+    pub fn entries(value: &JsValue) -> JsValue;
+    /// `Object.assign(target, value)`; false when it throws.
+    pub fn merge(target: &js_sys::Object, value: &JsValue) -> bool;
 }
 
 /// `target[key]`, or an error naming `ctx` and `what` when reading it throws.
@@ -55,6 +61,17 @@ pub fn read(target: &JsValue, key: &JsValue, ctx: &str, what: &str) -> Result<Js
 #[inline(never)]
 pub fn text(value: &JsValue, ctx: &str, what: &str) -> Result<Option<String>, Error> {
     bounded_string(value).map_err(|()| Error::invalid(cat(&[ctx, ": `", what, "` is longer than 65536 characters"])))
+}
+
+/// The present keys and values of an object of header values, as text (`String(value)`); `None` when it
+/// cannot be read (`false`). (The names and values are checked with every request's headers before it is sent.)
+#[inline(never)]
+pub fn header_pairs(value: &JsValue, out: &mut Vec<(String, String)>) -> bool {
+    let Ok(list) = super::invoke::flat(&pairs(value)) else { return false };
+    for (k, v) in list {
+        out.push((k, bounded_string(&v).ok().flatten().unwrap_or_default()));
+    }
+    true
 }
 
 /// Two options that go together, such as a client id and its secret.

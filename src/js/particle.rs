@@ -1,9 +1,9 @@
 use super::invoke::{invoke, per_call, Any};
-use super::options::{pairs, read, Opts};
+use super::options::Opts;
 use super::{describe, promise, reject, set, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::encode::cat;
-use crate::http::fetch::{bounded_string, FetchTransport};
+use crate::http::fetch::FetchTransport;
 use crate::http::Response;
 use crate::ops::Arg;
 use crate::vendors::particle;
@@ -87,11 +87,10 @@ impl Particle {
         let inner = self.inner.clone();
         let prepared = particle::flow(index).ok_or_else(|| Error::invalid("no such operation")).and_then(|flow| {
             let name = cat(&["particle.", flow.name]);
-            unknown_options(&options, &name, |k| flow.takes(k))?;
+            // The row refuses options the call does not take, naming them.
             let mut call = inner.prepare_flow(index, &name, &options)?;
             let opts = Some(&options).filter(|o| Arg::is_object(*o));
-            (call.signal, call.timeout_ms) = per_call(opts, &name)?;
-            call.extra = headers(opts, &name)?;
+            (call.signal, call.timeout_ms) = per_call(opts, &name, &flow.op, &mut call.extra)?;
             Ok(call)
         });
         match prepared {
@@ -106,45 +105,3 @@ impl Particle {
     }
 }
 
-/// The own enumerable entries of an object whose values are neither undefined nor null, as text
-/// (`[key, String(value)]`); `None` when they cannot be read.
-#[inline(never)]
-fn entries(o: &JsValue) -> Option<Vec<(String, String)>> {
-    let list = Arg::items(&pairs(o)).ok().flatten()?;
-    let mut out = Vec::new();
-    let mut it = list.iter().map(|v| bounded_string(v).ok().flatten());
-    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-        out.push((k?, v?));
-    }
-    Some(out)
-}
-
-/// Refuses the options `takes` does not know, naming them.
-fn unknown_options(options: &JsValue, name: &str, takes: impl Fn(&str) -> bool) -> Result<(), Error> {
-    if !Arg::is_object(options) {
-        return Ok(());
-    }
-    let list = entries(options).ok_or_else(|| Error::invalid(cat(&[name, ": the options could not be read"])))?;
-    let mut m = String::new();
-    for (key, _) in list.iter().filter(|(k, _)| !takes(k)) {
-        m.push_str(if m.is_empty() { ": unknown option `" } else { "`, `" });
-        m.push_str(key);
-    }
-    if m.is_empty() {
-        return Ok(());
-    }
-    Err(Error::invalid(cat(&[name, &m, "`"])))
-}
-
-/// particle-api-js's `headers` option: an object of header values, sent with the request.
-fn headers(opts: Option<&JsValue>, name: &str) -> Result<Vec<(String, String)>, Error> {
-    let Some(o) = opts else { return Ok(Vec::new()) };
-    let h = read(o, &"headers".into(), name, "headers")?;
-    if h.is_undefined() || h.is_null() {
-        return Ok(Vec::new());
-    }
-    Some(&h)
-        .filter(|h| Arg::is_object(*h))
-        .and_then(entries)
-        .ok_or_else(|| Error::invalid(cat(&[name, ": `headers` must be an object of header values"])))
-}

@@ -298,99 +298,237 @@ export interface IoTConnectEndpoints {
   device: string;
 }
 
-/** Particle's device calls, in particle-api-js's shape (made from the table of operations). */
-export interface Particle {
-  /** `GET /v1/devices`. */
-  listDevices(options?: ParticleAuthOptions): Promise<ParticleResponse<ParticleDevice[]>>;
-  /** `GET /v1/devices/:deviceId`. */
-  getDevice(options: ParticleDeviceOptions): Promise<ParticleResponse<ParticleDevice>>;
-  /** `GET /v1/devices/:deviceId/:name`. An offline device rejects with status 408 (not retried). */
-  getVariable(options: ParticleVariableOptions): Promise<ParticleResponse<ParticleVariable>>;
-  /** `POST /v1/devices/:deviceId/:name` with `argument`. `return_value` is whatever the firmware returns. */
-  callFunction(options: ParticleFunctionOptions): Promise<ParticleResponse<ParticleFunctionResult>>;
-  /**
-   * `POST /oauth/token`, password grant (client id and secret in the form, as particle-api-js sends them).
-   * An account with MFA rejects with a 403 `CloudError` whose `code` is `mfa_required` and whose
-   * `body.mfa_token` goes to `sendOtp`. The first login's token becomes the default `auth`.
-   */
-  login(options: ParticleLoginOptions): Promise<ParticleResponse<ParticleToken>>;
-  /** Completes an MFA login (grant `urn:custom:mfa-otp`). */
-  sendOtp(options: ParticleSendOtpOptions): Promise<ParticleResponse<ParticleToken>>;
-  /** The client-credentials grant of the client given to the constructor. */
-  loginAsClientOwner(options?: ParticleCallOptions): Promise<ParticleResponse<ParticleToken>>;
-  /** A customer's token: client-credentials grant with `scope=customer=<email>` (a product's client). */
-  loginAsCustomer(options: ParticleCustomerTokenOptions): Promise<ParticleResponse<ParticleToken>>;
-  /** The refresh-token grant. */
-  refreshAccessToken(options: ParticleRefreshOptions): Promise<ParticleResponse<ParticleToken>>;
-  /** `POST /v1/products/:product/customers` with the product's client; resolves the customer's token. */
-  createCustomer(options: ParticleCreateCustomerOptions): Promise<ParticleResponse<ParticleToken>>;
-  enableMfa(options?: ParticleUserCallOptions): Promise<ParticleResponse<ParticleEnableMfa>>;
-  confirmMfa(options: ParticleConfirmMfaOptions): Promise<ParticleResponse<ParticleConfirmMfa>>;
-  disableMfa(options: ParticleDisableMfaOptions): Promise<ParticleResponse<ParticleOk>>;
-  createUser(options: ParticleCreateUserOptions): Promise<ParticleResponse<ParticleOk>>;
-  resetPassword(options: ParticleResetPasswordOptions): Promise<ParticleResponse<ParticleOk>>;
-  /** `DELETE /v1/access_tokens/:token` (with the default token, when there is one). */
-  deleteAccessToken(options: ParticleDeleteAccessTokenOptions): Promise<ParticleResponse<ParticleOk>>;
-  deleteCurrentAccessToken(options?: ParticleUserCallOptions): Promise<ParticleResponse<ParticleOk>>;
-  deleteActiveAccessTokens(options?: ParticleUserCallOptions): Promise<ParticleResponse<ParticleOk>>;
-  deleteUser(options: ParticleDeleteUserOptions): Promise<ParticleResponse<ParticleOk>>;
-  trackingIdentity(options?: ParticleTrackingIdentityOptions): Promise<ParticleResponse<ParticleTrackingIdentity>>;
-}
+/** A file to upload: a Blob or File, an ArrayBuffer, a typed array or a Buffer. */
+export type ParticleFile = Blob | ArrayBuffer | ArrayBufferView;
 
-/** Which events `getEventStream` follows: `/v1/[orgs/:org/][products/:product/][devices/[:deviceId/]]events[/:name]`. */
-export interface ParticleEventStreamOptions {
-  /** One device's events; `mine` (any case): the events of all the user's devices. */
-  deviceId?: string;
-  /** A product's events (id or slug). */
-  product?: string;
-  /** An organization's events (id or slug). */
-  org?: string;
-  /** An event name prefix. */
-  name?: string;
-  /** The token of this stream, instead of the client's default. */
-  auth?: string;
-  /** Milliseconds without a byte (keep-alives included) after which the stream is reopened. Default 15000. */
-  silenceMs?: number;
-}
-
-/** One event, as particle-api-js gives it: the published JSON with the event's `name`. */
-export interface ParticleEvent {
-  name: string;
-  /** The published data (`null` when the device published none). */
-  data: string | null;
-  ttl?: number;
-  published_at?: string;
-  /** The publishing device. */
-  coreid?: string;
-  [key: string]: unknown;
-}
-
-/** What the stream reports besides events. */
-export type ParticleEventStreamSignal = 'disconnect' | 'reconnect' | 'reconnect-success' | 'end';
+/** An answer body of the Particle API (JSON). */
+export type ParticleBody = Record<string, any>;
 
 /**
- * A running event stream: particle-api-js's emitter, and an async iterator of the events (`for await`; leaving
- * the loop aborts the stream). Reconnects on its own (with `Last-Event-ID`, backing off); a refused reopen is a
- * `reconnect-error`, a 401/403 ends it with `error` then `end`.
+ * What every Particle call takes besides its own options. `context` is accepted and not sent: particle-api-js
+ * turns it into its `X-Particle-Tool`/`X-Particle-Project` tracking headers. An option a call does not take
+ * is an `invalid_argument` CloudError.
  */
-export interface ParticleEventStream extends AsyncIterable<ParticleEvent> {
-  on(kind: 'event', listener: (event: ParticleEvent) => void): this;
-  on(kind: 'error' | 'reconnect-error', listener: (error: Error) => void): this;
-  on(kind: ParticleEventStreamSignal, listener: () => void): this;
-  once(kind: 'event', listener: (event: ParticleEvent) => void): this;
-  once(kind: 'error' | 'reconnect-error', listener: (error: Error) => void): this;
-  once(kind: ParticleEventStreamSignal, listener: () => void): this;
-  off(kind: string, listener: (...args: any[]) => void): this;
-  addListener(kind: 'event', listener: (event: ParticleEvent) => void): this;
-  addListener(kind: 'error' | 'reconnect-error', listener: (error: Error) => void): this;
-  addListener(kind: ParticleEventStreamSignal, listener: () => void): this;
-  removeListener(kind: string, listener: (...args: any[]) => void): this;
-  removeAllListeners(kind?: string): this;
-  listenerCount(kind: string): number;
-  /** Closes the stream: no more events or reconnects, listeners removed, iterators finish. */
-  abort(): void;
-  /** The events; throws the error that ended the stream. */
-  [Symbol.asyncIterator](): AsyncIterator<ParticleEvent>;
+export interface ParticleCallOptions {
+  /** Access token; defaults to the client's (constructor `auth`, setDefaultAuth or the last login). */
+  auth?: string;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  context?: unknown;
+  /** Aborts this call (except on signalDevice and updateDevice, where `signal` is the device's). */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/**
+ * The calls of particle-api-js 12.0.3 (but logins and event streams), made from the table of operations.
+ * With `product` (or `org`), a call goes to `/v1/products/:product/…` (`/v1/orgs/:org/…`). Downloads
+ * resolve their bytes alone (a Buffer in Node, an ArrayBuffer in browsers), as particle-api-js does.
+ */
+export interface Particle {
+  /** `GET /v1/devices` (`product` scope). */
+  listDevices(options?: ParticleCallOptions & { product?: undefined; }): Promise<ParticleResponse<ParticleDevice[]>>;
+  listDevices(options: ParticleCallOptions & { product: string | number; deviceId?: string; deviceName?: string; groups?: string | string[]; sortAttr?: string; sortDir?: string; page?: number; perPage?: number; }): Promise<ParticleResponse<{ devices: ParticleDevice[]; [key: string]: unknown }>>;
+  /** `GET /v1/devices/{deviceId}` (`product` scope). */
+  getDevice(options: ParticleCallOptions & { deviceId: string; product?: string | number; }): Promise<ParticleResponse<ParticleDevice>>;
+  /** `POST /v1/devices`. */
+  claimDevice(options: ParticleCallOptions & { deviceId: string; requestTransfer?: boolean; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/products/{product}/devices`. */
+  addDeviceToProduct(options: ParticleCallOptions & { product: string | number; file?: ParticleFile; deviceId?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `DELETE /v1/devices/{deviceId}` (`product` scope). */
+  removeDevice(options: ParticleCallOptions & { deviceId: string; deny?: boolean; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `DELETE /v1/products/{product}/devices/{deviceId}/owner`. */
+  removeDeviceOwner(options: ParticleCallOptions & { product: string | number; deviceId: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/devices/{deviceId}` (`product` scope). */
+  renameDevice(options: ParticleCallOptions & { deviceId: string; name: string; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/devices/{deviceId}` (`product` scope). */
+  signalDevice(options: ParticleCallOptions & { deviceId: string; signal: boolean; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/devices/{deviceId}` (`product` scope). */
+  setDeviceNotes(options: ParticleCallOptions & { deviceId: string; notes: string; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/products/{product}/devices/{deviceId}`. */
+  markAsDevelopmentDevice(options: ParticleCallOptions & { product: string | number; deviceId: string; development?: boolean; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/products/{product}/devices/{deviceId}`. */
+  lockDeviceProductFirmware(options: ParticleCallOptions & { product: string | number; deviceId: string; desiredFirmwareVersion: number; flash?: boolean; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/products/{product}/devices/{deviceId}`. */
+  unlockDeviceProductFirmware(options: ParticleCallOptions & { product: string | number; deviceId: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/devices/{deviceId}` (`product` scope). */
+  updateDevice(options: ParticleCallOptions & { deviceId: string; name?: string; signal?: boolean; notes?: string; development?: boolean; desiredFirmwareVersion?: number; flash?: boolean; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/devices/{deviceId}/unprotect` (`product`, `org` scope). */
+  unprotectDevice(options: ParticleCallOptions & { deviceId: string; action: string; serverNonce?: string; deviceNonce?: string; deviceSignature?: string; devicePublicKeyFingerprint?: string; product?: string | number; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/devices`. */
+  provisionDevice(options: ParticleCallOptions & { productId: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/device_claims` (`product` scope). */
+  getClaimCode(options?: ParticleCallOptions & { iccid?: string; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/devices/{deviceId}/{name}` (`product` scope). */
+  getVariable(options: ParticleCallOptions & { deviceId: string; name: string; product?: string | number; }): Promise<ParticleResponse<ParticleVariable>>;
+  /** `PUT /v1/devices/{deviceId}` (`product` scope). */
+  flashDevice(options: ParticleCallOptions & { deviceId: string; files: Record<string, ParticleFile>; targetVersion?: string; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/binaries`. */
+  compileCode(options: ParticleCallOptions & { files: Record<string, ParticleFile>; platformId: string | number; targetVersion?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/binaries/{binaryId}`. */
+  downloadFirmwareBinary(options: ParticleCallOptions & { binaryId: string; }): Promise<ArrayBuffer | Uint8Array>;
+  /** `POST /v1/provisioning/{deviceId}`. */
+  sendPublicKey(options: ParticleCallOptions & { deviceId: string; key: string; algorithm?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/devices/{deviceId}/{name}` (`product` scope). */
+  callFunction(options: ParticleCallOptions & { deviceId: string; name: string; argument?: string; product?: string | number; }): Promise<ParticleResponse<ParticleFunctionResult>>;
+  /** `POST /v1/devices/events` (`product` scope). */
+  publishEvent(options: ParticleCallOptions & { name: string; data?: unknown; isPrivate?: boolean; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/webhooks` (`product` scope). */
+  createWebhook(options: ParticleCallOptions & { event: string; url: string; device?: string; rejectUnauthorized?: boolean; noDefaults?: boolean; hook?: { method?: string; auth?: unknown; headers?: unknown; query?: unknown; json?: unknown; form?: unknown; body?: unknown; responseTemplate?: unknown; responseEvent?: unknown; errorResponseEvent?: unknown }; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `DELETE /v1/webhooks/{hookId}` (`product` scope). */
+  deleteWebhook(options: ParticleCallOptions & { hookId: string; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/webhooks` (`product` scope). */
+  listWebhooks(options?: ParticleCallOptions & { product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/integrations` (`product`, `org` scope). */
+  createIntegration(options: ParticleCallOptions & { event: string; deviceId?: string; settings?: Record<string, unknown>; product?: string | number; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/integrations/{integrationId}` (`product`, `org` scope). */
+  editIntegration(options: ParticleCallOptions & { integrationId: string; event?: string; deviceId?: string; settings?: Record<string, unknown>; product?: string | number; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `DELETE /v1/integrations/{integrationId}` (`product`, `org` scope). */
+  deleteIntegration(options: ParticleCallOptions & { integrationId: string; product?: string | number; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/integrations` (`product`, `org` scope). */
+  listIntegrations(options?: ParticleCallOptions & { product?: string | number; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/user`. */
+  getUserInfo(options?: ParticleCallOptions): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/user`. */
+  setUserInfo(options: ParticleCallOptions & { accountInfo: Record<string, unknown>; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/user`. */
+  changeUsername(options: ParticleCallOptions & { username: string; currentPassword: string; invalidateTokens?: boolean; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/user`. */
+  changeUserPassword(options: ParticleCallOptions & { password: string; currentPassword: string; invalidateTokens?: boolean; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/sims` (`product` scope). */
+  listSIMs(options?: ParticleCallOptions & { iccid?: string; deviceId?: string; deviceName?: string; page?: number; perPage?: number; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/sims/{iccid}/data_usage` (`product` scope). */
+  getSIMDataUsage(options: ParticleCallOptions & { iccid: string; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/products/{product}/sims/data_usage`. */
+  getFleetDataUsage(options: ParticleCallOptions & { product: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `HEAD /v1/sims/{iccid}`. */
+  checkSIM(options: ParticleCallOptions & { iccid: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `DELETE /v1/sims/{iccid}` (`product` scope). */
+  removeSIM(options: ParticleCallOptions & { iccid: string; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/build_targets`. */
+  listBuildTargets(options?: ParticleCallOptions & { onlyFeatured?: boolean; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/libraries`. */
+  listLibraries(options?: ParticleCallOptions & { page?: number; filter?: string; limit?: number; sort?: string; architectures?: string | string[]; category?: string; scope?: string; excludeScopes?: string | string[]; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/libraries/{name}`. */
+  getLibrary(options: ParticleCallOptions & { name: string; version?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/libraries/{name}/versions`. */
+  getLibraryVersions(options: ParticleCallOptions & { name: string; page?: number; limit?: number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/libraries`. */
+  contributeLibrary(options: ParticleCallOptions & { archive: ParticleFile; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PATCH /v1/libraries/{name}`. */
+  publishLibrary(options: ParticleCallOptions & { name: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `DELETE /v1/libraries/{name}`. */
+  deleteLibrary(options: ParticleCallOptions & { name: string; force?: boolean; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET {uri}`. */
+  downloadFile(options: ParticleCallOptions & { uri: string; }): Promise<ArrayBuffer | Uint8Array>;
+  /** `GET /v1/clients` (`product` scope). */
+  listOAuthClients(options?: ParticleCallOptions & { product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/clients` (`product` scope). */
+  createOAuthClient(options: ParticleCallOptions & { name: string; type: string; redirect_uri?: string; scope?: string; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/clients/{clientId}` (`product` scope). */
+  updateOAuthClient(options: ParticleCallOptions & { clientId: string; name?: string; scope?: string; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `DELETE /v1/clients/{clientId}` (`product` scope). */
+  deleteOAuthClient(options: ParticleCallOptions & { clientId: string; product?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/products`. */
+  listProducts(options?: ParticleCallOptions): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/products/{product}`. */
+  getProduct(options: ParticleCallOptions & { product: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/products/{product}/firmware`. */
+  listProductFirmware(options: ParticleCallOptions & { product: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/products/{product}/firmware`. */
+  uploadProductFirmware(options: ParticleCallOptions & { product: string | number; file: ParticleFile; version: number; title: string; description?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/products/{product}/firmware/{version}`. */
+  getProductFirmware(options: ParticleCallOptions & { product: string | number; version: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/products/{product}/firmware/{version}`. */
+  updateProductFirmware(options: ParticleCallOptions & { product: string | number; version: string | number; title?: string; description?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/products/{product}/firmware/{version}/binary`. */
+  downloadProductFirmware(options: ParticleCallOptions & { product: string | number; version: string | number; }): Promise<ArrayBuffer | Uint8Array>;
+  /** `PUT /v1/devices/{deviceId}/backup_files`. */
+  downloadManufacturingBackup(options: ParticleCallOptions & { deviceId: string; }): Promise<ArrayBuffer | Uint8Array>;
+  /** `PUT /v1/products/{product}/firmware/release`. */
+  releaseProductFirmware(options: ParticleCallOptions & { product: string | number; version: number; product_default?: boolean; groups?: unknown[]; intelligent?: boolean; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/products/{product}/team`. */
+  listTeamMembers(options: ParticleCallOptions & { product: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/products/{product}/team`. */
+  inviteTeamMember(options: ParticleCallOptions & { product: string | number; username: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `DELETE /v1/products/{product}/team/{username}`. */
+  removeTeamMember(options: ParticleCallOptions & { product: string | number; username: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/serial_numbers/{serialNumber}`. */
+  lookupSerialNumber(options: ParticleCallOptions & { serialNumber: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/products/{product}/config`. */
+  getProductConfiguration(options: ParticleCallOptions & { product: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/products/{product}/config`. */
+  getProductConfigurationSchema(options: ParticleCallOptions & { product: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/products/{product}/config/{deviceId}`. */
+  getProductDeviceConfiguration(options: ParticleCallOptions & { product: string | number; deviceId: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/products/{product}/config/{deviceId}`. */
+  getProductDeviceConfigurationSchema(options: ParticleCallOptions & { product: string | number; deviceId: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/products/{product}/config`. */
+  setProductConfiguration(options: ParticleCallOptions & { product: string | number; config: Record<string, unknown>; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/products/{product}/config/{deviceId}`. */
+  setProductDeviceConfiguration(options: ParticleCallOptions & { product: string | number; deviceId: string; config: Record<string, unknown>; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/products/{product}/locations`. */
+  getProductLocations(options: ParticleCallOptions & { product: string | number; dateRange?: string; rectBl?: string; rectTr?: string; deviceId?: string; deviceName?: string; groups?: string | string[]; page?: number; perPage?: number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/products/{product}/locations/{deviceId}`. */
+  getProductDeviceLocations(options: ParticleCallOptions & { product: string | number; deviceId: string; dateRange?: string; rectBl?: string; rectTr?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/logic/execute` (`org` scope). */
+  executeLogic(options: ParticleCallOptions & { logic: Record<string, unknown>; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/logic/functions` (`org` scope). */
+  createLogicFunction(options: ParticleCallOptions & { logicFunction: Record<string, unknown>; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/logic/functions/{logicFunctionId}` (`org` scope). */
+  getLogicFunction(options: ParticleCallOptions & { logicFunctionId: string; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/logic/functions/{logicFunctionId}` (`org` scope). */
+  updateLogicFunction(options: ParticleCallOptions & { logicFunctionId: string; logicFunction: Record<string, unknown>; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `DELETE /v1/logic/functions/{logicFunctionId}` (`org` scope). */
+  deleteLogicFunction(options: ParticleCallOptions & { logicFunctionId: string; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/logic/functions` (`org` scope). */
+  listLogicFunctions(options?: ParticleCallOptions & { todayStats?: boolean; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/logic/functions/{logicFunctionId}/runs` (`org` scope). */
+  listLogicRuns(options: ParticleCallOptions & { logicFunctionId: string; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/logic/functions/{logicFunctionId}/runs/{logicRunId}` (`org` scope). */
+  getLogicRun(options: ParticleCallOptions & { logicFunctionId: string; logicRunId: string; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/logic/functions/{logicFunctionId}/runs/{logicRunId}/logs` (`org` scope). */
+  getLogicRunLogs(options: ParticleCallOptions & { logicFunctionId: string; logicRunId: string; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/ledgers` (`org` scope). */
+  createLedger(options: ParticleCallOptions & { ledger: Record<string, unknown>; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/ledgers/{ledgerName}` (`org` scope). */
+  getLedger(options: ParticleCallOptions & { ledgerName: string; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/ledgers/{ledgerName}` (`org` scope). */
+  updateLedger(options: ParticleCallOptions & { ledgerName: string; ledger: Record<string, unknown>; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `DELETE /v1/ledgers/{ledgerName}` (`org` scope). */
+  archiveLedger(options: ParticleCallOptions & { ledgerName: string; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/ledgers` (`org` scope). */
+  listLedgers(options?: ParticleCallOptions & { scope?: string; page?: number; perPage?: number; archived?: boolean; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/ledgers/{ledgerName}/instances/{scopeValue}` (`org` scope). */
+  getLedgerInstance(options: ParticleCallOptions & { ledgerName: string; scopeValue: string; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/ledgers/{ledgerName}/instances/{scopeValue}` (`org` scope). */
+  setLedgerInstance(options: ParticleCallOptions & { ledgerName: string; scopeValue: string; setMode?: string; instance: Record<string, unknown>; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `DELETE /v1/ledgers/{ledgerName}/instances/{scopeValue}` (`org` scope). */
+  deleteLedgerInstance(options: ParticleCallOptions & { ledgerName: string; scopeValue: string; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/ledgers/{ledgerName}/instances` (`org` scope). */
+  listLedgerInstances(options: ParticleCallOptions & { ledgerName: string; page?: number; perPage?: number; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/ledgers/{ledgerName}/instances/{scopeValue}/versions` (`org` scope). */
+  listLedgerInstanceVersions(options: ParticleCallOptions & { ledgerName: string; scopeValue: string; replacedBefore?: string | Date; replacedAfter?: string | Date; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/ledgers/{ledgerName}/instances/{scopeValue}/versions/{version}` (`org` scope). */
+  getLedgerInstanceVersion(options: ParticleCallOptions & { ledgerName: string; scopeValue: string; version: string; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/device-os/versions`. */
+  listDeviceOsVersions(options?: ParticleCallOptions & { platformId?: string | number; internalVersion?: string | number; page?: number; perPage?: number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/device-os/versions/{version}`. */
+  getDeviceOsVersion(options: ParticleCallOptions & { version: string; platformId?: string | number; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/env{/deviceId}` (`product`, `org` scope). */
+  listEnvVars(options: ParticleCallOptions & { deviceId?: string; sandbox?: boolean; product?: string | number; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PATCH /v1/env{/deviceId}` (`product`, `org` scope). */
+  updateEnvVars(options: ParticleCallOptions & { deviceId?: string; sandbox?: boolean; ops: unknown[]; product?: string | number; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `PUT /v1/env{/deviceId}/{key}` (`product`, `org` scope). */
+  setEnvVar(options: ParticleCallOptions & { deviceId?: string; sandbox?: boolean; key: string; value: string; product?: string | number; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `DELETE /v1/env{/deviceId}/{key}` (`product`, `org` scope). */
+  deleteEnvVar(options: ParticleCallOptions & { deviceId?: string; sandbox?: boolean; key: string; product?: string | number; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/env{/deviceId}/render` (`product`, `org` scope). */
+  renderEnvVars(options: ParticleCallOptions & { deviceId?: string; sandbox?: boolean; product?: string | number; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `GET /v1/env{/deviceId}/rollout` (`product`, `org` scope). */
+  reviewEnvVarsRollout(options: ParticleCallOptions & { deviceId?: string; sandbox?: boolean; product?: string | number; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
+  /** `POST /v1/env{/deviceId}/rollout` (`product`, `org` scope). */
+  startEnvVarsRollout(options: ParticleCallOptions & { deviceId?: string; sandbox?: boolean; when?: string; product?: string | number; org?: string; }): Promise<ParticleResponse<ParticleBody>>;
 }
 
 /** Particle's event streams (made in JavaScript around the wasm's decisions). */

@@ -20,13 +20,25 @@ use crate::http::{encode, Method, Payload, Request, Shape, Value};
 ///
 /// - where: `p` path placeholder, `q` query, `h` header, `b` the whole JSON body (`name` is its JS name),
 ///   `f` a multipart or form field, `j` a field of a JSON body object (built at the edge), `t` the access
-///   token of this call (instead of the client's), `n` the page size of a paged list ([`Call::page_size`]);
+///   token of this call (instead of the client's), `n` the page size of a paged list ([`Call::page_size`]),
+///   `v` an option the vendor's own code reads (a login's token lifetime): taken, not sent;
 /// - type: `s` string, `b` boolean, `i` integer, `n` number, `d` date-time (a string or a `Date`), `a` array
 ///   of strings (a repeated query key), `o` JSON object, `l` JSON array, `j` any JSON value, `F` a file
 ///   (`Blob`, `File`, `ArrayBuffer`, a typed array or a `Buffer`);
 /// - `!`: required. Required parameters are the positional arguments, in order; the others are keys of
 ///   the options object that follows them. With [`OPTS`], every parameter is a key of the one options
 ///   object, required ones included.
+///
+/// With [`OPTS`] (particle-api-js's calls) there is more: `where` in upper case is a parameter taken only in
+/// a product or organization scope; `x` is an option that is read but not sent (it counts for
+/// [`ONE_SCOPE`]); the types `u` (a string or an integer: a product id or slug), `c` (a string, or an array
+/// joined with commas), `T` (a flag: `true` is sent, `false` left out), `1` (a boolean sent as `"1"`/`"0"`),
+/// `M` (an object of files by file name, sent as `file`, `file2`, …), `r` (a raw path that begins with `/`);
+/// `name=a.b` reads key `b` of the object option `a`; `~value` is the value when the option is absent
+/// (`~other=value`: send `other` instead; a final `@` appends the time in ms; `null`/`true`/`false` are
+/// JSON; for a file, the file name), and an empty JavaScript name makes a constant. `j*` merges an object's
+/// keys into the body. Every key of the options object must be a parameter, `auth` (the call's token),
+/// `headers` (extra request headers), `context` (ignored), `signal`, `timeoutMs`, or a scope option.
 #[derive(Clone, Copy)]
 pub struct Op {
     /// `"GET /iot/v2/things/{id}"`: the method, one space, the path template.
@@ -60,14 +72,28 @@ pub const DATA: u16 = 128;
 pub const SVC_DEVICE: u16 = 256;
 /// Paged by `pageNumber`/`pageSize` (the `n` parameter): every page is read, the items come as one array.
 pub const PAGE_ALL: u16 = 512;
+/// Takes `product`: with it, the path is `/v1/products/{product}` + the template after `/v1`, without the
+/// parts in `[ ]`.
+pub const SCOPE_PRODUCT: u16 = 1024;
+/// Takes `org`: likewise `/v1/orgs/{org}`.
+pub const SCOPE_ORG: u16 = 2048;
+/// Exactly one of the scope options (`product`, `org`, an optional path parameter, an `x` flag) is given.
+pub const ONE_SCOPE: u16 = 4096;
+/// [`RET_ARRAY`] and [`RET_OBJECT`] together: the success body is read as bytes.
+pub const BINARY: u16 = RET_ARRAY | RET_OBJECT;
 
 /// Row `index` of a table written as text: one operation a line, `route|params|accept|flags` with the flags
 /// in decimal. (A table of text compresses far better than an array of structs, whose pointers do not.)
 pub fn row(table: &'static str, index: usize) -> Option<Op> {
-    let line = table.split('\n').nth(index)?;
-    let mut f = line.split('|');
-    let (route, params, accept) = (f.next()?, f.next()?, f.next()?);
-    let flags = f.next()?.bytes().try_fold(0u16, |n, b| b.is_ascii_digit().then(|| n * 10 + u16::from(b - b'0')))?;
+    let mut rest = table;
+    for _ in 0..index {
+        rest = split(rest, b'\n')?.1;
+    }
+    let line = split(rest, b'\n').map_or(rest, |(line, _)| line);
+    let (route, rest) = split(line, b'|')?;
+    let (params, rest) = split(rest, b'|')?;
+    let (accept, flags) = split(rest, b'|')?;
+    let flags = flags.bytes().try_fold(0u16, |n, b| b.is_ascii_digit().then(|| n * 10 + u16::from(b - b'0')))?;
     Some(Op { route, params, accept, flags })
 }
 
@@ -83,6 +109,7 @@ impl Op {
             Some(b"PUT") => Method::Put,
             Some(b"DEL") => Method::Delete,
             Some(b"PAT") => Method::Patch,
+            Some(b"HEA") => Method::Head,
             _ => Method::Post,
         }
     }
@@ -94,7 +121,9 @@ impl Op {
     }
 
     pub fn shape(&self) -> Shape {
-        if self.flags & RET_ARRAY != 0 {
+        if self.flags & BINARY == BINARY {
+            Shape::Binary
+        } else if self.flags & RET_ARRAY != 0 {
             Shape::Array
         } else if self.flags & RET_OBJECT != 0 {
             Shape::Object
@@ -111,8 +140,48 @@ impl Op {
         self.entries().filter(|p| p.required).count()
     }
 
-    fn entries(&self) -> impl Iterator<Item = Param> {
-        self.params.split(',').filter_map(Param::parse)
+    /// The parameters; with [`OPTS`], first the scope options (`product`, `org`: entries `su…`) and `auth`,
+    /// which every such call takes.
+    fn entries(&self) -> Entries {
+        let implied = match self.flags & (OPTS | SCOPE_PRODUCT | SCOPE_ORG) {
+            OPTS => "tsauth",
+            f if f == OPTS | SCOPE_PRODUCT => "suproduct,tsauth",
+            f if f == OPTS | SCOPE_ORG => "suorg,tsauth",
+            f if f & OPTS != 0 => "suproduct,suorg,tsauth",
+            _ => "",
+        };
+        Entries { now: implied, then: self.params }
+    }
+
+    /// Whether the call takes the option `key` (a parameter's JavaScript name, or the object it is read from).
+    pub fn takes(&self, key: &str) -> bool {
+        self.entries().any(|p| split(p.js, b'.').map_or(p.js, |(outer, _)| outer) == key)
+    }
+}
+
+/// The entries of `now`, then those of `then` (comma-separated).
+struct Entries {
+    now: &'static str,
+    then: &'static str,
+}
+
+impl Iterator for Entries {
+    type Item = Param;
+    #[inline(never)]
+    fn next(&mut self) -> Option<Param> {
+        loop {
+            if self.now.is_empty() {
+                if self.then.is_empty() {
+                    return None;
+                }
+                self.now = std::mem::take(&mut self.then);
+            }
+            let (entry, rest) = split(self.now, b',').unwrap_or((self.now, ""));
+            self.now = rest;
+            if let Some(p) = Param::parse(entry) {
+                return Some(p);
+            }
+        }
     }
 }
 
@@ -122,10 +191,14 @@ struct Param {
     at: u8,
     kind: u8,
     required: bool,
+    /// Taken only in a product or organization scope (`where` in upper case).
+    scoped: bool,
     /// The API's name.
     name: &'static str,
     /// The name in JavaScript.
     js: &'static str,
+    /// The value when absent (`~…`); empty: none.
+    default: &'static str,
 }
 
 impl Param {
@@ -134,12 +207,17 @@ impl Param {
         let (at, kind) = (*b.first()?, *b.get(1)?);
         let required = b.get(2) == Some(&b'!');
         let rest = entry.get(if required { 3 } else { 2 }..)?;
-        let (name, js) = match rest.bytes().position(|c| c == b'=') {
-            Some(i) => (rest.get(..i)?, rest.get(i + 1..)?),
-            None => (rest, rest),
-        };
-        Some(Param { at, kind, required, name, js })
+        let (rest, default) = split(rest, b'~').unwrap_or((rest, ""));
+        let (name, js) = split(rest, b'=').unwrap_or((rest, rest));
+        let scoped = at.is_ascii_uppercase();
+        Some(Param { at: at.to_ascii_lowercase(), kind, required, scoped, name, js, default })
     }
+}
+
+/// `s` cut at the first `c`.
+fn split(s: &str, c: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == c)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 /// A value the caller passed: the JavaScript value itself on wasm, JSON in native tests. Reads can fail
@@ -166,6 +244,10 @@ pub trait Arg: Sized {
     fn is_file(&self) -> bool;
     /// The value as a request body part.
     fn value(&self) -> Value;
+    /// The own enumerable keys of an object and their values.
+    fn entries(&self) -> Result<Vec<(String, Self)>, ()>;
+    /// A value written in a table: with `json`, `null`, `true` and `false` are those values; else a string.
+    fn literal(text: &str, json: bool) -> Self;
 }
 
 /// An operation's request, ready but for the host, the token and the default organization.
@@ -211,35 +293,37 @@ impl Call {
     }
 }
 
+#[inline(never)]
 fn bad(ctx: &str, name: &str, what: &str) -> Error {
-    let mut m = String::with_capacity(ctx.len() + name.len() + what.len() + 8);
-    m.push_str(ctx);
-    m.push_str(": `");
-    m.push_str(name);
-    m.push_str("` ");
-    m.push_str(what);
-    Error::InvalidArgument(m)
+    Error::InvalidArgument(encode::cat(&[ctx, ": `", name, "` ", what]))
 }
 
 /// The text of a scalar parameter (path, query, header, form field), checked against its type.
 fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
     let got = match kind {
-        b'b' => v.boolean().map(|b| if b { "true" } else { "false" }.to_string()),
-        b'i' => v.number().filter(|n| n.1).map(|n| n.0),
-        b'n' => v.number().map(|n| n.0),
-        // Strings take a `Date` too (sent as ISO 8601), as the official client's do.
-        b's' | b'd' => match v.date() {
-            Some(d) => Some(d),
-            None => v.string().map_err(|()| bad(ctx, name, "is too long"))?,
-        },
-        _ => None,
+        // A flag (`T`) that is on is sent as `true`.
+        b'b' | b'T' | b'1' => v.boolean().map(|b| {
+            let (on, off) = if kind == b'1' { ("1", "0") } else { ("true", "false") };
+            String::from(if b { on } else { off })
+        }),
+        b'i' | b'n' => v.number().filter(|n| n.1 || kind == b'n').map(|n| n.0),
+        // Strings take a `Date` too (sent as ISO 8601), as the official client's do; `u` an integer or a
+        // string (a product's id or slug).
+        _ => {
+            let other = if kind == b'u' { v.number().map(|n| Some(n.0).filter(|_| n.1)) } else { v.date().map(Some) };
+            match other {
+                Some(got) => got,
+                None => v.string().map_err(|()| bad(ctx, name, "is too long"))?,
+            }
+        }
     };
     got.ok_or_else(|| {
         bad(
             ctx,
             name,
             match kind {
-                b'b' => "must be a boolean",
+                b'b' | b'1' | b'T' => "must be a boolean",
+                b'u' => "must be a string or an integer",
                 b'i' => "must be an integer",
                 b'n' => "must be a finite number",
                 b'd' => "must be a Date or an ISO 8601 string",
@@ -277,102 +361,198 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     let mut query: Vec<(&str, String)> = Vec::new();
     let mut headers: Vec<(&'static str, String)> = Vec::new();
     let mut fields: Vec<(&'static str, Value)> = Vec::new();
+    let mut files: Vec<(&'static str, Value)> = Vec::new();
     let mut json = None;
     let mut segments: Vec<(&str, String)> = Vec::new();
     let mut next = 0;
     let mut organization = None;
     let (mut token, mut page_size, mut object) = (None, None, false);
     if op.flags & ORG != 0 {
-        if let Some(o) = opts {
-            if let Some(v) = o.field(org_key).map_err(|()| bad(ctx, org_key, "could not be read"))? {
-                organization = Some(scalar(&v, b's', ctx, org_key)?);
-            }
+        if let Some(v) = o_field(opts, org_key, ctx)? {
+            organization = Some(scalar(&v, b's', ctx, org_key)?);
         }
     }
     let from_args = op.flags & OPTS == 0;
-    for p in op.entries() {
+    // particle-api-js's options: every key must be one the call takes (a parameter, the scope, `auth`) or
+    // one every call takes.
+    if let (false, Some(o)) = (from_args, opts) {
+        for (key, v) in o.entries().map_err(|()| bad(ctx, "options", "could not be read"))? {
+            if !v.is_absent() && !COMMON.contains(&key.as_str()) && !op.takes(&key) {
+                return Err(bad(ctx, &key, "is not an option of this call"));
+            }
+        }
+    }
+    // The scope (`/v1/products/{product}` or `/v1/orgs/{org}`), and how many scope options were given.
+    let mut scope: Option<(&str, String)> = None;
+    let mut scopes = 0;
+    for mut p in op.entries() {
+        if p.scoped && scope.is_none() {
+            if o_field(opts, p.js, ctx)?.is_some() {
+                return Err(bad(ctx, p.js, "is only taken with `product`"));
+            }
+            continue;
+        }
         object |= p.at == b'j';
         let value = if p.required && from_args {
             next += 1;
-            match args.get(next - 1).filter(|v| !v.is_absent()) {
-                Some(v) => Some(ArgRef::Borrowed(v)),
-                None => return Err(bad(ctx, p.js, "is required")),
-            }
+            args.get(next - 1).filter(|v| !v.is_absent()).map(ArgRef::Borrowed)
+        } else if p.js.is_empty() {
+            None
         } else {
-            let v = match opts {
-                Some(o) => o.field(p.js).map_err(|()| bad(ctx, p.js, "could not be read"))?.map(ArgRef::Owned),
-                None => None,
-            };
-            if v.is_none() && p.required {
-                return Err(bad(ctx, p.js, "is required"));
-            }
-            v
+            o_field(opts, p.js, ctx)?.map(ArgRef::Owned)
         };
-        let Some(value) = value else { continue };
-        let v = value.get();
-        match p.at {
-            b'p' => {
-                let text = scalar(v, p.kind, ctx, p.js)?;
-                let mut what = String::from(ctx);
-                what.push_str(": `");
-                what.push_str(p.js);
-                what.push('`');
-                segments.push((p.name, encode::path_segment(&what, &text)?));
+        // An absent parameter: required, or its default (`~value`, `~name=value`; a final `@` appends the
+        // time in ms) taken as if given. A file's default is its file name.
+        let value = match value {
+            Some(v) => v,
+            None if p.required => return Err(bad(ctx, p.js, "is required")),
+            None if p.default.is_empty() || p.kind == b'F' => continue,
+            None => {
+                let (name, text) = split(p.default, b'=').unwrap_or((p.name, p.default));
+                p.name = name;
+                let text = match split(text, b'@') {
+                    Some((t, _)) => encode::cat(&[t, &encode::num(now_ms())]),
+                    None => text.into(),
+                };
+                ArgRef::Owned(A::literal(&text, p.at == b'j'))
             }
-            b'q' if p.kind == b'a' => {
+        };
+        let v = value.get();
+        // A flag that is off is left out.
+        if p.kind == b'T' && v.boolean() == Some(false) {
+            continue;
+        }
+        match p.at {
+            // Read by the vendor's own code (a login's token lifetime), not sent as it is.
+            b'v' => {}
+            b'p' | b's' => {
+                let raw = p.kind == b'r';
+                let text = scalar(v, if raw { b's' } else { p.kind }, ctx, p.js)?;
+                let seg = if raw {
+                    let b = text.as_bytes();
+                    if b.first() != Some(&b'/') || b.get(1) == Some(&b'/') || b.contains(&b'#') {
+                        return Err(bad(ctx, p.js, "must be a path that begins with one `/`"));
+                    }
+                    text
+                } else {
+                    encode::path_segment(&encode::cat(&[ctx, ": `", p.js, "`"]), &text)?
+                };
+                scopes += !p.required as usize;
+                if p.at == b'p' {
+                    segments.push((p.name, seg));
+                } else if scope.is_some() {
+                    return Err(bad(ctx, p.js, "cannot be given with `product`"));
+                } else {
+                    scope = Some((p.name, seg));
+                }
+            }
+            b'x' => scopes += (scalar(v, p.kind, ctx, p.js)? == "true") as usize,
+            // An array of strings: each a repeated key (`a`), or joined with commas (`c`, which takes one
+            // string too).
+            b'q' if matches!(p.kind, b'a' | b'c') => {
                 let items = v.items().map_err(|()| bad(ctx, p.js, "could not be read"))?;
-                let items = items.ok_or_else(|| bad(ctx, p.js, "must be an array of strings"))?;
-                for item in &items {
-                    query.push((p.name, filled(item, b's', ctx, p.js)?));
+                let items = match &items {
+                    Some(items) => items.as_slice(),
+                    None if p.kind == b'c' => std::slice::from_ref(v),
+                    None => return Err(bad(ctx, p.js, "must be an array of strings")),
+                };
+                let mut joined = String::new();
+                for item in items {
+                    let text = filled(item, b's', ctx, p.js)?;
+                    if p.kind == b'a' {
+                        query.push((p.name, text));
+                    } else {
+                        if !joined.is_empty() {
+                            joined.push(',');
+                        }
+                        joined.push_str(&text);
+                    }
+                }
+                if p.kind == b'c' {
+                    query.push((p.name, joined));
                 }
             }
             b'q' => query.push((p.name, filled(v, p.kind, ctx, p.js)?)),
             b'h' => headers.push((p.name, filled(v, p.kind, ctx, p.js)?)),
             b't' => token = Some(filled(v, p.kind, ctx, p.js)?),
             b'n' => page_size = Some(scalar(v, b'i', ctx, p.js)?.parse().unwrap_or(0)),
+            // Scalars are checked against their type; the value goes into the object as it is (a `1`
+            // boolean as its text).
             b'j' => {
-                // Scalars are checked against their type; the value goes into the object as it is.
-                if !matches!(p.kind, b'o' | b'l' | b'j') {
-                    scalar(v, p.kind, ctx, p.js)?;
-                }
-                fields.push((p.name, v.value()));
+                let text = checked(v, p.kind, ctx, p.js)?;
+                fields.push((p.name, if p.kind == b'1' { text_value(text) } else { v.value() }));
             }
             b'b' => {
-                let ok = match p.kind {
-                    b'o' => v.is_object(),
-                    b'l' => v.is_array(),
-                    _ => true,
-                };
-                if !ok {
-                    return Err(bad(ctx, p.js, if p.kind == b'o' { "must be an object" } else { "must be an array" }));
-                }
+                checked(v, p.kind, ctx, p.js)?;
                 json = Some(v.value());
             }
-            _ => {
-                // A form field: files as they are, anything else as text.
-                if p.kind == b'F' {
-                    if !v.is_file() {
-                        return Err(bad(ctx, p.js, "must be a Blob, File, ArrayBuffer, typed array or Buffer"));
+            // A form field: files as they are, anything else as text.
+            _ if p.kind == b'M' => {
+                if !v.is_object() {
+                    return Err(bad(ctx, p.js, "must be an object of files by file name"));
+                }
+                let named = v.entries().map_err(|()| bad(ctx, p.js, "could not be read"))?;
+                for (i, (name, file)) in named.into_iter().enumerate() {
+                    if !file.is_file() {
+                        return Err(bad(ctx, p.js, FILE));
                     }
-                    fields.push((p.name, v.value()));
-                } else {
-                    fields.push((p.name, text_value(scalar(v, p.kind, ctx, p.js)?)));
+                    let n = encode::num(i as u64 + 1);
+                    let field = encode::cat(&["file", if i == 0 { "" } else { &n }]);
+                    files.push(("", named_file(field, name, file.value())));
+                }
+            }
+            _ if p.kind == b'F' => {
+                if !v.is_file() {
+                    return Err(bad(ctx, p.js, FILE));
+                }
+                files.push((
+                    p.name,
+                    match p.default {
+                        "" => v.value(),
+                        name => named_file(p.name.into(), name.into(), v.value()),
+                    },
+                ));
+            }
+            _ => fields.push((p.name, text_value(scalar(v, p.kind, ctx, p.js)?))),
+        }
+    }
+    if op.flags & ONE_SCOPE != 0 && scopes != 1 {
+        return Err(bad(ctx, "scope", "exactly one of `product`, `org`, `deviceId`, `sandbox` must be given"));
+    }
+    // The template with each `{name}` replaced by its encoded value (`{/name}`: `/` and the value, if
+    // given), and the scope's prefix in place of `/v1`, without the parts in `[ ]`. (Every `{name}` of a
+    // template is a parameter, required unless written `{/name}`: see the tests.)
+    let mut rest = op.template();
+    if let Some((dir, seg)) = &scope {
+        path.push_str("/v1/");
+        path.push_str(dir);
+        path.push_str("s/");
+        path.push_str(seg);
+        rest = rest.get(3..).unwrap_or("");
+    }
+    let mut skip = false;
+    while let Some(open) = rest.bytes().position(|b| matches!(b, b'{' | b'[' | b']')) {
+        if !skip {
+            path.push_str(rest.get(..open).unwrap_or(""));
+        }
+        let c = rest.as_bytes().get(open).copied();
+        rest = rest.get(open + 1..).unwrap_or("");
+        match c {
+            Some(b'[') => skip = scope.is_some(),
+            Some(b']') => skip = false,
+            _ => {
+                let (name, after) = split(rest, b'}').unwrap_or((rest, ""));
+                rest = after;
+                let optional = name.as_bytes().first() == Some(&b'/');
+                let key = if optional { name.get(1..).unwrap_or("") } else { name };
+                if let Some((_, seg)) = segments.iter().find(|(n, _)| *n == key) {
+                    if optional {
+                        path.push('/');
+                    }
+                    path.push_str(seg);
                 }
             }
         }
-    }
-    // The template with each `{name}` replaced by its encoded value.
-    let mut rest = op.template();
-    while let Some(open) = rest.bytes().position(|b| b == b'{') {
-        path.push_str(rest.get(..open).unwrap_or(""));
-        let after = rest.get(open + 1..).unwrap_or("");
-        let close = after.bytes().position(|b| b == b'}').unwrap_or(after.len());
-        let name = after.get(..close).unwrap_or("");
-        match segments.iter().find(|(n, _)| *n == name) {
-            Some((_, seg)) => path.push_str(seg),
-            None => return Err(bad(ctx, name, "is required")),
-        }
-        rest = after.get(close + 1..).unwrap_or("");
     }
     path.push_str(rest);
     path.push_str(&encode::query(&query));
@@ -380,16 +560,24 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         headers.push(("Accept", op.accept.to_string()));
     }
     let payload = match op.flags & BODY_MASK {
+        // A file given to a JSON call makes it a multipart upload of its files.
+        BODY_JSON if !files.is_empty() => Some(Payload::Multipart(files)),
         BODY_JSON => {
-            headers.push(("Content-Type", "application/json".into()));
             // An optional body the call left out: none is sent; an object of `j` fields always is.
-            match json {
+            let body = match json {
                 Some(v) => Some(Payload::Json(v)),
                 None if object => Some(Payload::Object(fields)),
                 None => None,
+            };
+            if body.is_some() {
+                headers.push(("Content-Type", "application/json".into()));
             }
+            body
         }
-        BODY_MULTIPART => Some(Payload::Multipart(fields)),
+        BODY_MULTIPART => {
+            files.append(&mut fields);
+            Some(Payload::Multipart(files))
+        }
         BODY_FORM => {
             headers.push(("Content-Type", "application/x-www-form-urlencoded".into()));
             Some(Payload::Form(fields))
@@ -409,6 +597,63 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         token,
         page_size,
     })
+}
+
+const FILE: &str = "must be a Blob, File, ArrayBuffer, typed array or Buffer";
+
+/// A JSON value checked against its type: `o` an object, `l` an array, `j` anything, else a scalar (its
+/// text returned).
+#[inline(never)]
+fn checked<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
+    match kind {
+        b'o' if !v.is_object() => Err(bad(ctx, name, "must be an object")),
+        b'l' if !v.is_array() => Err(bad(ctx, name, "must be an array")),
+        b'o' | b'l' | b'j' => Ok(String::new()),
+        _ => scalar(v, kind, ctx, name),
+    }
+}
+
+/// Option `js` of the options object (`a.b`: key `b` of the object `a`).
+#[inline(never)]
+fn o_field<A: Arg>(opts: Option<&A>, js: &str, ctx: &str) -> Result<Option<A>, Error> {
+    let Some(o) = opts else { return Ok(None) };
+    let read = |o: &A, key: &str| o.field(key).map_err(|()| bad(ctx, js, "could not be read"));
+    match split(js, b'.') {
+        None => read(o, js),
+        Some((outer, inner)) => match read(o, outer)? {
+            Some(v) if v.is_object() => read(&v, inner),
+            Some(_) => Err(bad(ctx, outer, "must be an object")),
+            None => Ok(None),
+        },
+    }
+}
+
+/// The keys every call of particle-api-js takes besides its parameters, its scope and `auth`: `headers`
+/// (extra request headers), `context` (not sent: particle-api-js turns it into its own
+/// `X-Particle-Tool`/`X-Particle-Project` headers), `signal` and `timeoutMs` (read by the caller).
+const COMMON: [&str; 4] = ["headers", "context", "signal", "timeoutMs"];
+/// The time in milliseconds since 1970.
+fn now_ms() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now() as u64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    }
+}
+
+/// A file sent as multipart field `field` with the file name `name`, whatever name the value has.
+fn named_file(field: String, name: String, data: Value) -> Value {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Array::of3(&data, &Value::from(name), &Value::from(field)).into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        encode::cat(&[&field, ":", &name, ":", &data])
+    }
 }
 
 /// A text form field as a body value.

@@ -1,10 +1,108 @@
-//! Particle Device Cloud: the device calls of particle-api-js, each taking one options object
-//! (`getVariable({deviceId, name, auth})`) whose `auth` is the token of that call.
-use super::*;
-#[rustfmt::skip]
-pub static OPS: [Op; 4] = [
-    Op { route: "GET /v1/devices", params: "tsauth", accept: "application/json", flags: OPTS | RET_ARRAY },
-    Op { route: "GET /v1/devices/{deviceId}", params: "ps!deviceId,tsauth", accept: "application/json", flags: OPTS | RET_OBJECT },
-    Op { route: "GET /v1/devices/{deviceId}/{name}", params: "ps!deviceId,ps!name,tsauth", accept: "application/json", flags: OPTS | RET_OBJECT },
-    Op { route: "POST /v1/devices/{deviceId}/{name}", params: "ps!deviceId,ps!name,jsarg=argument,tsauth", accept: "application/json", flags: OPTS | BODY_JSON | RET_OBJECT },
-];
+//! Particle Device Cloud: the calls of particle-api-js 12.0.3's `Particle` (but its logins and event
+//! streams), in the order of the JavaScript method names of `PARTICLE` in pkg-templates/common.mjs. Each
+//! takes one options object (`getVariable({deviceId, name, product, auth, headers})`), and sends the request
+//! particle-api-js sends: flags 1024 (`product`) and 2048 (`org`) put the call in that scope.
+
+/// One operation a line: `route|params|accept|flags` (see `crate::ops::Op`; flags in decimal, 64 = options).
+pub static OPS: &str = "\
+GET /v1/devices|QsdeviceId,QsdeviceName,Qcgroups,QssortAttr,QssortDir,Qipage,Qiper_page=perPage||1088
+GET /v1/devices/{deviceId}|ps!deviceId||1088
+POST /v1/devices|js!id=deviceId,jbrequest_transfer=requestTransfer~false||65
+POST /v1/products/{product}/devices|pu!product,fFfile~file,jsid=deviceId||65
+DELETE /v1/devices/{deviceId}|ps!deviceId,Jbdeny||1089
+DELETE /v1/products/{product}/devices/{deviceId}/owner|pu!product,ps!deviceId||64
+PUT /v1/devices/{deviceId}|ps!deviceId,js!name||1089
+PUT /v1/devices/{deviceId}|ps!deviceId,j1!signal||1089
+PUT /v1/devices/{deviceId}|ps!deviceId,js!notes||1089
+PUT /v1/products/{product}/devices/{deviceId}|pu!product,ps!deviceId,jbdevelopment~true||65
+PUT /v1/products/{product}/devices/{deviceId}|pu!product,ps!deviceId,ji!desired_firmware_version=desiredFirmwareVersion,jbflash||65
+PUT /v1/products/{product}/devices/{deviceId}|pu!product,ps!deviceId,jjdesired_firmware_version=~null||65
+PUT /v1/devices/{deviceId}|ps!deviceId,jsname,j1signal,jsnotes,Jbdevelopment,Jidesired_firmware_version=desiredFirmwareVersion,Jbflash||1089
+PUT /v1/devices/{deviceId}/unprotect|ps!deviceId,js!action,jsserver_nonce=serverNonce,jsdevice_nonce=deviceNonce,jsdevice_signature=deviceSignature,jsdevice_public_key_fingerprint=devicePublicKeyFingerprint||3137
+POST /v1/devices|ju!product_id=productId||65
+POST /v1/device_claims|jsiccid||1089
+GET /v1/devices/{deviceId}/{name}|ps!deviceId,ps!name||1088
+PUT /v1/devices/{deviceId}|ps!deviceId,fM!files,fsbuild_target_version=targetVersion~latest=true||1090
+POST /v1/binaries|fM!files,fu!platform_id=platformId,fsbuild_target_version=targetVersion~latest=true||66
+GET /v1/binaries/{binaryId}|ps!binaryId||76
+POST /v1/provisioning/{deviceId}|ps!deviceId,jsdeviceID=deviceId,js!publicKey=key,jsfilename=~particle-api,jsorder=~manual_@,jsalgorithm~rsa||65
+POST /v1/devices/{deviceId}/{name}|ps!deviceId,ps!name,jsarg=argument||1089
+POST /v1[/devices]/events|js!name,jjdata,jbprivate=isPrivate||1089
+POST /v1/webhooks|js!event,js!url,jsdeviceId=device,jbrejectUnauthorized,jbnoDefaults,jsrequestType=hook.method~POST,jjauth=hook.auth,jjheaders=hook.headers,jjquery=hook.query,jjjson=hook.json,jjform=hook.form,jjbody=hook.body,jjresponseTemplate=hook.responseTemplate,jjresponseTopic=hook.responseEvent,jjerrorResponseTopic=hook.errorResponseEvent||1089
+DELETE /v1/webhooks/{hookId}|ps!hookId||1088
+GET /v1/webhooks|||1088
+POST /v1/integrations|js!event,jsdeviceid=deviceId,jo*=settings||3137
+PUT /v1/integrations/{integrationId}|ps!integrationId,jsevent,jsdeviceid=deviceId,jo*=settings||3137
+DELETE /v1/integrations/{integrationId}|ps!integrationId||3136
+GET /v1/integrations|||3136
+GET /v1/user|||64
+PUT /v1/user|jo!account_info=accountInfo||65
+PUT /v1/user|js!username,js!current_password=currentPassword,jTinvalidate_tokens=invalidateTokens||65
+PUT /v1/user|js!password,js!current_password=currentPassword,jTinvalidate_tokens=invalidateTokens||65
+GET /v1/sims|Qsiccid,QsdeviceId,QsdeviceName,Qipage,Qiper_page=perPage||1088
+GET /v1/sims/{iccid}/data_usage|ps!iccid||1088
+GET /v1/products/{product}/sims/data_usage|pu!product||64
+HEAD /v1/sims/{iccid}|ps!iccid||64
+DELETE /v1/sims/{iccid}|ps!iccid||1088
+GET /v1/build_targets|qTfeatured=onlyFeatured||64
+GET /v1/libraries|qipage,qsfilter,qilimit,qssort,qcarchitectures,qscategory,qsscope,qcexcludeScopes||64
+GET /v1/libraries/{name}|ps!name,qsversion||64
+GET /v1/libraries/{name}/versions|ps!name,qipage,qilimit||64
+POST /v1/libraries|fF!file=archive~archive.tar.gz||66
+PATCH /v1/libraries/{name}|ps!name,jsvisibility=~public||65
+DELETE /v1/libraries/{name}|ps!name,jbforce||65
+GET {uri}|pr!uri||76
+GET /v1/clients|||1088
+POST /v1/clients|js!name,js!type,jsredirect_uri,jsscope||1089
+PUT /v1/clients/{clientId}|ps!clientId,jsname,jsscope||1089
+DELETE /v1/clients/{clientId}|ps!clientId||1088
+GET /v1/products|||64
+GET /v1/products/{product}|pu!product||64
+GET /v1/products/{product}/firmware|pu!product||64
+POST /v1/products/{product}/firmware|pu!product,fF!file~firmware.bin,fi!version,fs!title,fsdescription||66
+GET /v1/products/{product}/firmware/{version}|pu!product,pu!version||64
+PUT /v1/products/{product}/firmware/{version}|pu!product,pu!version,jstitle,jsdescription||65
+GET /v1/products/{product}/firmware/{version}/binary|pu!product,pu!version||76
+PUT /v1/devices/{deviceId}/backup_files|ps!deviceId||76
+PUT /v1/products/{product}/firmware/release|pu!product,ji!version,jbproduct_default,jlgroups,jbintelligent||65
+GET /v1/products/{product}/team|pu!product||64
+POST /v1/products/{product}/team|pu!product,js!username||65
+DELETE /v1/products/{product}/team/{username}|pu!product,ps!username||64
+GET /v1/serial_numbers/{serialNumber}|ps!serialNumber||64
+GET /v1/products/{product}/config|pu!product||64
+GET /v1/products/{product}/config|pu!product|application/schema+json|64
+GET /v1/products/{product}/config/{deviceId}|pu!product,ps!deviceId||64
+GET /v1/products/{product}/config/{deviceId}|pu!product,ps!deviceId|application/schema+json|64
+PUT /v1/products/{product}/config|pu!product,bo!config||65
+PUT /v1/products/{product}/config/{deviceId}|pu!product,ps!deviceId,bo!config||65
+GET /v1/products/{product}/locations|pu!product,qsdate_range=dateRange,qsrect_bl=rectBl,qsrect_tr=rectTr,qsdevice_id=deviceId,qsdevice_name=deviceName,qcgroups,qipage,qiper_page=perPage||64
+GET /v1/products/{product}/locations/{deviceId}|pu!product,ps!deviceId,qsdate_range=dateRange,qsrect_bl=rectBl,qsrect_tr=rectTr||64
+POST /v1/logic/execute|bo!logic||2113
+POST /v1/logic/functions|jo!logic_function=logicFunction||2113
+GET /v1/logic/functions/{logicFunctionId}|ps!logicFunctionId||2112
+PUT /v1/logic/functions/{logicFunctionId}|ps!logicFunctionId,jo!logic_function=logicFunction||2113
+DELETE /v1/logic/functions/{logicFunctionId}|ps!logicFunctionId||2112
+GET /v1/logic/functions|qbtoday_stats=todayStats||2112
+GET /v1/logic/functions/{logicFunctionId}/runs|ps!logicFunctionId||2112
+GET /v1/logic/functions/{logicFunctionId}/runs/{logicRunId}|ps!logicFunctionId,ps!logicRunId||2112
+GET /v1/logic/functions/{logicFunctionId}/runs/{logicRunId}/logs|ps!logicFunctionId,ps!logicRunId||2112
+POST /v1/ledgers|jo!ledger||2113
+GET /v1/ledgers/{ledgerName}|ps!ledgerName||2112
+PUT /v1/ledgers/{ledgerName}|ps!ledgerName,jo!ledger||2113
+DELETE /v1/ledgers/{ledgerName}|ps!ledgerName||2112
+GET /v1/ledgers|qsscope,qipage,qiper_page=perPage,qbarchived||2112
+GET /v1/ledgers/{ledgerName}/instances/{scopeValue}|ps!ledgerName,ps!scopeValue||2112
+PUT /v1/ledgers/{ledgerName}/instances/{scopeValue}|ps!ledgerName,ps!scopeValue,qsset_mode=setMode,jo!instance||2113
+DELETE /v1/ledgers/{ledgerName}/instances/{scopeValue}|ps!ledgerName,ps!scopeValue||2112
+GET /v1/ledgers/{ledgerName}/instances|ps!ledgerName,qipage,qiper_page=perPage||2112
+GET /v1/ledgers/{ledgerName}/instances/{scopeValue}/versions|ps!ledgerName,ps!scopeValue,qdreplaced_before=replacedBefore,qdreplaced_after=replacedAfter||2112
+GET /v1/ledgers/{ledgerName}/instances/{scopeValue}/versions/{version}|ps!ledgerName,ps!scopeValue,ps!version||2112
+GET /v1/device-os/versions|quplatform_id=platformId,quinternal_version=internalVersion,qipage,qiper_page=perPage||64
+GET /v1/device-os/versions/{version}|ps!version,quplatform_id=platformId||64
+GET /v1/env{/deviceId}|psdeviceId,xbsandbox||7232
+PATCH /v1/env{/deviceId}|psdeviceId,xbsandbox,jl!ops||7233
+PUT /v1/env{/deviceId}/{key}|psdeviceId,xbsandbox,ps!key,js!value||7233
+DELETE /v1/env{/deviceId}/{key}|psdeviceId,xbsandbox,ps!key||7232
+GET /v1/env{/deviceId}/render|psdeviceId,xbsandbox||7232
+GET /v1/env{/deviceId}/rollout|psdeviceId,xbsandbox||7232
+POST /v1/env{/deviceId}/rollout|psdeviceId,xbsandbox,jswhen||7233";

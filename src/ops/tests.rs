@@ -252,19 +252,243 @@ fn a_page_size_is_a_whole_number_kept_out_of_the_query() {
 
 #[test]
 fn the_other_vendors_tables_parse() {
-    let all = [&particle::OPS[..], &cthings::OPS[..], &iotconnect::OPS[..]];
+    let particle: Vec<Op> = (0..rows(particle::OPS)).filter_map(|i| row(particle::OPS, i)).collect();
+    assert_eq!(particle.len(), rows(particle::OPS));
+    let all = [&particle[..], &cthings::OPS[..], &iotconnect::OPS[..]];
     for op in all.iter().flat_map(|t| t.iter()) {
-        assert!(op.template().starts_with('/'), "{}", op.route);
-        for entry in op.params.split(',') {
+        assert!(op.template().starts_with('/') || op.template() == "{uri}", "{}", op.route);
+        for entry in op.params.split(',').filter(|e| !e.is_empty()) {
             let p = Param::parse(entry).unwrap_or_else(|| panic!("{}: {entry}", op.route));
-            assert!(b"pqhbfjtn".contains(&p.at), "{}: {entry}", op.route);
+            assert!(b"pqhbfjtnx".contains(&p.at), "{}: {entry}", op.route);
+            assert!(b"sbindaolejFuc1TMr".contains(&p.kind) || p.kind == b'j', "{}: {entry}", op.route);
             if p.at == b'p' {
-                assert!(op.template().contains(&format!("{{{}}}", p.name)), "{}: {entry}", op.route);
+                let (plain, optional) = (format!("{{{}}}", p.name), format!("{{/{}}}", p.name));
+                assert!(op.template().contains(&plain) || op.template().contains(&optional), "{}: {entry}", op.route);
             }
         }
+        // Scoped calls live under /v1.
+        if op.flags & (SCOPE_PRODUCT | SCOPE_ORG) != 0 {
+            assert!(op.template().starts_with("/v1"), "{}", op.route);
+        }
     }
-    assert!(particle::OPS.iter().all(|o| o.flags & OPTS != 0 && o.positional() == 0));
+    assert!(particle.iter().all(|o| o.flags & OPTS != 0 && o.positional() == 0));
     assert_eq!(cthings::OPS[0].flags & DATA, DATA);
     assert_eq!(cthings::OPS[1].flags & DATA, 0);
     assert_eq!(iotconnect::OPS[0].flags & (SVC_DEVICE | PAGE_ALL), SVC_DEVICE | PAGE_ALL);
+}
+
+/// `prepare` leaves out a `{name}` it has no value for: every placeholder of every table must be a path
+/// parameter, required unless written `{/name}`, so that a missing one is refused before.
+#[test]
+fn every_placeholder_is_a_path_parameter() {
+    let text = |t: &'static str| (0..rows(t)).filter_map(move |i| row(t, i));
+    let all: Vec<Op> =
+        text(arduino::OPS).chain(text(particle::OPS)).chain(cthings::OPS).chain(iotconnect::OPS).collect();
+    assert!(all.len() > 200);
+    for op in &all {
+        let mut rest = op.template();
+        while let Some((_, after)) = split(rest, b'{') {
+            let (name, tail) = split(after, b'}').expect("a closed placeholder");
+            let key = name.trim_start_matches('/');
+            let p = op.entries().find(|p| p.at == b'p' && p.name == key);
+            let p = p.unwrap_or_else(|| panic!("{}: {name}", op.route));
+            assert_eq!(p.required, key == name, "{}: {name}", op.route);
+            rest = tail;
+        }
+    }
+}
+
+/// Particle's row for a method name of particle-api-js (the names of `PARTICLE` in pkg-templates/common.mjs,
+/// one per row, in order).
+fn particle_op(method: &str) -> Op {
+    let js = include_str!("../../pkg-templates/common.mjs");
+    let list = js.split("const PARTICLE = (").nth(1).and_then(|s| s.split(").split(' ')").next()).expect("PARTICLE");
+    let names: String = list.split('\'').skip(1).step_by(2).collect();
+    let names: Vec<&str> = names.split(' ').collect();
+    assert_eq!(names.len(), rows(particle::OPS));
+    let i = names.iter().position(|n| *n == method).unwrap_or_else(|| panic!("{method}"));
+    row(particle::OPS, i).expect("a row")
+}
+
+/// The parts of the request `method` makes of `options`: method, path and query, body, headers.
+fn particle(method: &str, options: Value) -> (Method, String, Option<Payload>, Vec<(&'static str, String)>) {
+    let name = format!("particle.{method}");
+    let c =
+        prepare(&particle_op(method), &name, &[options], "organization").unwrap_or_else(|e| panic!("{name}: {e:?}"));
+    (c.method, c.path, c.payload, c.headers)
+}
+
+fn particle_refused(method: &str, options: Value) -> String {
+    match prepare(&particle_op(method), &format!("particle.{method}"), &[options], "organization") {
+        Err(Error::InvalidArgument(m)) => m,
+        other => panic!("{method}: expected invalid_argument, got {other:?}"),
+    }
+}
+
+const JSON_BODY: (&str, &str) = ("Content-Type", "application/json");
+
+fn obj(fields: &[(&'static str, &str)]) -> Option<Payload> {
+    Some(Payload::Object(fields.iter().map(|(k, v)| (*k, v.to_string())).collect()))
+}
+
+fn json_headers() -> Vec<(&'static str, String)> {
+    vec![(JSON_BODY.0, JSON_BODY.1.to_string())]
+}
+
+#[test]
+fn particle_rows_in_the_user_scope() {
+    assert_eq!(particle("listDevices", json!({})), (Method::Get, "/v1/devices".into(), None, vec![]));
+    let c = prepare(&particle_op("getDevice"), "particle.getDevice", &[json!({"deviceId": "d 1", "auth": "tk"})], "");
+    let c = c.unwrap();
+    assert_eq!((c.method, c.path.as_str(), c.token.as_deref()), (Method::Get, "/v1/devices/d%201", Some("tk")));
+    // A default (`requestTransfer`) is sent when absent.
+    assert_eq!(
+        particle("claimDevice", json!({"deviceId": "d1"})),
+        (Method::Post, "/v1/devices".into(), obj(&[("id", r#""d1""#), ("request_transfer", "false")]), json_headers())
+    );
+    // A `1` boolean is sent as text.
+    assert_eq!(particle("signalDevice", json!({"deviceId": "d1", "signal": false})).2, obj(&[("signal", "0")]));
+    // A flag: `true` sent, `false` left out.
+    assert_eq!(particle("listBuildTargets", json!({"onlyFeatured": true})).1, "/v1/build_targets?featured=true");
+    assert_eq!(particle("listBuildTargets", json!({"onlyFeatured": false})).1, "/v1/build_targets");
+    // An array joined with commas, or one string.
+    let (_, path, ..) =
+        particle("listLibraries", json!({"architectures": ["a", "b"], "excludeScopes": "x", "limit": 5}));
+    assert_eq!(path, "/v1/libraries?limit=5&architectures=a%2Cb&excludeScopes=x");
+    // Constants, defaults and the time in ms.
+    let (method, path, body, _) = particle("sendPublicKey", json!({"deviceId": "d1", "key": "K"}));
+    assert_eq!((method, path.as_str()), (Method::Post, "/v1/provisioning/d1"));
+    let Some(Payload::Object(fields)) = body else { panic!("an object") };
+    let keys: Vec<_> = fields.iter().map(|(k, _)| *k).collect();
+    assert_eq!(keys, ["deviceID", "publicKey", "filename", "order", "algorithm"]);
+    assert_eq!(fields[2].1, r#""particle-api""#);
+    assert!(fields[3].1.starts_with("\"manual_1") && fields[4].1 == r#""rsa""#, "{fields:?}");
+    // Keys of an object option.
+    let hook = json!({"event": "e", "url": "https://h.test", "hook": {"method": "PUT", "headers": {"a": "b"}}});
+    assert_eq!(
+        particle("createWebhook", hook).2,
+        obj(&[
+            ("event", r#""e""#),
+            ("url", r#""https://h.test""#),
+            ("requestType", r#""PUT""#),
+            ("headers", r#"{"a":"b"}"#)
+        ])
+    );
+    assert_eq!(
+        particle_refused("createWebhook", json!({"event": "e", "url": "u", "hook": 1})),
+        "particle.createWebhook: `hook` must be an object"
+    );
+    // A raw path, HEAD, the events of the user (`[/devices]`).
+    assert_eq!(particle("downloadFile", json!({"uri": "/v1/a b.tgz"})).1, "/v1/a b.tgz");
+    assert_eq!(particle_op("downloadFile").shape(), Shape::Binary);
+    assert!(particle_refused("downloadFile", json!({"uri": "//evil.test/x"})).contains("`uri` must be a path"));
+    assert_eq!(particle("checkSIM", json!({"iccid": "89"})).0, Method::Head);
+    assert_eq!(particle("publishEvent", json!({"name": "e", "isPrivate": true})).1, "/v1/devices/events");
+    // Files by file name, as `file`, `file2`; the build target or `latest`.
+    let (_, path, body, headers) =
+        particle("compileCode", json!({"files": {"a.ino": {"$file": 1}, "b.h": {"$file": 2}}, "platformId": 6}));
+    assert_eq!((path.as_str(), headers), ("/v1/binaries", vec![]));
+    let parts = vec![
+        ("", r#"file:a.ino:{"$file":1}"#.to_string()),
+        ("", r#"file2:b.h:{"$file":2}"#.to_string()),
+        ("platform_id", "6".to_string()),
+        ("latest", "true".to_string()),
+    ];
+    assert_eq!(body, Some(Payload::Multipart(parts)));
+    // A fixed file name.
+    let body = particle("contributeLibrary", json!({"archive": {"$file": 0}})).2;
+    assert_eq!(body, Some(Payload::Multipart(vec![("file", r#"file:archive.tar.gz:{"$file":0}"#.to_string())])));
+    // Refused before any request: an unknown option, a scope the call has not.
+    assert_eq!(
+        particle_refused("getDevice", json!({"deviceId": "d", "bogus": 1})),
+        "particle.getDevice: `bogus` is not an option of this call"
+    );
+    assert!(particle_refused("getUserInfo", json!({"product": "p"})).starts_with("particle.getUserInfo: `product`"));
+    // Known options that are not parameters.
+    particle("getDevice", json!({"deviceId": "d", "headers": {"x": "1"}, "context": {}, "timeoutMs": 5}));
+}
+
+#[test]
+fn particle_rows_in_a_product_scope() {
+    assert_eq!(particle("getDevice", json!({"deviceId": "d1", "product": 42})).1, "/v1/products/42/devices/d1");
+    assert_eq!(particle("publishEvent", json!({"name": "e", "product": "w-1"})).1, "/v1/products/w-1/events");
+    let (_, path, ..) =
+        particle("listDevices", json!({"product": "p", "groups": ["a", "b"], "perPage": 5, "deviceName": "n"}));
+    assert_eq!(path, "/v1/products/p/devices?deviceName=n&groups=a%2Cb&per_page=5");
+    assert_eq!(
+        particle("removeDevice", json!({"deviceId": "d1", "product": "p", "deny": true})),
+        (Method::Delete, "/v1/products/p/devices/d1".into(), obj(&[("deny", "true")]), json_headers())
+    );
+    // Without `product`, its options are refused; without them, no body is sent.
+    let m = particle_refused("listDevices", json!({"deviceName": "n"}));
+    assert_eq!(m, "particle.listDevices: `deviceName` is only taken with `product`");
+    assert_eq!(
+        particle("removeDevice", json!({"deviceId": "d1"})),
+        (Method::Delete, "/v1/devices/d1".into(), None, vec![])
+    );
+    assert_eq!(
+        particle("markAsDevelopmentDevice", json!({"deviceId": "d1", "product": "p"})).2,
+        obj(&[("development", "true")])
+    );
+    assert_eq!(
+        particle("unlockDeviceProductFirmware", json!({"deviceId": "d1", "product": "p"})).2,
+        obj(&[("desired_firmware_version", "null")])
+    );
+    let (method, path, body, headers) = particle("getProductConfigurationSchema", json!({"product": "p"}));
+    assert_eq!((method, path.as_str(), body), (Method::Get, "/v1/products/p/config", None));
+    assert_eq!(headers, vec![("Accept", "application/schema+json".to_string())]);
+    let (method, path, body, headers) =
+        particle("setProductConfiguration", json!({"product": "p", "config": {"a": 1}}));
+    assert_eq!(
+        (method, path.as_str(), body),
+        (Method::Put, "/v1/products/p/config", Some(Payload::Json(r#"{"a":1}"#.into())))
+    );
+    assert_eq!(headers, json_headers());
+    // A product id must be a string or an integer, and a path segment.
+    assert!(
+        particle_refused("getProduct", json!({"product": 1.5})).ends_with("`product` must be a string or an integer")
+    );
+    assert!(particle_refused("getDevice", json!({"deviceId": "d", "product": "a/b"}))
+        .starts_with("particle.getDevice: `product`"));
+    assert_eq!(particle_refused("getProduct", json!({})), "particle.getProduct: `product` is required");
+}
+
+#[test]
+fn particle_rows_in_an_organization_scope() {
+    let (method, path, ..) = particle("listLogicFunctions", json!({"org": "acme", "todayStats": true}));
+    assert_eq!((method, path.as_str()), (Method::Get, "/v1/orgs/acme/logic/functions?today_stats=true"));
+    assert_eq!(particle("getLedger", json!({"ledgerName": "l 1"})).1, "/v1/ledgers/l%201");
+    assert_eq!(particle("getLedger", json!({"ledgerName": "l", "org": "o"})).1, "/v1/orgs/o/ledgers/l");
+    // `settings` merged into the body (`*`), in any of the three scopes.
+    let body = obj(&[("event", r#""e""#), ("*", r#"{"url":"u"}"#)]);
+    for (scope, path) in [
+        (json!({}), "/v1/integrations"),
+        (json!({"org": "acme"}), "/v1/orgs/acme/integrations"),
+        (json!({"product": 7}), "/v1/products/7/integrations"),
+    ] {
+        let mut o = json!({"event": "e", "settings": {"url": "u"}});
+        o.as_object_mut().unwrap().extend(scope.as_object().unwrap().clone());
+        assert_eq!(particle("createIntegration", o), (Method::Post, path.into(), body.clone(), json_headers()));
+    }
+    let m = particle_refused("listIntegrations", json!({"product": "p", "org": "o"}));
+    assert_eq!(m, "particle.listIntegrations: `org` cannot be given with `product`");
+    assert!(particle_refused("listLedgers", json!({"product": "p"})).starts_with("particle.listLedgers: `product`"));
+    // Exactly one scope of environment variables: product, org, device or sandbox.
+    for (scope, path) in [
+        (json!({"product": "p"}), "/v1/products/p/env/A"),
+        (json!({"org": "o"}), "/v1/orgs/o/env/A"),
+        (json!({"deviceId": "d1"}), "/v1/env/d1/A"),
+        (json!({"sandbox": true}), "/v1/env/A"),
+    ] {
+        let mut o = json!({"key": "A", "value": "1"});
+        o.as_object_mut().unwrap().extend(scope.as_object().unwrap().clone());
+        assert_eq!(particle("setEnvVar", o), (Method::Put, path.into(), obj(&[("value", r#""1""#)]), json_headers()));
+    }
+    for o in [
+        json!({"key": "A"}),
+        json!({"key": "A", "sandbox": false}),
+        json!({"key": "A", "product": "p", "deviceId": "d"}),
+    ] {
+        assert!(particle_refused("deleteEnvVar", o).starts_with("particle.deleteEnvVar: `scope` exactly one of"));
+    }
 }

@@ -6,7 +6,7 @@ use super::{Client, Sent};
 use crate::auth::{is_token, ClientCredentials, Login, Session};
 use crate::error::Error;
 use crate::http::{encode, success, Body, Core, Payload, Request, Response, Transport, Value};
-use crate::ops::{self, particle::OPS, Arg, Call, Op};
+use crate::ops::{self, particle::OPS, row, Arg, Call, Op};
 use std::cell::RefCell;
 pub const DEFAULT_BASE_URL: &str = "https://api.particle.io";
 /// The OAuth client particle-api-js logs in with.
@@ -48,8 +48,6 @@ pub struct Flow {
     /// `name=value` (a constant), `@client` (`client_id`, `client_secret`), `@expiry` (`expires_in` or
     /// `expires_at`), `@scope` (`scope=customer=<email>`).
     pub form: &'static str,
-    /// Options read by hand, besides the row's parameters.
-    pub extra: &'static str,
 }
 
 pub const LOGIN: usize = 0;
@@ -60,18 +58,18 @@ pub const REFRESH: usize = 4;
 pub const CONFIRM_MFA: usize = 7;
 pub const TRACKING_IDENTITY: usize = 15;
 
-/// The login-family calls, one a line: `name|route|params|flags|auth|form|extra` (flags as in
+/// The login-family calls, one a line: `name|route|params|flags|auth|form|` (flags as in
 /// [`crate::ops`], every row [`OPTS`]; 75 = OPTS | BODY_FORM | RET_OBJECT, 65 = OPTS | BODY_JSON). The
 /// JavaScript methods are made from the names, in this order (`PARTICLE_LOGIN` in pkg-templates/common.mjs).
 pub static FLOWS: &str = "\
-login|POST /oauth/token|fs!username,fs!password|75|0|username,password,grant_type=password,@client,@expiry|tokenDuration,expiresIn,expiresAt
+login|POST /oauth/token|fs!username,fs!password,vjtokenDuration,vjexpiresIn,vjexpiresAt|75|0|username,password,grant_type=password,@client,@expiry|
 sendOtp|POST /oauth/token|fs!mfa_token=mfaToken,fs!otp|75|0|grant_type=urn:custom:mfa-otp,mfa_token,otp,@client|
 loginAsClientOwner|POST /oauth/token||75|0|grant_type=client_credentials,@client|
-loginAsCustomer|POST /oauth/token|fs!email|75|0|grant_type=client_credentials,@scope,@client,@expiry|tokenDuration,expiresIn,expiresAt
+loginAsCustomer|POST /oauth/token|fs!email,vjtokenDuration,vjexpiresIn,vjexpiresAt|75|0|grant_type=client_credentials,@scope,@client,@expiry|
 refreshAccessToken|POST /oauth/token|fs!refresh_token=refreshToken|75|0|grant_type=refresh_token,refresh_token,@client|
 createCustomer|POST /v1/products/{product}/customers|fs!email,fspassword,ps!product|75|0|email,password,grant_type=client_credentials,@client|
 enableMfa|GET /v1/user/mfa-enable|tsauth|64|2||
-confirmMfa|POST /v1/user/mfa-enable|js!mfa_token=mfaToken,js!otp,tsauth|65|2||invalidateTokens
+confirmMfa|POST /v1/user/mfa-enable|js!mfa_token=mfaToken,js!otp,tsauth,vjinvalidateTokens|65|2||
 disableMfa|PUT /v1/user/mfa-disable|js!current_password=currentPassword,tsauth|65|2||
 createUser|POST /v1/users|js!username,js!password,joaccount_info=accountInfo,joutm|65|1||
 resetPassword|POST /v1/user/password-reset|js!username|65|1||
@@ -79,7 +77,7 @@ deleteAccessToken|DELETE /v1/access_tokens/{token}|ps!token|64|1||
 deleteCurrentAccessToken|DELETE /v1/access_tokens/current|tsauth|64|2||
 deleteActiveAccessTokens|DELETE /v1/access_tokens|tsauth|64|2||
 deleteUser|DELETE /v1/user|js!password,tsauth|65|2||
-trackingIdentity|GET /v1/user/identify|tsauth|64|2||full";
+trackingIdentity|GET /v1/user/identify|tsauth,vjfull|64|2||";
 
 /// Row `index` of [`FLOWS`].
 pub fn flow(index: usize) -> Option<Flow> {
@@ -87,13 +85,9 @@ pub fn flow(index: usize) -> Option<Flow> {
     let (name, route, params) = (f.next()?, f.next()?, f.next()?);
     let flags = f.next()?.bytes().fold(0u16, |n, b| n * 10 + u16::from(b.wrapping_sub(b'0')));
     let auth = *f.next()?.as_bytes().first()?;
-    let (form, extra) = (f.next()?, f.next()?);
-    Some(Flow { name, op: Op { route, params, accept: "", flags }, auth, form, extra })
+    let form = f.next()?;
+    Some(Flow { name, op: Op { route, params, accept: "", flags }, auth, form })
 }
-
-/// Options every login-family call takes besides its own: particle-api-js's `headers` (sent) and `context`
-/// (accepted, not sent), and this package's per-call `signal` and `timeoutMs`.
-pub const COMMON_OPTIONS: [&str; 4] = ["headers", "context", "signal", "timeoutMs"];
 
 /// The JavaScript names of a row's parameters.
 fn js_names(params: &'static str) -> impl Iterator<Item = (&'static str, bool, u8)> {
@@ -104,15 +98,6 @@ fn js_names(params: &'static str) -> impl Iterator<Item = (&'static str, bool, u
         let js = rest.bytes().position(|c| c == b'=').and_then(|i| rest.get(i + 1..)).unwrap_or(rest);
         Some((js, required, kind))
     })
-}
-
-impl Flow {
-    /// Whether `key` is an option of this call (any other is refused, naming it).
-    pub fn takes(&self, key: &str) -> bool {
-        COMMON_OPTIONS.contains(&key)
-            || self.extra.split(',').any(|k| k == key)
-            || js_names(self.op.params).any(|(k, _, _)| k == key)
-    }
 }
 
 /// A text form field as a body value.
@@ -417,7 +402,7 @@ pub fn events_path(mut option: impl FnMut(&str) -> Result<Option<String>, Error>
 /// The device calls of [`OPS`](crate::ops::particle::OPS), sent with the call's `auth` or the client's token.
 impl<T: Transport> Client<T::Body> for Particle<T> {
     fn op(&self, index: usize) -> Option<Op> {
-        OPS.get(index).copied()
+        row(OPS, index)
     }
     fn dispatch<'a>(&'a self, _op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
         Box::pin(self.send_call(call, USER_TOKEN))
@@ -437,8 +422,8 @@ mod tests {
 
     const LIST: usize = 0;
     const DEVICE: usize = 1;
-    const VARIABLE: usize = 2;
-    const FUNCTION: usize = 3;
+    const VARIABLE: usize = 16;
+    const FUNCTION: usize = 21;
 
     fn client(mock: &Rc<Mock>) -> Particle<Rc<Mock>> {
         Particle::new(Core::new(mock.clone(), RetryPolicy::default()), "https://p.test".into(), None, None)
@@ -765,6 +750,9 @@ mod tests {
 
     #[test]
     fn each_call_takes_its_own_options_and_the_common_ones_only() {
+        // The options of a login-family call: its row's (with the `auth` every options call takes) and those
+        // every call takes.
+        let takes = |f: &Flow, k: &str| ["headers", "context", "signal", "timeoutMs"].contains(&k) || f.op.takes(k);
         let login = super::flow(LOGIN).unwrap();
         for k in [
             "username",
@@ -777,21 +765,20 @@ mod tests {
             "signal",
             "timeoutMs",
         ] {
-            assert!(login.takes(k), "{k}");
+            assert!(takes(&login, k), "{k}");
         }
-        for k in ["auth", "user", "grant_type", "mfaToken", ""] {
-            assert!(!login.takes(k), "{k}");
+        for k in ["user", "grant_type", "mfaToken", ""] {
+            assert!(!takes(&login, k), "{k}");
         }
-        assert!(super::flow(SEND_OTP).unwrap().takes("mfaToken") && !super::flow(SEND_OTP).unwrap().takes("mfa_token"));
+        assert!(takes(&super::flow(SEND_OTP).unwrap(), "mfaToken") && !takes(&super::flow(SEND_OTP).unwrap(), "mfa_token"));
         assert!(
-            super::flow(CONFIRM_MFA).unwrap().takes("invalidateTokens")
-                && super::flow(CONFIRM_MFA).unwrap().takes("auth")
+            takes(&super::flow(CONFIRM_MFA).unwrap(), "invalidateTokens")
+                && takes(&super::flow(CONFIRM_MFA).unwrap(), "auth")
         );
-        assert!(super::flow(TRACKING_IDENTITY).unwrap().takes("full"));
-        assert!(!super::flow(index_of("deleteAccessToken")).unwrap().takes("auth"));
+        assert!(takes(&super::flow(TRACKING_IDENTITY).unwrap(), "full"));
         assert!(
-            super::flow(index_of("createUser")).unwrap().takes("accountInfo")
-                && super::flow(index_of("createUser")).unwrap().takes("utm")
+            takes(&super::flow(index_of("createUser")).unwrap(), "accountInfo")
+                && takes(&super::flow(index_of("createUser")).unwrap(), "utm")
         );
     }
 
@@ -831,7 +818,7 @@ mod tests {
         let p = &renewing(&mock);
         let calls: Vec<_> = (0..5)
             .map(|_| {
-                let call = crate::ops::prepare(&OPS[LIST], "t", &[json!({})], "organization").unwrap();
+                let call = crate::ops::prepare(&row(OPS, LIST).unwrap(), "t", &[json!({})], "organization").unwrap();
                 Box::pin(async move { p.send_call(&call, USER_TOKEN).await.map(|r| r.status) })
             })
             .collect();
@@ -968,13 +955,12 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                (Method::Get, "https://p.test/v1/devices", Some("Bearer dflt"), Shape::Array),
-                (Method::Get, "https://p.test/v1/devices/d%201", Some("Bearer dflt"), Shape::Object),
-                (Method::Get, "https://p.test/v1/devices/d1/temp", Some("Bearer own"), Shape::Object),
-                (Method::Post, "https://p.test/v1/devices/d1/led", Some("Bearer dflt"), Shape::Object),
+                (Method::Get, "https://p.test/v1/devices", Some("Bearer dflt"), Shape::Any),
+                (Method::Get, "https://p.test/v1/devices/d%201", Some("Bearer dflt"), Shape::Any),
+                (Method::Get, "https://p.test/v1/devices/d1/temp", Some("Bearer own"), Shape::Any),
+                (Method::Post, "https://p.test/v1/devices/d1/led", Some("Bearer dflt"), Shape::Any),
             ]
         );
-        assert!(reqs.iter().all(|r| r.header_value("accept") == Some("application/json")));
         assert!(reqs[..3].iter().all(|r| r.payload.is_none() && r.header_value("content-type").is_none()));
         // No argument: an empty object, as JSON.stringify({arg: undefined}) gives.
         assert_eq!(reqs[3].payload, Some(Payload::Object(vec![])));
