@@ -92,7 +92,11 @@ impl Parser {
             // The data without its last `\n`.
             if let Some(n) = self.data.len().checked_sub(1) {
                 self.dispatched = true;
-                out.event(if name.is_empty() { "message" } else { &name }, self.data.get(..n).unwrap_or(""), &self.last_id);
+                out.event(
+                    if name.is_empty() { "message" } else { &name },
+                    self.data.get(..n).unwrap_or(""),
+                    &self.last_id,
+                );
             }
             self.data.clear();
             return;
@@ -295,7 +299,8 @@ mod tests {
 
     #[test]
     fn ids_are_kept_and_retry_takes_digits_only() {
-        let (out, p) = parse(&["id: 7\ndata: a\n\ndata: b\n\nid\ndata: c\n\nid: 9\nretry: 2500\nretry: 3x\nretry:\n\n"]);
+        let (out, p) =
+            parse(&["id: 7\ndata: a\n\ndata: b\n\nid\ndata: c\n\nid: 9\nretry: 2500\nretry: 3x\nretry:\n\n"]);
         assert_eq!(out, vec![ev("message", "a", "7"), ev("message", "b", "7"), ev("message", "c", "")]);
         // An id is the last event id once its event (even without data) is over.
         assert_eq!((p.last_id.as_str(), p.retry_ms), ("9", Some(2500)));
@@ -355,7 +360,8 @@ mod tests {
         let low: Vec<_> = (0..7).map(|_| b.next(Ended::Refused(503), None, 0.0).unwrap()).collect();
         assert_eq!(low, [1e3, 2e3, 4e3, 8e3, 16e3, 30e3, 30e3]);
         let mut b = Backoff::default();
-        let high: Vec<_> = (0..7).map(|_| b.next(Ended::Closed { delivered: false }, None, 0.999_999).unwrap()).collect();
+        let high: Vec<_> =
+            (0..7).map(|_| b.next(Ended::Closed { delivered: false }, None, 0.999_999).unwrap()).collect();
         for (h, l) in high.iter().zip(&low) {
             assert!(*h >= *l && *h <= (l * 1.5).min(30e3), "{h} for {l}");
         }

@@ -10,10 +10,10 @@ use crate::error::{Error, Vendor};
 use crate::http::encode::cat;
 use crate::http::fetch::{bounded_string, FetchTransport};
 use crate::http::sse::{Opens, Session, Sink};
-use std::cell::RefCell;
 use crate::http::Response;
 use crate::vendors::particle::{events_path, Particle as Client};
 use js_sys::{Array, Object};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 

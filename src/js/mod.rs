@@ -2,8 +2,8 @@
 
 mod arduino;
 mod compat;
-mod events;
 mod cthings;
+mod events;
 mod invoke;
 mod iotconnect;
 pub(crate) mod options;

@@ -104,4 +104,3 @@ impl Particle {
         describe(V, &[("baseUrl", Some(self.inner.base_url()))])
     }
 }
-

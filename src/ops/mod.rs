@@ -590,7 +590,11 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         headers,
         payload,
         organization,
-        shape: op.shape(),
+        // A list in a product's or an organization's scope comes wrapped in an object (`{devices, meta}`).
+        shape: match (op.shape(), &scope) {
+            (Shape::Array, Some(_)) => Shape::Object,
+            (shape, _) => shape,
+        },
         extra: Vec::new(),
         signal: None,
         timeout_ms: None,

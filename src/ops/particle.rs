@@ -5,8 +5,8 @@
 
 /// One operation a line: `route|params|accept|flags` (see `crate::ops::Op`; flags in decimal, 64 = options).
 pub static OPS: &str = "\
-GET /v1/devices|QsdeviceId,QsdeviceName,Qcgroups,QssortAttr,QssortDir,Qipage,Qiper_page=perPage||1088
-GET /v1/devices/{deviceId}|ps!deviceId||1088
+GET /v1/devices|QsdeviceId,QsdeviceName,Qcgroups,QssortAttr,QssortDir,Qipage,Qiper_page=perPage||1092
+GET /v1/devices/{deviceId}|ps!deviceId||1096
 POST /v1/devices|js!id=deviceId,jbrequest_transfer=requestTransfer~false||65
 POST /v1/products/{product}/devices|pu!product,fFfile~file,jsid=deviceId||65
 DELETE /v1/devices/{deviceId}|ps!deviceId,Jbdeny||1089
@@ -21,12 +21,12 @@ PUT /v1/devices/{deviceId}|ps!deviceId,jsname,j1signal,jsnotes,Jbdevelopment,Jid
 PUT /v1/devices/{deviceId}/unprotect|ps!deviceId,js!action,jsserver_nonce=serverNonce,jsdevice_nonce=deviceNonce,jsdevice_signature=deviceSignature,jsdevice_public_key_fingerprint=devicePublicKeyFingerprint||3137
 POST /v1/devices|ju!product_id=productId||65
 POST /v1/device_claims|jsiccid||1089
-GET /v1/devices/{deviceId}/{name}|ps!deviceId,ps!name||1088
+GET /v1/devices/{deviceId}/{name}|ps!deviceId,ps!name||1096
 PUT /v1/devices/{deviceId}|ps!deviceId,fM!files,fsbuild_target_version=targetVersion~latest=true||1090
 POST /v1/binaries|fM!files,fu!platform_id=platformId,fsbuild_target_version=targetVersion~latest=true||66
 GET /v1/binaries/{binaryId}|ps!binaryId||76
 POST /v1/provisioning/{deviceId}|ps!deviceId,jsdeviceID=deviceId,js!publicKey=key,jsfilename=~particle-api,jsorder=~manual_@,jsalgorithm~rsa||65
-POST /v1/devices/{deviceId}/{name}|ps!deviceId,ps!name,jsarg=argument||1089
+POST /v1/devices/{deviceId}/{name}|ps!deviceId,ps!name,jsarg=argument||1097
 POST /v1[/devices]/events|js!name,jjdata,jbprivate=isPrivate||1089
 POST /v1/webhooks|js!event,js!url,jsdeviceId=device,jbrejectUnauthorized,jbnoDefaults,jsrequestType=hook.method~POST,jjauth=hook.auth,jjheaders=hook.headers,jjquery=hook.query,jjjson=hook.json,jjform=hook.form,jjbody=hook.body,jjresponseTemplate=hook.responseTemplate,jjresponseTopic=hook.responseEvent,jjerrorResponseTopic=hook.errorResponseEvent||1089
 DELETE /v1/webhooks/{hookId}|ps!hookId||1088

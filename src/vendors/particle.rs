@@ -380,7 +380,9 @@ fn true_value() -> Value {
 #[inline(never)]
 pub fn events_path(mut option: impl FnMut(&str) -> Result<Option<String>, Error>) -> Result<String, Error> {
     let mut path = String::from("/v1/");
-    for (key, part, device) in [("org", "orgs/", false), ("product", "products/", false), ("deviceId", "devices/", true)] {
+    for (key, part, device) in
+        [("org", "orgs/", false), ("product", "products/", false), ("deviceId", "devices/", true)]
+    {
         if let Some(v) = option(key)? {
             path.push_str(part);
             // `mine` in any case (each byte, lowercased by `| 0x20`, is that letter or its capital).
@@ -487,7 +489,10 @@ mod tests {
         assert_eq!(p(Some("mine"), None, None, None).unwrap(), "/v1/devices/events");
         assert_eq!(p(Some("MINE"), None, None, Some("temp")).unwrap(), "/v1/devices/events/temp");
         assert_eq!(p(Some("d 1"), None, None, None).unwrap(), "/v1/devices/d%201/events");
-        assert_eq!(p(None, Some("my-prod"), None, Some("spark/status")).unwrap(), "/v1/products/my-prod/events/spark%2Fstatus");
+        assert_eq!(
+            p(None, Some("my-prod"), None, Some("spark/status")).unwrap(),
+            "/v1/products/my-prod/events/spark%2Fstatus"
+        );
         assert_eq!(p(Some("d1"), Some("42"), None, None).unwrap(), "/v1/products/42/devices/d1/events");
         assert_eq!(p(None, None, Some("acme"), None).unwrap(), "/v1/orgs/acme/events");
         for (d, pr) in [(Some("a/b"), None), (Some(".."), None), (None, Some("x?y"))] {
@@ -770,7 +775,9 @@ mod tests {
         for k in ["user", "grant_type", "mfaToken", ""] {
             assert!(!takes(&login, k), "{k}");
         }
-        assert!(takes(&super::flow(SEND_OTP).unwrap(), "mfaToken") && !takes(&super::flow(SEND_OTP).unwrap(), "mfa_token"));
+        assert!(
+            takes(&super::flow(SEND_OTP).unwrap(), "mfaToken") && !takes(&super::flow(SEND_OTP).unwrap(), "mfa_token")
+        );
         assert!(
             takes(&super::flow(CONFIRM_MFA).unwrap(), "invalidateTokens")
                 && takes(&super::flow(CONFIRM_MFA).unwrap(), "auth")

@@ -218,11 +218,11 @@ test('errors carry statusCode, body, errorDescription and shortErrorDescription 
 test('unknown options are refused, naming them, before anything is sent', T, async () => {
   const p = ours({ auth: TOKEN });
   const cases = [
-    ['login', { username: 'u', password: 'pw', tokenDuraton: 60 }, /particle\.login: unknown option `tokenDuraton`/],
-    ['login', { username: 'u', password: 'pw', auth: 'x', user: 'y' }, /particle\.login: unknown option `auth`, `user`/],
-    ['sendOtp', { mfa_token: 'm', otp: '1' }, /particle\.sendOtp: unknown option `mfa_token`/],
-    ['deleteAccessToken', { token: 't', auth: 'x' }, /particle\.deleteAccessToken: unknown option `auth`/],
-    ['trackingIdentity', { ful: true }, /particle\.trackingIdentity: unknown option `ful`/],
+    ['login', { username: 'u', password: 'pw', tokenDuraton: 60 }, /particle\.login: `tokenDuraton` is not an option of this call/],
+    ['login', { username: 'u', password: 'pw', user: 'y' }, /particle\.login: `user` is not an option of this call/],
+    ['sendOtp', { mfa_token: 'm', otp: '1' }, /particle\.sendOtp: `mfa_token` is not an option of this call/],
+    ['deleteAccessToken', { token: 't', tokn: 'x' }, /particle\.deleteAccessToken: `tokn` is not an option of this call/],
+    ['trackingIdentity', { ful: true }, /particle\.trackingIdentity: `ful` is not an option of this call/],
     ['login', { username: 'u', password: 'pw', tokenDuration: 60, expiresIn: 60 }, /particle\.login: `expiresIn`/],
     ['login', { username: 'u', password: 'pw', expiresAt: 'soon', tokenDuration: 5 }, /particle\.login: `expiresAt`/],
     ['login', { username: 'u', password: 'pw', tokenDuration: -1 }, /particle\.login: `tokenDuration`/],
