@@ -962,10 +962,10 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                (Method::Get, "https://p.test/v1/devices", Some("Bearer dflt"), Shape::Any),
-                (Method::Get, "https://p.test/v1/devices/d%201", Some("Bearer dflt"), Shape::Any),
-                (Method::Get, "https://p.test/v1/devices/d1/temp", Some("Bearer own"), Shape::Any),
-                (Method::Post, "https://p.test/v1/devices/d1/led", Some("Bearer dflt"), Shape::Any),
+                (Method::Get, "https://p.test/v1/devices", Some("Bearer dflt"), Shape::Array),
+                (Method::Get, "https://p.test/v1/devices/d%201", Some("Bearer dflt"), Shape::Object),
+                (Method::Get, "https://p.test/v1/devices/d1/temp", Some("Bearer own"), Shape::Object),
+                (Method::Post, "https://p.test/v1/devices/d1/led", Some("Bearer dflt"), Shape::Object),
             ]
         );
         assert!(reqs[..3].iter().all(|r| r.payload.is_none() && r.header_value("content-type").is_none()));
