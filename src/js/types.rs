@@ -50,17 +50,6 @@ export interface ParticleOptions extends ClientOptions {
   useClientCredentials?: boolean;
 }
 
-/** What particle-api-js's calls take besides their own options. */
-export interface ParticleCallOptions {
-  /** Headers sent with this request. */
-  headers?: Record<string, string>;
-  /** particle-api-js's request context (tool, project): accepted, not sent. */
-  context?: Record<string, unknown>;
-  /** Aborts this request. */
-  signal?: AbortSignal;
-  /** This request's timeout in milliseconds. */
-  timeoutMs?: number;
-}
 
 /** A token's lifetime: one of the three (default for `login`: the constructor's `tokenDuration`). */
 export interface ParticleTokenLifetime {
@@ -314,7 +303,8 @@ export interface ParticleCallOptions {
   auth?: string;
   /** Extra request headers. */
   headers?: Record<string, string>;
-  context?: unknown;
+  /** particle-api-js's request context (tool, project): accepted, not sent. */
+  context?: Record<string, unknown>;
   /** Aborts this call (except on signalDevice and updateDevice, where `signal` is the device's). */
   signal?: AbortSignal;
   timeoutMs?: number;
@@ -535,6 +525,93 @@ export interface Particle {
 export interface Particle {
   /** `GET /v1/…/events` as server-sent events: resolves once the first open succeeded. */
   getEventStream(options?: ParticleEventStreamOptions): Promise<ParticleEventStream>;
+}
+
+/** Particle's logins and tokens, in particle-api-js's shape. */
+export interface Particle {
+  /**
+   * `POST /oauth/token`, password grant (client id and secret in the form, as particle-api-js sends them).
+   * An account with MFA rejects with a 403 `CloudError` whose `code` is `mfa_required` and whose
+   * `body.mfa_token` goes to `sendOtp`. The first login's token becomes the default `auth`.
+   */
+  login(options: ParticleLoginOptions): Promise<ParticleResponse<ParticleToken>>;
+  /** Completes an MFA login (grant `urn:custom:mfa-otp`). */
+  sendOtp(options: ParticleSendOtpOptions): Promise<ParticleResponse<ParticleToken>>;
+  /** The client-credentials grant of the client given to the constructor. */
+  loginAsClientOwner(options?: ParticleCallOptions): Promise<ParticleResponse<ParticleToken>>;
+  /** A customer's token: client-credentials grant with `scope=customer=<email>` (a product's client). */
+  loginAsCustomer(options: ParticleCustomerTokenOptions): Promise<ParticleResponse<ParticleToken>>;
+  /** The refresh-token grant. */
+  refreshAccessToken(options: ParticleRefreshOptions): Promise<ParticleResponse<ParticleToken>>;
+  /** `POST /v1/products/:product/customers` with the product's client; resolves the customer's token. */
+  createCustomer(options: ParticleCreateCustomerOptions): Promise<ParticleResponse<ParticleToken>>;
+  enableMfa(options?: ParticleUserCallOptions): Promise<ParticleResponse<ParticleEnableMfa>>;
+  confirmMfa(options: ParticleConfirmMfaOptions): Promise<ParticleResponse<ParticleConfirmMfa>>;
+  disableMfa(options: ParticleDisableMfaOptions): Promise<ParticleResponse<ParticleOk>>;
+  createUser(options: ParticleCreateUserOptions): Promise<ParticleResponse<ParticleOk>>;
+  resetPassword(options: ParticleResetPasswordOptions): Promise<ParticleResponse<ParticleOk>>;
+  /** `DELETE /v1/access_tokens/:token` (with the default token, when there is one). */
+  deleteAccessToken(options: ParticleDeleteAccessTokenOptions): Promise<ParticleResponse<ParticleOk>>;
+  deleteCurrentAccessToken(options?: ParticleUserCallOptions): Promise<ParticleResponse<ParticleOk>>;
+  deleteActiveAccessTokens(options?: ParticleUserCallOptions): Promise<ParticleResponse<ParticleOk>>;
+  deleteUser(options: ParticleDeleteUserOptions): Promise<ParticleResponse<ParticleOk>>;
+  trackingIdentity(options?: ParticleTrackingIdentityOptions): Promise<ParticleResponse<ParticleTrackingIdentity>>;
+}
+
+/** Which events `getEventStream` follows: `/v1/[orgs/:org/][products/:product/][devices/[:deviceId/]]events[/:name]`. */
+export interface ParticleEventStreamOptions {
+  /** One device's events; `mine` (any case): the events of all the user's devices. */
+  deviceId?: string;
+  /** A product's events (id or slug). */
+  product?: string;
+  /** An organization's events (id or slug). */
+  org?: string;
+  /** An event name prefix. */
+  name?: string;
+  /** The token of this stream, instead of the client's default. */
+  auth?: string;
+  /** Milliseconds without a byte (keep-alives included) after which the stream is reopened. Default 15000. */
+  silenceMs?: number;
+}
+
+/** One event, as particle-api-js gives it: the published JSON with the event's `name`. */
+export interface ParticleEvent {
+  name: string;
+  /** The published data (`null` when the device published none). */
+  data: string | null;
+  ttl?: number;
+  published_at?: string;
+  /** The publishing device. */
+  coreid?: string;
+  [key: string]: unknown;
+}
+
+/** What the stream reports besides events. */
+export type ParticleEventStreamSignal = 'disconnect' | 'reconnect' | 'reconnect-success' | 'end';
+
+/**
+ * A running event stream: particle-api-js's emitter, and an async iterator of the events (`for await`; leaving
+ * the loop aborts the stream). Reconnects on its own (with `Last-Event-ID`, backing off); a refused reopen is a
+ * `reconnect-error`, a 401/403 ends it with `error` then `end`.
+ */
+export interface ParticleEventStream extends AsyncIterable<ParticleEvent> {
+  on(kind: 'event', listener: (event: ParticleEvent) => void): this;
+  on(kind: 'error' | 'reconnect-error', listener: (error: Error) => void): this;
+  on(kind: ParticleEventStreamSignal, listener: () => void): this;
+  once(kind: 'event', listener: (event: ParticleEvent) => void): this;
+  once(kind: 'error' | 'reconnect-error', listener: (error: Error) => void): this;
+  once(kind: ParticleEventStreamSignal, listener: () => void): this;
+  off(kind: string, listener: (...args: any[]) => void): this;
+  addListener(kind: 'event', listener: (event: ParticleEvent) => void): this;
+  addListener(kind: 'error' | 'reconnect-error', listener: (error: Error) => void): this;
+  addListener(kind: ParticleEventStreamSignal, listener: () => void): this;
+  removeListener(kind: string, listener: (...args: any[]) => void): this;
+  removeAllListeners(kind?: string): this;
+  listenerCount(kind: string): number;
+  /** Closes the stream: no more events or reconnects, listeners removed, iterators finish. */
+  abort(): void;
+  /** The events; throws the error that ended the stream. */
+  [Symbol.asyncIterator](): AsyncIterator<ParticleEvent>;
 }
 
 export interface CThings {

@@ -340,7 +340,7 @@ impl<T: Transport> Particle<T> {
     async fn send_call(&self, call: &Call, auth: u8) -> Result<Response<T::Body>, Error> {
         let token = match auth {
             USER_TOKEN => call.token.clone().or_else(|| self.default_auth.borrow().clone()),
-            ANY_TOKEN => self.default_auth.borrow().clone(),
+            ANY_TOKEN => call.token.clone().or_else(|| self.default_auth.borrow().clone()),
             _ => None,
         };
         if auth == USER_TOKEN && token.is_none() {

@@ -182,7 +182,7 @@ describe('bundled with esbuild, and the browser entry', { timeout: 240_000 }, ()
     // The web glue and the transport's snippets beside it; nothing of the Node side.
     const snippets = fromPackage.filter((p) => /^web\/snippets\/[^/]+\/inline\d+\.js$/.test(p));
     assert.ok(snippets.length >= 1, `the glue's snippets are bundled: ${fromPackage}`);
-    assert.deepEqual(fromPackage.filter((p) => !snippets.includes(p)), ['arduino-api.mjs', 'browser.mjs', 'common.mjs', 'web/iot_cloud_wasm.js']);
+    assert.deepEqual(fromPackage.filter((p) => !snippets.includes(p)), ['arduino-api.mjs', 'browser.mjs', 'common.mjs', 'events.mjs', 'web/iot_cloud_wasm.js']);
 
     // Nothing of the Node glue (which reads the wasm from disk) made it in.
     assert.doesNotMatch(bundleText, /readFileSync/);

@@ -102,6 +102,6 @@ export async function particleLogins(): Promise<void> {
   void id;
   // @ts-expect-error the OTP grant needs the MFA token
   await particle.sendOtp({ otp: '1' });
-  // @ts-expect-error particle-api-js's deleteAccessToken takes no auth
-  await particle.deleteAccessToken({ token, auth: token });
+  // @ts-expect-error the token to delete is required
+  await particle.deleteAccessToken({ auth: token });
 }
