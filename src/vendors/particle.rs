@@ -79,6 +79,10 @@ deleteActiveAccessTokens|DELETE /v1/access_tokens|tsauth|64|2||
 deleteUser|DELETE /v1/user|js!password,tsauth|65|2||
 trackingIdentity|GET /v1/user/identify|tsauth,vjfull|64|2||";
 
+/// The operation number of the first row of [`FLOWS`] in the client's one table of calls (the
+/// JavaScript methods send `FLOW_BASE + row`: `PARTICLE_LOGIN` in pkg-templates/common.mjs).
+pub const FLOW_BASE: usize = 1000;
+
 /// Row `index` of [`FLOWS`].
 pub fn flow(index: usize) -> Option<Flow> {
     let mut f = FLOWS.split('\n').nth(index)?.split('|');
@@ -228,7 +232,16 @@ impl<T: Transport> Particle<T> {
     pub fn prepare_flow<A: Arg>(&self, index: usize, ctx: &str, opts: &A) -> Result<Call, Error> {
         let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
         let mut call = ops::prepare(&flow.op, ctx, std::slice::from_ref(opts), "organization")?;
-        let opts = Some(opts).filter(|o| !o.is_absent());
+        self.complete_flow(index, ctx, Some(opts), &mut call)?;
+        Ok(call)
+    }
+
+    /// The parts of login-family call `index` that its row cannot say, added to `call` as
+    /// [`ops::prepare`] made it from the options `opts`.
+    #[inline(never)]
+    fn complete_flow<A: Arg>(&self, index: usize, ctx: &str, opts: Option<&A>, call: &mut Call) -> Result<(), Error> {
+        let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
+        let opts = opts.filter(|o| !o.is_absent());
         // Required strings must say something (the row checks their type).
         for (key, required, kind) in js_names(flow.op.params) {
             if required && kind == b's' {
@@ -288,7 +301,7 @@ impl<T: Transport> Particle<T> {
             }
             call.payload = Some(Payload::Form(form));
         }
-        Ok(call)
+        Ok(())
     }
 
     /// Sends login-family call `index` as [`Particle::prepare_flow`] built it. A successful `login` or
@@ -402,12 +415,28 @@ pub fn events_path(mut option: impl FnMut(&str) -> Result<Option<String>, Error>
 }
 
 /// The device calls of [`OPS`](crate::ops::particle::OPS), sent with the call's `auth` or the client's token.
-impl<T: Transport> Client<T::Body> for Particle<T> {
+/// Operations from [`FLOW_BASE`] on are the login-family calls of [`FLOWS`].
+impl<T: Transport> Client<T::Body> for Particle<T>
+where
+    T::Body: Arg,
+{
     fn op(&self, index: usize) -> Option<Op> {
-        row(OPS, index)
+        match index.checked_sub(FLOW_BASE) {
+            Some(i) => flow(i).map(|f| f.op),
+            None => row(OPS, index),
+        }
     }
-    fn dispatch<'a>(&'a self, _op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
-        Box::pin(self.send_call(call, USER_TOKEN))
+    fn finish(&self, index: usize, ctx: &str, opts: Option<&T::Body>, call: &mut Call) -> Result<(), Error> {
+        match index.checked_sub(FLOW_BASE) {
+            Some(i) => self.complete_flow(i, ctx, opts, call),
+            None => Ok(()),
+        }
+    }
+    fn dispatch<'a>(&'a self, index: usize, _op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
+        match index.checked_sub(FLOW_BASE) {
+            Some(i) => Box::pin(self.send_flow(i, call)),
+            None => Box::pin(self.send_call(call, USER_TOKEN)),
+        }
     }
 }
 
