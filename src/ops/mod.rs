@@ -79,6 +79,9 @@ pub const SCOPE_PRODUCT: u16 = 1024;
 pub const SCOPE_ORG: u16 = 2048;
 /// Exactly one of the scope options (`product`, `org`, an optional path parameter, an `x` flag) is given.
 pub const ONE_SCOPE: u16 = 4096;
+/// Not read by the engine: the vendor's own mark on a row (Particle's login family: the call needs the
+/// user's token).
+pub const VENDOR: u16 = 8192;
 /// [`RET_ARRAY`] and [`RET_OBJECT`] together: the success body is read as bytes.
 pub const BINARY: u16 = RET_ARRAY | RET_OBJECT;
 

@@ -39,8 +39,6 @@ const USER_TOKEN: u8 = b'2';
 /// One login-family call of particle-api-js (or one it lacks: customer tokens, the refresh grant).
 #[derive(Clone, Copy)]
 pub struct Flow {
-    /// The JavaScript method.
-    pub name: &'static str,
     pub op: Op,
     /// How the call authenticates: `0` (no token), [`ANY_TOKEN`] or [`USER_TOKEN`].
     auth: u8,
@@ -58,26 +56,39 @@ pub const REFRESH: usize = 4;
 pub const CONFIRM_MFA: usize = 7;
 pub const TRACKING_IDENTITY: usize = 15;
 
-/// The login-family calls, one a line: `name|route|params|flags|auth|form|` (flags as in
-/// [`crate::ops`], every row [`OPTS`]; 75 = OPTS | BODY_FORM | RET_OBJECT, 65 = OPTS | BODY_JSON). The
-/// JavaScript methods are made from the names, in this order (`PARTICLE_LOGIN` in pkg-templates/common.mjs).
+/// The login-family calls, one a line in the grammar of [`crate::ops::row`] (`route|params|accept|flags`;
+/// every row [`OPTS`]; 75 = OPTS | BODY_FORM | RET_OBJECT, 65 = OPTS | BODY_JSON, and 8192 more with
+/// [`ops::VENDOR`]). The JavaScript methods are made in this order (`PARTICLE_LOGIN` in
+/// pkg-templates/common.mjs; `NAMES` in the tests). A row with a form ([`FORMS`]) sends no token; one
+/// marked [`ops::VENDOR`] (they take `auth`) needs the user's ([`USER_TOKEN`]); the others send the
+/// default token if any ([`ANY_TOKEN`]).
 pub static FLOWS: &str = "\
-login|POST /oauth/token|fs!username,fs!password,vjtokenDuration,vjexpiresIn,vjexpiresAt|75|0|username,password,grant_type=password,@client,@expiry|
-sendOtp|POST /oauth/token|fs!mfa_token=mfaToken,fs!otp|75|0|grant_type=urn:custom:mfa-otp,mfa_token,otp,@client|
-loginAsClientOwner|POST /oauth/token||75|0|grant_type=client_credentials,@client|
-loginAsCustomer|POST /oauth/token|fs!email,vjtokenDuration,vjexpiresIn,vjexpiresAt|75|0|grant_type=client_credentials,@scope,@client,@expiry|
-refreshAccessToken|POST /oauth/token|fs!refresh_token=refreshToken|75|0|grant_type=refresh_token,refresh_token,@client|
-createCustomer|POST /v1/products/{product}/customers|fs!email,fspassword,ps!product|75|0|email,password,grant_type=client_credentials,@client|
-enableMfa|GET /v1/user/mfa-enable|tsauth|64|2||
-confirmMfa|POST /v1/user/mfa-enable|js!mfa_token=mfaToken,js!otp,tsauth,vjinvalidateTokens|65|2||
-disableMfa|PUT /v1/user/mfa-disable|js!current_password=currentPassword,tsauth|65|2||
-createUser|POST /v1/users|js!username,js!password,joaccount_info=accountInfo,joutm|65|1||
-resetPassword|POST /v1/user/password-reset|js!username|65|1||
-deleteAccessToken|DELETE /v1/access_tokens/{token}|ps!token|64|1||
-deleteCurrentAccessToken|DELETE /v1/access_tokens/current|tsauth|64|2||
-deleteActiveAccessTokens|DELETE /v1/access_tokens|tsauth|64|2||
-deleteUser|DELETE /v1/user|js!password,tsauth|65|2||
-trackingIdentity|GET /v1/user/identify|tsauth,vjfull|64|2||";
+POST /oauth/token|fs!username,fs!password,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
+POST /oauth/token|fs!mfa_token=mfaToken,fs!otp||75
+POST /oauth/token|||75
+POST /oauth/token|fs!email,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
+POST /oauth/token|fs!refresh_token=refreshToken||75
+POST /v1/products/{product}/customers|fs!email,fspassword,ps!product||75
+GET /v1/user/mfa-enable|tsauth||8256
+POST /v1/user/mfa-enable|js!mfa_token=mfaToken,js!otp,tsauth,vjinvalidateTokens||8257
+PUT /v1/user/mfa-disable|js!current_password=currentPassword,tsauth||8257
+POST /v1/users|js!username,js!password,joaccount_info=accountInfo,joutm||65
+POST /v1/user/password-reset|js!username||65
+DELETE /v1/access_tokens/{token}|ps!token||64
+DELETE /v1/access_tokens/current|tsauth||8256
+DELETE /v1/access_tokens|tsauth||8256
+DELETE /v1/user|js!password,tsauth||8257
+GET /v1/user/identify|tsauth,vjfull||8256";
+
+/// The forms of the token grants, the first rows of [`FLOWS`] (see [`Flow::form`]).
+static FORMS: [&str; 6] = [
+    "username,password,grant_type=password,@client,@expiry",
+    "grant_type=urn:custom:mfa-otp,mfa_token,otp,@client",
+    "grant_type=client_credentials,@client",
+    "grant_type=client_credentials,@scope,@client,@expiry",
+    "grant_type=refresh_token,refresh_token,@client",
+    "email,password,grant_type=client_credentials,@client",
+];
 
 /// The operation number of the first row of [`FLOWS`] in the client's one table of calls (the
 /// JavaScript methods send `FLOW_BASE + row`: `PARTICLE_LOGIN` in pkg-templates/common.mjs).
@@ -85,12 +96,16 @@ pub const FLOW_BASE: usize = 1000;
 
 /// Row `index` of [`FLOWS`].
 pub fn flow(index: usize) -> Option<Flow> {
-    let mut f = FLOWS.split('\n').nth(index)?.split('|');
-    let (name, route, params) = (f.next()?, f.next()?, f.next()?);
-    let flags = f.next()?.bytes().fold(0u16, |n, b| n * 10 + u16::from(b.wrapping_sub(b'0')));
-    let auth = *f.next()?.as_bytes().first()?;
-    let form = f.next()?;
-    Some(Flow { name, op: Op { route, params, accept: "", flags }, auth, form })
+    let op = row(FLOWS, index)?;
+    let form = FORMS.get(index).copied().unwrap_or("");
+    let auth = if !form.is_empty() {
+        b'0'
+    } else if op.flags & ops::VENDOR != 0 {
+        USER_TOKEN
+    } else {
+        ANY_TOKEN
+    };
+    Some(Flow { op, auth, form })
 }
 
 /// The JavaScript names of a row's parameters.
@@ -471,8 +486,45 @@ mod tests {
         block_on(p.send_flow(index, &call))
     }
 
+    /// The JavaScript methods of the rows of `FLOWS`, in order (`PARTICLE_LOGIN` in pkg-templates/common.mjs).
+    const NAMES: [&str; 16] = [
+        "login",
+        "sendOtp",
+        "loginAsClientOwner",
+        "loginAsCustomer",
+        "refreshAccessToken",
+        "createCustomer",
+        "enableMfa",
+        "confirmMfa",
+        "disableMfa",
+        "createUser",
+        "resetPassword",
+        "deleteAccessToken",
+        "deleteCurrentAccessToken",
+        "deleteActiveAccessTokens",
+        "deleteUser",
+        "trackingIdentity",
+    ];
+
     fn index_of(name: &str) -> usize {
-        (0..).find(|&i| super::flow(i).unwrap().name == name).unwrap()
+        NAMES.iter().position(|n| *n == name).unwrap()
+    }
+
+    #[test]
+    fn the_javascript_methods_name_the_rows_in_order() {
+        let js = include_str!("../../pkg-templates/common.mjs");
+        let list = js.split("const PARTICLE_LOGIN = [").nth(1).unwrap().split("];").next().unwrap();
+        let names: Vec<&str> = list.split(',').map(|n| n.trim().trim_matches('\'')).collect();
+        assert_eq!(names, NAMES);
+        assert_eq!(crate::ops::rows(FLOWS), NAMES.len());
+        assert!(super::flow(NAMES.len() - 1).is_some() && super::flow(NAMES.len()).is_none());
+        // The rows that need the user's token are those that take `auth` of their own.
+        for i in 0..NAMES.len() {
+            let f = super::flow(i).unwrap();
+            let own_auth = f.op.params.split(',').any(|p| p == "tsauth");
+            assert_eq!(f.auth == USER_TOKEN, own_auth, "{}", NAMES[i]);
+            assert_eq!(f.auth == b'0', !f.form.is_empty(), "{}", NAMES[i]);
+        }
     }
 
     /// The form fields of a request, in order.
