@@ -273,6 +273,7 @@ pub struct Core<T> {
 }
 
 impl<T: Transport> Core<T> {
+    #[inline(never)]
     pub fn new(transport: T, retry: RetryPolicy) -> Self {
         Core { transport, retry, next_at: std::cell::Cell::new(0.0) }
     }
