@@ -22,7 +22,7 @@ use crate::http::{encode, Method, Payload, Request, Shape, Value};
 ///   `f` a multipart or form field, `j` a field of a JSON body object (built at the edge), `t` the access
 ///   token of this call (instead of the client's), `n` the page size of a paged list ([`Call::page_size`]),
 ///   `v` an option the vendor's own code reads (a login's token lifetime): taken, not sent;
-/// - type: `s` string, `b` boolean, `i` integer, `n` number, `d` date-time (a string or a `Date`), `a` array
+/// - type: `s` string, `e` a string that says something (not empty nor only spaces), `b` boolean, `i` integer, `n` number, `d` date-time (a string or a `Date`), `a` array
 ///   of strings (a repeated query key), `o` JSON object, `l` JSON array, `j` any JSON value, `F` a file
 ///   (`Blob`, `File`, `ArrayBuffer`, a typed array or a `Buffer`);
 /// - `!`: required. Required parameters are the positional arguments, in order; the others are keys of
@@ -320,7 +320,7 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
             }
         }
     };
-    got.ok_or_else(|| {
+    let got = got.ok_or_else(|| {
         bad(
             ctx,
             name,
@@ -333,7 +333,11 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
                 _ => "must be a string",
             },
         )
-    })
+    })?;
+    if kind == b'e' && got.trim().is_empty() {
+        return Err(bad(ctx, name, "must be a non-empty string"));
+    }
+    Ok(got)
 }
 
 /// A scalar that goes into a query, a header or the token: a string must not be empty (nor only spaces).

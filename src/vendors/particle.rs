@@ -63,21 +63,21 @@ pub const TRACKING_IDENTITY: usize = 15;
 /// marked [`ops::VENDOR`] (they take `auth`) needs the user's ([`USER_TOKEN`]); the others send the
 /// default token if any ([`ANY_TOKEN`]).
 pub static FLOWS: &str = "\
-POST /oauth/token|fs!username,fs!password,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
-POST /oauth/token|fs!mfa_token=mfaToken,fs!otp||75
+POST /oauth/token|fe!username,fe!password,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
+POST /oauth/token|fe!mfa_token=mfaToken,fe!otp||75
 POST /oauth/token|||75
-POST /oauth/token|fs!email,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
-POST /oauth/token|fs!refresh_token=refreshToken||75
-POST /v1/products/{product}/customers|fs!email,fspassword,ps!product||75
+POST /oauth/token|fe!email,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
+POST /oauth/token|fe!refresh_token=refreshToken||75
+POST /v1/products/{product}/customers|fe!email,fspassword,ps!product||75
 GET /v1/user/mfa-enable|tsauth||8256
-POST /v1/user/mfa-enable|js!mfa_token=mfaToken,js!otp,tsauth,vjinvalidateTokens||8257
-PUT /v1/user/mfa-disable|js!current_password=currentPassword,tsauth||8257
-POST /v1/users|js!username,js!password,joaccount_info=accountInfo,joutm||65
-POST /v1/user/password-reset|js!username||65
+POST /v1/user/mfa-enable|je!mfa_token=mfaToken,je!otp,tsauth,vjinvalidateTokens||8257
+PUT /v1/user/mfa-disable|je!current_password=currentPassword,tsauth||8257
+POST /v1/users|je!username,je!password,joaccount_info=accountInfo,joutm||65
+POST /v1/user/password-reset|je!username||65
 DELETE /v1/access_tokens/{token}|ps!token||64
 DELETE /v1/access_tokens/current|tsauth||8256
 DELETE /v1/access_tokens|tsauth||8256
-DELETE /v1/user|js!password,tsauth||8257
+DELETE /v1/user|je!password,tsauth||8257
 GET /v1/user/identify|tsauth,vjfull||8256";
 
 /// The forms of the token grants, the first rows of [`FLOWS`] (see [`Flow::form`]).
@@ -106,17 +106,6 @@ pub fn flow(index: usize) -> Option<Flow> {
         ANY_TOKEN
     };
     Some(Flow { op, auth, form })
-}
-
-/// The JavaScript names of a row's parameters.
-fn js_names(params: &'static str) -> impl Iterator<Item = (&'static str, bool, u8)> {
-    params.split(',').filter_map(|e| {
-        let b = e.as_bytes();
-        let (kind, required) = (*b.get(1)?, b.get(2) == Some(&b'!'));
-        let rest = e.get(if required { 3 } else { 2 }..)?;
-        let js = rest.bytes().position(|c| c == b'=').and_then(|i| rest.get(i + 1..)).unwrap_or(rest);
-        Some((js, required, kind))
-    })
 }
 
 /// A text form field as a body value.
@@ -257,15 +246,6 @@ impl<T: Transport> Particle<T> {
     fn complete_flow<A: Arg>(&self, index: usize, ctx: &str, opts: Option<&A>, call: &mut Call) -> Result<(), Error> {
         let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
         let opts = opts.filter(|o| !o.is_absent());
-        // Required strings must say something (the row checks their type).
-        for (key, required, kind) in js_names(flow.op.params) {
-            if required && kind == b's' {
-                let v = field(opts, ctx, key)?.and_then(|v| v.string().ok().flatten());
-                if !v.is_some_and(|s| !s.trim().is_empty()) {
-                    return Err(bad(ctx, &["`", key, "` must be a non-empty string"]));
-                }
-            }
-        }
         let flag = |key: &str| -> Result<bool, Error> {
             field(opts, ctx, key)?
                 .map_or(Ok(false), |v| v.boolean().ok_or_else(|| bad(ctx, &["`", key, "` must be a boolean"])))
