@@ -70,7 +70,7 @@ POST /oauth/token|fe!email,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
 POST /oauth/token|fe!refresh_token=refreshToken||75
 POST /v1/products/{product}/customers|fe!email,fspassword,ps!product||75
 GET /v1/user/mfa-enable|tsauth||8256
-POST /v1/user/mfa-enable|je!mfa_token=mfaToken,je!otp,tsauth,vjinvalidateTokens||8257
+POST /v1/user/mfa-enable|je!mfa_token=mfaToken,je!otp,tsauth,jTinvalidate_tokens=invalidateTokens||8257
 PUT /v1/user/mfa-disable|je!current_password=currentPassword,tsauth||8257
 POST /v1/users|je!username,je!password,joaccount_info=accountInfo,joutm||65
 POST /v1/user/password-reset|je!username||65
@@ -246,20 +246,14 @@ impl<T: Transport> Particle<T> {
     fn complete_flow<A: Arg>(&self, index: usize, ctx: &str, opts: Option<&A>, call: &mut Call) -> Result<(), Error> {
         let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
         let opts = opts.filter(|o| !o.is_absent());
-        let flag = |key: &str| -> Result<bool, Error> {
-            field(opts, ctx, key)?
-                .map_or(Ok(false), |v| v.boolean().ok_or_else(|| bad(ctx, &["`", key, "` must be a boolean"])))
-        };
-        match index {
-            // Sent only when true, as particle-api-js does.
-            CONFIRM_MFA if flag("invalidateTokens")? => {
-                if let Some(Payload::Object(fields)) = call.payload.as_mut() {
-                    fields.push(("invalidate_tokens", true_value()));
-                }
+        // `?tracking=1` unless the whole identity is asked for.
+        if index == TRACKING_IDENTITY {
+            let full = field(opts, ctx, "full")?
+                .map_or(Some(false), |v| v.boolean())
+                .ok_or_else(|| bad(ctx, &["`full` must be a boolean"]))?;
+            if !full {
+                call.path.push_str("?tracking=1");
             }
-            // `?tracking=1` unless the whole identity is asked for.
-            TRACKING_IDENTITY if !flag("full")? => call.path.push_str("?tracking=1"),
-            _ => {}
         }
         if !flow.form.is_empty() {
             let expiry = match index {
@@ -365,19 +359,6 @@ impl<T: Transport> Particle<T> {
             req.follow = false;
         }
         self.session.core.send_ok(&req, if auth < ANY_TOKEN { &[503] } else { &[] }).await
-    }
-}
-
-/// `true` as a JSON body value.
-#[inline(never)]
-fn true_value() -> Value {
-    #[cfg(target_arch = "wasm32")]
-    {
-        Value::TRUE
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        "true".to_string()
     }
 }
 
