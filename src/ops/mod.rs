@@ -21,10 +21,11 @@ use crate::http::{encode, Method, Payload, Request, Shape, Value};
 /// - where: `p` path placeholder, `q` query, `h` header, `b` the whole JSON body (`name` is its JS name),
 ///   `f` a multipart or form field, `j` a field of a JSON body object (built at the edge), `t` the access
 ///   token of this call (instead of the client's), `n` the page size of a paged list ([`Call::page_size`]),
-///   `v` an option the vendor's own code reads (a login's token lifetime): taken, not sent;
-/// - type: `s` string, `e` a string that says something (not empty nor only spaces), `b` boolean, `i` integer, `n` number, `d` date-time (a string or a `Date`), `a` array
-///   of strings (a repeated query key), `o` JSON object, `l` JSON array, `j` any JSON value, `F` a file
-///   (`Blob`, `File`, `ArrayBuffer`, a typed array or a `Buffer`);
+///   `v` an option the vendor's own code reads (a login's token lifetime): checked against its type, not
+///   sent;
+/// - type: `s` string, `e` a string that says something (not empty nor only spaces), `b` boolean, `i` integer, `n`
+///   number, `d` date-time (a string or a `Date`), `a` array of strings (a repeated query key), `o` JSON object, `l`
+///   JSON array, `j` any JSON value, `F` a file (`Blob`, `File`, `ArrayBuffer`, a typed array or a `Buffer`);
 /// - `!`: required. Required parameters are the positional arguments, in order; the others are keys of
 ///   the options object that follows them. With [`OPTS`], every parameter is a key of the one options
 ///   object, required ones included.
@@ -431,7 +432,9 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         }
         match p.at {
             // Read by the vendor's own code (a login's token lifetime), not sent as it is.
-            b'v' => {}
+            b'v' => {
+                checked(v, p.kind, ctx, p.js)?;
+            }
             b'p' | b's' => {
                 let raw = p.kind == b'r';
                 let text = scalar(v, if raw { b's' } else { p.kind }, ctx, p.js)?;

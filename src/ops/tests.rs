@@ -496,10 +496,7 @@ fn particle_rows_in_an_organization_scope() {
 #[test]
 fn an_e_parameter_is_a_string_that_says_something() {
     let op = Op { route: "POST /v1/x", params: "fe!name,je!note,fsother", accept: "", flags: BODY_FORM | OPTS };
-    for (opts, key) in [
-        (json!({"name": " ", "note": "n"}), "name"),
-        (json!({"name": "a", "note": ""}), "note"),
-    ] {
+    for (opts, key) in [(json!({"name": " ", "note": "n"}), "name"), (json!({"name": "a", "note": ""}), "note")] {
         let m = invalid(&op, &[opts]);
         assert_eq!(m, ["arduino.test.call: `", key, "` must be a non-empty string"].concat());
     }

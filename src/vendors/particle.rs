@@ -42,10 +42,9 @@ pub struct Flow {
     pub op: Op,
     /// How the call authenticates: `0` (no token), [`ANY_TOKEN`] or [`USER_TOKEN`].
     auth: u8,
-    /// For token grants, the form in particle-api-js's order: `name` (a row parameter, when given),
-    /// `name=value` (a constant), `@client` (`client_id`, `client_secret`), `@expiry` (`expires_in` or
-    /// `expires_at`), `@scope` (`scope=customer=<email>`).
-    pub form: &'static str,
+    /// For token grants, the `grant_type` and whether it comes before the row's form fields (see
+    /// [`GRANTS`]).
+    pub grant: Option<(&'static str, bool)>,
 }
 
 pub const LOGIN: usize = 0;
@@ -59,14 +58,14 @@ pub const TRACKING_IDENTITY: usize = 15;
 /// The login-family calls, one a line in the grammar of [`crate::ops::row`] (`route|params|accept|flags`;
 /// every row [`OPTS`]; 75 = OPTS | BODY_FORM | RET_OBJECT, 65 = OPTS | BODY_JSON, and 8192 more with
 /// [`ops::VENDOR`]). The JavaScript methods are made in this order (`PARTICLE_LOGIN` in
-/// pkg-templates/common.mjs; `NAMES` in the tests). A row with a form ([`FORMS`]) sends no token; one
+/// pkg-templates/common.mjs; `NAMES` in the tests). A token grant ([`GRANTS`]) sends no token; one
 /// marked [`ops::VENDOR`] (they take `auth`) needs the user's ([`USER_TOKEN`]); the others send the
 /// default token if any ([`ANY_TOKEN`]).
 pub static FLOWS: &str = "\
 POST /oauth/token|fe!username,fe!password,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
 POST /oauth/token|fe!mfa_token=mfaToken,fe!otp||75
 POST /oauth/token|||75
-POST /oauth/token|fe!email,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
+POST /oauth/token|ve!email,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
 POST /oauth/token|fe!refresh_token=refreshToken||75
 POST /v1/products/{product}/customers|fe!email,fspassword,ps!product||75
 GET /v1/user/mfa-enable|tsauth||8256
@@ -80,14 +79,17 @@ DELETE /v1/access_tokens|tsauth||8256
 DELETE /v1/user|je!password,tsauth||8257
 GET /v1/user/identify|tsauth,vjfull||8256";
 
-/// The forms of the token grants, the first rows of [`FLOWS`] (see [`Flow::form`]).
-static FORMS: [&str; 6] = [
-    "username,password,grant_type=password,@client,@expiry",
-    "grant_type=urn:custom:mfa-otp,mfa_token,otp,@client",
-    "grant_type=client_credentials,@client",
-    "grant_type=client_credentials,@scope,@client,@expiry",
-    "grant_type=refresh_token,refresh_token,@client",
-    "email,password,grant_type=client_credentials,@client",
+/// The token grants, the first rows of [`FLOWS`]: their `grant_type` and whether it comes before the
+/// row's form fields. The form is then, in particle-api-js's order: those fields and `grant_type`,
+/// `scope=customer=<email>` (`loginAsCustomer`), `client_id` and `client_secret`, and the lifetime
+/// (`expires_in` or `expires_at`; `login` and `loginAsCustomer`).
+static GRANTS: [(&str, bool); 6] = [
+    ("password", false),
+    ("urn:custom:mfa-otp", true),
+    ("client_credentials", true),
+    ("client_credentials", true),
+    ("refresh_token", true),
+    ("client_credentials", false),
 ];
 
 /// The operation number of the first row of [`FLOWS`] in the client's one table of calls (the
@@ -97,15 +99,15 @@ pub const FLOW_BASE: usize = 1000;
 /// Row `index` of [`FLOWS`].
 pub fn flow(index: usize) -> Option<Flow> {
     let op = row(FLOWS, index)?;
-    let form = FORMS.get(index).copied().unwrap_or("");
-    let auth = if !form.is_empty() {
+    let grant = GRANTS.get(index).copied();
+    let auth = if grant.is_some() {
         b'0'
     } else if op.flags & ops::VENDOR != 0 {
         USER_TOKEN
     } else {
         ANY_TOKEN
     };
-    Some(Flow { op, auth, form })
+    Some(Flow { op, auth, grant })
 }
 
 /// A text form field as a body value.
@@ -255,39 +257,29 @@ impl<T: Transport> Particle<T> {
                 call.path.push_str("?tracking=1");
             }
         }
-        if !flow.form.is_empty() {
+        if let Some((grant, first)) = flow.grant {
             let expiry = match index {
                 LOGIN => expiry(opts, ctx, Some(&self.token_duration))?,
                 CUSTOMER_TOKEN => expiry(opts, ctx, None)?,
                 _ => None,
             };
-            let mut given = match call.payload.take() {
+            let mut form = match call.payload.take() {
                 Some(Payload::Form(fields)) => fields,
                 _ => Vec::new(),
             };
-            let mut form = Vec::new();
-            for entry in flow.form.split(',') {
-                match entry {
-                    "@client" => {
-                        form.push(("client_id", text(&self.client_id)));
-                        form.push(("client_secret", text(&self.client_secret)));
-                    }
-                    "@expiry" => form.extend(expiry.as_ref().map(|(k, v)| (*k, text(v)))),
-                    "@scope" => {
-                        let email =
-                            field(opts, ctx, "email")?.and_then(|v| v.string().ok().flatten()).unwrap_or_default();
-                        form.push(("scope", text(&encode::cat(&["customer=", &email]))));
-                    }
-                    _ => match entry.split_once('=') {
-                        Some((k, v)) => form.push((k, text(v))),
-                        None => {
-                            if let Some(i) = given.iter().position(|(k, _)| *k == entry) {
-                                form.push(given.swap_remove(i));
-                            }
-                        }
-                    },
-                }
+            let grant = ("grant_type", text(grant));
+            if first {
+                form.insert(0, grant);
+            } else {
+                form.push(grant);
             }
+            if index == CUSTOMER_TOKEN {
+                let email = field(opts, ctx, "email")?.and_then(|v| v.string().ok().flatten()).unwrap_or_default();
+                form.push(("scope", text(&encode::cat(&["customer=", &email]))));
+            }
+            form.push(("client_id", text(&self.client_id)));
+            form.push(("client_secret", text(&self.client_secret)));
+            form.extend(expiry.map(|(k, v)| (k, text(&v))));
             call.payload = Some(Payload::Form(form));
         }
         Ok(())
@@ -299,7 +291,7 @@ impl<T: Transport> Particle<T> {
     pub async fn send_flow(&self, index: usize, call: &Call) -> Result<Response<T::Body>, Error> {
         let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
         let resp = self.send_call(call, flow.auth).await?;
-        if !flow.form.is_empty() {
+        if flow.grant.is_some() {
             let token = resp.body.str_at("access_token").filter(|t| is_token(t));
             let token =
                 token.ok_or_else(|| Error::InvalidResponse("the token answer has no usable access_token".into()))?;
@@ -484,7 +476,7 @@ mod tests {
             let f = super::flow(i).unwrap();
             let own_auth = f.op.params.split(',').any(|p| p == "tsauth");
             assert_eq!(f.auth == USER_TOKEN, own_auth, "{}", NAMES[i]);
-            assert_eq!(f.auth == b'0', !f.form.is_empty(), "{}", NAMES[i]);
+            assert_eq!(f.auth == b'0', f.grant.is_some(), "{}", NAMES[i]);
         }
     }
 
