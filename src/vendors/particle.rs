@@ -77,7 +77,7 @@ DELETE /v1/access_tokens/{token}|ps!token||64
 DELETE /v1/access_tokens/current|tsauth||8256
 DELETE /v1/access_tokens|tsauth||8256
 DELETE /v1/user|je!password,tsauth||8257
-GET /v1/user/identify|tsauth,vjfull||8256";
+GET /v1/user/identify|tsauth,vbfull||8256";
 
 /// The token grants, the first rows of [`FLOWS`]: their `grant_type` and whether it comes before the
 /// row's form fields. The form is then, in particle-api-js's order: those fields and `grant_type`,
@@ -249,13 +249,9 @@ impl<T: Transport> Particle<T> {
         let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
         let opts = opts.filter(|o| !o.is_absent());
         // `?tracking=1` unless the whole identity is asked for.
-        if index == TRACKING_IDENTITY {
-            let full = field(opts, ctx, "full")?
-                .map_or(Some(false), |v| v.boolean())
-                .ok_or_else(|| bad(ctx, &["`full` must be a boolean"]))?;
-            if !full {
-                call.path.push_str("?tracking=1");
-            }
+        // (The row checked that `full` is a boolean.)
+        if index == TRACKING_IDENTITY && field(opts, ctx, "full")?.and_then(|v| v.boolean()) != Some(true) {
+            call.path.push_str("?tracking=1");
         }
         if let Some((grant, first)) = flow.grant {
             let expiry = match index {
