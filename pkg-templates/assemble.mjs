@@ -124,7 +124,13 @@ fs.writeFileSync(path.join(root, 'target', 'size-report.json'), `${JSON.stringif
 // 47,000 → 57,500: Particle's whole particle-api-js surface — its 101 calls as table rows (≈1.9 KB gzip) and
 // the engine's options-object extensions (≈2 KB), the 16 login and token flows (≈3 KB) and event streams
 // (≈3.1 KB). The target for this work is 49,000 B: the bytes still have to be found.
-const WASM_GZIP_BUDGET = 57_500;
+// 57,500 → 55,600: the login family goes through the one `__invoke` path (measured 56,923 B), its table in
+// the rows' grammar, read by `row` (56,766 B); a few constructors not inlined (56,585 B); the engine's `e`
+// type (a non-empty string) instead of the login family's own check (56,241 B); `confirmMfa`'s flag a `T`
+// row parameter (56,109 B); the grants' forms the row's fields with their `grant_type` (55,844 B);
+// `trackingIdentity`'s `full` checked by its row (55,802 B); one token rule for the calls that send one
+// (55,759 B); wasm-opt merges similar functions first (55,546 B).
+const WASM_GZIP_BUDGET = 55_600;
 const WEB_JS_GZIP_BUDGET = 16_000;
 let over = false;
 for (const [what, size, budget] of [

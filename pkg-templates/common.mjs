@@ -54,7 +54,9 @@ const PARTICLE = ('listDevices getDevice claimDevice addDeviceToProduct removeDe
   + 'updateLedger archiveLedger listLedgers getLedgerInstance setLedgerInstance deleteLedgerInstance '
   + 'listLedgerInstances listLedgerInstanceVersions getLedgerInstanceVersion listDeviceOsVersions getDeviceOsVersion '
   + 'listEnvVars updateEnvVars setEnvVar deleteEnvVar renderEnvVars reviewEnvVarsRollout startEnvVarsRollout').split(' ');
-// Particle's login and token calls, in the order of their table (`FLOWS` in src/vendors/particle.rs).
+// Particle's login and token calls, in the order of their table (`FLOWS` in src/vendors/particle.rs), sent as
+// operations `PARTICLE_FLOW_BASE + row` (`FLOW_BASE` there).
+const PARTICLE_FLOW_BASE = 1000;
 const PARTICLE_LOGIN = ['login', 'sendOtp', 'loginAsClientOwner', 'loginAsCustomer', 'refreshAccessToken',
   'createCustomer', 'enableMfa', 'confirmMfa', 'disableMfa', 'createUser', 'resetPassword', 'deleteAccessToken',
   'deleteCurrentAccessToken', 'deleteActiveAccessTokens', 'deleteUser', 'trackingIdentity'];
@@ -110,9 +112,12 @@ export function vendorMethods({ Particle, CThings, IoTConnect }) {
       });
     };
   });
+  // The login family: operations from PARTICLE_FLOW_BASE on; an empty body resolves `{body: {}}`.
   PARTICLE_LOGIN.forEach((method, op) => {
+    const name = `particle.${method}`;
     Particle.prototype[method] = function (options) {
-      return this.__login(op, options);
+      return this.__invoke(PARTICLE_FLOW_BASE + op, name, [options], FULL)
+        .then(([statusCode, , body]) => ({ body: body ?? {}, statusCode }));
     };
   });
   resources(CThings, 'cthings', CTHINGS);

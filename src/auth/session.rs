@@ -26,6 +26,7 @@ pub struct Session<T> {
 
 impl<T: Transport> Session<T> {
     /// Needs `login` or `access_token` (or both: the token is used until the server refuses it).
+    #[inline(never)]
     pub fn new(core: Core<T>, login: Option<Box<dyn Login<T>>>, access_token: Option<String>) -> Self {
         Session { core, tokens: SingleFlight::new(access_token.map(Token::fixed)), login }
     }

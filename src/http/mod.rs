@@ -108,9 +108,15 @@ impl std::fmt::Debug for Request {
 
 impl Request {
     pub fn new(method: Method, url: impl Into<String>) -> Self {
+        Request::of(method, url.into())
+    }
+
+    /// [`Request::new`], once for every kind of URL.
+    #[inline(never)]
+    fn of(method: Method, url: String) -> Self {
         Request {
             method,
-            url: url.into(),
+            url,
             headers: Vec::new(),
             extra: Vec::new(),
             body: None,
@@ -267,6 +273,7 @@ pub struct Core<T> {
 }
 
 impl<T: Transport> Core<T> {
+    #[inline(never)]
     pub fn new(transport: T, retry: RetryPolicy) -> Self {
         Core { transport, retry, next_at: std::cell::Cell::new(0.0) }
     }

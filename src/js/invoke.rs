@@ -31,20 +31,22 @@ pub(crate) fn invoke(
 ) -> Promise {
     let prepared = client.and_then(|client| {
         let (args, name) = arguments(args, name)?;
-        let op = client.op(op as usize).ok_or_else(|| Error::invalid("no such operation"))?;
+        let index = op as usize;
+        let op = client.op(index).ok_or_else(|| Error::invalid("no such operation"))?;
         let org_key = if mode & COMPAT != 0 { "xOrganization" } else { "organization" };
         let mut call = prepare(&op, &name, &args, org_key)?;
         let opts = args.get(op.positional());
+        client.finish(index, &name, opts, &mut call)?;
         (call.signal, call.timeout_ms) = per_call(opts, &name, &op, &mut call.extra)?;
         let start = match opts.filter(|_| mode & PAGE != 0).map(|o| o.field("start")) {
             Some(Ok(Some(s))) => s.string().ok().flatten(),
             _ => None,
         };
-        Ok((client, op, call, start))
+        Ok((client, index, op, call, start))
     });
     match prepared {
-        Ok((client, op, call, start)) => {
-            promise(vendor, async move { Ok(answer(client.dispatch(&op, &call).await?, mode, start)) })
+        Ok((client, index, op, call, start)) => {
+            promise(vendor, async move { Ok(answer(client.dispatch(index, &op, &call).await?, mode, start)) })
         }
         Err(e) => reject(vendor, e),
     }

@@ -1,13 +1,10 @@
-use super::invoke::{invoke, per_call, Any};
+use super::invoke::{invoke, Any};
 use super::options::Opts;
-use super::{describe, promise, reject, set, to_js};
+use super::{describe, to_js};
 use crate::error::{Error, Vendor};
-use crate::http::encode::cat;
 use crate::http::fetch::FetchTransport;
-use crate::http::Response;
-use crate::ops::Arg;
 use crate::vendors::particle;
-use js_sys::{Object, Promise};
+use js_sys::Promise;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -19,15 +16,6 @@ const V: Vendor = Vendor::Particle;
 #[wasm_bindgen]
 pub struct Particle {
     pub(super) inner: Rc<Client>,
-}
-
-/// `{body, statusCode}`, as particle-api-js resolves (an empty body, as of a 204, is `{}` there).
-fn body_and_status(resp: Response<JsValue>) -> JsValue {
-    let o = Object::new();
-    let body = if resp.body.is_null() || resp.body.is_undefined() { Object::new().into() } else { resp.body };
-    set(&o, "body", &body);
-    set(&o, "statusCode", &resp.status.into());
-    o.into()
 }
 
 #[wasm_bindgen]
@@ -55,15 +43,9 @@ impl Particle {
         build().map(|c| Particle { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
     }
 
-    /// Login-family call `index` of the `FLOWS` table (`login`, `sendOtp`, `loginAsClientOwner`, …,
-    /// `deleteAccessToken`: the methods are made in JavaScript from that table's names); see `flow`.
-    #[wasm_bindgen(js_name = "__login", skip_typescript)]
-    pub fn login(&self, index: u32, options: JsValue) -> Promise {
-        self.flow(index as usize, options)
-    }
-
     /// Calls device operation `op` (`listDevices`, `getDevice`, `getVariable`, `callFunction`: the methods
-    /// are made in JavaScript from the table); see `invoke::invoke`.
+    /// are made in JavaScript from the table), or from `FLOW_BASE` on login-family call `op - FLOW_BASE`
+    /// (`login`, `sendOtp`, …, `deleteAccessToken`); see `invoke::invoke`.
     #[wasm_bindgen(js_name = "__invoke", skip_typescript)]
     pub fn invoke(&self, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> Promise {
         invoke(Ok(self.inner.clone() as Any), V, op, name, args, mode)
@@ -79,24 +61,6 @@ impl Particle {
         let auth = Some(auth).filter(|a| !a.is_undefined() && !a.is_null());
         let auth = Opts::new(JsValue::UNDEFINED, "particle.setDefaultAuth").and_then(|o| o.string_of("auth", auth));
         auth.map(|a| self.inner.set_default_auth(a)).map_err(|e| to_js(e, V))
-    }
-
-    /// Login-family call `index` of `FLOWS`: unknown options are refused, naming them; then prepared
-    /// (nothing is sent when an option is wrong) and sent.
-    fn flow(&self, index: usize, options: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        let prepared = particle::flow(index).ok_or_else(|| Error::invalid("no such operation")).and_then(|flow| {
-            let name = cat(&["particle.", flow.name]);
-            // The row refuses options the call does not take, naming them.
-            let mut call = inner.prepare_flow(index, &name, &options)?;
-            let opts = Some(&options).filter(|o| Arg::is_object(*o));
-            (call.signal, call.timeout_ms) = per_call(opts, &name, &flow.op, &mut call.extra)?;
-            Ok(call)
-        });
-        match prepared {
-            Ok(call) => promise(V, async move { inner.send_flow(index, &call).await.map(body_and_status) }),
-            Err(e) => reject(V, e),
-        }
     }
 
     #[wasm_bindgen(js_name = toJSON)]

@@ -21,10 +21,11 @@ use crate::http::{encode, Method, Payload, Request, Shape, Value};
 /// - where: `p` path placeholder, `q` query, `h` header, `b` the whole JSON body (`name` is its JS name),
 ///   `f` a multipart or form field, `j` a field of a JSON body object (built at the edge), `t` the access
 ///   token of this call (instead of the client's), `n` the page size of a paged list ([`Call::page_size`]),
-///   `v` an option the vendor's own code reads (a login's token lifetime): taken, not sent;
-/// - type: `s` string, `b` boolean, `i` integer, `n` number, `d` date-time (a string or a `Date`), `a` array
-///   of strings (a repeated query key), `o` JSON object, `l` JSON array, `j` any JSON value, `F` a file
-///   (`Blob`, `File`, `ArrayBuffer`, a typed array or a `Buffer`);
+///   `v` an option the vendor's own code reads (a login's token lifetime): checked against its type, not
+///   sent;
+/// - type: `s` string, `e` a string that says something (not empty nor only spaces), `b` boolean, `i` integer, `n`
+///   number, `d` date-time (a string or a `Date`), `a` array of strings (a repeated query key), `o` JSON object, `l`
+///   JSON array, `j` any JSON value, `F` a file (`Blob`, `File`, `ArrayBuffer`, a typed array or a `Buffer`);
 /// - `!`: required. Required parameters are the positional arguments, in order; the others are keys of
 ///   the options object that follows them. With [`OPTS`], every parameter is a key of the one options
 ///   object, required ones included.
@@ -79,6 +80,9 @@ pub const SCOPE_PRODUCT: u16 = 1024;
 pub const SCOPE_ORG: u16 = 2048;
 /// Exactly one of the scope options (`product`, `org`, an optional path parameter, an `x` flag) is given.
 pub const ONE_SCOPE: u16 = 4096;
+/// Not read by the engine: the vendor's own mark on a row (Particle's login family: the call needs the
+/// user's token).
+pub const VENDOR: u16 = 8192;
 /// [`RET_ARRAY`] and [`RET_OBJECT`] together: the success body is read as bytes.
 pub const BINARY: u16 = RET_ARRAY | RET_OBJECT;
 
@@ -317,7 +321,7 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
             }
         }
     };
-    got.ok_or_else(|| {
+    let got = got.ok_or_else(|| {
         bad(
             ctx,
             name,
@@ -330,7 +334,11 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
                 _ => "must be a string",
             },
         )
-    })
+    })?;
+    if kind == b'e' && got.trim().is_empty() {
+        return Err(bad(ctx, name, "must be a non-empty string"));
+    }
+    Ok(got)
 }
 
 /// A scalar that goes into a query, a header or the token: a string must not be empty (nor only spaces).
@@ -424,7 +432,9 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         }
         match p.at {
             // Read by the vendor's own code (a login's token lifetime), not sent as it is.
-            b'v' => {}
+            b'v' => {
+                checked(v, p.kind, ctx, p.js)?;
+            }
             b'p' | b's' => {
                 let raw = p.kind == b'r';
                 let text = scalar(v, if raw { b's' } else { p.kind }, ctx, p.js)?;

@@ -492,3 +492,15 @@ fn particle_rows_in_an_organization_scope() {
         assert!(particle_refused("deleteEnvVar", o).starts_with("particle.deleteEnvVar: `scope` exactly one of"));
     }
 }
+
+#[test]
+fn an_e_parameter_is_a_string_that_says_something() {
+    let op = Op { route: "POST /v1/x", params: "fe!name,je!note,fsother", accept: "", flags: BODY_FORM | OPTS };
+    for (opts, key) in [(json!({"name": " ", "note": "n"}), "name"), (json!({"name": "a", "note": ""}), "note")] {
+        let m = invalid(&op, &[opts]);
+        assert_eq!(m, ["arduino.test.call: `", key, "` must be a non-empty string"].concat());
+    }
+    assert_eq!(invalid(&op, &[json!({"name": 1, "note": "n"})]), "arduino.test.call: `name` must be a string");
+    // A plain string may be empty.
+    assert!(prep(&op, &[json!({"name": "a", "note": "n", "other": ""})]).is_ok());
+}

@@ -104,7 +104,7 @@ impl<T: Transport> Client<T::Body> for Arduino<T> {
     fn op(&self, index: usize) -> Option<Op> {
         row(OPS, index)
     }
-    fn dispatch<'a>(&'a self, op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
+    fn dispatch<'a>(&'a self, _index: usize, op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
         Box::pin(self.send(op, call))
     }
 }

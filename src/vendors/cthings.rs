@@ -74,7 +74,7 @@ impl<T: Transport> Client<T::Body> for CThings<T> {
     fn op(&self, index: usize) -> Option<Op> {
         OPS.get(index).copied()
     }
-    fn dispatch<'a>(&'a self, op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
+    fn dispatch<'a>(&'a self, _index: usize, op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
         Box::pin(async move {
             let body = self.session.send_ok(&|token| call.request(&self.base_url, token, None, false)).await?;
             let body = Self::envelope(body)?;

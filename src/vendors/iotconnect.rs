@@ -218,7 +218,7 @@ impl<T: Transport> Client<T::Body> for IoTConnect<T> {
     fn op(&self, index: usize) -> Option<Op> {
         OPS.get(index).copied()
     }
-    fn dispatch<'a>(&'a self, op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
+    fn dispatch<'a>(&'a self, _index: usize, op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
         Box::pin(async move {
             let page_size = call.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
             if page_size == 0 || page_size > MAX_PAGE_SIZE {

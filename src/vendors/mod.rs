@@ -21,7 +21,12 @@ pub type Sent<'a, B> = Pin<Box<dyn Future<Output = Result<Response<B>, Error>> +
 pub trait Client<B> {
     /// Row `index` of the client's table.
     fn op(&self, index: usize) -> Option<Op>;
-    fn dispatch<'a>(&'a self, op: &'a Op, call: &'a Call) -> Sent<'a, B>;
+    /// Completes call `index` as [`crate::ops::prepare`] made it from its options `opts` (Particle's
+    /// login family: required strings, token lifetimes, the token form); nothing to add elsewhere.
+    fn finish(&self, _index: usize, _ctx: &str, _opts: Option<&B>, _call: &mut Call) -> Result<(), Error> {
+        Ok(())
+    }
+    fn dispatch<'a>(&'a self, index: usize, op: &'a Op, call: &'a Call) -> Sent<'a, B>;
 }
 
 /// Prepares operation `index` of `client`'s table with `args` and sends it (native tests).
@@ -34,7 +39,7 @@ pub fn run<B, A: crate::ops::Arg>(
 ) -> Result<Response<B>, Error> {
     let op = client.op(index).ok_or_else(|| Error::invalid("no such operation"))?;
     let call = crate::ops::prepare(&op, ctx, args, "organization")?;
-    futures_executor::block_on(client.dispatch(&op, &call))
+    futures_executor::block_on(client.dispatch(index, &op, &call))
 }
 
 /// Settings every client shares.

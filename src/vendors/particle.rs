@@ -39,15 +39,12 @@ const USER_TOKEN: u8 = b'2';
 /// One login-family call of particle-api-js (or one it lacks: customer tokens, the refresh grant).
 #[derive(Clone, Copy)]
 pub struct Flow {
-    /// The JavaScript method.
-    pub name: &'static str,
     pub op: Op,
     /// How the call authenticates: `0` (no token), [`ANY_TOKEN`] or [`USER_TOKEN`].
     auth: u8,
-    /// For token grants, the form in particle-api-js's order: `name` (a row parameter, when given),
-    /// `name=value` (a constant), `@client` (`client_id`, `client_secret`), `@expiry` (`expires_in` or
-    /// `expires_at`), `@scope` (`scope=customer=<email>`).
-    pub form: &'static str,
+    /// For token grants, the `grant_type` and whether it comes before the row's form fields (see
+    /// [`GRANTS`]).
+    pub grant: Option<(&'static str, bool)>,
 }
 
 pub const LOGIN: usize = 0;
@@ -58,46 +55,59 @@ pub const REFRESH: usize = 4;
 pub const CONFIRM_MFA: usize = 7;
 pub const TRACKING_IDENTITY: usize = 15;
 
-/// The login-family calls, one a line: `name|route|params|flags|auth|form|` (flags as in
-/// [`crate::ops`], every row [`OPTS`]; 75 = OPTS | BODY_FORM | RET_OBJECT, 65 = OPTS | BODY_JSON). The
-/// JavaScript methods are made from the names, in this order (`PARTICLE_LOGIN` in pkg-templates/common.mjs).
+/// The login-family calls, one a line in the grammar of [`crate::ops::row`] (`route|params|accept|flags`;
+/// every row [`OPTS`]; 75 = OPTS | BODY_FORM | RET_OBJECT, 65 = OPTS | BODY_JSON, and 8192 more with
+/// [`ops::VENDOR`]). The JavaScript methods are made in this order (`PARTICLE_LOGIN` in
+/// pkg-templates/common.mjs; `NAMES` in the tests). A token grant ([`GRANTS`]) sends no token; one
+/// marked [`ops::VENDOR`] (they take `auth`) needs the user's ([`USER_TOKEN`]); the others send the
+/// default token if any ([`ANY_TOKEN`]).
 pub static FLOWS: &str = "\
-login|POST /oauth/token|fs!username,fs!password,vjtokenDuration,vjexpiresIn,vjexpiresAt|75|0|username,password,grant_type=password,@client,@expiry|
-sendOtp|POST /oauth/token|fs!mfa_token=mfaToken,fs!otp|75|0|grant_type=urn:custom:mfa-otp,mfa_token,otp,@client|
-loginAsClientOwner|POST /oauth/token||75|0|grant_type=client_credentials,@client|
-loginAsCustomer|POST /oauth/token|fs!email,vjtokenDuration,vjexpiresIn,vjexpiresAt|75|0|grant_type=client_credentials,@scope,@client,@expiry|
-refreshAccessToken|POST /oauth/token|fs!refresh_token=refreshToken|75|0|grant_type=refresh_token,refresh_token,@client|
-createCustomer|POST /v1/products/{product}/customers|fs!email,fspassword,ps!product|75|0|email,password,grant_type=client_credentials,@client|
-enableMfa|GET /v1/user/mfa-enable|tsauth|64|2||
-confirmMfa|POST /v1/user/mfa-enable|js!mfa_token=mfaToken,js!otp,tsauth,vjinvalidateTokens|65|2||
-disableMfa|PUT /v1/user/mfa-disable|js!current_password=currentPassword,tsauth|65|2||
-createUser|POST /v1/users|js!username,js!password,joaccount_info=accountInfo,joutm|65|1||
-resetPassword|POST /v1/user/password-reset|js!username|65|1||
-deleteAccessToken|DELETE /v1/access_tokens/{token}|ps!token|64|1||
-deleteCurrentAccessToken|DELETE /v1/access_tokens/current|tsauth|64|2||
-deleteActiveAccessTokens|DELETE /v1/access_tokens|tsauth|64|2||
-deleteUser|DELETE /v1/user|js!password,tsauth|65|2||
-trackingIdentity|GET /v1/user/identify|tsauth,vjfull|64|2||";
+POST /oauth/token|fe!username,fe!password,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
+POST /oauth/token|fe!mfa_token=mfaToken,fe!otp||75
+POST /oauth/token|||75
+POST /oauth/token|ve!email,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
+POST /oauth/token|fe!refresh_token=refreshToken||75
+POST /v1/products/{product}/customers|fe!email,fspassword,ps!product||75
+GET /v1/user/mfa-enable|tsauth||8256
+POST /v1/user/mfa-enable|je!mfa_token=mfaToken,je!otp,tsauth,jTinvalidate_tokens=invalidateTokens||8257
+PUT /v1/user/mfa-disable|je!current_password=currentPassword,tsauth||8257
+POST /v1/users|je!username,je!password,joaccount_info=accountInfo,joutm||65
+POST /v1/user/password-reset|je!username||65
+DELETE /v1/access_tokens/{token}|ps!token||64
+DELETE /v1/access_tokens/current|tsauth||8256
+DELETE /v1/access_tokens|tsauth||8256
+DELETE /v1/user|je!password,tsauth||8257
+GET /v1/user/identify|tsauth,vbfull||8256";
+
+/// The token grants, the first rows of [`FLOWS`]: their `grant_type` and whether it comes before the
+/// row's form fields. The form is then, in particle-api-js's order: those fields and `grant_type`,
+/// `scope=customer=<email>` (`loginAsCustomer`), `client_id` and `client_secret`, and the lifetime
+/// (`expires_in` or `expires_at`; `login` and `loginAsCustomer`).
+static GRANTS: [(&str, bool); 6] = [
+    ("password", false),
+    ("urn:custom:mfa-otp", true),
+    ("client_credentials", true),
+    ("client_credentials", true),
+    ("refresh_token", true),
+    ("client_credentials", false),
+];
+
+/// The operation number of the first row of [`FLOWS`] in the client's one table of calls (the
+/// JavaScript methods send `FLOW_BASE + row`: `PARTICLE_LOGIN` in pkg-templates/common.mjs).
+pub const FLOW_BASE: usize = 1000;
 
 /// Row `index` of [`FLOWS`].
 pub fn flow(index: usize) -> Option<Flow> {
-    let mut f = FLOWS.split('\n').nth(index)?.split('|');
-    let (name, route, params) = (f.next()?, f.next()?, f.next()?);
-    let flags = f.next()?.bytes().fold(0u16, |n, b| n * 10 + u16::from(b.wrapping_sub(b'0')));
-    let auth = *f.next()?.as_bytes().first()?;
-    let form = f.next()?;
-    Some(Flow { name, op: Op { route, params, accept: "", flags }, auth, form })
-}
-
-/// The JavaScript names of a row's parameters.
-fn js_names(params: &'static str) -> impl Iterator<Item = (&'static str, bool, u8)> {
-    params.split(',').filter_map(|e| {
-        let b = e.as_bytes();
-        let (kind, required) = (*b.get(1)?, b.get(2) == Some(&b'!'));
-        let rest = e.get(if required { 3 } else { 2 }..)?;
-        let js = rest.bytes().position(|c| c == b'=').and_then(|i| rest.get(i + 1..)).unwrap_or(rest);
-        Some((js, required, kind))
-    })
+    let op = row(FLOWS, index)?;
+    let grant = GRANTS.get(index).copied();
+    let auth = if grant.is_some() {
+        b'0'
+    } else if op.flags & ops::VENDOR != 0 {
+        USER_TOKEN
+    } else {
+        ANY_TOKEN
+    };
+    Some(Flow { op, auth, grant })
 }
 
 /// A text form field as a body value.
@@ -228,67 +238,47 @@ impl<T: Transport> Particle<T> {
     pub fn prepare_flow<A: Arg>(&self, index: usize, ctx: &str, opts: &A) -> Result<Call, Error> {
         let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
         let mut call = ops::prepare(&flow.op, ctx, std::slice::from_ref(opts), "organization")?;
-        let opts = Some(opts).filter(|o| !o.is_absent());
-        // Required strings must say something (the row checks their type).
-        for (key, required, kind) in js_names(flow.op.params) {
-            if required && kind == b's' {
-                let v = field(opts, ctx, key)?.and_then(|v| v.string().ok().flatten());
-                if !v.is_some_and(|s| !s.trim().is_empty()) {
-                    return Err(bad(ctx, &["`", key, "` must be a non-empty string"]));
-                }
-            }
+        self.complete_flow(index, ctx, Some(opts), &mut call)?;
+        Ok(call)
+    }
+
+    /// The parts of login-family call `index` that its row cannot say, added to `call` as
+    /// [`ops::prepare`] made it from the options `opts`.
+    #[inline(never)]
+    fn complete_flow<A: Arg>(&self, index: usize, ctx: &str, opts: Option<&A>, call: &mut Call) -> Result<(), Error> {
+        let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
+        let opts = opts.filter(|o| !o.is_absent());
+        // `?tracking=1` unless the whole identity is asked for.
+        // (The row checked that `full` is a boolean.)
+        if index == TRACKING_IDENTITY && field(opts, ctx, "full")?.and_then(|v| v.boolean()) != Some(true) {
+            call.path.push_str("?tracking=1");
         }
-        let flag = |key: &str| -> Result<bool, Error> {
-            field(opts, ctx, key)?
-                .map_or(Ok(false), |v| v.boolean().ok_or_else(|| bad(ctx, &["`", key, "` must be a boolean"])))
-        };
-        match index {
-            // Sent only when true, as particle-api-js does.
-            CONFIRM_MFA if flag("invalidateTokens")? => {
-                if let Some(Payload::Object(fields)) = call.payload.as_mut() {
-                    fields.push(("invalidate_tokens", true_value()));
-                }
-            }
-            // `?tracking=1` unless the whole identity is asked for.
-            TRACKING_IDENTITY if !flag("full")? => call.path.push_str("?tracking=1"),
-            _ => {}
-        }
-        if !flow.form.is_empty() {
+        if let Some((grant, first)) = flow.grant {
             let expiry = match index {
                 LOGIN => expiry(opts, ctx, Some(&self.token_duration))?,
                 CUSTOMER_TOKEN => expiry(opts, ctx, None)?,
                 _ => None,
             };
-            let mut given = match call.payload.take() {
+            let mut form = match call.payload.take() {
                 Some(Payload::Form(fields)) => fields,
                 _ => Vec::new(),
             };
-            let mut form = Vec::new();
-            for entry in flow.form.split(',') {
-                match entry {
-                    "@client" => {
-                        form.push(("client_id", text(&self.client_id)));
-                        form.push(("client_secret", text(&self.client_secret)));
-                    }
-                    "@expiry" => form.extend(expiry.as_ref().map(|(k, v)| (*k, text(v)))),
-                    "@scope" => {
-                        let email =
-                            field(opts, ctx, "email")?.and_then(|v| v.string().ok().flatten()).unwrap_or_default();
-                        form.push(("scope", text(&encode::cat(&["customer=", &email]))));
-                    }
-                    _ => match entry.split_once('=') {
-                        Some((k, v)) => form.push((k, text(v))),
-                        None => {
-                            if let Some(i) = given.iter().position(|(k, _)| *k == entry) {
-                                form.push(given.swap_remove(i));
-                            }
-                        }
-                    },
-                }
+            let grant = ("grant_type", text(grant));
+            if first {
+                form.insert(0, grant);
+            } else {
+                form.push(grant);
             }
+            if index == CUSTOMER_TOKEN {
+                let email = field(opts, ctx, "email")?.and_then(|v| v.string().ok().flatten()).unwrap_or_default();
+                form.push(("scope", text(&encode::cat(&["customer=", &email]))));
+            }
+            form.push(("client_id", text(&self.client_id)));
+            form.push(("client_secret", text(&self.client_secret)));
+            form.extend(expiry.map(|(k, v)| (k, text(&v))));
             call.payload = Some(Payload::Form(form));
         }
-        Ok(call)
+        Ok(())
     }
 
     /// Sends login-family call `index` as [`Particle::prepare_flow`] built it. A successful `login` or
@@ -297,7 +287,7 @@ impl<T: Transport> Particle<T> {
     pub async fn send_flow(&self, index: usize, call: &Call) -> Result<Response<T::Body>, Error> {
         let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
         let resp = self.send_call(call, flow.auth).await?;
-        if !flow.form.is_empty() {
+        if flow.grant.is_some() {
             let token = resp.body.str_at("access_token").filter(|t| is_token(t));
             let token =
                 token.ok_or_else(|| Error::InvalidResponse("the token answer has no usable access_token".into()))?;
@@ -338,10 +328,11 @@ impl<T: Transport> Particle<T> {
     /// `useClientCredentials`) the client's renewed token, resent once with a new one on a 401;
     /// [`ANY_TOKEN`] with the default token if any; `0` with none (a request with a secret in its form).
     async fn send_call(&self, call: &Call, auth: u8) -> Result<Response<T::Body>, Error> {
-        let token = match auth {
-            USER_TOKEN => call.token.clone().or_else(|| self.default_auth.borrow().clone()),
-            ANY_TOKEN => call.token.clone().or_else(|| self.default_auth.borrow().clone()),
-            _ => None,
+        // A token grant (`0`) sends none.
+        let token = if auth >= ANY_TOKEN {
+            call.token.clone().or_else(|| self.default_auth.borrow().clone())
+        } else {
+            None
         };
         if auth == USER_TOKEN && token.is_none() {
             if !self.client_credentials {
@@ -357,19 +348,6 @@ impl<T: Transport> Particle<T> {
             req.follow = false;
         }
         self.session.core.send_ok(&req, if auth < ANY_TOKEN { &[503] } else { &[] }).await
-    }
-}
-
-/// `true` as a JSON body value.
-#[inline(never)]
-fn true_value() -> Value {
-    #[cfg(target_arch = "wasm32")]
-    {
-        Value::TRUE
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        "true".to_string()
     }
 }
 
@@ -402,12 +380,28 @@ pub fn events_path(mut option: impl FnMut(&str) -> Result<Option<String>, Error>
 }
 
 /// The device calls of [`OPS`](crate::ops::particle::OPS), sent with the call's `auth` or the client's token.
-impl<T: Transport> Client<T::Body> for Particle<T> {
+/// Operations from [`FLOW_BASE`] on are the login-family calls of [`FLOWS`].
+impl<T: Transport> Client<T::Body> for Particle<T>
+where
+    T::Body: Arg,
+{
     fn op(&self, index: usize) -> Option<Op> {
-        row(OPS, index)
+        match index.checked_sub(FLOW_BASE) {
+            Some(i) => flow(i).map(|f| f.op),
+            None => row(OPS, index),
+        }
     }
-    fn dispatch<'a>(&'a self, _op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
-        Box::pin(self.send_call(call, USER_TOKEN))
+    fn finish(&self, index: usize, ctx: &str, opts: Option<&T::Body>, call: &mut Call) -> Result<(), Error> {
+        match index.checked_sub(FLOW_BASE) {
+            Some(i) => self.complete_flow(i, ctx, opts, call),
+            None => Ok(()),
+        }
+    }
+    fn dispatch<'a>(&'a self, index: usize, _op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
+        match index.checked_sub(FLOW_BASE) {
+            Some(i) => Box::pin(self.send_flow(i, call)),
+            None => Box::pin(self.send_call(call, USER_TOKEN)),
+        }
     }
 }
 
@@ -442,8 +436,45 @@ mod tests {
         block_on(p.send_flow(index, &call))
     }
 
+    /// The JavaScript methods of the rows of `FLOWS`, in order (`PARTICLE_LOGIN` in pkg-templates/common.mjs).
+    const NAMES: [&str; 16] = [
+        "login",
+        "sendOtp",
+        "loginAsClientOwner",
+        "loginAsCustomer",
+        "refreshAccessToken",
+        "createCustomer",
+        "enableMfa",
+        "confirmMfa",
+        "disableMfa",
+        "createUser",
+        "resetPassword",
+        "deleteAccessToken",
+        "deleteCurrentAccessToken",
+        "deleteActiveAccessTokens",
+        "deleteUser",
+        "trackingIdentity",
+    ];
+
     fn index_of(name: &str) -> usize {
-        (0..).find(|&i| super::flow(i).unwrap().name == name).unwrap()
+        NAMES.iter().position(|n| *n == name).unwrap()
+    }
+
+    #[test]
+    fn the_javascript_methods_name_the_rows_in_order() {
+        let js = include_str!("../../pkg-templates/common.mjs");
+        let list = js.split("const PARTICLE_LOGIN = [").nth(1).unwrap().split("];").next().unwrap();
+        let names: Vec<&str> = list.split(',').map(|n| n.trim().trim_matches('\'')).collect();
+        assert_eq!(names, NAMES);
+        assert_eq!(crate::ops::rows(FLOWS), NAMES.len());
+        assert!(super::flow(NAMES.len() - 1).is_some() && super::flow(NAMES.len()).is_none());
+        // The rows that need the user's token are those that take `auth` of their own.
+        for i in 0..NAMES.len() {
+            let f = super::flow(i).unwrap();
+            let own_auth = f.op.params.split(',').any(|p| p == "tsauth");
+            assert_eq!(f.auth == USER_TOKEN, own_auth, "{}", NAMES[i]);
+            assert_eq!(f.auth == b'0', f.grant.is_some(), "{}", NAMES[i]);
+        }
     }
 
     /// The form fields of a request, in order.
