@@ -329,11 +329,8 @@ impl<T: Transport> Particle<T> {
     /// [`ANY_TOKEN`] with the default token if any; `0` with none (a request with a secret in its form).
     async fn send_call(&self, call: &Call, auth: u8) -> Result<Response<T::Body>, Error> {
         // A token grant (`0`) sends none.
-        let token = if auth >= ANY_TOKEN {
-            call.token.clone().or_else(|| self.default_auth.borrow().clone())
-        } else {
-            None
-        };
+        let token =
+            if auth >= ANY_TOKEN { call.token.clone().or_else(|| self.default_auth.borrow().clone()) } else { None };
         if auth == USER_TOKEN && token.is_none() {
             if !self.client_credentials {
                 return Err(Error::invalid(
