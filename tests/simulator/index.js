@@ -8,6 +8,7 @@ const fs = require('node:fs/promises');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const data = require('./fixtures');
+const { parseJson, basicAuth } = require('./util');
 const arduinoApi = require('./arduino-api');
 const particleApi = require('./particle-api');
 
@@ -121,21 +122,6 @@ function safeDecode(segment) {
 const mediaType = (req) => (req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
 const isForm = (req) => mediaType(req) === 'application/x-www-form-urlencoded';
 
-function parseJson(text) {
-  try {
-    return { value: text.trim() === '' ? {} : JSON.parse(text) };
-  } catch {
-    return { error: true };
-  }
-}
-
-function basicAuth(req) {
-  const m = /^Basic\s+(\S+)$/i.exec(req.headers.authorization || '');
-  if (!m) return null;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? null : { user: decoded.slice(0, colon), pass: decoded.slice(colon + 1) };
-}
 
 /** Fields of a multipart/form-data body, or null when the body is not well-formed multipart. */
 function parseMultipart(contentType = '', body) {

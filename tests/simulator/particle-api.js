@@ -5,6 +5,7 @@
 
 const crypto = require('node:crypto');
 const data = require('./fixtures');
+const { parseJson, basicAuth } = require('./util');
 
 const { CREDENTIALS, IDS } = data;
 const C = CREDENTIALS.particle;
@@ -30,21 +31,6 @@ const fail = (res, status, error, extra = {}) => send(res, status, { ok: false, 
 const oauthError = (res, status, error, description, extra = {}) =>
   send(res, status, { error, error_description: description, ...extra });
 
-function parseJson(text) {
-  try {
-    return { value: text.trim() === '' ? {} : JSON.parse(text) };
-  } catch {
-    return { error: true };
-  }
-}
-
-function basicAuth(req) {
-  const m = /^Basic\s+(\S+)$/i.exec(req.headers.authorization || '');
-  if (!m) return null;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? null : { user: decoded.slice(0, colon), pass: decoded.slice(colon + 1) };
-}
 
 const mediaType = (req) => (req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
 
