@@ -591,6 +591,19 @@ async function main() {
         }
       });
     });
+    // Both clients take particle-api-js's getEventStream options and give an emitter with `abort()`.
+    const streamClient = (name, role, client) => ({
+      name, role,
+      async call() {
+        await burst();
+        const stream = await client.getEventStream({ deviceId: 'mine', auth: pToken });
+        try {
+          return await receive(stream, (s, f) => s.on('event', f));
+        } finally {
+          stream.abort();
+        }
+      },
+    });
     const eventsSuite = {
       name: 'Particle event stream',
       request: `${fixed(BURST, 0)} events in one burst on GET /v1/devices/events (open, receive all, abort)`,
@@ -621,30 +634,8 @@ async function main() {
             return n;
           },
         },
-        {
-          name: 'iot-cloud-wasm', role: 'ours',
-          async call() {
-            await burst();
-            const stream = await ours.getEventStream({ deviceId: 'mine', auth: pToken });
-            try {
-              return await receive(stream, (s, f) => s.on('event', f));
-            } finally {
-              stream.abort();
-            }
-          },
-        },
-        {
-          name: 'particle-api-js', role: 'official',
-          async call() {
-            await burst();
-            const stream = await official.getEventStream({ deviceId: 'mine', auth: pToken });
-            try {
-              return await receive(stream, (s, f) => s.on('event', f));
-            } finally {
-              stream.abort();
-            }
-          },
-        },
+        streamClient('iot-cloud-wasm', 'ours', ours),
+        streamClient('particle-api-js', 'official', official),
       ],
     };
 
