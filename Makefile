@@ -45,7 +45,7 @@ setup-browser:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
 build: setup-rust setup-node
-	cargo build --release --target $(TARGET)
+	cargo build --release --target $(TARGET) --no-default-features
 	node pkg-templates/assemble.mjs $(WASM) pkg
 
 # One more wasm-bindgen + wasm-opt pass that keeps the function names; read by a Node script (no twiggy needed).

@@ -1,5 +1,7 @@
 //! The crate's one error type. `js::error` turns it into the JavaScript `CloudError`.
 
+use crate::prelude::*;
+
 use crate::http::encode::{cat, num};
 use crate::http::{Body, Response};
 
@@ -69,13 +71,13 @@ pub enum Error {
     RedirectRefused(String),
 }
 
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(&self.message())
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 impl Error {
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -131,7 +133,7 @@ impl Error {
             .filter_map(text)
             .find(|c| is_identifier(c))
             .unwrap_or_else(|| cat(&["http_", &num(resp.status.into())]));
-        let retry_after = resp.retry_after_ms.map(|ms| (ms / 1000.0).ceil());
+        let retry_after = resp.retry_after_ms.map(|ms| ceil(ms / 1000.0));
         Error::Http(Box::new(HttpError { status: resp.status, code, message, body: body.to_error_body(), retry_after }))
     }
 }

@@ -1,5 +1,7 @@
 //! Tokens and the single-flight cache every vendor client keeps them in.
 
+use crate::prelude::*;
+
 mod session;
 mod single_flight;
 
@@ -43,8 +45,8 @@ pub struct Token {
     pub refresh: Option<String>,
 }
 
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Token {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Token").field("expires_at_ms", &self.expires_at_ms).finish_non_exhaustive()
     }
 }

@@ -1,11 +1,13 @@
 //! Authorized sending: a token from the cache (fetched once for all concurrent callers), the request, and
 //! on a 401 one refresh and one resend.
 
+use crate::prelude::*;
+
 use super::{SingleFlight, Token};
 use crate::error::Error;
 use crate::http::{success, Core, Request, Response, Shape, Transport};
-use std::future::Future;
-use std::pin::Pin;
+use core::future::Future;
+use core::pin::Pin;
 
 pub type LoginFuture<'a> = Pin<Box<dyn Future<Output = Result<Token, Error>> + 'a>>;
 

@@ -1,11 +1,13 @@
 //! A cached value that at most one caller fetches at a time: concurrent callers on a cold or stale cache
 //! wait for that one fetch and share its result — or its error.
 
+use crate::prelude::*;
+
 use crate::error::Error;
-use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use core::cell::RefCell;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
 
 pub struct SingleFlight<V> {
     state: RefCell<State<V>>,
@@ -96,7 +98,7 @@ impl<V: Clone> SingleFlight<V> {
                 Ok(v) => st.value = Some(v),
                 Err(e) => st.failed = Some((st.generation, e)),
             }
-            std::mem::take(&mut st.waiters)
+            core::mem::take(&mut st.waiters)
         };
         waiters.into_iter().for_each(Waker::wake);
     }
@@ -116,7 +118,7 @@ impl<V: Clone> Drop for Finish<'_, V> {
                 let mut st = self.cell.state.borrow_mut();
                 st.fetching = false;
                 st.generation += 1;
-                std::mem::take(&mut st.waiters)
+                core::mem::take(&mut st.waiters)
             };
             waiters.into_iter().for_each(Waker::wake);
         }
@@ -144,8 +146,8 @@ impl<V> Future for Wait<'_, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use core::cell::Cell;
     use futures_executor::block_on;
-    use std::cell::Cell;
 
     use crate::http::mock::round_trip as network;
 
@@ -215,7 +217,7 @@ mod tests {
     #[test]
     fn a_dropped_fetch_releases_the_waiters() {
         let cell = SingleFlight::<u32>::default();
-        let mut first = Box::pin(cell.get(|_| true, |_| async { std::future::pending::<Result<u32, Error>>().await }));
+        let mut first = Box::pin(cell.get(|_| true, |_| async { core::future::pending::<Result<u32, Error>>().await }));
         let waker = futures_task_noop();
         let mut cx = Context::from_waker(&waker);
         assert!(first.as_mut().poll(&mut cx).is_pending());
@@ -227,7 +229,7 @@ mod tests {
     async fn futures_util_join<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
         let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
         let mut out: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
-        std::future::poll_fn(|cx| {
+        core::future::poll_fn(|cx| {
             for (f, slot) in futures.iter_mut().zip(out.iter_mut()) {
                 if slot.is_none() {
                     if let Poll::Ready(v) = f.as_mut().poll(cx) {

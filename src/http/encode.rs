@@ -1,5 +1,7 @@
 //! URL, form, multipart, JSON-string and Basic-auth encoding, without the `url` crate.
 
+use crate::prelude::*;
+
 use crate::error::Error;
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";

@@ -8,10 +8,11 @@
 //! unwinding through wasm; and one crossing replaces a dozen. Decisions (redirects, retries, timeouts,
 //! errors) stay in Rust.
 
+use crate::prelude::*;
+
 use super::{retry, Body, Payload, Request, Response, Transport};
 use crate::error::{Error, ErrorBody};
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -191,9 +192,7 @@ fn text(v: &JsValue) -> Option<String> {
     bounded_string(v).ok().flatten()
 }
 
-thread_local! {
-    static DEFAULT_FETCH: RefCell<Option<Function>> = const { RefCell::new(None) };
-}
+static DEFAULT_FETCH: Local<Option<Function>> = Local::new(None);
 
 /// The `fetch` clients use when given none: set by the package's Node entry (a keep-alive `node:http`
 /// transport); otherwise the platform's global `fetch`.

@@ -3,6 +3,8 @@
 //! Vendor code builds [`Request`]s and reads [`Body`]s; it never sees `fetch`. On wasm32 the transport is
 //! `fetch::FetchTransport` and a body is the platform's own parsed JSON; in native tests it is a mock.
 
+use crate::prelude::*;
+
 pub mod encode;
 pub mod redirect;
 pub mod retry;
@@ -94,8 +96,8 @@ pub struct Request {
     pub expect: Shape,
 }
 
-impl std::fmt::Debug for Request {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Request {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let names: Vec<&str> = self.headers.iter().map(|(k, _)| *k).collect();
         f.debug_struct("Request")
             .field("method", &self.method)
@@ -269,13 +271,13 @@ pub struct Core<T> {
     pub transport: T,
     pub retry: RetryPolicy,
     /// The earliest time the next request may go (see [`RetryPolicy::spacing_ms`]).
-    next_at: std::cell::Cell<f64>,
+    next_at: core::cell::Cell<f64>,
 }
 
 impl<T: Transport> Core<T> {
     #[inline(never)]
     pub fn new(transport: T, retry: RetryPolicy) -> Self {
-        Core { transport, retry, next_at: std::cell::Cell::new(0.0) }
+        Core { transport, retry, next_at: core::cell::Cell::new(0.0) }
     }
 
     pub fn now_ms(&self) -> f64 {

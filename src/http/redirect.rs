@@ -6,6 +6,8 @@
 //! carry credentials are never redirected, and other requests only within their origin. The transport
 //! resolves the `Location` with the platform's `URL` and says whether it stays on the request's origin.
 
+use crate::prelude::*;
+
 use super::{Method, Request};
 use crate::error::Error;
 

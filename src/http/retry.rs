@@ -62,7 +62,7 @@ impl RetryPolicy {
         }
         // Exponential back-off with "equal jitter": half fixed, half random, so that clients that failed
         // together do not retry together, yet every wait keeps growing.
-        let step = (self.base_delay_ms * 2f64.powi(attempt.saturating_sub(1).min(30) as i32)).min(self.max_delay_ms);
+        let step = (self.base_delay_ms * f64::from(1u32 << attempt.saturating_sub(1).min(30))).min(self.max_delay_ms);
         // `max`/`min` turn a NaN into 0 (`clamp` would pass it through).
         #[allow(clippy::manual_clamp)]
         Some(step / 2.0 + step / 2.0 * random.max(0.0).min(1.0))

@@ -4,7 +4,9 @@
 //! `TextDecoder` (which keeps a UTF-8 sequence split between chunks for the next one, and puts U+FFFD for
 //! invalid bytes, as the format says), feeds the text in and asks [`Session`] every decision.
 
-use std::mem::take;
+use crate::prelude::*;
+
+use core::mem::take;
 
 /// A line (or an event's data) longer than this (in UTF-8 bytes) is cut: a stream without newlines cannot
 /// exhaust memory.
@@ -348,7 +350,7 @@ mod tests {
     #[test]
     fn overlong_lines_are_cut() {
         let mut big = "data: ".to_owned();
-        big.extend(std::iter::repeat_n('x', MAX_LINE + 4));
+        big.extend(core::iter::repeat_n('x', MAX_LINE + 4));
         big.push_str("\n\n");
         let (out, _) = parse(&[&big]);
         assert_eq!(out.first().map(|e| e.data.len()), Some(MAX_LINE - 6));

@@ -4,8 +4,8 @@ use super::{describe, to_js};
 use crate::error::Vendor;
 use crate::http::fetch::FetchTransport;
 use crate::vendors::arduino;
+use alloc::rc::Rc;
 use js_sys::Promise;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 pub(crate) type Client = arduino::Arduino<FetchTransport>;

@@ -10,8 +10,8 @@ use crate::error::Error;
 use crate::http::fetch::FetchTransport;
 use crate::http::retry::RetryPolicy;
 use crate::vendors::{arduino, ClientConfig};
+use alloc::rc::Rc;
 use js_sys::Promise;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// A one-call Arduino client from the ApiClient's current settings and the token it holds.

@@ -3,6 +3,8 @@
 //! `retry:`, the opens window, stop on 401/403). The open/read/reconnect loop is JavaScript
 //! (pkg-templates/events.mjs): it asks this object at every step.
 
+use crate::prelude::*;
+
 use super::options::{pairs, Opts};
 use super::particle::Particle;
 use super::{set, to_js};
@@ -13,7 +15,6 @@ use crate::http::sse::{Opens, Session, Sink};
 use crate::http::Response;
 use crate::vendors::particle::{events_path, Particle as Client};
 use js_sys::{Array, Object};
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -29,11 +30,9 @@ pub struct EventSourceState {
     session: Session,
 }
 
-thread_local! {
-    /// The event-stream opens of this page or process, kept within Particle's 100 per 5 minutes (a limit
-    /// per IP address: every client's streams count).
-    static OPENS: RefCell<Opens> = const { RefCell::new(Opens::new()) };
-}
+/// The event-stream opens of this page or process, kept within Particle's 100 per 5 minutes (a limit
+/// per IP address: every client's streams count).
+static OPENS: Local<Opens> = Local::new(Opens::new());
 
 #[wasm_bindgen]
 impl Particle {

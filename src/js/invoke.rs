@@ -2,6 +2,8 @@
 //! `client.__invoke(op, name, args, mode)`; arguments are read here as [`Arg`]s without ever letting a
 //! user value throw into wasm.
 
+use crate::prelude::*;
+
 use super::options::{header_pairs, is_array, is_file, read, read_js, show, threw};
 use super::{promise, reject};
 use crate::error::{Error, Vendor};
@@ -9,8 +11,8 @@ use crate::http::fetch::bounded_string;
 use crate::http::{Body, Response};
 use crate::ops::{next_start, prepare, Arg, Op, OPTS};
 use crate::vendors::Client;
+use alloc::rc::Rc;
 use js_sys::{Array, Promise};
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -80,7 +82,7 @@ impl Arg for JsValue {
     }
     fn number(&self) -> Option<(String, bool)> {
         let n = self.as_f64().filter(|n| n.is_finite())?;
-        Some((show(self)?, n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0))
+        Some((show(self)?, is_whole(n) && n.abs() <= 9_007_199_254_740_991.0))
     }
     fn date(&self) -> Option<String> {
         if self.is_object() {

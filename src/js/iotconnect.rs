@@ -4,8 +4,8 @@ use super::{describe, opt_num, promise, set, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::FetchTransport;
 use crate::vendors::iotconnect::{self, Solution};
+use alloc::rc::Rc;
 use js_sys::{Object, Promise};
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 type Client = iotconnect::IoTConnect<FetchTransport>;

@@ -1,5 +1,7 @@
 //! The JavaScript surface: classes exported with wasm-bindgen, option reading and `CloudError`.
 
+use crate::prelude::*;
+
 mod arduino;
 mod compat;
 mod cthings;
@@ -13,16 +15,13 @@ mod types;
 use crate::error::{Error, ErrorBody, Vendor};
 use crate::http::encode::{cat, num};
 pub(crate) use crate::http::fetch::set;
+use core::future::Future;
+use core::pin::Pin;
 use js_sys::{Function, Object, Promise, Reflect};
-use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-thread_local! {
-    static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
-}
+static ERROR_CLASS: Local<Option<Function>> = Local::new(None);
 
 /// Called once by the package's entry files with the `CloudError` class (a class that extends `Error`
 /// is written in JavaScript); errors are plain `Error`s with the same fields until then.

@@ -5,6 +5,8 @@
 //! and `Array.isArray` bindings that catch (a getter that throws, a revoked `Proxy`), and strings are
 //! measured before they are copied (at most [`MAX_TEXT`] characters, so no argument can exhaust memory).
 
+use crate::prelude::*;
+
 use crate::error::Error;
 use crate::http::encode::{self, cat, num};
 use crate::http::fetch::{bounded_string, FetchTransport};
@@ -154,7 +156,7 @@ impl<'c> Opts<'c> {
         self.raw(key)?
             .map(|v| {
                 v.as_f64()
-                    .filter(|n| n.fract() == 0.0 && (f64::from(min)..=f64::from(max)).contains(n))
+                    .filter(|n| is_whole(*n) && (f64::from(min)..=f64::from(max)).contains(n))
                     .map(|n| n as u32)
                     .ok_or_else(|| {
                         self.bad(key, &cat(&["a whole number from ", &num(min.into()), " to ", &num(max.into())]))

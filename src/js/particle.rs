@@ -4,8 +4,8 @@ use super::{describe, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::FetchTransport;
 use crate::vendors::particle;
+use alloc::rc::Rc;
 use js_sys::Promise;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 type Client = particle::Particle<FetchTransport>;

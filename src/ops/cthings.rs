@@ -1,4 +1,5 @@
 //! cThings Cloud: `/v3` calls, whose answers are envelopes `{api, code, data, message, …}`.
+
 use super::*;
 #[rustfmt::skip]
 pub static OPS: [Op; 2] = [

@@ -1,4 +1,5 @@
 //! Avnet IoTConnect: calls of the device service, paths after its base URL (which ends in `/api/v2.1`).
+
 use super::*;
 pub static OPS: [Op; 1] = [
     // devices.list: every page of `GET /Device`, as one array.

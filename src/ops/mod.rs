@@ -7,6 +7,8 @@
 //! are written once from their fact sheets. Only what no row can say (a login, an envelope, an error
 //! decoder, an event stream) is written by hand in the vendor modules.
 
+use crate::prelude::*;
+
 pub mod arduino;
 pub mod cthings;
 pub mod iotconnect;
@@ -178,7 +180,7 @@ impl Iterator for Entries {
                 if self.then.is_empty() {
                     return None;
                 }
-                self.now = std::mem::take(&mut self.then);
+                self.now = core::mem::take(&mut self.then);
             }
             let (entry, rest) = split(self.now, b',').unwrap_or((self.now, ""));
             self.now = rest;
@@ -463,7 +465,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 let items = v.items().map_err(|()| bad(ctx, p.js, "could not be read"))?;
                 let items = match &items {
                     Some(items) => items.as_slice(),
-                    None if p.kind == b'c' => std::slice::from_ref(v),
+                    None if p.kind == b'c' => core::slice::from_ref(v),
                     None => return Err(bad(ctx, p.js, "must be an array of strings")),
                 };
                 let mut joined = String::new();

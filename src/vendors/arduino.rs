@@ -1,5 +1,7 @@
 //! Arduino IoT Cloud: client-credentials tokens (300 s) and the `/iot/v2` API.
 
+use crate::prelude::*;
+
 use super::{Client, ClientConfig, Sent};
 use crate::auth::{ClientCredentials, Login, Session};
 use crate::error::Error;
@@ -114,9 +116,9 @@ mod tests {
     use super::*;
     use crate::http::mock::{reply, Mock};
     use crate::http::retry::RetryPolicy;
+    use alloc::rc::Rc;
     use futures_executor::block_on;
     use serde_json::{json, Value};
-    use std::rc::Rc;
 
     fn index(route: &str) -> usize {
         OPS.split('\n').position(|line| line.split('|').next() == Some(route)).expect("a row of the table")

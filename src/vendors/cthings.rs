@@ -1,6 +1,8 @@
 //! cThings Cloud: client credentials by HTTP Basic + multipart/form-data, and the `/v3` API whose every
 //! answer is an envelope `{api, code, data, links, message, request, websocket, version}`.
 
+use crate::prelude::*;
+
 use super::{Client, ClientConfig, Sent};
 use crate::auth::{ClientCredentials, Login, Session};
 use crate::error::Error;
@@ -89,8 +91,8 @@ mod tests {
     use crate::http::mock::{reply, Mock};
     use crate::http::retry::RetryPolicy;
     use crate::vendors::run;
+    use alloc::rc::Rc;
     use serde_json::{json, Value};
-    use std::rc::Rc;
 
     const GET: usize = 0;
     const ENVELOPE: usize = 1;

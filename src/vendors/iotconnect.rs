@@ -1,13 +1,15 @@
 //! Avnet IoTConnect: endpoint discovery (cached, retried on 502), the three-step login (basic-token, login
 //! with `solution-key`, refresh-token) and paged lists.
 
+use crate::prelude::*;
+
 use super::{segment, Client, ClientConfig, Sent};
 use crate::auth::{Login, LoginFuture, Session, SingleFlight, Token};
 use crate::error::Error;
 use crate::http::encode::{self, cat, num};
 use crate::http::{success, Body, Core, Request, Response, Shape, Transport};
 use crate::ops::{iotconnect::OPS, Call, Op, PAGE_ALL, SVC_DEVICE};
-use std::rc::Rc;
+use alloc::rc::Rc;
 
 pub const DEFAULT_DISCOVERY_URL: &str = "https://discovery.iotconnect.io";
 /// Largest page the API serves; also the default, so that a long list takes few requests.
@@ -238,9 +240,9 @@ mod tests {
     use crate::http::mock::{reply, Mock};
     use crate::http::retry::RetryPolicy;
     use crate::vendors::run;
+    use alloc::rc::Rc;
     use futures_executor::block_on;
     use serde_json::{json, Value};
-    use std::rc::Rc;
 
     fn list(c: &IoTConnect<Rc<Mock>>, opts: Value) -> Result<Value, Error> {
         Ok(run(c, 0, "iotc.devices.list", &[opts])?.body)

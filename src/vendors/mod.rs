@@ -2,6 +2,8 @@
 //! Each client borrows out small handlers per resource (`arduino.things().list(..)`), in the style of
 //! octocrab; results are the vendor's own bodies, passed through unchanged.
 
+use crate::prelude::*;
+
 pub mod arduino;
 pub mod cthings;
 pub mod iotconnect;
@@ -10,8 +12,8 @@ pub mod particle;
 use crate::error::Error;
 use crate::http::{encode, retry::RetryPolicy, Core, Response, Transport};
 use crate::ops::{Call, Op};
-use std::future::Future;
-use std::pin::Pin;
+use core::future::Future;
+use core::pin::Pin;
 
 /// The answer of an operation sent by a [`Client`].
 pub type Sent<'a, B> = Pin<Box<dyn Future<Output = Result<Response<B>, Error>> + 'a>>;

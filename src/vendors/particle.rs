@@ -2,12 +2,14 @@
 //! its `{body, statusCode}` results. Tokens go in the `Authorization` header only: accounts made since
 //! December 2024 refuse them in query strings and form bodies.
 
+use crate::prelude::*;
+
 use super::{Client, Sent};
 use crate::auth::{is_token, ClientCredentials, Login, Session};
 use crate::error::Error;
 use crate::http::{encode, success, Body, Core, Payload, Request, Response, Transport, Value};
 use crate::ops::{self, particle::OPS, row, Arg, Call, Op};
-use std::cell::RefCell;
+use core::cell::RefCell;
 pub const DEFAULT_BASE_URL: &str = "https://api.particle.io";
 /// The OAuth client particle-api-js logs in with.
 pub const DEFAULT_CLIENT: &str = "particle-api";
@@ -237,7 +239,7 @@ impl<T: Transport> Particle<T> {
     #[inline(never)]
     pub fn prepare_flow<A: Arg>(&self, index: usize, ctx: &str, opts: &A) -> Result<Call, Error> {
         let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
-        let mut call = ops::prepare(&flow.op, ctx, std::slice::from_ref(opts), "organization")?;
+        let mut call = ops::prepare(&flow.op, ctx, core::slice::from_ref(opts), "organization")?;
         self.complete_flow(index, ctx, Some(opts), &mut call)?;
         Ok(call)
     }
@@ -410,9 +412,9 @@ mod tests {
     use crate::http::retry::RetryPolicy;
     use crate::http::{Method, Payload, Shape};
     use crate::vendors::run;
+    use alloc::rc::Rc;
     use futures_executor::block_on;
     use serde_json::{json, Value};
-    use std::rc::Rc;
 
     const LIST: usize = 0;
     const DEVICE: usize = 1;
@@ -914,20 +916,20 @@ mod tests {
     }
 
     /// Runs the futures concurrently on one thread and collects their outputs in order.
-    async fn join<F: std::future::Future + Unpin>(mut futures: Vec<F>) -> Vec<F::Output> {
+    async fn join<F: core::future::Future + Unpin>(mut futures: Vec<F>) -> Vec<F::Output> {
         let mut out: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
-        std::future::poll_fn(|cx| {
+        core::future::poll_fn(|cx| {
             for (f, slot) in futures.iter_mut().zip(out.iter_mut()) {
                 if slot.is_none() {
-                    if let std::task::Poll::Ready(v) = std::pin::Pin::new(&mut *f).poll(cx) {
+                    if let core::task::Poll::Ready(v) = core::pin::Pin::new(&mut *f).poll(cx) {
                         *slot = Some(v);
                     }
                 }
             }
             if out.iter().all(Option::is_some) {
-                std::task::Poll::Ready(())
+                core::task::Poll::Ready(())
             } else {
-                std::task::Poll::Pending
+                core::task::Poll::Pending
             }
         })
         .await;
