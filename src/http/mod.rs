@@ -16,6 +16,7 @@ pub mod fetch;
 pub mod mock;
 
 use crate::error::{Error, ErrorBody};
+use core::future::Future;
 use retry::RetryPolicy;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -290,51 +291,65 @@ impl<T: Transport> Core<T> {
     ///
     /// POST and PATCH are not idempotent: a 503 (which a proxy may send after the request got through) is
     /// retried for them only when the caller lists it in `also_retry`, as token requests do.
-    pub async fn send(&self, req: &Request, also_retry: &[u16]) -> Result<Response<T::Body>, Error> {
+    pub fn send<'a>(
+        &'a self,
+        req: &'a Request,
+        also_retry: &'a [u16],
+    ) -> impl Future<Output = Result<Response<T::Body>, Error>> + 'a {
+        self.exchange(req, also_retry, false)
+    }
+
+    /// Like [`Core::send`], but a non-success status becomes an [`Error::Http`] and a success body of
+    /// the wrong shape (see [`Request::expect`]) an `invalid_response` error.
+    pub fn send_ok<'a>(
+        &'a self,
+        req: &'a Request,
+        also_retry: &'a [u16],
+    ) -> impl Future<Output = Result<Response<T::Body>, Error>> + 'a {
+        self.exchange(req, also_retry, true)
+    }
+
+    /// [`Core::send`], and with `ok` [`success`] of its answer: one state machine for both.
+    async fn exchange(&self, req: &Request, also_retry: &[u16], ok: bool) -> Result<Response<T::Body>, Error> {
         req.check_headers()?;
-        let mut current = req.clone();
+        // The request after the redirects followed so far, if any.
+        let mut hop: Option<Request> = None;
         let mut attempt = 1;
         let mut hops = 0;
         loop {
             // Spacing (maxRequestsPerSecond): a request goes when the previous one is `spacing_ms` behind,
             // as measured when it goes; after a wait the time is read again, so requests whose timers fired
             // late together still go one spacing apart.
+            let mut wait = 0.0;
             if self.retry.spacing_ms > 0.0 {
-                loop {
-                    let now = self.transport.now_ms();
-                    let wait = retry::pace(now, self.next_at.get());
-                    if wait == 0.0 {
-                        self.next_at.set(now + self.retry.spacing_ms);
-                        break;
+                let now = self.transport.now_ms();
+                wait = retry::pace(now, self.next_at.get());
+                if wait == 0.0 {
+                    self.next_at.set(now + self.retry.spacing_ms);
+                }
+            }
+            if wait == 0.0 {
+                let current = hop.as_ref().unwrap_or(req);
+                let resp = self.transport.send(current).await?;
+                if redirect::is_redirect(resp.status) {
+                    hops += 1;
+                    hop = Some(redirect::follow(current, resp.status, resp.location, hops)?);
+                    continue;
+                }
+                let idempotent = !matches!(current.method, Method::Post | Method::Patch);
+                let random = self.transport.random();
+                match self.retry.delay(resp.status, resp.retry_after_ms, attempt, random, idempotent, also_retry) {
+                    Some(ms) => {
+                        wait = ms;
+                        attempt += 1;
                     }
-                    self.transport.sleep(wait).await;
+                    None if ok => return success(resp, req.expect),
+                    None => return Ok(resp),
                 }
             }
-            let resp = self.transport.send(&current).await?;
-            if redirect::is_redirect(resp.status) {
-                hops += 1;
-                current = redirect::follow(&current, resp.status, resp.location, hops)?;
-                continue;
-            }
-            let idempotent = !matches!(current.method, Method::Post | Method::Patch);
-            let random = self.transport.random();
-            let wait = self.retry.delay(resp.status, resp.retry_after_ms, attempt, random, idempotent, also_retry);
-            match wait {
-                Some(ms) => {
-                    self.transport.sleep(ms).await;
-                    attempt += 1;
-                }
-                None => return Ok(resp),
-            }
+            // The spacing still to wait, or the back-off before the next attempt.
+            self.transport.sleep(wait).await;
         }
-    }
-
-    /// Like [`Core::send`], but a non-success status becomes an [`Error::Http`].
-    /// Like [`Core::send`], but a non-success status becomes an [`Error::Http`] and a success body of
-    /// the wrong shape (see [`Request::expect`]) an `invalid_response` error.
-    pub async fn send_ok(&self, req: &Request, also_retry: &[u16]) -> Result<Response<T::Body>, Error> {
-        let resp = self.send(req, also_retry).await?;
-        success(resp, req.expect)
     }
 }
 
