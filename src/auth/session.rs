@@ -5,7 +5,7 @@ use crate::prelude::*;
 
 use super::{SingleFlight, Token};
 use crate::error::Error;
-use crate::http::{success, Core, Request, Response, Shape, Transport};
+use crate::http::{success, Core, Request, Response, Transport};
 use core::future::Future;
 use core::pin::Pin;
 
@@ -49,32 +49,44 @@ impl<T: Transport> Session<T> {
     ///
     /// `build` is a trait object so that this one function serves every call site (a generic would be
     /// compiled into each of them).
-    pub async fn send(&self, build: &dyn Fn(&str) -> Request) -> Result<Response<T::Body>, Error> {
-        Ok(self.exchange(build).await?.0)
+    pub fn send<'a>(
+        &'a self,
+        build: &'a dyn Fn(&str) -> Request,
+    ) -> impl Future<Output = Result<Response<T::Body>, Error>> + 'a {
+        self.exchange(build, false)
     }
 
     /// Like [`Session::send`], but a non-success status becomes an [`Error::Http`] and a body of the wrong
-    /// shape an `invalid_response` error.
-    pub async fn send_ok(&self, build: &dyn Fn(&str) -> Request) -> Result<T::Body, Error> {
-        let (resp, expect) = self.exchange(build).await?;
-        Ok(success(resp, expect)?.body)
+    /// shape (see [`Request::expect`]) an `invalid_response` error.
+    pub fn send_checked<'a>(
+        &'a self,
+        build: &'a dyn Fn(&str) -> Request,
+    ) -> impl Future<Output = Result<Response<T::Body>, Error>> + 'a {
+        self.exchange(build, true)
     }
 
-    /// The response and the shape its request expects.
-    async fn exchange(&self, build: &dyn Fn(&str) -> Request) -> Result<(Response<T::Body>, Shape), Error> {
-        let token = self.token().await?;
-        let req = build(&token.access);
-        let resp = self.core.send(&req, &[]).await?;
-        if resp.status != 401 || self.login.is_none() {
-            return Ok((resp, req.expect));
-        }
-        self.tokens.update(|t| {
-            if t.access == token.access {
-                t.expire();
+    /// [`Session::send_checked`]'s body.
+    pub async fn send_ok(&self, build: &dyn Fn(&str) -> Request) -> Result<T::Body, Error> {
+        Ok(self.exchange(build, true).await?.body)
+    }
+
+    /// [`Session::send`], and with `ok` [`success`] of its answer: one state machine for both.
+    async fn exchange(&self, build: &dyn Fn(&str) -> Request, ok: bool) -> Result<Response<T::Body>, Error> {
+        let mut again = false;
+        loop {
+            let token = self.token().await?;
+            let req = build(&token.access);
+            let resp = self.core.send(&req, &[]).await?;
+            if resp.status == 401 && self.login.is_some() && !again {
+                self.tokens.update(|t| {
+                    if t.access == token.access {
+                        t.expire();
+                    }
+                });
+                again = true;
+                continue;
             }
-        });
-        let token = self.token().await?;
-        let req = build(&token.access);
-        Ok((self.core.send(&req, &[]).await?, req.expect))
+            return if ok { success(resp, req.expect) } else { Ok(resp) };
+        }
     }
 }

@@ -5,7 +5,7 @@ use crate::prelude::*;
 use super::{Client, ClientConfig, Sent};
 use crate::auth::{ClientCredentials, Login, Session};
 use crate::error::Error;
-use crate::http::{success, Request, Response, Transport};
+use crate::http::{Request, Response, Transport};
 use crate::ops::arduino::OPS;
 use crate::ops::{prepare, row, Arg, Call, Op, ORG};
 
@@ -78,9 +78,8 @@ impl<T: Transport> Arduino<T> {
     pub async fn send(&self, op: &Op, call: &Call) -> Result<Response<T::Body>, Error> {
         let org = op.flags & ORG != 0;
         let default_org = self.organization.as_deref();
-        let resp = self
-            .session
-            .send(&|token| {
+        self.session
+            .send_checked(&|token| {
                 let mut req = call.request(&self.base_url, token, default_org, org);
                 // The call's own headers win over the defaults, as in the official client.
                 let mut extra = self.default_headers.clone();
@@ -89,8 +88,7 @@ impl<T: Transport> Arduino<T> {
                 req.extra = extra;
                 req
             })
-            .await?;
-        success(resp, call.shape)
+            .await
     }
 
     /// Prepares and sends operation `index` of the table with `args` (see [`crate::ops::prepare`]); the body

@@ -7,7 +7,7 @@ use crate::prelude::*;
 use super::{Client, Sent};
 use crate::auth::{is_token, ClientCredentials, Login, Session};
 use crate::error::Error;
-use crate::http::{encode, success, Body, Core, Payload, Request, Response, Transport, Value};
+use crate::http::{encode, Body, Core, Payload, Request, Response, Transport, Value};
 use crate::ops::{self, particle::OPS, row, Arg, Call, Op};
 use core::cell::RefCell;
 pub const DEFAULT_BASE_URL: &str = "https://api.particle.io";
@@ -339,8 +339,7 @@ impl<T: Transport> Particle<T> {
                     "no access token: pass { auth }, log in first, give `auth` to the constructor, or use client credentials",
                 ));
             }
-            let resp = self.session.send(&|token| call.request(&self.base_url, token, None, false)).await?;
-            return success(resp, call.shape);
+            return self.session.send_checked(&|token| call.request(&self.base_url, token, None, false)).await;
         }
         let mut req = self.request(call, token.as_deref());
         if auth < ANY_TOKEN {
