@@ -6,15 +6,19 @@ use crate::prelude::*;
 use crate::error::Error;
 use core::cell::RefCell;
 use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
+use core::task::{Poll, Waker};
 
 pub struct SingleFlight<V> {
-    state: RefCell<State<V>>,
+    value: RefCell<Option<V>>,
+    flight: Flight,
 }
 
-struct State<V> {
-    value: Option<V>,
+/// The fetch in flight and its waiters; not generic, so that one copy serves every kind of value.
+struct Flight {
+    state: RefCell<State>,
+}
+
+struct State {
     fetching: bool,
     /// Bumped whenever a fetch ends, so waiters can tell that theirs is over.
     generation: u64,
@@ -32,18 +36,21 @@ impl<V: Clone> Default for SingleFlight<V> {
 impl<V: Clone> SingleFlight<V> {
     pub fn new(value: Option<V>) -> Self {
         SingleFlight {
-            state: RefCell::new(State { value, fetching: false, generation: 0, failed: None, waiters: Vec::new() }),
+            value: RefCell::new(value),
+            flight: Flight {
+                state: RefCell::new(State { fetching: false, generation: 0, failed: None, waiters: Vec::new() }),
+            },
         }
     }
 
     pub fn peek(&self) -> Option<V> {
-        self.state.borrow().value.clone()
+        self.value.borrow().clone()
     }
 
     /// Changes the cached value in place, if there is one (for example: marks as expired the token a 401
     /// just refused, keeping its refresh token for the next fetch).
     pub fn update(&self, f: impl FnOnce(&mut V)) {
-        if let Some(v) = self.state.borrow_mut().value.as_mut() {
+        if let Some(v) = self.value.borrow_mut().as_mut() {
             f(v);
         }
     }
@@ -56,47 +63,66 @@ impl<V: Clone> SingleFlight<V> {
         Fut: Future<Output = Result<V, Error>>,
     {
         loop {
-            let waiting_on = {
-                let st = self.state.borrow();
-                if let Some(v) = st.value.as_ref().filter(|v| fresh(v)) {
-                    return Ok(v.clone());
-                }
-                if !st.fetching {
-                    break;
-                }
-                st.generation
-            };
-            Wait { cell: self, generation: waiting_on }.await;
-            let st = self.state.borrow();
-            if let Some((generation, err)) = &st.failed {
-                if *generation == waiting_on + 1 {
-                    return Err(err.clone());
-                }
+            if let Some(v) = self.value.borrow().as_ref().filter(|v| fresh(v)) {
+                return Ok(v.clone());
+            }
+            match self.flight.in_flight() {
+                Some(generation) => self.flight.wait(generation).await?,
+                None => break,
             }
         }
-        let previous = {
-            let mut st = self.state.borrow_mut();
-            st.fetching = true;
-            st.value.clone()
-        };
-        let mut guard = Finish { cell: self, done: false };
+        let previous = self.peek();
+        let mut guard = Finish { flight: &self.flight, done: false };
         let result = fetch(previous).await;
         guard.done = true;
-        self.finish(match &result {
-            Ok(v) => Ok(v.clone()),
-            Err(e) => Err(e.clone()),
-        });
+        let failed = match &result {
+            Ok(v) => {
+                *self.value.borrow_mut() = Some(v.clone());
+                None
+            }
+            Err(e) => Some(e.clone()),
+        };
+        self.flight.finish(failed);
         result
     }
+}
 
-    fn finish(&self, result: Result<V, Error>) {
+impl Flight {
+    /// The generation of the fetch in flight, if one is; else marks this caller's fetch as started.
+    #[inline(never)]
+    fn in_flight(&self) -> Option<u64> {
+        let mut st = self.state.borrow_mut();
+        if st.fetching {
+            return Some(st.generation);
+        }
+        st.fetching = true;
+        None
+    }
+
+    /// Waits for the end of the fetch of `generation`; its error, if it failed.
+    fn wait(&self, generation: u64) -> impl Future<Output = Result<(), Error>> + '_ {
+        core::future::poll_fn(move |cx| {
+            let mut st = self.state.borrow_mut();
+            if st.generation == generation {
+                st.waiters.push(cx.waker().clone());
+                return Poll::Pending;
+            }
+            Poll::Ready(match &st.failed {
+                Some((g, err)) if *g == generation + 1 => Err(err.clone()),
+                _ => Ok(()),
+            })
+        })
+    }
+
+    /// Ends the fetch in flight (with the error its waiters get, if it failed) and wakes them.
+    #[inline(never)]
+    fn finish(&self, failed: Option<Error>) {
         let waiters = {
             let mut st = self.state.borrow_mut();
             st.fetching = false;
             st.generation += 1;
-            match result {
-                Ok(v) => st.value = Some(v),
-                Err(e) => st.failed = Some((st.generation, e)),
+            if let Some(e) = failed {
+                st.failed = Some((st.generation, e));
             }
             core::mem::take(&mut st.waiters)
         };
@@ -106,39 +132,15 @@ impl<V: Clone> SingleFlight<V> {
 
 /// Ends the fetch if the fetching future is dropped half-way, so that waiters do not wait forever: they
 /// wake, find no value and no error, and one of them fetches.
-struct Finish<'a, V: Clone> {
-    cell: &'a SingleFlight<V>,
+struct Finish<'a> {
+    flight: &'a Flight,
     done: bool,
 }
 
-impl<V: Clone> Drop for Finish<'_, V> {
+impl Drop for Finish<'_> {
     fn drop(&mut self) {
         if !self.done {
-            let waiters = {
-                let mut st = self.cell.state.borrow_mut();
-                st.fetching = false;
-                st.generation += 1;
-                core::mem::take(&mut st.waiters)
-            };
-            waiters.into_iter().for_each(Waker::wake);
-        }
-    }
-}
-
-struct Wait<'a, V> {
-    cell: &'a SingleFlight<V>,
-    generation: u64,
-}
-
-impl<V> Future for Wait<'_, V> {
-    type Output = ();
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut st = self.cell.state.borrow_mut();
-        if st.generation != self.generation {
-            Poll::Ready(())
-        } else {
-            st.waiters.push(cx.waker().clone());
-            Poll::Pending
+            self.flight.finish(None);
         }
     }
 }
@@ -147,6 +149,8 @@ impl<V> Future for Wait<'_, V> {
 mod tests {
     use super::*;
     use core::cell::Cell;
+    use core::pin::Pin;
+    use core::task::Context;
     use futures_executor::block_on;
 
     use crate::http::mock::round_trip as network;
