@@ -12,10 +12,10 @@ use crate::prelude::*;
 
 use super::{retry, Body, Payload, Request, Response, Transport};
 use crate::error::{Error, ErrorBody};
+use crate::js::task::Settled as JsFuture;
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 /// The longest string the crate copies out of a JS value (an option, an id, a token, a field of a
 /// response): longer ones are refused before the copy, so no argument or answer can exhaust wasm memory.

@@ -10,13 +10,13 @@ mod invoke;
 mod iotconnect;
 pub(crate) mod options;
 mod particle;
+pub(crate) mod task;
 mod types;
 
 use crate::error::{Error, ErrorBody, Vendor};
 use crate::http::encode::{cat, num};
 pub(crate) use crate::http::fetch::set;
 use core::future::Future;
-use core::pin::Pin;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -120,17 +120,10 @@ pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
 /// The future is boxed so that one instance of the promise machinery serves every method (it is
 /// otherwise copied per method, which costs kilobytes of wasm).
 pub(crate) fn promise(vendor: Vendor, fut: impl Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
-    wasm_bindgen_futures::future_to_promise(settle(vendor, Box::pin(fut)))
+    task::run(vendor, Box::pin(fut))
 }
 
 /// A promise rejected with the `CloudError` for `err`.
 pub(crate) fn reject(vendor: Vendor, err: Error) -> Promise {
     Promise::reject(&to_js(err, vendor))
-}
-
-async fn settle(
-    vendor: Vendor,
-    fut: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>,
-) -> Result<JsValue, JsValue> {
-    fut.await.map_err(|e| to_js(e, vendor))
 }

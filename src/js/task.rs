@@ -1,0 +1,191 @@
+//! The promises the package returns, run by a small executor of its own, without wasm-bindgen closures.
+//!
+//! A task is a boxed future in a list here; JavaScript polls it (a microtask after each wake) and settles
+//! the promise made for it when it is done. A JavaScript promise is awaited with [`Settled`]: its callbacks
+//! fill a small array and wake the waker that polled it (any executor's, so the wasm tests can await the
+//! transport too). JavaScript calls back into Rust through the methods of one [`Runtime`] object handed to
+//! it on first use.
+
+use crate::prelude::*;
+
+use crate::error::{Error, Vendor};
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+use js_sys::{Array, Promise};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(inline_js = r#"
+let rt;
+const queued = new Set();
+const settlers = new Map();
+
+export function hook(r) {
+  rt = r;
+}
+
+export function spawn(id) {
+  return new Promise((resolve, reject) => {
+    settlers.set(id, [resolve, reject]);
+    schedule(id);
+  });
+}
+
+export function schedule(id) {
+  if (queued.has(id)) return;
+  queued.add(id);
+  queueMicrotask(() => {
+    queued.delete(id);
+    rt.poll(id);
+  });
+}
+
+export function done(id, ok, value) {
+  const s = settlers.get(id);
+  settlers.delete(id);
+  s[ok ? 0 : 1](value);
+}
+
+export function watch(promise, waker) {
+  const cell = [];
+  promise.then(
+    (v) => {
+      cell.push(true, v);
+      rt.wake(waker);
+    },
+    (e) => {
+      cell.push(false, e);
+      rt.wake(waker);
+    },
+  );
+  return cell;
+}
+"#)]
+extern "C" {
+    /// Hands JavaScript the [`Runtime`] it calls back.
+    fn hook(rt: Runtime);
+    /// The promise of task `id`, whose first poll is scheduled.
+    fn spawn(id: u32) -> Promise;
+    /// Polls task `id` in a microtask (once however often it is woken before).
+    fn schedule(id: u32);
+    /// Settles the promise of task `id`.
+    fn done(id: u32, ok: bool, value: JsValue);
+    /// `[]`, filled with `[true, value]` or `[false, error]` when `promise` settles, which then wakes the
+    /// boxed waker at `waker`.
+    fn watch(promise: &Promise, waker: u32) -> Array;
+}
+
+type Task = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
+
+/// The tasks not yet done, with their ids and vendors (a task being polled is out of the list).
+static TASKS: Local<Vec<(u32, Vendor, Task)>> = Local::new(Vec::new());
+/// The id of the last task (ids start at 2); 0 until JavaScript has the [`Runtime`].
+static LAST: Local<u32> = Local::new(0);
+
+/// What JavaScript calls back: to poll a task, to wake a waker.
+#[wasm_bindgen(skip_typescript)]
+pub struct Runtime {
+    _private: u8,
+}
+
+#[wasm_bindgen]
+impl Runtime {
+    /// Polls task `id`, if it is not done, and settles its promise when it is.
+    pub fn poll(&self, id: u32) {
+        let Some((vendor, mut task)) = take(id) else { return };
+        // SAFETY: the data of this vtable's wakers is a task id, never dereferenced.
+        let waker = unsafe { Waker::from_raw(RawWaker::new(id as usize as *const (), &VTABLE)) };
+        match task.as_mut().poll(&mut Context::from_waker(&waker)) {
+            Poll::Pending => {
+                let _ = TASKS.try_with(|t| t.borrow_mut().push((id, vendor, task)));
+            }
+            Poll::Ready(Ok(v)) => done(id, true, v),
+            Poll::Ready(Err(e)) => done(id, false, super::to_js(e, vendor)),
+        }
+    }
+
+    /// Wakes the waker [`Settled`] boxed for `watch`; called once for each.
+    pub fn wake(&self, waker: u32) {
+        // SAFETY: `waker` is a box `Settled::poll` leaked for `watch`, whose callbacks call this once.
+        unsafe { Box::from_raw(waker as usize as *mut Waker) }.wake();
+    }
+}
+
+/// Task `id` out of the list.
+fn take(id: u32) -> Option<(Vendor, Task)> {
+    TASKS
+        .try_with(|t| {
+            let mut t = t.borrow_mut();
+            let i = t.iter().position(|(k, ..)| *k == id)?;
+            let (_, vendor, task) = t.swap_remove(i);
+            Some((vendor, task))
+        })
+        .ok()
+        .flatten()
+}
+
+/// A waker of a task of this executor: its id.
+static VTABLE: RawWakerVTable = RawWakerVTable::new(
+    |id| RawWaker::new(id, &VTABLE),
+    |id| schedule(id as usize as u32),
+    |id| schedule(id as usize as u32),
+    |_| {},
+);
+
+/// A promise of `fut`'s value; its error becomes a `CloudError` of `vendor`.
+pub(crate) fn run(vendor: Vendor, fut: Task) -> Promise {
+    ensure_hooked();
+    let id = LAST
+        .try_with(|last| {
+            let mut last = last.borrow_mut();
+            *last = last.wrapping_add(1).max(2);
+            *last
+        })
+        .unwrap_or(2);
+    let _ = TASKS.try_with(|t| t.borrow_mut().push((id, vendor, fut)));
+    spawn(id)
+}
+
+/// The outcome of a JavaScript promise, as a future.
+pub struct Settled {
+    promise: Option<Promise>,
+    cell: Option<Array>,
+}
+
+impl From<Promise> for Settled {
+    fn from(promise: Promise) -> Self {
+        Settled { promise: Some(promise), cell: None }
+    }
+}
+
+impl Future for Settled {
+    type Output = Result<JsValue, JsValue>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let Some(promise) = self.promise.take() {
+            ensure_hooked();
+            let waker = Box::into_raw(Box::new(cx.waker().clone())) as usize as u32;
+            self.cell = Some(watch(&promise, waker));
+            return Poll::Pending;
+        }
+        match &self.cell {
+            Some(cell) if cell.length() == 2 => {
+                let value = cell.get(1);
+                Poll::Ready(if cell.get(0).is_truthy() { Ok(value) } else { Err(value) })
+            }
+            _ => Poll::Pending,
+        }
+    }
+}
+
+/// Hands JavaScript the [`Runtime`], once.
+#[inline(never)]
+fn ensure_hooked() {
+    let _ = LAST.try_with(|last| {
+        let mut last = last.borrow_mut();
+        if *last == 0 {
+            hook(Runtime { _private: 0 });
+            *last = 1;
+        }
+    });
+}
