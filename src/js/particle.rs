@@ -34,11 +34,7 @@ impl Particle {
                 return Err(Error::invalid("Particle: `useClientCredentials` needs `clientId` and `clientSecret`"));
             }
             let duration = o.number("tokenDuration", 0, u32::MAX)?;
-            let mut client = particle::Particle::new(core, base, pair, o.string("auth")?);
-            if let Some(d) = duration {
-                client = client.with_token_duration(d);
-            }
-            Ok(if renew { client.with_client_credentials() } else { client })
+            Ok(particle::Particle::build(core, base, pair, o.string("auth")?, duration, renew))
         };
         build().map(|c| Particle { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
     }

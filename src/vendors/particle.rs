@@ -190,39 +190,41 @@ fn token_request(c: &ClientCredentials, _random: f64) -> Request {
 
 impl<T: Transport> Particle<T> {
     pub fn new(core: Core<T>, base_url: String, client: Option<(String, String)>, auth: Option<String>) -> Self {
+        Self::build(core, base_url, client, auth, None, false)
+    }
+
+    /// [`Particle::new`] with the `expires_in` that `login` sends when the call names no lifetime
+    /// (particle-api-js's `tokenDuration` option of the constructor; default 90 days), and with `renew`, a
+    /// client whose calls without a token of their own (no `auth`, no default token) use a token of the
+    /// client's OAuth client (client-credentials grant), fetched once for concurrent calls, renewed before
+    /// it expires and once more when the cloud refuses it (401).
+    pub fn build(
+        core: Core<T>,
+        base_url: String,
+        client: Option<(String, String)>,
+        auth: Option<String>,
+        token_duration: Option<u32>,
+        renew: bool,
+    ) -> Self {
         let (client_id, client_secret) = client.unwrap_or_else(|| (DEFAULT_CLIENT.into(), DEFAULT_CLIENT.into()));
+        let login = renew.then(|| -> Box<dyn Login<T>> {
+            Box::new(ClientCredentials {
+                token_url: encode::cat(&[&base_url, "/oauth/token"]),
+                client_id: client_id.clone(),
+                client_secret: client_secret.clone(),
+                scope: None,
+                request: token_request,
+            })
+        });
         Particle {
-            session: Session::new(core, None, None),
-            client_credentials: false,
+            session: Session::new(core, login, None),
+            client_credentials: renew,
             base_url,
             client_id,
             client_secret,
-            token_duration: DEFAULT_TOKEN_DURATION.into(),
+            token_duration: token_duration.map_or_else(|| DEFAULT_TOKEN_DURATION.into(), |s| encode::num(s.into())),
             default_auth: RefCell::new(auth),
         }
-    }
-
-    /// Calls without a token of their own (no `auth`, no default token) use a token of the client's OAuth
-    /// client (client-credentials grant), fetched once for concurrent calls, renewed before it expires and
-    /// once more when the cloud refuses it (401).
-    pub fn with_client_credentials(mut self) -> Self {
-        let login: Box<dyn Login<T>> = Box::new(ClientCredentials {
-            token_url: encode::cat(&[&self.base_url, "/oauth/token"]),
-            client_id: self.client_id.clone(),
-            client_secret: self.client_secret.clone(),
-            scope: None,
-            request: token_request,
-        });
-        self.session = Session::new(self.session.core, Some(login), None);
-        self.client_credentials = true;
-        self
-    }
-
-    /// The `expires_in` that `login` sends when the call names no lifetime (particle-api-js's
-    /// `tokenDuration` option of the constructor; default 90 days).
-    pub fn with_token_duration(mut self, seconds: u32) -> Self {
-        self.token_duration = encode::num(seconds.into());
-        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -560,7 +562,14 @@ mod tests {
     #[test]
     fn login_lifetimes_tokenduration_expiresin_expiresat() {
         let mock = Mock::new(grants);
-        let p = client(&mock).with_token_duration(60);
+        let p = Particle::build(
+            Core::new(mock.clone(), RetryPolicy::default()),
+            "https://p.test".into(),
+            None,
+            None,
+            Some(60),
+            false,
+        );
         let last = |m: &Rc<Mock>| {
             form(&m.requests.borrow().last().unwrap().clone())
                 .iter()
@@ -822,8 +831,7 @@ mod tests {
     /// A client of OAuth client `prod-1` that renews its own tokens, on `mock`.
     fn renewing(mock: &Rc<Mock>) -> Particle<Rc<Mock>> {
         let core = Core::new(mock.clone(), RetryPolicy::default());
-        Particle::new(core, "https://p.test".into(), Some(("prod-1".into(), "s3cret".into())), None)
-            .with_client_credentials()
+        Particle::build(core, "https://p.test".into(), Some(("prod-1".into(), "s3cret".into())), None, None, true)
     }
 
     /// Tokens `t1`, `t2`, … living `lifetime` s; the API answers `api` unless the token is in `refused`.
