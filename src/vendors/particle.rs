@@ -288,21 +288,12 @@ impl<T: Transport> Particle<T> {
     /// Sends login-family call `index` as [`Particle::prepare_flow`] built it. A successful `login` or
     /// `sendOtp` also makes its token the default one when the client has none (and renews no token of
     /// its own).
-    pub async fn send_flow(&self, index: usize, call: &Call) -> Result<Response<T::Body>, Error> {
-        let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
-        let resp = self.send_call(call, flow.auth).await?;
-        if flow.grant.is_some() {
-            let token = resp.body.str_at("access_token").filter(|t| is_token(t));
-            let token =
-                token.ok_or_else(|| Error::InvalidResponse("the token answer has no usable access_token".into()))?;
-            if matches!(index, LOGIN | SEND_OTP) && !self.client_credentials {
-                let mut auth = self.default_auth.borrow_mut();
-                if auth.is_none() {
-                    *auth = Some(token);
-                }
-            }
-        }
-        Ok(resp)
+    pub fn send_flow<'a>(
+        &'a self,
+        index: usize,
+        call: &'a Call,
+    ) -> impl core::future::Future<Output = Result<Response<T::Body>, Error>> + 'a {
+        self.send_call(call, Some(index))
     }
 
     pub fn core(&self) -> &Core<T> {
@@ -328,26 +319,47 @@ impl<T: Transport> Particle<T> {
         req
     }
 
-    /// Sends a call as `auth` says: [`USER_TOKEN`] with its own `auth`, else the default token, else (with
-    /// `useClientCredentials`) the client's renewed token, resent once with a new one on a 401;
-    /// [`ANY_TOKEN`] with the default token if any; `0` with none (a request with a secret in its form).
-    async fn send_call(&self, call: &Call, auth: u8) -> Result<Response<T::Body>, Error> {
+    /// Sends a device call (`flow` none) or login-family call `flow` as its `auth` says: [`USER_TOKEN`]
+    /// with its own `auth`, else the default token, else (with `useClientCredentials`) the client's renewed
+    /// token, resent once with a new one on a 401; [`ANY_TOKEN`] with the default token if any; `0` with
+    /// none (a request with a secret in its form). One state machine for both kinds of call.
+    async fn send_call(&self, call: &Call, flow: Option<usize>) -> Result<Response<T::Body>, Error> {
+        let (auth, grant) = match flow {
+            Some(index) => {
+                let f = self::flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
+                (f.auth, f.grant.is_some())
+            }
+            None => (USER_TOKEN, false),
+        };
         // A token grant (`0`) sends none.
         let token =
             if auth >= ANY_TOKEN { call.token.clone().or_else(|| self.default_auth.borrow().clone()) } else { None };
-        if auth == USER_TOKEN && token.is_none() {
+        let resp = if auth == USER_TOKEN && token.is_none() {
             if !self.client_credentials {
                 return Err(Error::invalid(
                     "no access token: pass { auth }, log in first, give `auth` to the constructor, or use client credentials",
                 ));
             }
-            return self.session.send_checked(&|token| call.request(&self.base_url, token, None, false)).await;
+            self.session.send_checked(&|token| call.request(&self.base_url, token, None, false)).await?
+        } else {
+            let mut req = self.request(call, token.as_deref());
+            if auth < ANY_TOKEN {
+                req.follow = false;
+            }
+            self.session.core.send_ok(&req, if auth < ANY_TOKEN { &[503] } else { &[] }).await?
+        };
+        if grant {
+            let token = resp.body.str_at("access_token").filter(|t| is_token(t));
+            let token =
+                token.ok_or_else(|| Error::InvalidResponse("the token answer has no usable access_token".into()))?;
+            if matches!(flow, Some(LOGIN | SEND_OTP)) && !self.client_credentials {
+                let mut auth = self.default_auth.borrow_mut();
+                if auth.is_none() {
+                    *auth = Some(token);
+                }
+            }
         }
-        let mut req = self.request(call, token.as_deref());
-        if auth < ANY_TOKEN {
-            req.follow = false;
-        }
-        self.session.core.send_ok(&req, if auth < ANY_TOKEN { &[503] } else { &[] }).await
+        Ok(resp)
     }
 }
 
@@ -399,8 +411,8 @@ where
     }
     fn dispatch<'a>(&'a self, index: usize, _op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
         match index.checked_sub(FLOW_BASE) {
-            Some(i) => Box::pin(self.send_flow(i, call)),
-            None => Box::pin(self.send_call(call, USER_TOKEN)),
+            Some(i) => Box::pin(self.send_call(call, Some(i))),
+            None => Box::pin(self.send_call(call, None)),
         }
     }
 }
@@ -864,7 +876,7 @@ mod tests {
         let calls: Vec<_> = (0..5)
             .map(|_| {
                 let call = crate::ops::prepare(&row(OPS, LIST).unwrap(), "t", &[json!({})], "organization").unwrap();
-                Box::pin(async move { p.send_call(&call, USER_TOKEN).await.map(|r| r.status) })
+                Box::pin(async move { p.send_call(&call, None).await.map(|r| r.status) })
             })
             .collect();
         let results = block_on(join(calls));
