@@ -368,3 +368,21 @@ pub fn success<B: Body>(resp: Response<B>, expect: Shape) -> Result<Response<B>,
     };
     Err(Error::UnexpectedBody(what, resp.body.to_error_body()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_values_are_checked_by_character_for_every_character() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let ok = matches!(c, ' '..='~' | '\u{80}'..='\u{ff}');
+            let value = ['a', c, 'b'].iter().collect::<String>();
+            let checked = Request::get("https://x.test").header("X-Test", value.as_str()).check_headers();
+            assert_eq!(checked.is_ok(), ok, "U+{:04X}", c as u32);
+            let mut extra = Request::get("https://x.test");
+            extra.extra.push(("X-Test".into(), value));
+            assert_eq!(extra.check_headers().is_ok(), ok, "U+{:04X}", c as u32);
+        }
+    }
+}
