@@ -144,6 +144,13 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
   }
 }
 
+export function globalFetch() {
+  try {
+    const f = globalThis.fetch;
+    if (f instanceof Function) return f;
+  } catch {}
+}
+
 export async function sleep(ms, signal) {
   await new Promise((resolve) => {
     const done = () => {
@@ -173,6 +180,10 @@ extern "C" {
         timeout_ms: u32,
         binary: bool,
     ) -> Promise;
+
+    /// The global `fetch`, if there is one (and reading it does not throw).
+    #[wasm_bindgen(js_name = globalFetch)]
+    fn global_fetch() -> Option<Function>;
 
     /// Resolves after `ms`, or as soon as `signal` fires.
     fn sleep(ms: f64, signal: &JsValue) -> Promise;
@@ -215,9 +226,7 @@ impl FetchTransport {
     pub fn new(fetch: Option<Function>, timeout_ms: u32, signal: Option<JsValue>) -> Result<Self, Error> {
         let fetch = match fetch.or_else(|| DEFAULT_FETCH.try_with(|f| f.borrow().clone()).ok().flatten()) {
             Some(f) => f,
-            None => Reflect::get(&js_sys::global(), &"fetch".into())
-                .ok()
-                .and_then(|f| f.dyn_into::<Function>().ok())
+            None => global_fetch()
                 .ok_or_else(|| Error::invalid("no global fetch in this runtime: pass the `fetch` option"))?,
         };
         Ok(FetchTransport { fetch, timeout_ms, signal: signal.unwrap_or(JsValue::UNDEFINED) })
