@@ -85,22 +85,17 @@ impl Parser {
 
     #[inline(never)]
     fn line_end(&mut self, out: &mut impl Sink) {
-        let text = take(&mut self.line);
-        let line = text.as_str();
+        let Parser { line, data, event, id, last_id, .. } = self;
         if line.is_empty() {
             // Dispatch: the id is the last event id even when there is no data.
-            set(&mut self.last_id, &self.id);
-            let name = take(&mut self.event);
+            set(last_id, id);
             // The data without its last `\n`.
-            if let Some(n) = self.data.len().checked_sub(1) {
+            if let Some(n) = data.len().checked_sub(1) {
                 self.dispatched = true;
-                out.event(
-                    if name.is_empty() { "message" } else { &name },
-                    self.data.get(..n).unwrap_or(""),
-                    &self.last_id,
-                );
+                out.event(if event.is_empty() { "message" } else { event }, data.get(..n).unwrap_or(""), last_id);
             }
-            self.data.clear();
+            data.clear();
+            event.clear();
             return;
         }
         let colon = line.bytes().position(|b| b == b':');
@@ -108,12 +103,12 @@ impl Parser {
         let value = colon.and_then(|i| line.get(i + 1..)).unwrap_or("");
         let value = value.strip_prefix(" ").unwrap_or(value);
         match field {
-            "event" => set(&mut self.event, value),
-            "data" if self.data.len() < MAX_LINE => {
-                self.data.push_str(value);
-                self.data.push('\n');
+            "event" => set(event, value),
+            "data" if data.len() < MAX_LINE => {
+                data.push_str(value);
+                data.push('\n');
             }
-            "id" if !value.bytes().any(|b| b == 0) => set(&mut self.id, value),
+            "id" if !value.bytes().any(|b| b == 0) => set(id, value),
             // Digits only; a number past `u32` is the largest.
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
                 self.retry_ms = Some(value.parse().unwrap_or(u32::MAX));
@@ -121,8 +116,6 @@ impl Parser {
             // Comments (an empty field name) and unknown fields.
             _ => {}
         }
-        // The line's buffer serves the next line.
-        self.line = text;
         self.line.clear();
     }
 }
