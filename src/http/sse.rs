@@ -176,20 +176,17 @@ pub enum Ended {
     Closed { delivered: bool },
 }
 
-/// Back-off between opens of one stream: from `base_ms` (1 s, or the server's `retry:`), doubled after
-/// every open that delivered nothing, up to `cap_ms` (30 s), plus up to half again of random jitter
-/// (within the cap); back to the base after a stream that delivered events. 401 and 403 stop.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Backoff {
-    pub base_ms: f64,
-    pub cap_ms: f64,
-    failures: u32,
-}
+/// The first wait of [`Backoff`], when the server sent no `retry:`: 1 s.
+pub const BASE_MS: f64 = 1_000.0;
+/// The longest wait of [`Backoff`] (unless `retry:` asks for longer): 30 s.
+pub const CAP_MS: f64 = 30_000.0;
 
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff { base_ms: 1_000.0, cap_ms: 30_000.0, failures: 0 }
-    }
+/// Back-off between opens of one stream: from [`BASE_MS`] (or the server's `retry:`), doubled after
+/// every open that delivered nothing, up to [`CAP_MS`], plus up to half again of random jitter
+/// (within the cap); back to the base after a stream that delivered events. 401 and 403 stop.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Backoff {
+    failures: u32,
 }
 
 impl Backoff {
@@ -201,8 +198,8 @@ impl Backoff {
             Ended::Closed { delivered: true } => self.failures = 0,
             _ => {}
         }
-        let base = retry_ms.map_or(self.base_ms, f64::from);
-        let cap = self.cap_ms.max(base);
+        let base = retry_ms.map_or(BASE_MS, f64::from);
+        let cap = CAP_MS.max(base);
         let step = (base * f64::from(1u32 << self.failures.min(20))).min(cap);
         self.failures = self.failures.saturating_add(1);
         // `max`/`min` turn a NaN into 0.
