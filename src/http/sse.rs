@@ -235,7 +235,8 @@ impl Session {
         let ended = if status == 200.0 {
             Ended::Closed { delivered: self.parser.dispatched }
         } else {
-            Ended::Refused(if (100.0..1000.0).contains(&status) { status as u16 } else { 0 })
+            // A failure (`-2`) is `0`; a status past `u16` (never an HTTP one) the largest.
+            Ended::Refused(status as u16)
         };
         self.backoff.next(ended, self.parser.retry_ms, random)
     }
