@@ -133,30 +133,43 @@ pub const OPEN_WINDOW_MS: f64 = 300_000.0;
 
 /// The times of the last [`MAX_OPENS`] stream opens, shared by all streams (the limit is per IP): at most
 /// [`MAX_OPENS`] in any [`OPEN_WINDOW_MS`]. A ring: once full, `next` is the oldest.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Opens {
-    ring: Vec<f64>,
+    ring: [f64; MAX_OPENS],
     next: usize,
+    full: bool,
+}
+
+impl Default for Opens {
+    fn default() -> Self {
+        Opens::new()
+    }
 }
 
 impl Opens {
     pub const fn new() -> Self {
-        Opens { ring: Vec::new(), next: 0 }
+        Opens { ring: [0.0; MAX_OPENS], next: 0, full: false }
     }
 
     /// How long an open wanted at `at` must still wait so that the window holds at most `MAX_OPENS`: until
     /// the oldest of the last `MAX_OPENS` leaves it.
     pub fn wait(&self, at: f64) -> f64 {
-        self.ring.get(self.next).map_or(0.0, |t| (t + OPEN_WINDOW_MS - at).max(0.0))
+        match self.ring.get(self.next) {
+            Some(t) if self.full => (t + OPEN_WINDOW_MS - at).max(0.0),
+            _ => 0.0,
+        }
     }
 
     /// Records an open at `now`.
     pub fn record(&mut self, now: f64) {
-        match self.ring.get_mut(self.next) {
-            Some(oldest) => *oldest = now,
-            None => self.ring.push(now),
+        if let Some(oldest) = self.ring.get_mut(self.next) {
+            *oldest = now;
         }
-        self.next = (self.next + 1) % MAX_OPENS;
+        self.next += 1;
+        if self.next == MAX_OPENS {
+            self.next = 0;
+            self.full = true;
+        }
     }
 
     /// The wait of an open wanted at `at` ([`Opens::wait`]), recording the open at the end of that wait.
