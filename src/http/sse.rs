@@ -85,22 +85,17 @@ impl Parser {
 
     #[inline(never)]
     fn line_end(&mut self, out: &mut impl Sink) {
-        let text = take(&mut self.line);
-        let line = text.as_str();
+        let Parser { line, data, event, id, last_id, .. } = self;
         if line.is_empty() {
             // Dispatch: the id is the last event id even when there is no data.
-            set(&mut self.last_id, &self.id);
-            let name = take(&mut self.event);
+            set(last_id, id);
             // The data without its last `\n`.
-            if let Some(n) = self.data.len().checked_sub(1) {
+            if let Some(n) = data.len().checked_sub(1) {
                 self.dispatched = true;
-                out.event(
-                    if name.is_empty() { "message" } else { &name },
-                    self.data.get(..n).unwrap_or(""),
-                    &self.last_id,
-                );
+                out.event(if event.is_empty() { "message" } else { event }, data.get(..n).unwrap_or(""), last_id);
             }
-            self.data.clear();
+            data.clear();
+            event.clear();
             return;
         }
         let colon = line.bytes().position(|b| b == b':');
@@ -108,12 +103,12 @@ impl Parser {
         let value = colon.and_then(|i| line.get(i + 1..)).unwrap_or("");
         let value = value.strip_prefix(" ").unwrap_or(value);
         match field {
-            "event" => set(&mut self.event, value),
-            "data" if self.data.len() < MAX_LINE => {
-                self.data.push_str(value);
-                self.data.push('\n');
+            "event" => set(event, value),
+            "data" if data.len() < MAX_LINE => {
+                data.push_str(value);
+                data.push('\n');
             }
-            "id" if !value.bytes().any(|b| b == 0) => set(&mut self.id, value),
+            "id" if !value.bytes().any(|b| b == 0) => set(id, value),
             // Digits only; a number past `u32` is the largest.
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
                 self.retry_ms = Some(value.parse().unwrap_or(u32::MAX));
@@ -121,8 +116,6 @@ impl Parser {
             // Comments (an empty field name) and unknown fields.
             _ => {}
         }
-        // The line's buffer serves the next line.
-        self.line = text;
         self.line.clear();
     }
 }
@@ -140,30 +133,43 @@ pub const OPEN_WINDOW_MS: f64 = 300_000.0;
 
 /// The times of the last [`MAX_OPENS`] stream opens, shared by all streams (the limit is per IP): at most
 /// [`MAX_OPENS`] in any [`OPEN_WINDOW_MS`]. A ring: once full, `next` is the oldest.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Opens {
-    ring: Vec<f64>,
+    ring: [f64; MAX_OPENS],
     next: usize,
+    full: bool,
+}
+
+impl Default for Opens {
+    fn default() -> Self {
+        Opens::new()
+    }
 }
 
 impl Opens {
     pub const fn new() -> Self {
-        Opens { ring: Vec::new(), next: 0 }
+        Opens { ring: [0.0; MAX_OPENS], next: 0, full: false }
     }
 
     /// How long an open wanted at `at` must still wait so that the window holds at most `MAX_OPENS`: until
     /// the oldest of the last `MAX_OPENS` leaves it.
     pub fn wait(&self, at: f64) -> f64 {
-        self.ring.get(self.next).map_or(0.0, |t| (t + OPEN_WINDOW_MS - at).max(0.0))
+        match self.ring.get(self.next) {
+            Some(t) if self.full => (t + OPEN_WINDOW_MS - at).max(0.0),
+            _ => 0.0,
+        }
     }
 
     /// Records an open at `now`.
     pub fn record(&mut self, now: f64) {
-        match self.ring.get_mut(self.next) {
-            Some(oldest) => *oldest = now,
-            None => self.ring.push(now),
+        if let Some(oldest) = self.ring.get_mut(self.next) {
+            *oldest = now;
         }
-        self.next = (self.next + 1) % MAX_OPENS;
+        self.next += 1;
+        if self.next == MAX_OPENS {
+            self.next = 0;
+            self.full = true;
+        }
     }
 
     /// The wait of an open wanted at `at` ([`Opens::wait`]), recording the open at the end of that wait.
@@ -183,20 +189,17 @@ pub enum Ended {
     Closed { delivered: bool },
 }
 
-/// Back-off between opens of one stream: from `base_ms` (1 s, or the server's `retry:`), doubled after
-/// every open that delivered nothing, up to `cap_ms` (30 s), plus up to half again of random jitter
-/// (within the cap); back to the base after a stream that delivered events. 401 and 403 stop.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Backoff {
-    pub base_ms: f64,
-    pub cap_ms: f64,
-    failures: u32,
-}
+/// The first wait of [`Backoff`], when the server sent no `retry:`: 1 s.
+pub const BASE_MS: f64 = 1_000.0;
+/// The longest wait of [`Backoff`] (unless `retry:` asks for longer): 30 s.
+pub const CAP_MS: f64 = 30_000.0;
 
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff { base_ms: 1_000.0, cap_ms: 30_000.0, failures: 0 }
-    }
+/// Back-off between opens of one stream: from [`BASE_MS`] (or the server's `retry:`), doubled after
+/// every open that delivered nothing, up to [`CAP_MS`], plus up to half again of random jitter
+/// (within the cap); back to the base after a stream that delivered events. 401 and 403 stop.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Backoff {
+    failures: u32,
 }
 
 impl Backoff {
@@ -208,8 +211,8 @@ impl Backoff {
             Ended::Closed { delivered: true } => self.failures = 0,
             _ => {}
         }
-        let base = retry_ms.map_or(self.base_ms, f64::from);
-        let cap = self.cap_ms.max(base);
+        let base = retry_ms.map_or(BASE_MS, f64::from);
+        let cap = CAP_MS.max(base);
         let step = (base * f64::from(1u32 << self.failures.min(20))).min(cap);
         self.failures = self.failures.saturating_add(1);
         // `max`/`min` turn a NaN into 0.
@@ -245,7 +248,8 @@ impl Session {
         let ended = if status == 200.0 {
             Ended::Closed { delivered: self.parser.dispatched }
         } else {
-            Ended::Refused(if (100.0..1000.0).contains(&status) { status as u16 } else { 0 })
+            // A failure (`-2`) is `0`; a status past `u16` (never an HTTP one) the largest.
+            Ended::Refused(status as u16)
         };
         self.backoff.next(ended, self.parser.retry_ms, random)
     }

@@ -48,7 +48,7 @@ impl Particle {
 #[inline(never)]
 fn setup(client: &Client<FetchTransport>, options: JsValue) -> Result<Array, Error> {
     let o = Opts::new(options.clone(), CTX)?;
-    if !options.is_undefined() && !options.is_null() {
+    if options.is_object() {
         // `[key, value, …]`, or undefined when reading the keys threw.
         let keys = pairs(&options);
         if keys.is_undefined() {

@@ -363,6 +363,9 @@ impl<T: Transport> Particle<T> {
     }
 }
 
+/// The options of an event stream that make the path, in the order read, and their path parts.
+static EVENT_SCOPES: [(&str, &str); 3] = [("org", "orgs/"), ("product", "products/"), ("deviceId", "devices/")];
+
 /// The path of an event stream, as particle-api-js builds it: `/v1/[orgs/{org}/][products/{product}/]`
 /// `[devices/[{deviceId}/]]events[/{name}]`, where `deviceId` `mine` (any case) means the user's devices and
 /// `name` is an event name prefix (encoded whole, `/` included). `option(key)` reads the options `org`,
@@ -370,14 +373,11 @@ impl<T: Transport> Particle<T> {
 #[inline(never)]
 pub fn events_path(mut option: impl FnMut(&str) -> Result<Option<String>, Error>) -> Result<String, Error> {
     let mut path = String::from("/v1/");
-    for (key, part, device) in
-        [("org", "orgs/", false), ("product", "products/", false), ("deviceId", "devices/", true)]
-    {
+    for (i, (key, part)) in EVENT_SCOPES.iter().enumerate() {
         if let Some(v) = option(key)? {
             path.push_str(part);
-            // `mine` in any case (each byte, lowercased by `| 0x20`, is that letter or its capital).
-            let mine = v.len() == 4 && v.bytes().zip(*b"mine").all(|(a, b)| a | 0x20 == b);
-            if !(device && mine) {
+            // `mine` (any case) for `deviceId`, the last: the user's devices, no segment.
+            if !(i == 2 && v.eq_ignore_ascii_case("mine")) {
                 path.push_str(&crate::vendors::segment(&encode::cat(&["particle.getEventStream: `", key, "`"]), &v)?);
                 path.push('/');
             }
