@@ -12,6 +12,7 @@ use crate::prelude::*;
 
 use super::{retry, Body, Payload, Request, Response, Transport};
 use crate::error::{Error, ErrorBody};
+use crate::js::options::{is_array, read_js, threw};
 use crate::js::task::Settled as JsFuture;
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
@@ -299,8 +300,10 @@ impl Transport for FetchTransport {
             req.expect == crate::http::Shape::Binary,
         );
         // `exchange` never rejects; should the platform make it, that is a network failure too.
-        let got: Array =
-            JsFuture::from(pending).await.unwrap_or_else(|_| Array::of1(&(-2).into()).into()).unchecked_into();
+        let Ok(got) = JsFuture::from(pending).await else {
+            return Err(Error::Network("fetch failed".into()));
+        };
+        let got: Array = got.unchecked_into();
         let status = got.get(0).as_f64().unwrap_or(-1.0);
         if status == -2.0 {
             let kind = text(&got.get(1));
@@ -360,7 +363,9 @@ impl Body for JsValue {
         if !self.is_object() {
             return None;
         }
-        Reflect::get(self, &key.into()).ok().filter(|v| !v.is_undefined())
+        // A read that cannot throw (a getter that throws reads as absent).
+        let v = read_js(self, &key.into());
+        (!v.is_undefined() && !(v.is_symbol() && threw(&v))).then_some(v)
     }
     /// Strings longer than [`MAX_TEXT`] read as absent: a 20 MB answer is never copied into wasm.
     fn as_str(&self) -> Option<String> {
@@ -370,13 +375,14 @@ impl Body for JsValue {
         JsValue::as_f64(self)
     }
     fn items(&self) -> Option<Vec<Self>> {
-        Array::is_array(self).then(|| self.clone().unchecked_into::<Array>().iter().collect())
+        Body::is_array(self).then(|| self.clone().unchecked_into::<Array>().iter().collect())
     }
+    /// (`Array.isArray` through the binding that cannot throw; a parsed body never makes it.)
     fn is_array(&self) -> bool {
-        Array::is_array(self)
+        is_array(self) == Some(true)
     }
     fn is_object(&self) -> bool {
-        self.is_object() && !Array::is_array(self)
+        self.is_object() && is_array(self) == Some(false)
     }
     fn fingerprint(&self) -> Self {
         JSON::stringify(self).map_or(JsValue::NULL, JsValue::from)
