@@ -14,7 +14,7 @@ use super::{retry, Body, Payload, Request, Response, Transport};
 use crate::error::{Error, ErrorBody};
 use crate::js::options::{is_array, read_js, threw};
 use crate::js::task::Settled as JsFuture;
-use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use js_sys::{Array, Function, Object, Promise, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -145,6 +145,12 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
   }
 }
 
+export function put(target, key, value) {
+  try {
+    target[key] = value;
+  } catch {}
+}
+
 export function globalFetch() {
   try {
     const f = globalThis.fetch;
@@ -181,6 +187,9 @@ extern "C" {
         timeout_ms: u32,
         binary: bool,
     ) -> Promise;
+
+    /// `target[key] = value`, which cannot throw into wasm.
+    fn put(target: &Object, key: &str, value: &JsValue);
 
     /// The global `fetch`, if there is one (and reading it does not throw).
     #[wasm_bindgen(js_name = globalFetch)]
@@ -347,9 +356,9 @@ impl Transport for FetchTransport {
 }
 
 /// Sets a property on an object this crate created (which cannot fail).
+#[inline(never)]
 pub(crate) fn set(target: &Object, key: &str, value: &JsValue) {
-    // Setting a property on a plain object we created cannot fail.
-    let _ = Reflect::set(target, &key.into(), value);
+    put(target, key, value);
 }
 
 impl Body for JsValue {
