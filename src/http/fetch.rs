@@ -14,7 +14,7 @@ use super::{retry, Body, Payload, Request, Response, Transport};
 use crate::error::{Error, ErrorBody};
 use crate::js::options::{is_array, read_js, threw};
 use crate::js::task::Settled as JsFuture;
-use js_sys::{Array, Function, Object, Promise, JSON};
+use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -151,6 +151,20 @@ export function put(target, key, value) {
   } catch {}
 }
 
+export function json(value) {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return null;
+  }
+}
+
+export function construct(cls, message) {
+  try {
+    return new cls(message);
+  } catch {}
+}
+
 export function globalFetch() {
   try {
     const f = globalThis.fetch;
@@ -190,6 +204,12 @@ extern "C" {
 
     /// `target[key] = value`, which cannot throw into wasm.
     fn put(target: &Object, key: &str, value: &JsValue);
+
+    /// `JSON.stringify(value)` (a string, or undefined for a value JSON cannot show); null when it throws.
+    pub(crate) fn json(value: &JsValue) -> JsValue;
+
+    /// `new cls(message)`; undefined when it throws.
+    pub(crate) fn construct(cls: &Function, message: &str) -> JsValue;
 
     /// The global `fetch`, if there is one (and reading it does not throw).
     #[wasm_bindgen(js_name = globalFetch)]
@@ -282,9 +302,11 @@ impl Transport for FetchTransport {
                     Payload::Json(v) => v,
                     _ => &JsValue::UNDEFINED,
                 };
-                JSON::stringify(v)
-                    .map(JsValue::from)
-                    .map_err(|_| Error::invalid("the request body cannot be turned into JSON"))?
+                let text = json(v);
+                if text.is_null() {
+                    return Err(Error::invalid("the request body cannot be turned into JSON"));
+                }
+                text
             }
             (Some(Payload::Multipart(fields) | Payload::Form(fields)), _) => {
                 let a = Array::new();
@@ -394,7 +416,7 @@ impl Body for JsValue {
         self.is_object() && is_array(self) == Some(false)
     }
     fn fingerprint(&self) -> Self {
-        JSON::stringify(self).map_or(JsValue::NULL, JsValue::from)
+        json(self)
     }
     fn from_items(items: Vec<Self>) -> Self {
         items.into_iter().collect::<Array>().into()
