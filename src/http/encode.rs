@@ -46,7 +46,8 @@ pub fn num(mut n: u64) -> String {
             break;
         }
     }
-    digits[i..].iter().map(|&d| d as char).collect()
+    // SAFETY: ASCII digits are UTF-8.
+    String::from(unsafe { core::str::from_utf8_unchecked(digits.get(i..).unwrap_or_default()) })
 }
 
 /// Checks an id that goes into a URL path and percent-encodes it.

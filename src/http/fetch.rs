@@ -7,13 +7,18 @@
 //! `Response` throws becomes a rejection (which Rust turns into an error) instead of an exception
 //! unwinding through wasm; and one crossing replaces a dozen. Decisions (redirects, retries, timeouts,
 //! errors) stay in Rust.
+//!
+//! A few one-line steps beside it (`put`, `json`, `construct`, `globalFetch`) do in JavaScript what the
+//! js-sys bindings would do with a `catch` import or a lookup of the global object: they cannot throw into
+//! wasm, and they spare the wasm the exception and global-object machinery (about 1 KB of gzip).
 
 use crate::prelude::*;
 
 use super::{retry, Body, Payload, Request, Response, Transport};
 use crate::error::{Error, ErrorBody};
+use crate::js::options::{is_array, read_js, threw};
 use crate::js::task::Settled as JsFuture;
-use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -144,6 +149,26 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
   }
 }
 
+export function put(target, key, value) {
+  try {
+    target[key] = value;
+  } catch {}
+}
+
+export function json(value) {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return null;
+  }
+}
+
+export function construct(cls, message) {
+  try {
+    return new cls(message);
+  } catch {}
+}
+
 export function globalFetch() {
   try {
     const f = globalThis.fetch;
@@ -180,6 +205,15 @@ extern "C" {
         timeout_ms: u32,
         binary: bool,
     ) -> Promise;
+
+    /// `target[key] = value`, which cannot throw into wasm.
+    fn put(target: &Object, key: &str, value: &JsValue);
+
+    /// `JSON.stringify(value)` (a string, or undefined for a value JSON cannot show); null when it throws.
+    pub(crate) fn json(value: &JsValue) -> JsValue;
+
+    /// `new cls(message)`; undefined when it throws.
+    pub(crate) fn construct(cls: &Function, message: &str) -> JsValue;
 
     /// The global `fetch`, if there is one (and reading it does not throw).
     #[wasm_bindgen(js_name = globalFetch)]
@@ -272,9 +306,11 @@ impl Transport for FetchTransport {
                     Payload::Json(v) => v,
                     _ => &JsValue::UNDEFINED,
                 };
-                JSON::stringify(v)
-                    .map(JsValue::from)
-                    .map_err(|_| Error::invalid("the request body cannot be turned into JSON"))?
+                let text = json(v);
+                if text.is_null() {
+                    return Err(Error::invalid("the request body cannot be turned into JSON"));
+                }
+                text
             }
             (Some(Payload::Multipart(fields) | Payload::Form(fields)), _) => {
                 let a = Array::new();
@@ -299,8 +335,10 @@ impl Transport for FetchTransport {
             req.expect == crate::http::Shape::Binary,
         );
         // `exchange` never rejects; should the platform make it, that is a network failure too.
-        let got: Array =
-            JsFuture::from(pending).await.unwrap_or_else(|_| Array::of1(&(-2).into()).into()).unchecked_into();
+        let Ok(got) = JsFuture::from(pending).await else {
+            return Err(Error::Network("fetch failed".into()));
+        };
+        let got: Array = got.unchecked_into();
         let status = got.get(0).as_f64().unwrap_or(-1.0);
         if status == -2.0 {
             let kind = text(&got.get(1));
@@ -344,9 +382,9 @@ impl Transport for FetchTransport {
 }
 
 /// Sets a property on an object this crate created (which cannot fail).
+#[inline(never)]
 pub(crate) fn set(target: &Object, key: &str, value: &JsValue) {
-    // Setting a property on a plain object we created cannot fail.
-    let _ = Reflect::set(target, &key.into(), value);
+    put(target, key, value);
 }
 
 impl Body for JsValue {
@@ -360,7 +398,10 @@ impl Body for JsValue {
         if !self.is_object() {
             return None;
         }
-        Reflect::get(self, &key.into()).ok().filter(|v| !v.is_undefined())
+        // A read that cannot throw (a getter that throws reads as absent).
+        let v = read_js(self, &key.into());
+        let absent = v.is_undefined() || (v.is_symbol() && threw(&v));
+        (!absent).then_some(v)
     }
     /// Strings longer than [`MAX_TEXT`] read as absent: a 20 MB answer is never copied into wasm.
     fn as_str(&self) -> Option<String> {
@@ -370,16 +411,17 @@ impl Body for JsValue {
         JsValue::as_f64(self)
     }
     fn items(&self) -> Option<Vec<Self>> {
-        Array::is_array(self).then(|| self.clone().unchecked_into::<Array>().iter().collect())
+        Body::is_array(self).then(|| self.clone().unchecked_into::<Array>().iter().collect())
     }
+    /// (`Array.isArray` through the binding that cannot throw; a parsed body never makes it.)
     fn is_array(&self) -> bool {
-        Array::is_array(self)
+        is_array(self) == Some(true)
     }
     fn is_object(&self) -> bool {
-        self.is_object() && !Array::is_array(self)
+        self.is_object() && is_array(self) == Some(false)
     }
     fn fingerprint(&self) -> Self {
-        JSON::stringify(self).map_or(JsValue::NULL, JsValue::from)
+        json(self)
     }
     fn from_items(items: Vec<Self>) -> Self {
         items.into_iter().collect::<Array>().into()

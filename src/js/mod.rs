@@ -17,7 +17,7 @@ use crate::error::{Error, ErrorBody, Vendor};
 use crate::http::encode::{cat, num};
 pub(crate) use crate::http::fetch::set;
 use core::future::Future;
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -70,8 +70,8 @@ fn opt_num(v: Option<f64>) -> JsValue {
 pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
     let message = err.message();
     let class = ERROR_CLASS.try_with(|c| c.borrow().clone()).ok().flatten();
-    let error: Object = match class.map(|c| Reflect::construct(&c, &js_sys::Array::of1(&message.as_str().into()))) {
-        Some(Ok(e)) => e.unchecked_into(),
+    let error: Object = match class.map(|c| crate::http::fetch::construct(&c, &message)) {
+        Some(e) if !e.is_undefined() => e.unchecked_into(),
         _ => {
             let e = js_sys::Error::new(&message);
             set(&e, "name", &"CloudError".into());

@@ -171,7 +171,7 @@ impl Future for Settled {
         match &self.cell {
             Some(cell) if cell.length() == 2 => {
                 let value = cell.get(1);
-                Poll::Ready(if cell.get(0).is_truthy() { Ok(value) } else { Err(value) })
+                Poll::Ready(if cell.get(0).as_bool() == Some(true) { Ok(value) } else { Err(value) })
             }
             _ => Poll::Pending,
         }

@@ -151,20 +151,17 @@ pub fn expiry<A: Arg>(
     default: Option<&str>,
 ) -> Result<Option<(&'static str, String)>, Error> {
     let mut got = None;
-    for (key, wire) in [("tokenDuration", "expires_in"), ("expiresIn", "expires_in"), ("expiresAt", "expires_at")] {
+    for (key, seconds) in [("tokenDuration", true), ("expiresIn", true), ("expiresAt", false)] {
         let Some(v) = field(opts, ctx, key)? else { continue };
-        let value = if wire == "expires_in" {
+        let value = if seconds {
             v.number().filter(|(n, int)| *int && !n.starts_with('-')).map(|n| n.0)
         } else {
             v.date().or_else(|| v.string().ok().flatten().filter(|s| !s.trim().is_empty()))
         }
         .unwrap_or_default();
         if value.is_empty() {
-            let what = if wire == "expires_in" {
-                "` must be a whole number of seconds"
-            } else {
-                "` must be a Date or an ISO 8601 string"
-            };
+            let what =
+                if seconds { "` must be a whole number of seconds" } else { "` must be a Date or an ISO 8601 string" };
             return Err(bad(ctx, &["`", key, what]));
         }
         if got.is_some() {
@@ -173,7 +170,7 @@ pub fn expiry<A: Arg>(
                 &["`", key, "` with another lifetime: give one of `tokenDuration`, `expiresIn`, `expiresAt`"],
             ));
         }
-        got = Some((wire, value));
+        got = Some((if seconds { "expires_in" } else { "expires_at" }, value));
     }
     Ok(got.or_else(|| default.map(|d| ("expires_in", d.to_string()))))
 }
