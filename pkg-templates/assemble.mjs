@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { WASM_OPT_FLAGS } from '../tools/wasm-opt-flags.mjs';
 import { minifyNames, renameInGlue } from '../tools/minify-names.mjs';
+import { transformSync } from 'esbuild';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -75,6 +76,7 @@ const dts = fs.readFileSync(path.join(tmp, 'nodejs', `${NAME}.d.ts`), 'utf8');
 fs.writeFileSync(path.join(outDir, `${NAME}.d.ts`), dts.replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, ''));
 // The web glue is an ES module inside a CommonJS package: say so for hosts that go by `type`.
 fs.writeFileSync(path.join(outDir, 'web', 'package.json'), '{ "type": "module" }\n');
+const webSnippets = snippets('web').map((f) => path.join('web', 'snippets', f));
 fs.rmSync(tmp, { recursive: true, force: true });
 
 for (const f of ['index.cjs', 'index.mjs', 'http-fetch.cjs', 'browser.mjs', 'common.mjs', 'events.mjs', 'arduino-api.mjs', 'index.d.ts', 'arduino-api.d.ts', 'README.md']) {
@@ -98,24 +100,6 @@ const manifest = JSON.parse(fs.readFileSync(path.join(here, 'package.json'), 'ut
 manifest.version = version;
 fs.writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
-// Size report.
-const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
-const kb = (n) => `${(n / 1024).toFixed(1)} KiB (${n.toLocaleString('en-US')} B)`;
-const wasm = fs.readFileSync(wasmOut);
-const glue = (dir) => fs.readFileSync(path.join(outDir, dir, `${NAME}.js`));
-const entries = ['browser.mjs', 'common.mjs', 'events.mjs', 'arduino-api.mjs'].map((f) => fs.readFileSync(path.join(outDir, f)));
-const report = {
-  wasmRaw: wasm.length,
-  wasmGzip: gz(wasm),
-  webGlueGzip: gz(Buffer.concat([glue('web'), ...entries])),
-  nodeGlueGzip: gz(glue('node')),
-};
-console.log(`package ${manifest.name}@${version} in ${path.relative(process.cwd(), outDir) || '.'}:`);
-console.log(`  wasm            ${kb(report.wasmRaw)} raw, ${kb(report.wasmGzip)} gzip`);
-console.log(`  JS glue (web)   ${kb(report.webGlueGzip)} gzip (glue + entry)`);
-console.log(`  JS glue (node)  ${kb(report.nodeGlueGzip)} gzip`);
-console.log(`  browser total   ${kb(report.wasmGzip + report.webGlueGzip)} gzip`);
-fs.writeFileSync(path.join(root, 'target', 'size-report.json'), `${JSON.stringify(report, null, 2)}\n`);
 
 // The budgets: the wasm below the browser bundles of the official vendor clients (about 50 KB gzip each) with
 // all four vendors in; the browser's JS (wasm-bindgen glue, entry, shared module, the generated Arduino
@@ -132,6 +116,35 @@ fs.writeFileSync(path.join(root, 'target', 'size-report.json'), `${JSON.stringif
 // (55,759 B); wasm-opt merges similar functions first (55,546 B).
 const WASM_GZIP_BUDGET = 55_600;
 const WEB_JS_GZIP_BUDGET = 16_000;
+// What a browser loads — the web glue, its snippets and the ES modules — ships without comments and
+// whitespace (esbuild, names kept so that stack traces stay readable): a third less to download. The
+// CommonJS copies for Node stay as written.
+const browserFiles = [path.join('web', `${NAME}.js`), ...webSnippets, 'browser.mjs', 'common.mjs', 'events.mjs', 'arduino-api.mjs'];
+for (const f of browserFiles) {
+  const file = path.join(outDir, f);
+  const { code } = transformSync(fs.readFileSync(file, 'utf8'), {
+    loader: 'js', minifyWhitespace: true, minifySyntax: true, legalComments: 'none',
+  });
+  fs.writeFileSync(file, code);
+}
+
+// Size report: each file gzipped on its own, as a browser fetches them.
+const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB (${n.toLocaleString('en-US')} B)`;
+const wasm = fs.readFileSync(wasmOut);
+const report = {
+  wasmRaw: wasm.length,
+  wasmGzip: gz(wasm),
+  webGlueGzip: browserFiles.reduce((n, f) => n + gz(fs.readFileSync(path.join(outDir, f))), 0),
+  nodeGlueGzip: gz(fs.readFileSync(path.join(outDir, 'node', `${NAME}.js`))),
+};
+console.log(`package ${manifest.name}@${version} in ${path.relative(process.cwd(), outDir) || '.'}:`);
+console.log(`  wasm            ${kb(report.wasmRaw)} raw, ${kb(report.wasmGzip)} gzip`);
+console.log(`  JS (web)        ${kb(report.webGlueGzip)} gzip (glue, snippets, entry modules)`);
+console.log(`  JS glue (node)  ${kb(report.nodeGlueGzip)} gzip`);
+console.log(`  browser total   ${kb(report.wasmGzip + report.webGlueGzip)} gzip`);
+fs.writeFileSync(path.join(root, 'target', 'size-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+
 let over = false;
 for (const [what, size, budget] of [
   ['wasm', report.wasmGzip, WASM_GZIP_BUDGET],
