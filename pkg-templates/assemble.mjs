@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { WASM_OPT_FLAGS } from '../tools/wasm-opt-flags.mjs';
 import { minifyNames, renameInGlue } from '../tools/minify-names.mjs';
 import { transformSync } from 'esbuild';
+import { pruneTable, checkNoClosures } from '../tools/prune-table.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -25,7 +26,9 @@ const tmp = fs.mkdtempSync(path.join(root, 'target', 'assemble-'));
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 
 for (const target of ['nodejs', 'web']) {
-  run('wasm-bindgen', ['--target', target, '--out-dir', path.join(tmp, target), '--out-name', NAME, wasmIn]);
+  // --keep-debug: the function names, for pruneTable (wasm-opt strips them).
+  run('wasm-bindgen', ['--target', target, '--keep-debug', '--out-dir', path.join(tmp, target), '--out-name', NAME, wasmIn]);
+  checkNoClosures(fs.readFileSync(path.join(tmp, target, `${NAME}.js`), 'utf8'), `${target} glue`);
 }
 const bgNode = fs.readFileSync(path.join(tmp, 'nodejs', `${NAME}_bg.wasm`));
 const bgWeb = fs.readFileSync(path.join(tmp, 'web', `${NAME}_bg.wasm`));
@@ -37,7 +40,10 @@ fs.mkdirSync(path.join(outDir, 'web'), { recursive: true });
 
 const wasmOut = path.join(outDir, `${NAME}_bg.wasm`);
 const wasmOpt = path.join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
-run(process.execPath, [wasmOpt, ...WASM_OPT_FLAGS, '--strip-debug', path.join(tmp, 'nodejs', `${NAME}_bg.wasm`), '-o', wasmOut]);
+// The function-table slots of code nothing calls are emptied first, so that wasm-opt drops that code.
+const pruned = path.join(tmp, 'pruned.wasm');
+fs.writeFileSync(pruned, pruneTable(bgNode).wasm);
+run(process.execPath, [wasmOpt, ...WASM_OPT_FLAGS, '--strip-debug', pruned, '-o', wasmOut]);
 // Short import and export names instead of wasm-bindgen's hashed ones, in the .wasm and in both glues.
 const glues = ['nodejs', 'web'].map((t) => fs.readFileSync(path.join(tmp, t, `${NAME}.js`), 'utf8'));
 const minified = minifyNames(fs.readFileSync(wasmOut), glues);

@@ -14,6 +14,7 @@ import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WASM_OPT_FLAGS } from './wasm-opt-flags.mjs';
+import { pruneTable } from './prune-table.mjs';
 
 const args = process.argv.slice(2);
 const option = (flag, fallback) => {
@@ -149,8 +150,11 @@ function demangle(name) {
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const namedPath = inputPath.replace(/(\.wasm)?$/, '.opt.wasm');
+// The package build's own steps: the dead table slots emptied (tools/prune-table.mjs), then wasm-opt.
+const prunedPath = inputPath.replace(/(\.wasm)?$/, '.pruned.wasm');
+fs.writeFileSync(prunedPath, pruneTable(fs.readFileSync(inputPath)).wasm);
 execFileSync(process.execPath, [
-  path.join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt'), ...WASM_OPT_FLAGS, '-g', inputPath, '-o', namedPath,
+  path.join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt'), ...WASM_OPT_FLAGS, '-g', prunedPath, '-o', namedPath,
 ], { stdio: ['ignore', 'inherit', 'inherit'] });
 const named = fs.readFileSync(namedPath);
 const { bodies, names } = parse(named);
