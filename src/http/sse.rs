@@ -98,9 +98,7 @@ impl Parser {
             event.clear();
             return;
         }
-        let colon = line.bytes().position(|b| b == b':');
-        let field = line.get(..colon.unwrap_or(line.len())).unwrap_or(line);
-        let value = colon.and_then(|i| line.get(i + 1..)).unwrap_or("");
+        let (field, value) = crate::ops::split(line, b':').unwrap_or((line, ""));
         let value = value.strip_prefix(" ").unwrap_or(value);
         match field {
             "event" => set(event, value),
