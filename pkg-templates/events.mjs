@@ -98,7 +98,7 @@ async function run(step, [, url, fetch, silenceMs, testWait, headers], signal, o
   const hook = typeof testWait === 'function' ? testWait : undefined;
   let first = true;
   for (;;) {
-    const ms = step(WAIT, Date.now());
+    const ms = step(WAIT);
     if (ms > 0) await wait(ms, signal, hook);
     if (signal.aborted) return;
     if (!first) report('reconnect');
@@ -126,7 +126,7 @@ async function run(step, [, url, fetch, silenceMs, testWait, headers], signal, o
       if (first) throw failure;
       report('reconnect-error', failure);
     }
-    const next = step(ENDED, status, Math.random());
+    const next = step(ENDED);
     if (next < 0) {
       report('error', failure);
       report('end');

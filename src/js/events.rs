@@ -112,8 +112,8 @@ impl Sink for Events<'_> {
     }
 }
 
-/// [`Particle::event_step`]: the wait before an open wanted at `n` (now, in ms): Particle's 100 opens per
-/// 5 minutes, shared by all streams; the open is counted at the end of that wait.
+/// [`Particle::event_step`]: the wait (ms) before an open wanted now: Particle's 100 opens per 5 minutes,
+/// shared by all streams; the open is counted at the end of that wait.
 pub const WAIT: u32 = 0;
 /// [`Particle::event_step`]: an open answered status `n` with `v` (`-2`: it failed, `v` the message):
 /// undefined when its body is to be read, else the `CloudError` of the refusal.
@@ -121,8 +121,8 @@ pub const OPENED: u32 = 1;
 /// [`Particle::event_step`]: the events the text `v` (a chunk of the body) completes, after the last event
 /// id (`""`: none yet; sent as `Last-Event-ID` when reopening): `[lastEventId, name, data, name, data, …]`.
 pub const FEED: u32 = 2;
-/// [`Particle::event_step`]: the connection opened with status `n` is over (`v`: a random number in
-/// `[0, 1)`): the wait before the next open (ms), or `-1` to stop.
+/// [`Particle::event_step`]: the connection of the last [`OPENED`] is over: the wait before the next open
+/// (ms, with random jitter), or `-1` to stop.
 pub const ENDED: u32 = 3;
 /// [`Particle::event_step`]: the stream is over; its slot is free.
 pub const FREE: u32 = 4;
@@ -136,7 +136,7 @@ fn step(streams: &mut Streams, id: usize, what: u32, n: f64, v: JsValue) -> JsVa
     }
     let Some(s) = slot else { return JsValue::UNDEFINED };
     match what {
-        WAIT => opens.reserve(n).into(),
+        WAIT => opens.reserve(js_sys::Date::now()).into(),
         OPENED => {
             if s.opened(n) {
                 return JsValue::UNDEFINED;
@@ -154,7 +154,7 @@ fn step(streams: &mut Streams, id: usize, what: u32, n: f64, v: JsValue) -> JsVa
             out.unshift(&s.parser.last_id.as_str().into());
             out.into()
         }
-        ENDED => s.ended(n, v.as_f64().unwrap_or(0.0)).unwrap_or(-1.0).into(),
+        ENDED => s.ended(js_sys::Math::random()).unwrap_or(-1.0).into(),
         _ => JsValue::UNDEFINED,
     }
 }
