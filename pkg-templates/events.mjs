@@ -311,7 +311,7 @@ export function eventStreams(Particle) {
       const report = (kind, value) => {
         if (!signal.aborted) stream._report(kind, value);
       };
-      const step = (what, n, v) => Particle.__eventStep(setup[0], what, n, v);
+      const step = (what, n, v) => Particle.__eventStep(setup[0] + what, n, v);
       run(step, setup, signal, () => signal.aborted || resolve(stream), report)
         .then(undefined, (err) => {
           stream._ctl.abort();

@@ -38,19 +38,19 @@ static STREAMS: Local<Streams> = Local::new(Streams { sessions: Vec::new(), open
 impl Particle {
     /// The start of `getEventStream` (events.mjs): checks the options (answers a `CloudError`
     /// `invalid_argument`, before anything is sent, when one is wrong) and answers
-    /// `[id, url, fetch, silenceMs, testWait, headers]`: the id of the stream's session (for
-    /// [`Particle::event_step`]) and the headers of every open but `Last-Event-ID`.
+    /// `[handle, url, fetch, silenceMs, testWait, headers]`: the handle of the stream's session (its slot
+    /// times 8, for [`Particle::event_step`]) and the headers of every open but `Last-Event-ID`.
     #[wasm_bindgen(js_name = "__eventStream", skip_typescript)]
     pub fn event_stream(&self, options: JsValue) -> JsValue {
         setup(&self.inner, options).map_or_else(|e| to_js(e, V), JsValue::from)
     }
 
-    /// The one question of the loop in events.mjs to the session `id` at each step: [`WAIT`], [`OPENED`],
-    /// [`FEED`], [`ENDED`], or [`FREE`] once the stream is over. (A static method: no object to borrow,
-    /// and one crossing for every step.)
+    /// The one question of the loop in events.mjs to a session at each step: `op` is the session's handle
+    /// plus [`WAIT`], [`OPENED`], [`FEED`], [`ENDED`], or [`FREE`] once the stream is over. (A static
+    /// method: no object to borrow, and one crossing for every step.)
     #[wasm_bindgen(js_name = "__eventStep", skip_typescript)]
-    pub fn event_step(id: u32, what: u32, n: f64, v: JsValue) -> JsValue {
-        STREAMS.try_with(|s| step(&mut s.borrow_mut(), id as usize, what, n, v)).unwrap_or(JsValue::UNDEFINED)
+    pub fn event_step(op: u32, n: f64, v: JsValue) -> JsValue {
+        STREAMS.try_with(|s| step(&mut s.borrow_mut(), op as usize >> 3, op & 7, n, v)).unwrap_or(JsValue::UNDEFINED)
     }
 }
 
@@ -95,7 +95,7 @@ fn setup(client: &Client<FetchTransport>, options: JsValue) -> Result<Array, Err
             id
         })
         .unwrap_or(0);
-    let out = Array::of3(&(id as u32).into(), &url.into(), client.core().transport.fetch());
+    let out = Array::of3(&((id as u32) << 3).into(), &url.into(), client.core().transport.fetch());
     out.push(&silence.into());
     out.push(&hook);
     out.push(&headers);
