@@ -94,7 +94,8 @@ const FREE = 4;
 
 // The stream: `opened()` once the first open succeeded, then `report(kind, value)` for each event, until
 // `signal` fires or the session says stop. Rejects when the first open is refused.
-async function run(step, [, url, fetch, silenceMs, testWait, headers], signal, opened, report) {
+async function run(step, [, url, fetch, silenceMs, testWait, Authorization], signal, opened, report) {
+  const headers = { Authorization, Accept: 'text/event-stream' };
   const hook = typeof testWait === 'function' ? testWait : undefined;
   let first = true;
   for (;;) {

@@ -7,14 +7,14 @@ use crate::prelude::*;
 
 use super::options::{pairs, Opts};
 use super::particle::Particle;
-use super::{set, to_js};
+use super::to_js;
 use crate::error::{Error, Vendor};
 use crate::http::encode::cat;
 use crate::http::fetch::{bounded_string, FetchTransport};
 use crate::http::sse::{Opens, Session, Sink};
 use crate::http::Response;
 use crate::vendors::particle::{events_path, Particle as Client};
-use js_sys::{Array, Object};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -38,8 +38,8 @@ static STREAMS: Local<Streams> = Local::new(Streams { sessions: Vec::new(), open
 impl Particle {
     /// The start of `getEventStream` (events.mjs): checks the options (answers a `CloudError`
     /// `invalid_argument`, before anything is sent, when one is wrong) and answers
-    /// `[handle, url, fetch, silenceMs, testWait, headers]`: the handle of the stream's session (its slot
-    /// times 8, for [`Particle::event_step`]) and the headers of every open but `Last-Event-ID`.
+    /// `[handle, url, fetch, silenceMs, testWait, authorization]`: the handle of the stream's session (its
+    /// slot times 8, for [`Particle::event_step`]) and the `Authorization` header of every open.
     #[wasm_bindgen(js_name = "__eventStream", skip_typescript)]
     pub fn event_stream(&self, options: JsValue) -> JsValue {
         setup(&self.inner, options).map_or_else(|e| to_js(e, V), JsValue::from)
@@ -78,9 +78,6 @@ fn setup(client: &Client<FetchTransport>, options: JsValue) -> Result<Array, Err
     let silence = o.number("silenceMs", 1, 2_147_483_647)?.unwrap_or(15_000);
     // The test hook goes as it is: events.mjs uses it when it is a function.
     let hook = o.raw("__testWait")?.unwrap_or_default();
-    let headers = Object::new();
-    set(&headers, "Authorization", &bearer.into());
-    set(&headers, "Accept", &"text/event-stream".into());
     // A free slot, else a new one.
     let id = STREAMS
         .try_with(|s| {
@@ -98,7 +95,7 @@ fn setup(client: &Client<FetchTransport>, options: JsValue) -> Result<Array, Err
     let out = Array::of3(&((id as u32) << 3).into(), &url.into(), client.core().transport.fetch());
     out.push(&silence.into());
     out.push(&hook);
-    out.push(&headers);
+    out.push(&bearer.into());
     Ok(out)
 }
 
