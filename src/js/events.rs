@@ -13,13 +13,12 @@ use crate::http::encode::cat;
 use crate::http::fetch::{bounded_string, FetchTransport};
 use crate::http::sse::{Opens, Session, Sink};
 use crate::http::Response;
-use crate::vendors::particle::{events_path, Particle as Client};
+use crate::vendors::particle::{events_path, Particle as Client, EVENTS_CTX as CTX};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 const V: Vendor = Vendor::Particle;
-const CTX: &str = "particle.getEventStream";
 /// The options of `getEventStream`; `__testWait` is the test hook: called with each wait the client
 /// decided (in ms) instead of waiting, the wait ends when its promise settles.
 const KEYS: [&str; 7] = ["deviceId", "product", "org", "name", "auth", "silenceMs", "__testWait"];
