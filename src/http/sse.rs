@@ -416,6 +416,23 @@ mod tests {
     }
 
     #[test]
+    fn the_ring_of_opens_goes_round_and_round() {
+        // An open every second for ten minutes and more: never more than 100 in a window, and every open
+        // past the first 100 waits for the one 100 opens earlier to leave it.
+        let mut o = Opens::default();
+        let mut at = Vec::new();
+        for i in 0..350u32 {
+            let wait = o.reserve(f64::from(i) * 1_000.0);
+            at.push(f64::from(i) * 1_000.0 + wait);
+            if let Some(earlier) = i.checked_sub(100).and_then(|j| at.get(j as usize)) {
+                assert_eq!(at.last().copied(), Some((f64::from(i) * 1_000.0).max(earlier + OPEN_WINDOW_MS)));
+            } else {
+                assert_eq!(wait, 0.0);
+            }
+        }
+    }
+
+    #[test]
     fn a_session_reads_200_restarts_the_parser_and_backs_off_by_what_was_delivered() {
         let mut s = Session::default();
         assert!(s.opened(200.0));
