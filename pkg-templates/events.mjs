@@ -1,7 +1,7 @@
 // Particle's event streams in JavaScript idioms: particle-api-js's emitter (`event`, `error`, `disconnect`,
 // `reconnect`, `reconnect-success`, `reconnect-error`, `end`, and `abort()`) that is also an async iterator
 // of the events. The options, the URL and every decision of the stream (SSE framing, back-off, `retry:`,
-// the opens window, stopping) are wasm's (src/js/events.rs, an `EventSourceState`); this file does the I/O
+// the opens window, stopping) are wasm's (src/js/events.rs, a session per stream); this file does the I/O
 // steps (open, read, wait) in a loop that asks its session after each, and turns its answers into events.
 
 // The event payload as particle-api-js gives it: the JSON data (`{data, ttl, published_at, coreid}`) with
@@ -85,7 +85,7 @@ function wait(ms, signal, hook) {
   });
 }
 
-// The questions the loop asks its session (`Particle.__eventStep(id, what, n, v)`, see src/js/events.rs).
+// The questions the loop asks its session (`Particle.__eventStep(handle + what, n, v)`, see src/js/events.rs).
 const WAIT = 0;
 const OPENED = 1;
 const FEED = 2;
