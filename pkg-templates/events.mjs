@@ -1,8 +1,8 @@
 // Particle's event streams in JavaScript idioms: particle-api-js's emitter (`event`, `error`, `disconnect`,
 // `reconnect`, `reconnect-success`, `reconnect-error`, `end`, and `abort()`) that is also an async iterator
 // of the events. The options, the URL and every decision of the stream (SSE framing, back-off, `retry:`,
-// the opens window, stopping) are wasm's (src/js/events.rs, an `EventSourceState`); this file does the I/O
-// steps (open, read, wait) in a loop that asks the state after each, and turns its answers into events.
+// the opens window, stopping) are wasm's (src/js/events.rs, a session per stream); this file does the I/O
+// steps (open, read, wait) in a loop that asks its session after each, and turns its answers into events.
 
 // The event payload as particle-api-js gives it: the JSON data (`{data, ttl, published_at, coreid}`) with
 // `name`; data that is not a JSON object comes as `{name, data}` rather than being dropped.
@@ -85,25 +85,27 @@ function wait(ms, signal, hook) {
   });
 }
 
-// The questions the loop asks its state (`state.step(what, n, v)`, see src/js/events.rs).
+// The questions the loop asks its session (`Particle.__eventStep(handle + what, n, v)`, see src/js/events.rs).
 const WAIT = 0;
 const OPENED = 1;
 const FEED = 2;
 const ENDED = 3;
+const FREE = 4;
 
 // The stream: `opened()` once the first open succeeded, then `report(kind, value)` for each event, until
-// `signal` fires or the state says stop. Rejects when the first open is refused.
-async function run([state, url, fetch, silenceMs, testWait, headers], signal, opened, report) {
+// `signal` fires or the session says stop. Rejects when the first open is refused.
+async function run(step, [, url, fetch, silenceMs, testWait, Authorization], signal, opened, report) {
+  const headers = { Authorization, Accept: 'text/event-stream' };
   const hook = typeof testWait === 'function' ? testWait : undefined;
   let first = true;
   for (;;) {
-    const ms = state.step(WAIT, Date.now());
+    const ms = step(WAIT);
     if (ms > 0) await wait(ms, signal, hook);
     if (signal.aborted) return;
     if (!first) report('reconnect');
     const [status, got] = await open(fetch, url, headers, signal);
     if (signal.aborted) return;
-    const failure = state.step(OPENED, status, got);
+    const failure = step(OPENED, status, got);
     if (failure === undefined) {
       if (first) opened();
       else report('reconnect-success');
@@ -113,7 +115,7 @@ async function run([state, url, fetch, silenceMs, testWait, headers], signal, op
       const text = new TextDecoder();
       let chunk;
       while ((chunk = await read(got, silenceMs))) {
-        const events = state.step(FEED, 0, text.decode(chunk, { stream: true }));
+        const events = step(FEED, 0, text.decode(chunk, { stream: true }));
         // The last event id goes with the next open (an empty `id:` clears it).
         if (events[0]) headers['Last-Event-ID'] = events[0];
         else delete headers['Last-Event-ID'];
@@ -125,7 +127,7 @@ async function run([state, url, fetch, silenceMs, testWait, headers], signal, op
       if (first) throw failure;
       report('reconnect-error', failure);
     }
-    const next = state.step(ENDED, status, Math.random());
+    const next = step(ENDED);
     if (next < 0) {
       report('error', failure);
       report('end');
@@ -310,12 +312,13 @@ export function eventStreams(Particle) {
       const report = (kind, value) => {
         if (!signal.aborted) stream._report(kind, value);
       };
-      run(setup, signal, () => signal.aborted || resolve(stream), report)
+      const step = (what, n, v) => Particle.__eventStep(setup[0] + what, n, v);
+      run(step, setup, signal, () => signal.aborted || resolve(stream), report)
         .then(undefined, (err) => {
           stream._ctl.abort();
           reject(err);
         })
-        .finally(() => setup[0].free());
+        .finally(() => step(FREE));
     });
   };
 }

@@ -98,9 +98,7 @@ impl Parser {
             event.clear();
             return;
         }
-        let colon = line.bytes().position(|b| b == b':');
-        let field = line.get(..colon.unwrap_or(line.len())).unwrap_or(line);
-        let value = colon.and_then(|i| line.get(i + 1..)).unwrap_or("");
+        let (field, value) = crate::ops::split(line, b':').unwrap_or((line, ""));
         let value = value.strip_prefix(" ").unwrap_or(value);
         match field {
             "event" => set(event, value),
@@ -228,12 +226,15 @@ impl Backoff {
 pub struct Session {
     pub parser: Parser,
     backoff: Backoff,
+    /// The answer of the last open.
+    status: f64,
 }
 
 impl Session {
     /// An open answered `status` (`-2`: it failed): whether its body is read (200, a new connection of the
     /// parser), or it is a refusal.
     pub fn opened(&mut self, status: f64) -> bool {
+        self.status = status;
         let read = status == 200.0;
         if read {
             self.parser.restart();
@@ -241,15 +242,15 @@ impl Session {
         read
     }
 
-    /// The wait before the next open, or `None` to stop, after the connection that [`Session::opened`]
-    /// with `status` is over (200: its body ended, failed or fell silent; another: the refusal);
-    /// `random` in `[0, 1)` for the jitter.
-    pub fn ended(&mut self, status: f64, random: f64) -> Option<f64> {
-        let ended = if status == 200.0 {
+    /// The wait before the next open, or `None` to stop, once the connection of the last
+    /// [`Session::opened`] is over (200: its body ended, failed or fell silent; another status: the
+    /// refusal); `random` in `[0, 1)` for the jitter.
+    pub fn ended(&mut self, random: f64) -> Option<f64> {
+        let ended = if self.status == 200.0 {
             Ended::Closed { delivered: self.parser.dispatched }
         } else {
             // A failure (`-2`) is `0`; a status past `u16` (never an HTTP one) the largest.
-            Ended::Refused(status as u16)
+            Ended::Refused(self.status as u16)
         };
         self.backoff.next(ended, self.parser.retry_ms, random)
     }
@@ -415,27 +416,51 @@ mod tests {
     }
 
     #[test]
+    fn the_ring_of_opens_goes_round_and_round() {
+        // An open every second for ten minutes and more: never more than 100 in a window, and every open
+        // past the first 100 waits for the one 100 opens earlier to leave it.
+        let mut o = Opens::default();
+        let mut at = Vec::new();
+        for i in 0..350u32 {
+            let wait = o.reserve(f64::from(i) * 1_000.0);
+            at.push(f64::from(i) * 1_000.0 + wait);
+            if let Some(earlier) = i.checked_sub(100).and_then(|j| at.get(j as usize)) {
+                assert_eq!(at.last().copied(), Some((f64::from(i) * 1_000.0).max(earlier + OPEN_WINDOW_MS)));
+            } else {
+                assert_eq!(wait, 0.0);
+            }
+        }
+    }
+
+    #[test]
     fn a_session_reads_200_restarts_the_parser_and_backs_off_by_what_was_delivered() {
         let mut s = Session::default();
         assert!(s.opened(200.0));
         assert_eq!(feed(&mut s, "id: 1\nretry: 3000\ndata: a\n\ndata: pa"), vec![ev("message", "a", "1")]);
         assert!(feed(&mut s, "rt").is_empty());
         // Delivered: the base (the server's 3 s) again.
-        assert_eq!(s.ended(200.0, 0.0), Some(3e3));
+        assert_eq!(s.ended(0.0), Some(3e3));
         // A new connection drops the partial event and keeps the id.
         assert!(s.opened(200.0));
         assert_eq!(feed(&mut s, "\n\ndata: b\n\n"), vec![ev("message", "b", "1")]);
         assert_eq!(s.parser.last_id, "1");
         assert!(s.opened(200.0));
         // Nothing delivered on the new connection, a refusal, a failure (-2), an odd status: doubling.
-        assert_eq!(s.ended(200.0, 0.0), Some(6e3));
+        assert_eq!(s.ended(0.0), Some(6e3));
         assert!(!s.opened(503.0));
-        assert_eq!(s.ended(503.0, 0.0), Some(12e3));
+        assert_eq!(s.ended(0.0), Some(12e3));
         assert!(!s.opened(-2.0));
-        assert_eq!(s.ended(-2.0, 0.0), Some(24e3));
-        assert_eq!(s.ended(70_000.0, 0.0), Some(30e3));
+        assert_eq!(s.ended(0.0), Some(24e3));
+        assert!(!s.opened(70_000.0));
+        assert_eq!(s.ended(0.0), Some(30e3));
+        // A status that is not exactly 200 is no stream: 200.5 is refused and backed off from.
+        assert!(!s.opened(200.5));
+        assert_eq!(s.ended(0.0), Some(30e3));
         // 401 and 403 stop.
-        assert_eq!(s.ended(401.0, 0.0), None);
-        assert_eq!(Session::default().ended(403.0, 0.5), None);
+        assert!(!s.opened(401.0));
+        assert_eq!(s.ended(0.0), None);
+        let mut s = Session::default();
+        assert!(!s.opened(403.0));
+        assert_eq!(s.ended(0.5), None);
     }
 }

@@ -221,7 +221,7 @@ impl Param {
 }
 
 /// `s` cut at the first `c`.
-fn split(s: &str, c: u8) -> Option<(&str, &str)> {
+pub(crate) fn split(s: &str, c: u8) -> Option<(&str, &str)> {
     let i = s.bytes().position(|b| b == c)?;
     Some((s.get(..i)?, s.get(i + 1..)?))
 }

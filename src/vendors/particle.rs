@@ -360,6 +360,9 @@ impl<T: Transport> Particle<T> {
     }
 }
 
+/// The name of `getEventStream` in messages.
+pub const EVENTS_CTX: &str = "particle.getEventStream";
+
 /// The options of an event stream that make the path, in the order read, and their path parts.
 static EVENT_SCOPES: [(&str, &str); 3] = [("org", "orgs/"), ("product", "products/"), ("deviceId", "devices/")];
 
@@ -375,7 +378,7 @@ pub fn events_path(mut option: impl FnMut(&str) -> Result<Option<String>, Error>
             path.push_str(part);
             // `mine` (any case) for `deviceId`, the last: the user's devices, no segment.
             if !(i == 2 && v.eq_ignore_ascii_case("mine")) {
-                path.push_str(&crate::vendors::segment(&encode::cat(&["particle.getEventStream: `", key, "`"]), &v)?);
+                path.push_str(&crate::vendors::segment(&encode::cat(&[EVENTS_CTX, ": `", key, "`"]), &v)?);
                 path.push('/');
             }
         }

@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { Particle, CloudError, T } from './support.mjs';
+import { Particle, CloudError, T, sleep } from './support.mjs';
 
 const frame = (name, data, id) =>
   `${id !== undefined ? `id: ${id}\n` : ''}event: ${name}\ndata: ${JSON.stringify({ data, ttl: 60, published_at: '2024-01-01T00:00:00.000Z', coreid: 'd1' })}\n\n`;
@@ -311,6 +311,42 @@ test('events that come before any listener are kept for the first one', T, async
     const got = await collect(stream, 2);
     stream.abort();
     assert.deepEqual(got.map((e) => e.data), ['1', '2']);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('streams at once keep their own sessions, and a stream that ended leaves none behind', T, async () => {
+  // Every connection sends one event whose id counts the connections to its URL, then ends.
+  const srv = await sseServer([
+    (req, res) => {
+      const device = req.url.split('/')[3];
+      const n = srv.requests.filter((r) => r.path === req.url).length;
+      headWith(res, frame(device, String(n), `${device}-${n}`));
+      res.end();
+    },
+  ]);
+  try {
+    const { hook } = waits();
+    const p = srv.particle();
+    const ended = await p.getEventStream({ deviceId: 'd0', __testWait: hook });
+    await collect(ended, 2);
+    ended.abort();
+    await sleep(50);
+    const [a, b] = await Promise.all(['da', 'db'].map((deviceId) => p.getEventStream({ deviceId, __testWait: hook })));
+    const [ga, gb] = await Promise.all([collect(a, 3), collect(b, 3)]);
+    a.abort();
+    b.abort();
+    assert.deepEqual(ga.map((e) => [e.name, e.data]), [['da', '1'], ['da', '2'], ['da', '3']]);
+    assert.deepEqual(gb.map((e) => [e.name, e.data]), [['db', '1'], ['db', '2'], ['db', '3']]);
+    const ids = (d) => srv.requests.filter((r) => r.path === `/v1/devices/${d}/events`).slice(0, 3).map((r) => r.headers['last-event-id']);
+    assert.deepEqual(ids('da'), [undefined, 'da-1', 'da-2']);
+    assert.deepEqual(ids('db'), [undefined, 'db-1', 'db-2']);
+    // The session of a stream that is over answers nothing (nor does one that never was).
+    await sleep(50);
+    const FEED = 2;
+    assert.equal(Particle.__eventStep(0 + FEED, 0, 'data: x\n\n'), undefined);
+    assert.equal(Particle.__eventStep(1_000_000 * 8 + FEED, 0, 'data: x\n\n'), undefined);
   } finally {
     await srv.close();
   }
