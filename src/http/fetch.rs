@@ -287,6 +287,7 @@ pub struct FetchTransport {
 impl FetchTransport {
     /// `fetch`: the user's function, else the package's default, else the global one (an error if there
     /// is none).
+    #[inline(never)]
     pub fn new(fetch: Option<Function>, timeout_ms: u32, signal: Option<JsValue>) -> Result<Self, Error> {
         let fetch = match fetch.or_else(|| DEFAULT_FETCH.try_with(|f| f.borrow().clone()).ok().flatten()) {
             Some(f) => f,

@@ -5,7 +5,7 @@
 //! call, and sends the same request through the one invoke path.
 
 use super::invoke::COMPAT;
-use super::options::{header_pairs, read, Opts};
+use super::options::{header_pairs, Opts};
 use crate::error::Error;
 use crate::http::fetch::FetchTransport;
 use crate::http::retry::RetryPolicy;
@@ -30,9 +30,10 @@ fn client_from(api_client: &JsValue) -> Result<arduino::Arduino<FetchTransport>,
     let config = ClientConfig { transport, retry: RetryPolicy::default() };
     let mut client = arduino::Arduino::new(config, base, None, Some(token), None, false);
     // `defaultHeaders` go on every request, as the official client sends them.
-    let headers = read(api_client, &"defaultHeaders".into(), "IotApi: apiClient", "defaultHeaders")?;
-    if !headers.is_undefined() && !headers.is_null() && !header_pairs(&headers, &mut client.default_headers) {
-        return Err(Error::invalid("IotApi: apiClient.defaultHeaders must be an object of header values"));
+    if let Some(headers) = o.raw("defaultHeaders")? {
+        if !header_pairs(&headers, &mut client.default_headers) {
+            return Err(Error::invalid("IotApi: apiClient.defaultHeaders must be an object of header values"));
+        }
     }
     Ok(client)
 }
