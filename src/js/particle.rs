@@ -34,9 +34,9 @@ impl Particle {
                 return Err(Error::invalid("Particle: `useClientCredentials` needs `clientId` and `clientSecret`"));
             }
             let duration = o.number("tokenDuration", 0, u32::MAX)?;
-            Ok(particle::Particle::build(core, base, pair, o.string("auth")?, duration, renew))
+            Ok(Rc::new(particle::Particle::build(core, base, pair, o.string("auth")?, duration, renew)))
         };
-        build().map(|c| Particle { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
+        build().map(|inner| Particle { inner }).map_err(|e| to_js(e, V))
     }
 
     /// Calls device operation `op` (`listDevices`, `getDevice`, `getVariable`, `callFunction`: the methods
