@@ -135,7 +135,6 @@ impl<'c> Opts<'c> {
         string_of(self.ctx, key, value)
     }
 
-
     #[inline(never)]
     pub fn required(&self, key: &str) -> Result<String, Error> {
         self.string(key)?.ok_or_else(|| self.bad(key, "a non-empty string"))
