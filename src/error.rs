@@ -122,20 +122,26 @@ impl Error {
     /// envelopes (`message`, `error[]`), or a text body.
     pub fn from_response<B: Body>(resp: &Response<B>) -> Self {
         let body = &resp.body;
-        let text = |key: &&str| body.str_at(key).filter(|s| !s.trim().is_empty());
+        let status = num(resp.status.into());
         let message = ["error_description", "detail", "message", "error"]
             .iter()
-            .find_map(text)
+            .find_map(|k| text_at(body, k))
             .or_else(|| body.as_str().filter(|s| !s.trim().is_empty() && !looks_like_html(s)).map(|s| clip(&s)))
-            .unwrap_or_else(|| cat(&["HTTP ", &num(resp.status.into())]));
+            .unwrap_or_else(|| cat(&["HTTP ", &status]));
         let code = ["error", "code"]
             .iter()
-            .filter_map(text)
+            .filter_map(|k| text_at(body, k))
             .find(|c| is_identifier(c))
-            .unwrap_or_else(|| cat(&["http_", &num(resp.status.into())]));
+            .unwrap_or_else(|| cat(&["http_", &status]));
         let retry_after = resp.retry_after_ms.map(|ms| ceil(ms / 1000.0));
         Error::Http(Box::new(HttpError { status: resp.status, code, message, body: body.to_error_body(), retry_after }))
     }
+}
+
+/// The text at `key` of a body, unless blank.
+#[inline(never)]
+fn text_at<B: Body>(body: &B, key: &str) -> Option<String> {
+    body.str_at(key).filter(|s| !s.trim().is_empty())
 }
 
 fn is_identifier(s: &str) -> bool {

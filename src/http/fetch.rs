@@ -163,10 +163,25 @@ export function json(value) {
   }
 }
 
-export function construct(cls, message) {
+export function cloudError(c, m, vendor, code, status, body, retryAfter, p) {
+  const f = { vendor, code, status, statusCode: status };
+  if (p && status !== undefined) {
+    let s;
+    try {
+      if (typeof body == 'object' && body) s = body.error_description;
+    } catch {}
+    if (typeof s != 'string') s = undefined;
+    f.errorDescription = 'HTTP error ' + status + (s === undefined ? '' : ' - ' + s);
+    f.shortErrorDescription = s;
+  }
+  f.body = body;
+  f.retryAfter = retryAfter;
   try {
-    return new cls(message);
+    return new c(m, f);
   } catch {}
+  const e = new Error(m);
+  e.name = 'CloudError';
+  return Object.assign(e, f);
 }
 
 export function globalFetch() {
@@ -212,8 +227,23 @@ extern "C" {
     /// `JSON.stringify(value)` (a string, or undefined for a value JSON cannot show); null when it throws.
     pub(crate) fn json(value: &JsValue) -> JsValue;
 
-    /// `new cls(message)`; undefined when it throws.
-    pub(crate) fn construct(cls: &Function, message: &str) -> JsValue;
+    /// `new cls(message, fields)` (`cls`: the `CloudError` class, or a plain `Error` named `CloudError`
+    /// until it is set) with `vendor`, `code`, `status`/`statusCode`, `body`, `retryAfter`, and for
+    /// `particle` an HTTP error's `errorDescription`/`shortErrorDescription` as particle-api-js words them:
+    /// "HTTP error 403 - <error_description>" (without the URL, which can hold a token) and the
+    /// `error_description` alone (read from an object body without throwing).
+    #[wasm_bindgen(js_name = cloudError)]
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn cloud_error(
+        cls: &JsValue,
+        message: &str,
+        vendor: &str,
+        code: &str,
+        status: &JsValue,
+        body: &JsValue,
+        retry_after: &JsValue,
+        particle: bool,
+    ) -> JsValue;
 
     /// The global `fetch`, if there is one (and reading it does not throw).
     #[wasm_bindgen(js_name = globalFetch)]
@@ -257,6 +287,7 @@ pub struct FetchTransport {
 impl FetchTransport {
     /// `fetch`: the user's function, else the package's default, else the global one (an error if there
     /// is none).
+    #[inline(never)]
     pub fn new(fetch: Option<Function>, timeout_ms: u32, signal: Option<JsValue>) -> Result<Self, Error> {
         let fetch = match fetch.or_else(|| DEFAULT_FETCH.try_with(|f| f.borrow().clone()).ok().flatten()) {
             Some(f) => f,

@@ -27,9 +27,9 @@ impl Arduino {
             let base = o.url("baseUrl", arduino::DEFAULT_BASE_URL)?;
             let org = o.string("organization")?;
             let scoped = o.flag("organizationToken")?;
-            Ok(arduino::Arduino::new(o.client_config()?, base, credentials, token, org, scoped))
+            Ok(Rc::new(arduino::Arduino::new(o.client_config()?, base, credentials, token, org, scoped)))
         };
-        build().map(|c| Arduino { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
+        build().map(|inner| Arduino { inner }).map_err(|e| to_js(e, V))
     }
 
     /// Calls operation `op` of the Arduino table with the arguments of a generated method named `name`;

@@ -5,7 +5,7 @@
 //! call, and sends the same request through the one invoke path.
 
 use super::invoke::COMPAT;
-use super::options::{header_pairs, read, Opts};
+use super::options::{header_pairs, Opts};
 use crate::error::Error;
 use crate::http::fetch::FetchTransport;
 use crate::http::retry::RetryPolicy;
@@ -15,7 +15,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 /// A one-call Arduino client from the ApiClient's current settings and the token it holds.
-fn client_from(api_client: &JsValue) -> Result<arduino::Arduino<FetchTransport>, Error> {
+fn client_from(api_client: &JsValue) -> Result<super::invoke::Any, Error> {
     // Read like any options object: a getter that throws, a revoked Proxy or a wrong type is an error,
     // never a silent fallback to the production host.
     let o = Opts::new(api_client.clone(), "IotApi: apiClient")?;
@@ -30,17 +30,17 @@ fn client_from(api_client: &JsValue) -> Result<arduino::Arduino<FetchTransport>,
     let config = ClientConfig { transport, retry: RetryPolicy::default() };
     let mut client = arduino::Arduino::new(config, base, None, Some(token), None, false);
     // `defaultHeaders` go on every request, as the official client sends them.
-    let headers = read(api_client, &"defaultHeaders".into(), "IotApi: apiClient", "defaultHeaders")?;
-    if !headers.is_undefined() && !headers.is_null() && !header_pairs(&headers, &mut client.default_headers) {
-        return Err(Error::invalid("IotApi: apiClient.defaultHeaders must be an object of header values"));
+    if let Some(headers) = o.raw("defaultHeaders")? {
+        if !header_pairs(&headers, &mut client.default_headers) {
+            return Err(Error::invalid("IotApi: apiClient.defaultHeaders must be an object of header values"));
+        }
     }
-    Ok(client)
+    Ok(Rc::new(client))
 }
 
 /// A call of an `IotApi` method (the classes are made in JavaScript from the generated table): the
 /// `ApiClient`'s settings are read now, as the official client does at each call.
 #[wasm_bindgen(js_name = "__iotApiInvoke", skip_typescript)]
 pub fn iot_api_invoke(api_client: JsValue, op: u32, name: JsValue, args: JsValue, mode: u32) -> Promise {
-    let client = client_from(&api_client).map(|c| -> super::invoke::Any { Rc::new(c) });
-    super::invoke::invoke(client, super::arduino::V, op, &name, &args, mode | COMPAT)
+    super::invoke::invoke(client_from(&api_client), super::arduino::V, op, &name, &args, mode | COMPAT)
 }

@@ -14,7 +14,6 @@ pub(crate) mod task;
 mod types;
 
 use crate::error::{Error, ErrorBody, Vendor};
-use crate::http::encode::{cat, num};
 pub(crate) use crate::http::fetch::set;
 use core::future::Future;
 use js_sys::{Function, Object, Promise};
@@ -66,23 +65,11 @@ fn opt_num(v: Option<f64>) -> JsValue {
 }
 
 /// The `CloudError` for `err`: `vendor`, `status`/`statusCode`, `code`, `message`, `body`, `retryAfter`
-/// (and Particle's `errorDescription`/`shortErrorDescription`, as particle-api-js names them).
+/// (and Particle's `errorDescription`/`shortErrorDescription`, as particle-api-js names them), made in
+/// one step by `fetch::cloud_error`.
 pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
-    let message = err.message();
     let class = ERROR_CLASS.try_with(|c| c.borrow().clone()).ok().flatten();
-    let error: Object = match class.map(|c| crate::http::fetch::construct(&c, &message)) {
-        Some(e) if !e.is_undefined() => e.unchecked_into(),
-        _ => {
-            let e = js_sys::Error::new(&message);
-            set(&e, "name", &"CloudError".into());
-            e.into()
-        }
-    };
-    set(&error, "vendor", &vendor.as_str().into());
-    set(&error, "code", &err.code().into());
-    let status = opt_num(err.status().map(f64::from));
-    set(&error, "status", &status);
-    set(&error, "statusCode", &status);
+    let class: JsValue = class.map_or(JsValue::UNDEFINED, JsValue::from);
     let (body, retry_after) = match &err {
         Error::Http(h) => {
             let body = match &h.body {
@@ -96,23 +83,17 @@ pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
         Error::UnexpectedBody(_, ErrorBody::Js(v)) => (v.clone(), JsValue::UNDEFINED),
         _ => (JsValue::UNDEFINED, JsValue::UNDEFINED),
     };
-    if let (Vendor::Particle, Some(status)) = (vendor, err.status()) {
-        // As particle-api-js words them: "HTTP error 403 from <url> - <error_description>" (here without the
-        // URL, which can hold a token) and the `error_description` alone. `Body::get` reads objects only:
-        // `Reflect.get` throws on a text body (and a throwing `catch` import keeps a table slot).
-        let short = crate::http::Body::get(&body, "error_description").filter(JsValue::is_string);
-        let short_text = short.as_ref().and_then(JsValue::as_string);
-        let mut description = cat(&["HTTP error ", &num(status.into())]);
-        if let Some(s) = &short_text {
-            description.push_str(" - ");
-            description.push_str(s);
-        }
-        set(&error, "errorDescription", &description.as_str().into());
-        set(&error, "shortErrorDescription", &short.unwrap_or(JsValue::UNDEFINED));
-    }
-    set(&error, "body", &body);
-    set(&error, "retryAfter", &retry_after);
-    error.into()
+    let status = opt_num(err.status().map(f64::from));
+    crate::http::fetch::cloud_error(
+        &class,
+        &err.message(),
+        vendor.as_str(),
+        err.code(),
+        &status,
+        &body,
+        &retry_after,
+        vendor == Vendor::Particle,
+    )
 }
 
 /// A promise of `fut`'s value; its errors become `CloudError`s of `vendor`.

@@ -76,6 +76,18 @@ pub fn header_pairs(value: &JsValue, out: &mut Vec<(String, String)>) -> bool {
     true
 }
 
+/// `value` as the option `key` of `ctx`: a non-empty string, or `None` when absent (undefined or null).
+#[inline(never)]
+pub fn string_of(ctx: &str, key: &str, value: Option<JsValue>) -> Result<Option<String>, Error> {
+    match value.filter(|v| !v.is_undefined() && !v.is_null()) {
+        None => Ok(None),
+        Some(v) => match text(&v, ctx, key)? {
+            Some(s) if !s.trim().is_empty() => Ok(Some(s)),
+            _ => Err(Error::invalid(cat(&[ctx, ": `", key, "` must be a non-empty string"]))),
+        },
+    }
+}
+
 /// Two options that go together, such as a client id and its secret.
 pub type Pair = (String, String);
 
@@ -120,13 +132,7 @@ impl<'c> Opts<'c> {
 
     /// `value` as the option `key`: a non-empty string, or `None` when absent.
     pub fn string_of(&self, key: &str, value: Option<JsValue>) -> Result<Option<String>, Error> {
-        match value {
-            None => Ok(None),
-            Some(v) => match self.str_of(key, &v)? {
-                Some(s) if !s.trim().is_empty() => Ok(Some(s)),
-                _ => Err(self.bad(key, "a non-empty string")),
-            },
-        }
+        string_of(self.ctx, key, value)
     }
 
     #[inline(never)]

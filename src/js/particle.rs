@@ -34,9 +34,9 @@ impl Particle {
                 return Err(Error::invalid("Particle: `useClientCredentials` needs `clientId` and `clientSecret`"));
             }
             let duration = o.number("tokenDuration", 0, u32::MAX)?;
-            Ok(particle::Particle::build(core, base, pair, o.string("auth")?, duration, renew))
+            Ok(Rc::new(particle::Particle::build(core, base, pair, o.string("auth")?, duration, renew)))
         };
-        build().map(|c| Particle { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
+        build().map(|inner| Particle { inner }).map_err(|e| to_js(e, V))
     }
 
     /// Calls device operation `op` (`listDevices`, `getDevice`, `getVariable`, `callFunction`: the methods
@@ -54,8 +54,7 @@ impl Particle {
         #[wasm_bindgen(unchecked_param_type = "string | undefined")] auth: JsValue,
     ) -> Result<(), JsValue> {
         // Read with the same checks as every option.
-        let auth = Some(auth).filter(|a| !a.is_undefined() && !a.is_null());
-        let auth = Opts::new(JsValue::UNDEFINED, "particle.setDefaultAuth").and_then(|o| o.string_of("auth", auth));
+        let auth = super::options::string_of("particle.setDefaultAuth", "auth", Some(auth));
         auth.map(|a| self.inner.set_default_auth(a)).map_err(|e| to_js(e, V))
     }
 
