@@ -38,7 +38,9 @@ impl<T> Local<T> {
         Local(core::cell::RefCell::new(value))
     }
 
-    /// `f` over the value; `Err` if it is in use (a re-entrant call), as `LocalKey::try_with` was.
+    /// `f` over the value. Never `Err` (no threads, no destructors to outlive): the `Result` keeps the shape
+    /// of `LocalKey::try_with`, whose call sites this serves; a re-entrant `borrow_mut` is the `RefCell`'s to
+    /// refuse.
     pub fn try_with<R>(&self, f: impl FnOnce(&core::cell::RefCell<T>) -> R) -> Result<R, ()> {
         Ok(f(&self.0))
     }
