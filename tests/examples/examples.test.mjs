@@ -406,6 +406,137 @@ describe('iotconnect.js', () => {
   });
 });
 
+describe('arduino-telemetry.js', () => {
+  test('prints every property\'s last value, then the history of the numeric ones', async () => {
+    const r = await run('arduino-telemetry.js', arduinoVars());
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^thing 6366de97-f549-43f8-9dd5-5a56c5ef95f5 \("Weather Station"\): 3 properties$/m);
+    assert.match(r.stdout, /^ {2}temperature +FLOAT +last_value=-?\d+(\.\d+)? +updated \d{4}-\d\d-\d\dT/m);
+    assert.match(r.stdout, /^ {2}status +CHARSTRING +last_value="ok"/m);
+    // The drifting readings have a history; the text property has none to print.
+    for (const name of ['temperature', 'humidity']) {
+      const m = r.stdout.match(new RegExp(`^${name}: (\\d+) points in the last 10 minutes$`, 'm'));
+      assert.ok(m && Number(m[1]) >= 1, `${name} history\n${show(r)}`);
+    }
+    assert.match(r.stdout, /^ {2}min -?[\d.]+ {2}max -?[\d.]+ {2}avg -?[\d.]+$/m);
+    assert.doesNotMatch(r.stdout, /^status:/m);
+    const series = byPath(r.requests, '/timeseries', 'GET');
+    assert.equal(series.length, 2);
+    for (const q of series) {
+      assert.equal(q.query.interval, '60');
+      assert.ok(Date.parse(q.query.to) - Date.parse(q.query.from) === 600_000, JSON.stringify(q.query));
+    }
+    assertNothingLeaked(r);
+  });
+
+  test('ARDUINO_MINUTES sets the history; a bad one is refused', async () => {
+    const r = await run('arduino-telemetry.js', arduinoVars({ ARDUINO_MINUTES: '2' }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^temperature: \d+ points in the last 2 minutes$/m);
+    const bad = await run('arduino-telemetry.js', arduinoVars({ ARDUINO_MINUTES: 'ten' }));
+    assert.equal(bad.code, 2, show(bad));
+    assert.match(bad.stderr, /^invalid setting: ARDUINO_MINUTES/);
+    assert.equal(bad.requests.length, 0);
+  });
+});
+
+describe('arduino-command.js', () => {
+  const lamp = (extra) => arduinoVars({ ARDUINO_THING_ID: IDS.arduino.things.deskLamp, ...extra });
+
+  test('sets a READ_WRITE property and reads it back', async () => {
+    const r = await run('arduino-command.js', lamp({ ARDUINO_PROPERTY: 'brightness', ARDUINO_VALUE: '35' }));
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.equal(r.stdout, 'Desk Lamp.brightness (INT): 70 → 35\n');
+    const [publish] = byPath(r.requests, '/publish', 'PUT');
+    assert.match(publish.path, new RegExp(`/iot/v2/things/${IDS.arduino.things.deskLamp}/properties/[0-9a-f-]+/publish$`));
+    assert.deepEqual(JSON.parse(publish.body), { value: 35 });
+    assertNothingLeaked(r);
+
+    const off = await run('arduino-command.js', lamp({ ARDUINO_PROPERTY: 'lamp', ARDUINO_VALUE: 'false' }));
+    assert.equal(off.stdout, 'Desk Lamp.lamp (BOOL): true → false\n', show(off));
+    assert.deepEqual(JSON.parse(byPath(off.requests, '/publish', 'PUT')[0].body), { value: false });
+  });
+
+  test('an unknown or read-only property fails with status 1, nothing published', async () => {
+    const unknown = await run('arduino-command.js', lamp({ ARDUINO_PROPERTY: 'fan', ARDUINO_VALUE: '1' }));
+    assert.equal(unknown.code, 1, show(unknown));
+    assert.match(unknown.stderr, /has no property fan; it has: lamp, brightness/);
+    const readOnly = await run('arduino-command.js', arduinoVars({ ARDUINO_PROPERTY: 'temperature', ARDUINO_VALUE: '1' }));
+    assert.equal(readOnly.code, 1, show(readOnly));
+    assert.match(readOnly.stderr, /^Weather Station\.temperature is READ_ONLY/m);
+    for (const r of [unknown, readOnly]) assert.equal(byPath(r.requests, '/publish').length, 0);
+  });
+});
+
+describe('particle-telemetry.js', () => {
+  test('prints the device, its variables and the events it publishes while listening', async () => {
+    await control('POST', 'reset');
+    const running = runExample('particle-telemetry.js', particleVars({ PARTICLE_LISTEN_SECONDS: '4' }));
+    // Once the example's event stream is open, the device publishes.
+    for (let i = 0; i < 100 && (await control('GET', 'stats')).particleStreams.open < 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await control('POST', 'particle-events', { name: 'reading', data: '21.5', deviceId: IDS.particle.online });
+    const r = await running;
+    r.requests = await control('GET', 'requests');
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^kitchen-argon \(e00fce6844969b121f176368\)$/m);
+    assert.match(r.stdout, /^ {2}online +yes$/m);
+    assert.match(r.stdout, /^ {2}temperature = -?\d+(\.\d+)?$/m);
+    assert.match(r.stdout, /^ {2}status = "ok"$/m);
+    assert.match(r.stdout, /^events of kitchen-argon for 4 s:$/m);
+    assert.match(r.stdout, /^ {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}reading = "21\.5"$/m);
+    assert.match(r.stdout, /^1 event$/m);
+    assert.equal(byPath(r.requests, `/v1/devices/${IDS.particle.online}/events`, 'GET').length, 1);
+    assertNothingLeaked(r);
+  });
+
+  test('an offline device: its variables answer 408, reported; no events with PARTICLE_LISTEN_SECONDS=0', async () => {
+    const r = await run('particle-telemetry.js', particleVars({
+      PARTICLE_DEVICE_ID: 'attic-photon', PARTICLE_LISTEN_SECONDS: '0',
+    }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^ {2}online +no$/m);
+    assert.match(r.stdout, /^ {2}temperature: device offline \(HTTP 408 "timed out"\)$/m);
+    assert.doesNotMatch(r.stdout, /^events of/m);
+    assert.equal(byPath(r.requests, '/events').length, 0);
+  });
+});
+
+describe('particle-command.js', () => {
+  test('calls a function and publishes an event', async () => {
+    const r = await run('particle-command.js', particleVars({
+      PARTICLE_DEVICE_ID: 'kitchen-argon', PARTICLE_FUNCTION: 'led', PARTICLE_ARGUMENT: 'on',
+      PARTICLE_EVENT: 'lights', PARTICLE_EVENT_DATA: 'off',
+    }));
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^kitchen-argon\.led\("on"\) returned 1$/m);
+    assert.match(r.stdout, /^published event "lights" with data "off" \(private\)$/m);
+    const [call] = byPath(r.requests, '/v1/devices/kitchen-argon/led', 'POST');
+    assert.match(call.body, /on/);
+    const [event] = byPath(r.requests, '/v1/devices/events', 'POST');
+    assert.ok(event, show(r));
+    assertNothingLeaked(r);
+  });
+
+  test('an offline device answers 408: reported, exit 0; an unknown function: the cloud\'s 404, exit 1', async () => {
+    const offline = await run('particle-command.js', particleVars({
+      PARTICLE_DEVICE_ID: 'attic-photon', PARTICLE_FUNCTION: 'led',
+    }));
+    assert.equal(offline.code, 0, show(offline));
+    assert.match(offline.stdout, /^attic-photon\.led: device offline \(HTTP 408 "timed out"\), not called$/m);
+    const unknown = await run('particle-command.js', particleVars({
+      PARTICLE_DEVICE_ID: 'kitchen-argon', PARTICLE_FUNCTION: 'brew',
+    }));
+    assert.equal(unknown.code, 1, show(unknown));
+    assert.match(unknown.stderr, /^Particle error: 404 .*Function brew not found/m);
+  });
+});
+
 /**
  * Only the base URL variables, pointing at the simulator. Every run that expects the example to stop before
  * sending anything still gets them, so that a broken check ends up at the simulator (and fails the test on
