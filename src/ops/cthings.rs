@@ -8,7 +8,8 @@ pub static OPS: [Op; 4] = [
     // devices.getEnvelope: the whole envelope.
     Op { route: "GET /v3/device/{deviceId}", params: "pg!deviceId", accept: "application/json", flags: RET_OBJECT },
     // request: any call of the API, the envelope's data. The vendor checks the version (`/auto`: v3, then v2
-    // on a 404) and that the path has none of its own; see `vendors::cthings`.
+    // on a 404) and that the path has none of its own, and sends the call's `auth` (the implied `t` of an
+    // options-object call) instead of the client's token; see `vendors::cthings`.
     Op { route: REQUEST, params: REQUEST_PARAMS, accept: "application/json", flags: REQUEST_FLAGS | DATA },
     // requestEnvelope: the same, the whole envelope.
     Op { route: REQUEST, params: REQUEST_PARAMS, accept: "application/json", flags: REQUEST_FLAGS },
@@ -16,4 +17,4 @@ pub static OPS: [Op; 4] = [
 
 const REQUEST: &str = "GET /{version}{path}";
 const REQUEST_PARAMS: &str = "msmethod,psversion~v3,pr!path,qoquery,bjbody";
-const REQUEST_FLAGS: u16 = OPTS | RET_OBJECT | BODY_JSON | VENDOR;
+const REQUEST_FLAGS: u16 = OPTS | RET_OBJECT | BODY_JSON;

@@ -76,7 +76,7 @@ fn complete(ctx: &str, call: &Call) -> Result<(), Error> {
         _ => &[],
     };
     match rest {
-        [b'/', b'v' | b'V', b'0'..=b'9', ..] => Err(bad(ctx, "path", "must not begin with a version: see `version`")),
+        [b'/', b'v' | b'V', b'0'..=b'9', ..] => Err(bad(ctx, "path", "must not begin with a version")),
         [b'/', ..] => Ok(()),
         _ => Err(bad(ctx, "version", "must be 'v3', 'v2' or 'auto'")),
     }
