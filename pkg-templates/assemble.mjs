@@ -120,7 +120,9 @@ fs.writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(manifest, 
 // row parameter (56,109 B); the grants' forms the row's fields with their `grant_type` (55,844 B);
 // `trackingIdentity`'s `full` checked by its row (55,802 B); one token rule for the calls that send one
 // (55,759 B); wasm-opt merges similar functions first (55,546 B).
-const WASM_GZIP_BUDGET = 55_600;
+// 54,536 → 55,300: cThings' `request` (any method, path, query object and body, v3/v2/auto), UUID device ids;
+// its token form made by the platform's FormData (−315 B) (55,249 B).
+const WASM_GZIP_BUDGET = 55_300;
 const WEB_JS_GZIP_BUDGET = 16_000;
 // What a browser loads — the web glue, its snippets and the ES modules — ships without comments and
 // whitespace (esbuild, names kept so that stack traces stay readable): a third less to download. The

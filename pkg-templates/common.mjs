@@ -96,7 +96,8 @@ export function arduinoResources(Arduino, arity) {
 
 /**
  * The table-made methods of the other clients: Particle's particle-api-js methods (one options object,
- * `{body, statusCode}` results), `cthings.devices.get/getEnvelope` and `iotc.devices.list`.
+ * `{body, statusCode}` results), `cthings.devices.get/getEnvelope`, `cthings.request/requestEnvelope` and
+ * `iotc.devices.list`.
  */
 export function vendorMethods({ Particle, CThings, IoTConnect }) {
   // As particle-api-js: a 204 resolves `{body: {}}`; a download resolves its bytes alone, a Buffer in Node and
@@ -121,6 +122,12 @@ export function vendorMethods({ Particle, CThings, IoTConnect }) {
     };
   });
   resources(CThings, 'cthings', CTHINGS);
+  // `cthings.request({method, path, query, body, version})`: the envelope's data; `requestEnvelope`: all of it.
+  ['request', 'requestEnvelope'].forEach((method, i) => {
+    CThings.prototype[method] = function (options) {
+      return this.__invoke(2 + i, `cthings.${method}`, [options], 0);
+    };
+  });
   resources(IoTConnect, 'iotc', IOTCONNECT);
 }
 

@@ -727,7 +727,7 @@ proptest! {
         let code = envelope.num_at("code");
         let http = code.is_some_and(|c| (400.0..600.0).contains(&c));
         let odd = !envelope.is_object() || code.is_some_and(|c| !(200.0..600.0).contains(&c));
-        match run(&c, 1, "cthings.devices.getEnvelope", &[json!("d1")]).map(|r| r.body) {
+        match run(&c, 1, "cthings.devices.getEnvelope", &[json!("d5d60237-be30-4ca6-bc8b-e9d5a947404c")]).map(|r| r.body) {
             Ok(v) => {
                 prop_assert!(!http && !odd, "{envelope} passed");
                 prop_assert_eq!(v, envelope);

@@ -617,13 +617,50 @@ export interface ParticleEventStream extends AsyncIterable<ParticleEvent> {
 export interface CThings {
   /** Devices: `cthings.devices.get(id)`, `cthings.devices.getEnvelope(id)`. */
   readonly devices: CThingsDevices;
+  /**
+   * Any call of the cThings Cloud API, with the client's token: resolves the envelope's `data`; an envelope
+   * whose `code` is an error rejects with its `code` and `message`.
+   */
+  request<T = unknown>(options: CThingsRequest): Promise<T>;
+  /** Like `request`, resolving the whole envelope `{api, code, data, links, message, request, …}`. */
+  requestEnvelope<T = unknown>(options: CThingsRequest): Promise<CThingsEnvelope<T>>;
 }
 
 export interface CThingsDevices {
-  /** `GET /v3/device/{deviceId}`: the device (the envelope's `data`). */
+  /** `GET /v3/device/{deviceId}`: the device (the envelope's `data`). `deviceId` must be a UUID. */
   get(deviceId: string): Promise<CThingsDevice>;
   /** `GET /v3/device/{deviceId}`: the whole envelope `{api, code, data, links, message, request, …}`. */
   getEnvelope(deviceId: string): Promise<CThingsEnvelope<CThingsDevice>>;
+}
+
+/** A scalar query value; `Date`s are sent as ISO 8601. */
+export type CThingsQueryValue = string | number | boolean | Date;
+
+export interface CThingsRequest {
+  /** Default "GET". */
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /**
+   * The path after the version, beginning with `/` (`/device/${id}`), sent as it is: no `?` (see `query`),
+   * `#`, `\`, `%2e`, control characters, `.` or `..` segments, and no version of its own (see `version`).
+   */
+  path: string;
+  /** Query parameters, after the path; an array repeats its key; `undefined` and `null` are left out. */
+  query?: Record<string, CThingsQueryValue | CThingsQueryValue[] | null | undefined>;
+  /** A JSON body, sent with `Content-Type: application/json` (not with GET). */
+  body?: unknown;
+  /**
+   * "v3" (default) or "v2": the API version the path is sent to. "auto": v3, and once more on v2 when v3
+   * answers 404 (an endpoint v3 lacks); v2's answer is then the call's.
+   */
+  version?: 'v3' | 'v2' | 'auto';
+  /** Extra request headers for this call. */
+  headers?: Record<string, string>;
+  /** An access token for this call instead of the client's. */
+  auth?: string;
+  /** Aborts this call. */
+  signal?: AbortSignal;
+  /** This call's timeout in milliseconds. */
+  timeoutMs?: number;
 }
 
 export interface IoTConnect {

@@ -20,14 +20,18 @@ use crate::http::{encode, Method, Payload, Request, Shape, Value};
 /// One operation. `params` lists the parameters in the order of the JavaScript call:
 /// `<where><type>[!]<name>[=<jsName>]`, comma-separated.
 ///
-/// - where: `p` path placeholder, `q` query, `h` header, `b` the whole JSON body (`name` is its JS name),
+/// - where: `p` path placeholder, `q` query, `h` header, `b` the whole JSON body (`name` is its JS name), `m`
+///   the request's method instead of the route's (`GET`, `POST`, `PUT`, `PATCH` or `DELETE`),
 ///   `f` a multipart or form field, `j` a field of a JSON body object (built at the edge), `t` the access
 ///   token of this call (instead of the client's), `n` the page size of a paged list ([`Call::page_size`]),
 ///   `v` an option the vendor's own code reads (a login's token lifetime): checked against its type, not
 ///   sent;
 /// - type: `s` string, `e` a string that says something (not empty nor only spaces), `b` boolean, `i` integer, `n`
 ///   number, `d` date-time (a string or a `Date`), `a` array of strings (a repeated query key), `o` JSON object, `l`
-///   JSON array, `j` any JSON value, `F` a file (`Blob`, `File`, `ArrayBuffer`, a typed array or a `Buffer`);
+///   JSON array, `j` any JSON value, `F` a file (`Blob`, `File`, `ArrayBuffer`, a typed array or a `Buffer`), `g`
+///   a UUID (8-4-4-4-12 hex digits), `k` any scalar (a string, number, boolean or `Date`); a query parameter
+///   of type `o` is an object of parameters, each key sent with its present values (`k`, or an array of them,
+///   the key repeated), after the other query parameters;
 /// - `!`: required. Required parameters are the positional arguments, in order; the others are keys of
 ///   the options object that follows them. With [`OPTS`], every parameter is a key of the one options
 ///   object, required ones included.
@@ -36,7 +40,8 @@ use crate::http::{encode, Method, Payload, Request, Shape, Value};
 /// a product or organization scope; `x` is an option that is read but not sent (it counts for
 /// [`ONE_SCOPE`]); the types `u` (a string or an integer: a product id or slug), `c` (a string, or an array
 /// joined with commas), `T` (a flag: `true` is sent, `false` left out), `1` (a boolean sent as `"1"`/`"0"`),
-/// `M` (an object of files by file name, sent as `file`, `file2`, …), `r` (a raw path that begins with `/`);
+/// `M` (an object of files by file name, sent as `file`, `file2`, …), `r` (a raw path: one leading `/`, no `?`,
+/// `#`, `\\`, `%2e`, control characters or `.`/`..` segments);
 /// `name=a.b` reads key `b` of the object option `a`; `~value` is the value when the option is absent
 /// (`~other=value`: send `other` instead; a final `@` appends the time in ms; `null`/`true`/`false` are
 /// JSON; for a file, the file name), and an empty JavaScript name makes a constant. `j*` merges an object's
@@ -110,14 +115,7 @@ pub fn rows(table: &str) -> usize {
 
 impl Op {
     pub fn method(&self) -> Method {
-        match self.route.as_bytes().get(..3) {
-            Some(b"GET") => Method::Get,
-            Some(b"PUT") => Method::Put,
-            Some(b"DEL") => Method::Delete,
-            Some(b"PAT") => Method::Patch,
-            Some(b"HEA") => Method::Head,
-            _ => Method::Post,
-        }
+        method(self.route)
     }
 
     /// The path template, after the method.
@@ -162,6 +160,18 @@ impl Op {
     /// Whether the call takes the option `key` (a parameter's JavaScript name, or the object it is read from).
     pub fn takes(&self, key: &str) -> bool {
         self.entries().any(|p| split(p.js, b'.').map_or(p.js, |(outer, _)| outer) == key)
+    }
+}
+
+/// The method a route (or a method's name) begins with.
+fn method(route: &str) -> Method {
+    match route.as_bytes().get(..3) {
+        Some(b"GET") => Method::Get,
+        Some(b"PUT") => Method::Put,
+        Some(b"DEL") => Method::Delete,
+        Some(b"PAT") => Method::Patch,
+        Some(b"HEA") => Method::Head,
+        _ => Method::Post,
     }
 }
 
@@ -218,6 +228,34 @@ impl Param {
         let scoped = at.is_ascii_uppercase();
         Some(Param { at: at.to_ascii_lowercase(), kind, required, scoped, name, js, default })
     }
+}
+
+/// A raw path (`r`): it begins with one `/` and has no `?`, `#`, `\\`, `%2e` or control characters, nor a
+/// segment that is `.` or `..`.
+fn raw_path(path: &[u8]) -> bool {
+    let mut b = match path {
+        [b'/', b'/', ..] => return false,
+        [b'/', ..] => path,
+        _ => return false,
+    };
+    loop {
+        b = match b {
+            [] => return true,
+            [b'/', b'.', b'.'] | [b'/', b'.', b'.', b'/', ..] | [b'/', b'.'] | [b'/', b'.', b'/', ..] => return false,
+            [b'%', b'2', b'e' | b'E', ..] => return false,
+            [c, rest @ ..] if *c >= b' ' && !matches!(c, 0x7f | b'#' | b'?' | b'\\') => rest,
+            _ => return false,
+        }
+    }
+}
+
+/// Whether `s` is a UUID: 8-4-4-4-12 hexadecimal digits.
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
 }
 
 /// `s` cut at the first `c`.
@@ -300,7 +338,7 @@ impl Call {
 }
 
 #[inline(never)]
-fn bad(ctx: &str, name: &str, what: &str) -> Error {
+pub(crate) fn bad(ctx: &str, name: &str, what: &str) -> Error {
     Error::InvalidArgument(encode::cat(&[ctx, ": `", name, "` ", what]))
 }
 
@@ -313,6 +351,9 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
             String::from(if b { on } else { off })
         }),
         b'i' | b'n' => v.number().filter(|n| n.1 || kind == b'n').map(|n| n.0),
+        // Any scalar (`k`): a boolean or a number as such, else as a string.
+        b'k' if v.boolean().is_some() => return scalar(v, b'b', ctx, name),
+        b'k' if v.number().is_some() => return scalar(v, b'n', ctx, name),
         // Strings take a `Date` too (sent as ISO 8601), as the official client's do; `u` an integer or a
         // string (a product's id or slug).
         _ => {
@@ -333,12 +374,16 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
                 b'i' => "must be an integer",
                 b'n' => "must be a finite number",
                 b'd' => "must be a Date or an ISO 8601 string",
+                b'k' => "must be a string, number or boolean",
                 _ => "must be a string",
             },
         )
     })?;
     if kind == b'e' && got.trim().is_empty() {
         return Err(bad(ctx, name, "must be a non-empty string"));
+    }
+    if kind == b'g' && !is_uuid(&got) {
+        return Err(bad(ctx, name, "must be a UUID (8-4-4-4-12 hex digits)"));
     }
     Ok(got)
 }
@@ -368,6 +413,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         None => None,
     };
     let mut path = String::new();
+    // The keys and values of a query object (`qo`).
+    let mut pairs: Vec<(String, A)> = Vec::new();
     let mut query: Vec<(&str, String)> = Vec::new();
     let mut headers: Vec<(&'static str, String)> = Vec::new();
     let mut fields: Vec<(&'static str, Value)> = Vec::new();
@@ -376,7 +423,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     let mut segments: Vec<(&str, String)> = Vec::new();
     let mut next = 0;
     let mut organization = None;
-    let (mut token, mut page_size, mut object) = (None, None, false);
+    let (mut token, mut page_size, mut object, mut method) = (None, None, false, op.method());
     if op.flags & ORG != 0 {
         if let Some(v) = o_field(opts, org_key, ctx)? {
             organization = Some(scalar(&v, b's', ctx, org_key)?);
@@ -437,13 +484,23 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             b'v' => {
                 checked(v, p.kind, ctx, p.js)?;
             }
+            b'm' => {
+                let name = scalar(v, p.kind, ctx, p.js)?;
+                method = self::method(&name);
+                if method.as_str() != name || method == Method::Head {
+                    return Err(bad(ctx, p.js, "must be GET, POST, PUT, PATCH or DELETE"));
+                }
+            }
             b'p' | b's' => {
                 let raw = p.kind == b'r';
                 let text = scalar(v, if raw { b's' } else { p.kind }, ctx, p.js)?;
                 let seg = if raw {
-                    let b = text.as_bytes();
-                    if b.first() != Some(&b'/') || b.get(1) == Some(&b'/') || b.contains(&b'#') {
-                        return Err(bad(ctx, p.js, "must be a path that begins with one `/`"));
+                    if !raw_path(text.as_bytes()) {
+                        return Err(bad(
+                            ctx,
+                            p.js,
+                            "must be a path: one leading `/`, no `?`, `#`, `\\`, `..` or control characters",
+                        ));
                     }
                     text
                 } else {
@@ -484,6 +541,11 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                     query.push((p.name, joined));
                 }
             }
+            // An object of query parameters: read after the others (below).
+            b'q' if p.kind == b'o' => {
+                checked(v, b'o', ctx, p.js)?;
+                pairs = v.entries().map_err(|()| bad(ctx, p.js, "could not be read"))?;
+            }
             b'q' => query.push((p.name, filled(v, p.kind, ctx, p.js)?)),
             b'h' => headers.push((p.name, filled(v, p.kind, ctx, p.js)?)),
             b't' => token = Some(filled(v, p.kind, ctx, p.js)?),
@@ -495,6 +557,10 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 fields.push((p.name, if p.kind == b'1' { text_value(text) } else { v.value() }));
             }
             b'b' => {
+                // (A method from an `m` parameter is known here: it comes first.)
+                if method == Method::Get {
+                    return Err(bad(ctx, p.js, "cannot be sent with GET"));
+                }
                 checked(v, p.kind, ctx, p.js)?;
                 json = Some(v.value());
             }
@@ -533,7 +599,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     }
     // The template with each `{name}` replaced by its encoded value (`{/name}`: `/` and the value, if
     // given), and the scope's prefix in place of `/v1`, without the parts in `[ ]`. (Every `{name}` of a
-    // template is a parameter, required unless written `{/name}`: see the tests.)
+    // template is a parameter, required (or with a default) unless written `{/name}`: see the tests.)
     let mut rest = op.template();
     if let Some((dir, seg)) = &scope {
         path.push_str("/v1/");
@@ -567,6 +633,16 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         }
     }
     path.push_str(rest);
+    // Each present value of a query object a scalar, an array repeating its key.
+    for (key, item) in &pairs {
+        // (An array that cannot be read is refused as a value.)
+        let items = item.items().ok().flatten();
+        for one in items.as_deref().unwrap_or(core::slice::from_ref(item)) {
+            if !one.is_absent() {
+                query.push((key, scalar(one, b'k', ctx, key)?));
+            }
+        }
+    }
     path.push_str(&encode::query(&query));
     if !op.accept.is_empty() {
         headers.push(("Accept", op.accept.to_string()));
@@ -597,7 +673,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         _ => None,
     };
     Ok(Call {
-        method: op.method(),
+        method,
         path,
         headers,
         payload,

@@ -259,8 +259,8 @@ fn the_other_vendors_tables_parse() {
         assert!(op.template().starts_with('/') || op.template() == "{uri}", "{}", op.route);
         for entry in op.params.split(',').filter(|e| !e.is_empty()) {
             let p = Param::parse(entry).unwrap_or_else(|| panic!("{}: {entry}", op.route));
-            assert!(b"pqhbfjtnx".contains(&p.at), "{}: {entry}", op.route);
-            assert!(b"sbindaolejFuc1TMr".contains(&p.kind) || p.kind == b'j', "{}: {entry}", op.route);
+            assert!(b"pqhbfjtnxm".contains(&p.at), "{}: {entry}", op.route);
+            assert!(b"sbindaolejFuc1TMrg".contains(&p.kind) || p.kind == b'j', "{}: {entry}", op.route);
             if p.at == b'p' {
                 let (plain, optional) = (format!("{{{}}}", p.name), format!("{{/{}}}", p.name));
                 assert!(op.template().contains(&plain) || op.template().contains(&optional), "{}: {entry}", op.route);
@@ -278,7 +278,7 @@ fn the_other_vendors_tables_parse() {
 }
 
 /// `prepare` leaves out a `{name}` it has no value for: every placeholder of every table must be a path
-/// parameter, required unless written `{/name}`, so that a missing one is refused before.
+/// parameter, required (or with a default) unless written `{/name}`, so that a missing one is refused before.
 #[test]
 fn every_placeholder_is_a_path_parameter() {
     let text = |t: &'static str| (0..rows(t)).filter_map(move |i| row(t, i));
@@ -292,7 +292,7 @@ fn every_placeholder_is_a_path_parameter() {
             let key = name.trim_start_matches('/');
             let p = op.entries().find(|p| p.at == b'p' && p.name == key);
             let p = p.unwrap_or_else(|| panic!("{}: {name}", op.route));
-            assert_eq!(p.required, key == name, "{}: {name}", op.route);
+            assert_eq!(p.required || !p.default.is_empty(), key == name, "{}: {name}", op.route);
             rest = tail;
         }
     }
@@ -503,4 +503,72 @@ fn an_e_parameter_is_a_string_that_says_something() {
     assert_eq!(invalid(&op, &[json!({"name": 1, "note": "n"})]), "arduino.test.call: `name` must be a string");
     // A plain string may be empty.
     assert!(prep(&op, &[json!({"name": "a", "note": "n", "other": ""})]).is_ok());
+}
+
+#[test]
+fn uuids_and_query_objects() {
+    const OP: Op = Op { route: "GET /x/{id}", params: "pg!id,qsfirst,qoquery", accept: "", flags: 0 };
+    let id = "D5D60237-be30-4ca6-bc8b-e9d5a947404c";
+    let c =
+        prep(&OP, &[json!(id), json!({"first": "1", "query": {"a": [1.5, "x y", false, null], "b": null}})]).unwrap();
+    assert_eq!(c.path, ["/x/", id, "?first=1&a=1.5&a=x%20y&a=false"].concat());
+    let c = prep(&OP, &[json!(id), json!({"query": {}})]).unwrap();
+    assert_eq!(c.path, ["/x/", id].concat());
+    for bad in [
+        "",
+        "x",
+        "d5d60237-be30-4ca6-bc8b-e9d5a947404",
+        "d5d60237-be30-4ca6-bc8b-e9d5a947404cc",
+        "d5d60237+be30-4ca6-bc8b-e9d5a947404c",
+        "d5d60237-be30-4ca6-bc8b-e9d5a947404g",
+    ] {
+        assert_eq!(invalid(&OP, &[json!(bad)]), "arduino.test.call: `id` must be a UUID (8-4-4-4-12 hex digits)");
+    }
+    assert_eq!(invalid(&OP, &[json!(id), json!({"query": 1})]), "arduino.test.call: `query` must be an object");
+    assert_eq!(
+        invalid(&OP, &[json!(id), json!({"query": {"k": {}}})]),
+        "arduino.test.call: `k` must be a string, number or boolean"
+    );
+}
+
+#[test]
+fn a_method_parameter_replaces_the_routes() {
+    const OP: Op = Op { route: "GET /x", params: "msmethod,bjbody", accept: "", flags: BODY_JSON };
+    assert_eq!(prep(&OP, &[json!({})]).unwrap().method, Method::Get);
+    for (name, m) in [("GET", Method::Get), ("POST", Method::Post), ("PUT", Method::Put), ("PATCH", Method::Patch)] {
+        assert_eq!(prep(&OP, &[json!({"method": name})]).unwrap().method, m);
+    }
+    let c = prep(&OP, &[json!({"method": "DELETE", "body": [1]})]).unwrap();
+    assert_eq!((c.method, c.payload), (Method::Delete, Some(Payload::Json("[1]".into()))));
+    for bad in ["HEAD", "get", "POSTS", "PU", "", "OPTIONS"] {
+        let m = invalid(&OP, &[json!({ "method": bad })]);
+        assert_eq!(m, "arduino.test.call: `method` must be GET, POST, PUT, PATCH or DELETE", "{bad}");
+    }
+    assert_eq!(invalid(&OP, &[json!({"body": {}})]), "arduino.test.call: `body` cannot be sent with GET");
+}
+
+#[test]
+fn raw_paths() {
+    for ok in ["/", "/device/x", "/a/.../b", "/a/.x/x.", "/v1/a b.tgz", "/%2fx", "/é", "/a//b"] {
+        assert!(raw_path(ok.as_bytes()), "{ok}");
+    }
+    for no in [
+        "",
+        "a",
+        "//x",
+        "/..",
+        "/.",
+        "/./a",
+        "/a/../b",
+        "/a/%2E%2e",
+        "/a/%2e./b",
+        "/a\\b",
+        "/a?b",
+        "/a#b",
+        "/a\tb",
+        "/a\u{0}",
+        "/a\u{7f}",
+    ] {
+        assert!(!raw_path(no.as_bytes()), "{no}");
+    }
 }

@@ -406,6 +406,220 @@ describe('iotconnect.js', () => {
   });
 });
 
+describe('arduino-telemetry.js', () => {
+  test('prints every property\'s last value, then the history of the numeric ones', async () => {
+    const r = await run('arduino-telemetry.js', arduinoVars());
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^thing 6366de97-f549-43f8-9dd5-5a56c5ef95f5 \("Weather Station"\): 3 properties$/m);
+    assert.match(r.stdout, /^ {2}temperature +FLOAT +last_value=-?\d+(\.\d+)? +updated \d{4}-\d\d-\d\dT/m);
+    assert.match(r.stdout, /^ {2}status +CHARSTRING +last_value="ok"/m);
+    // The drifting readings have a history; the text property has none to print.
+    for (const name of ['temperature', 'humidity']) {
+      const m = r.stdout.match(new RegExp(`^${name}: (\\d+) points in the last 10 minutes$`, 'm'));
+      assert.ok(m && Number(m[1]) >= 1, `${name} history\n${show(r)}`);
+    }
+    assert.match(r.stdout, /^ {2}min -?[\d.]+ {2}max -?[\d.]+ {2}avg -?[\d.]+$/m);
+    assert.doesNotMatch(r.stdout, /^status:/m);
+    const series = byPath(r.requests, '/timeseries', 'GET');
+    assert.equal(series.length, 2);
+    for (const q of series) {
+      assert.equal(q.query.interval, '60');
+      assert.ok(Date.parse(q.query.to) - Date.parse(q.query.from) === 600_000, JSON.stringify(q.query));
+    }
+    assertNothingLeaked(r);
+  });
+
+  test('ARDUINO_MINUTES sets the history; a bad one is refused', async () => {
+    const r = await run('arduino-telemetry.js', arduinoVars({ ARDUINO_MINUTES: '2' }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^temperature: \d+ points in the last 2 minutes$/m);
+    const bad = await run('arduino-telemetry.js', arduinoVars({ ARDUINO_MINUTES: 'ten' }));
+    assert.equal(bad.code, 2, show(bad));
+    assert.match(bad.stderr, /^invalid setting: ARDUINO_MINUTES/);
+    assert.equal(bad.requests.length, 0);
+  });
+});
+
+describe('arduino-command.js', () => {
+  const lamp = (extra) => arduinoVars({ ARDUINO_THING_ID: IDS.arduino.things.deskLamp, ...extra });
+
+  test('sets a READ_WRITE property and reads it back', async () => {
+    const r = await run('arduino-command.js', lamp({ ARDUINO_PROPERTY: 'brightness', ARDUINO_VALUE: '35' }));
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.equal(r.stdout, 'Desk Lamp.brightness (INT): 70 → 35\n');
+    const [publish] = byPath(r.requests, '/publish', 'PUT');
+    assert.match(publish.path, new RegExp(`/iot/v2/things/${IDS.arduino.things.deskLamp}/properties/[0-9a-f-]+/publish$`));
+    assert.deepEqual(JSON.parse(publish.body), { value: 35 });
+    assertNothingLeaked(r);
+
+    const off = await run('arduino-command.js', lamp({ ARDUINO_PROPERTY: 'lamp', ARDUINO_VALUE: 'false' }));
+    assert.equal(off.stdout, 'Desk Lamp.lamp (BOOL): true → false\n', show(off));
+    assert.deepEqual(JSON.parse(byPath(off.requests, '/publish', 'PUT')[0].body), { value: false });
+  });
+
+  test('an unknown or read-only property fails with status 1, nothing published', async () => {
+    const unknown = await run('arduino-command.js', lamp({ ARDUINO_PROPERTY: 'fan', ARDUINO_VALUE: '1' }));
+    assert.equal(unknown.code, 1, show(unknown));
+    assert.match(unknown.stderr, /has no property fan; it has: lamp, brightness/);
+    const readOnly = await run('arduino-command.js', arduinoVars({ ARDUINO_PROPERTY: 'temperature', ARDUINO_VALUE: '1' }));
+    assert.equal(readOnly.code, 1, show(readOnly));
+    assert.match(readOnly.stderr, /^Weather Station\.temperature is READ_ONLY/m);
+    for (const r of [unknown, readOnly]) assert.equal(byPath(r.requests, '/publish').length, 0);
+  });
+});
+
+describe('particle-telemetry.js', () => {
+  test('prints the device, its variables and the events it publishes while listening', async () => {
+    await control('POST', 'reset');
+    const running = runExample('particle-telemetry.js', particleVars({ PARTICLE_LISTEN_SECONDS: '4' }));
+    // Once the example's event stream is open, the device publishes.
+    for (let i = 0; i < 100 && (await control('GET', 'stats')).particleStreams.open < 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await control('POST', 'particle-events', { name: 'reading', data: '21.5', deviceId: IDS.particle.online });
+    const r = await running;
+    r.requests = await control('GET', 'requests');
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^kitchen-argon \(e00fce6844969b121f176368\)$/m);
+    assert.match(r.stdout, /^ {2}online +yes$/m);
+    assert.match(r.stdout, /^ {2}temperature = -?\d+(\.\d+)?$/m);
+    assert.match(r.stdout, /^ {2}status = "ok"$/m);
+    assert.match(r.stdout, /^events of kitchen-argon for 4 s:$/m);
+    assert.match(r.stdout, /^ {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}reading = "21\.5"$/m);
+    assert.match(r.stdout, /^1 event$/m);
+    assert.equal(byPath(r.requests, `/v1/devices/${IDS.particle.online}/events`, 'GET').length, 1);
+    assertNothingLeaked(r);
+  });
+
+  test('an offline device: its variables answer 408, reported; no events with PARTICLE_LISTEN_SECONDS=0', async () => {
+    const r = await run('particle-telemetry.js', particleVars({
+      PARTICLE_DEVICE_ID: 'attic-photon', PARTICLE_LISTEN_SECONDS: '0',
+    }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^ {2}online +no$/m);
+    assert.match(r.stdout, /^ {2}temperature: device offline \(HTTP 408 "timed out"\)$/m);
+    assert.doesNotMatch(r.stdout, /^events of/m);
+    assert.equal(byPath(r.requests, '/events').length, 0);
+  });
+});
+
+describe('particle-command.js', () => {
+  test('calls a function and publishes an event', async () => {
+    const r = await run('particle-command.js', particleVars({
+      PARTICLE_DEVICE_ID: 'kitchen-argon', PARTICLE_FUNCTION: 'led', PARTICLE_ARGUMENT: 'on',
+      PARTICLE_EVENT: 'lights', PARTICLE_EVENT_DATA: 'off',
+    }));
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^kitchen-argon\.led\("on"\) returned 1$/m);
+    assert.match(r.stdout, /^published event "lights" with data "off" \(private\)$/m);
+    const [call] = byPath(r.requests, '/v1/devices/kitchen-argon/led', 'POST');
+    assert.match(call.body, /on/);
+    const [event] = byPath(r.requests, '/v1/devices/events', 'POST');
+    assert.ok(event, show(r));
+    assertNothingLeaked(r);
+  });
+
+  test('an offline device answers 408: reported, exit 0; an unknown function: the cloud\'s 404, exit 1', async () => {
+    const offline = await run('particle-command.js', particleVars({
+      PARTICLE_DEVICE_ID: 'attic-photon', PARTICLE_FUNCTION: 'led',
+    }));
+    assert.equal(offline.code, 0, show(offline));
+    assert.match(offline.stdout, /^attic-photon\.led: device offline \(HTTP 408 "timed out"\), not called$/m);
+    const unknown = await run('particle-command.js', particleVars({
+      PARTICLE_DEVICE_ID: 'kitchen-argon', PARTICLE_FUNCTION: 'brew',
+    }));
+    assert.equal(unknown.code, 1, show(unknown));
+    assert.match(unknown.stderr, /^Particle error: 404 .*Function brew not found/m);
+  });
+});
+
+describe('cthings-telemetry.js', () => {
+  test('prints the envelope, then connection and data of each device', async () => {
+    const r = await run('cthings-telemetry.js', cthingsVars({
+      CTHINGS_DEVICE_ID: `${IDS.cthings.devices[0]},${IDS.cthings.devices[2]}`,
+    }));
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^cThings Cloud API 3\.\d+\.\d+, code 200$/m);
+    const [, boiler, meter] = r.stdout.split('\n\n');
+    assert.match(boiler, /^Boiler Room Sensor \(Temperature & Humidity, 70b3d57ed0051a2c\)$/m);
+    assert.match(boiler, /connection +connected, on time \(reports every 600 s\)/);
+    assert.match(boiler, /signal +-71\.5 dBm/);
+    assert.match(boiler, /route +a84041ffff1f8a30 → a84041ffff1f8a31/);
+    assert.match(meter, /^Water Meter 12 /);
+    assert.match(meter, /connection +not connected, late: nothing for \d+ s \(reports every 3600 s\)/);
+    assert.match(meter, /last connected +2024-12-28T03:14:09Z/);
+    assert.deepEqual(byPath(r.requests, '/v3/device/', 'GET').map((q) => q.path.split('/').pop()),
+      [IDS.cthings.devices[0], IDS.cthings.devices[2]]);
+    assertNothingLeaked(r);
+  });
+
+  test('a device id that is not a UUID is refused before anything is sent', async () => {
+    const r = await run('cthings-telemetry.js', cthingsVars({ CTHINGS_DEVICE_ID: 'boiler-room' }));
+    assert.equal(r.code, 2, show(r));
+    assert.match(r.stderr, /^invalid setting: cthings\.devices\.getEnvelope: `deviceId` must be a UUID/);
+    assert.equal(r.requests.length, 0);
+  });
+});
+
+describe('cthings-command.js', () => {
+  const change = (extra) => cthingsVars({ CTHINGS_CONFIGURATION: '{"reportingInterval":300}', ...extra });
+
+  test('changes the configuration through request (PATCH, version auto) and prints before and after', async () => {
+    const r = await run('cthings-command.js', change());
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.equal(r.stdout, [
+      `PATCH /device/${IDS.cthings.devices[0]} (version auto)`,
+      'Boiler Room Sensor',
+      '  configuration before  {"reportingInterval":600,"units":"celsius"}',
+      '  configuration now     {"reportingInterval":300,"units":"celsius"}',
+      '',
+    ].join('\n'));
+    const [patch] = byPath(r.requests, '/v3/device/', 'PATCH');
+    assert.deepEqual(JSON.parse(patch.body), { configuration: { reportingInterval: 300 } });
+    assert.match(patch.headers['content-type'], /^application\/json/);
+    assert.equal(byPath(r.requests, '/v2/').length, 0);
+    assertNothingLeaked(r);
+  });
+
+  test('CTHINGS_VERSION=v2 sends the change to v2', async () => {
+    const r = await run('cthings-command.js', change({ CTHINGS_VERSION: 'v2' }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^PATCH \/device\/\S+ \(version v2\)$/m);
+    assert.match(r.stdout, /configuration now +\{"reportingInterval":300,"units":"celsius"\}/);
+    assert.equal(byPath(r.requests, '/v2/device/', 'PATCH').length, 1);
+    assert.equal(byPath(r.requests, '/v3/device/', 'PATCH').length, 0);
+  });
+
+  test('a change the cloud refuses fails with status 1 and the envelope\'s message', async () => {
+    const r = await run('cthings-command.js', change({ CTHINGS_PATH: `/device/${IDS.cthings.devices[0]}/firmware` }));
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /^cThings error: 404 \S+: Route not found$/m);
+    // version auto: v3 answered 404, so the change was sent once more, to v2.
+    assert.deepEqual(byPath(r.requests, '/firmware').map((q) => q.path.split('/')[2]), ['v3', 'v2']);
+  });
+
+  test('settings request refuses are reported like missing ones', async () => {
+    for (const [extra, reason] of [
+      [{ CTHINGS_CONFIGURATION: '[1]' }, /CTHINGS_CONFIGURATION must be a JSON object/],
+      [{ CTHINGS_METHOD: 'FETCH' }, /`method` must be GET, POST, PUT, PATCH or DELETE/],
+      [{ CTHINGS_PATH: '/v3/device/x' }, /`path` must not begin with a version/],
+      [{ CTHINGS_PATH: '/device/../token' }, /`path` must be a path/],
+      [{ CTHINGS_VERSION: 'v9' }, /`version` must be 'v3', 'v2' or 'auto'/],
+    ]) {
+      const r = await run('cthings-command.js', change(extra));
+      assert.equal(r.code, 2, show(r));
+      assert.match(r.stderr.split('\n')[0], reason, show(r));
+      assert.equal(byPath(r.requests, '/cthings/', 'PATCH').length, 0);
+    }
+  });
+});
+
 /**
  * Only the base URL variables, pointing at the simulator. Every run that expects the example to stop before
  * sending anything still gets them, so that a broken check ends up at the simulator (and fails the test on
@@ -428,6 +642,15 @@ describe('missing settings', () => {
     ['arduino-main.js', arduinoVars, ['ARDUINO_CLIENT_ID', 'ARDUINO_CLIENT_SECRET', 'ARDUINO_THING_ID']],
     ['particle.js', particleVars, ['PARTICLE_USERNAME', 'PARTICLE_PASSWORD']],
     ['cthings.js', cthingsVars, ['CTHINGS_CLIENT_ID', 'CTHINGS_CLIENT_SECRET', 'CTHINGS_DEVICE_ID']],
+    ['arduino-telemetry.js', arduinoVars, ['ARDUINO_CLIENT_ID', 'ARDUINO_CLIENT_SECRET', 'ARDUINO_THING_ID']],
+    ['arduino-command.js', (extra) => arduinoVars({ ARDUINO_PROPERTY: 'lamp', ARDUINO_VALUE: 'true', ...extra }),
+      ['ARDUINO_CLIENT_ID', 'ARDUINO_CLIENT_SECRET', 'ARDUINO_THING_ID', 'ARDUINO_PROPERTY', 'ARDUINO_VALUE']],
+    ['particle-telemetry.js', particleVars, ['PARTICLE_USERNAME', 'PARTICLE_PASSWORD']],
+    ['particle-command.js', (extra) => particleVars({ PARTICLE_DEVICE_ID: 'kitchen-argon', PARTICLE_FUNCTION: 'led', ...extra }),
+      ['PARTICLE_USERNAME', 'PARTICLE_PASSWORD', 'PARTICLE_DEVICE_ID', 'PARTICLE_FUNCTION']],
+    ['cthings-telemetry.js', cthingsVars, ['CTHINGS_CLIENT_ID', 'CTHINGS_CLIENT_SECRET', 'CTHINGS_DEVICE_ID']],
+    ['cthings-command.js', (extra) => cthingsVars({ CTHINGS_CONFIGURATION: '{"a":1}', ...extra }),
+      ['CTHINGS_CLIENT_ID', 'CTHINGS_CLIENT_SECRET', 'CTHINGS_DEVICE_ID', 'CTHINGS_CONFIGURATION']],
     ['iotconnect.js', iotconnectVars,
       ['IOTCONNECT_SOLUTION_KEY', 'IOTCONNECT_ENVIRONMENT', 'IOTCONNECT_USERNAME', 'IOTCONNECT_PASSWORD']],
   ];
@@ -466,6 +689,10 @@ describe('invalid settings', () => {
     ['particle.js', particleVars, 'PARTICLE_BASE_URL', 'particle-simulator', /Particle: `baseUrl` must be/],
     ['cthings.js', cthingsVars, 'CTHINGS_AUTH_URL', 'authserver', /CThings: `authUrl` must be/],
     ['cthings.js', cthingsVars, 'CTHINGS_BASE_URL', 'http://127.0.0.1:9/cthings?x=1', /CThings: `baseUrl` must be/],
+    ['cthings-telemetry.js', cthingsVars, 'CTHINGS_AUTH_URL', 'authserver', /CThings: `authUrl` must be/],
+    ['cthings-command.js', (extra) => cthingsVars({ CTHINGS_CONFIGURATION: '{"a":1}', ...extra }),
+      'CTHINGS_BASE_URL', 'cthings-simulator', /CThings: `baseUrl` must be/],
+    ['particle-telemetry.js', particleVars, 'PARTICLE_LISTEN_SECONDS', 'forever', /PARTICLE_LISTEN_SECONDS must be/],
     ['iotconnect.js', iotconnectVars, 'IOTCONNECT_PLATFORM', 'gcp', /IoTConnect: `platform` must be "aws" or "az"/],
   ];
 

@@ -348,8 +348,8 @@ function methodCall(c) {
   }
   const [v, d] = gen();
   return pick([
-    [`cthings.devices.get(${d})`, () => c.cthings.devices.get(chance(0.5) ? 'd-1' : v)],
-    [`cthings.devices.getEnvelope(${d})`, () => c.cthings.devices.getEnvelope(chance(0.5) ? 'd-1' : v)],
+    [`cthings.devices.get(${d})`, () => c.cthings.devices.get(chance(0.5) ? IDS.cthings.devices[0] : v)],
+    [`cthings.devices.getEnvelope(${d})`, () => c.cthings.devices.getEnvelope(chance(0.5) ? IDS.cthings.devices[0] : v)],
     [`iotc.login(${d})`, () => c.iotc.login(v)],
     [`iotc.endpoints(${d})`, () => c.iotc.endpoints(v)],
     [`particle.setDefaultAuth(${d})`, () => c.particle.setDefaultAuth(v)],
@@ -421,7 +421,7 @@ function constructorCall() {
     const method = {
       Arduino: () => client.things.list({}),
       Particle: () => client.listDevices({ auth: 'fuzz-token' }),
-      CThings: () => client.devices.get('d-1'),
+      CThings: () => client.devices.get(IDS.cthings.devices[0]),
       IoTConnect: () => (chance(0.5) ? client.devices.list({}) : client.login()),
     }[name];
     return method();

@@ -170,7 +170,7 @@ test('every request asks fetch not to follow redirects (redirect: "manual")', T,
   const particle = new Particle({ ...o.particle, auth: undefined });
   await particle.login({ username: 'u', password: 'p' });
   await particle.getDevice({ deviceId: 'd-1' });
-  await new CThings(o.cthings).devices.get('d-1');
+  await new CThings(o.cthings).devices.get(IDS.cthings.devices[0]);
   await new IoTConnect(o.iotconnect).devices.list({});
   assert.ok(seen.length >= 9, `${seen.length} requests`);
   assert.deepEqual(seen.filter((s) => !s.startsWith('manual ')), [], 'requests sent without redirect: "manual"');

@@ -11,6 +11,7 @@ const data = require('./fixtures');
 const { parseJson, basicAuth } = require('./util');
 const arduinoApi = require('./arduino-api');
 const particleApi = require('./particle-api');
+const cthingsApi = require('./cthings-api');
 
 const { CREDENTIALS, IDS } = data;
 
@@ -123,22 +124,6 @@ const mediaType = (req) => (req.headers['content-type'] || '').split(';')[0].tri
 const isForm = (req) => mediaType(req) === 'application/x-www-form-urlencoded';
 
 
-/** Fields of a multipart/form-data body, or null when the body is not well-formed multipart. */
-function parseMultipart(contentType = '', body) {
-  const m = /^multipart\/form-data\s*;.*?\bboundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  if (!m) return null;
-  const parts = body.split(`--${m[1] || m[2]}`);
-  if (parts.length < 3 || !parts[parts.length - 1].startsWith('--')) return null;
-  const fields = {};
-  for (const part of parts.slice(1, -1)) {
-    const split = part.indexOf('\r\n\r\n');
-    if (!part.startsWith('\r\n') || split < 0) return null;
-    const name = /;\s*name="([^"]*)"/i.exec(part.slice(0, split));
-    if (name) fields[name[1]] = part.slice(split + 4).replace(/\r\n$/, '');
-  }
-  return fields;
-}
-
 /** Seconds as sent in `expires_in`: a whole number, rounded down but at least 1 (0 means "never"). */
 const wireSeconds = (seconds) => (seconds === Infinity ? 0 : Math.max(1, Math.floor(seconds)));
 
@@ -149,6 +134,7 @@ function freshState() {
   return {
     arduinoStore: arduinoApi.createStore(), // things, devices, dashboards, … as changed through the API
     particleStore: particleApi.createStore(), // Particle devices, products, hooks, … events and streams
+    cthingsStore: cthingsApi.createStore(), // cThings devices as changed through the API
     particleListCache: null,
     config: structuredClone(DEFAULT_CONFIG),
     configured: new Set(), // vendors whose token lifetime was set through /__sim/config
@@ -325,7 +311,7 @@ function vendorError(ctx, status) {
     case 'particle':
       return [{ ok: false, error: reason }, JSON_TYPE];
     case 'cthings':
-      return [cthingsEnvelope(ctx, status, null, reason), JSON_TYPE];
+      return [cthingsApi.envelope(ctx, status, null, reason), JSON_TYPE];
     case 'iotconnect':
       return [{ data: null, status, message: reason, error: [] }, JSON_TYPE];
     default:
@@ -396,54 +382,6 @@ function arduinoToken({ sim, req, res, body }) {
 /** Everything below `SIM/particle`: particle-api.js. */
 function particle(ctx) {
   return particleApi.handle(ctx);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// cThings Cloud
-
-function cthingsEnvelope(ctx, code, payload, message) {
-  const parsed = ctx.body ? parseJson(ctx.body) : { value: {} };
-  return {
-    api: 'cThings Cloud API',
-    code,
-    data: payload,
-    links: {},
-    message,
-    request: { url: `${ctx.origin}${ctx.url.pathname}${ctx.url.search}`, method: ctx.method, body: parsed.value ?? {} },
-    websocket: false,
-    version: '3.13.1',
-  };
-}
-
-const cthingsReply = (ctx, code, payload, message) => send(ctx.res, code, cthingsEnvelope(ctx, code, payload, message));
-
-function cthingsAuth(ctx) {
-  const { sim, req, res } = ctx;
-  if (ctx.path !== '/token' || ctx.method !== 'POST') return send(res, 404, { error: 'not_found' });
-  const basic = basicAuth(req);
-  if (basic?.user !== CREDENTIALS.cthings.clientId || basic?.pass !== CREDENTIALS.cthings.clientSecret) {
-    return send(res, 401, { error: 'invalid_client' });
-  }
-  const fields = parseMultipart(req.headers['content-type'], ctx.body);
-  if (!fields || fields.grant_type !== 'client_credentials' || fields.scope !== 'api') {
-    return send(res, 400, { error: 'invalid_request' });
-  }
-  const seconds = sim.lifetime('cthings');
-  const { clientId } = CREDENTIALS.cthings;
-  const claims = { sub: clientId, iss: 'authserver.cthings.cloud', aud: clientId, scope: [] };
-  const token = sim.issueJwt('cthings', seconds, claims);
-  send(res, 200, { access_token: token, expires_in: wireSeconds(seconds), scope: ['api'], token_type: 'Bearer' });
-}
-
-function cthings(ctx) {
-  if (!ctx.sim.session('cthings', ctx.req)) return cthingsReply(ctx, 401, null, 'Unauthorized');
-  return route(ctx, [
-    ['GET', /^\/v3\/device\/([^/]+)$/, (c, id) => {
-      const device = data.cthings.devices.find((d) => d.id === id.toLowerCase());
-      if (!device) return cthingsReply(c, 404, null, 'Device not found');
-      cthingsReply(c, 200, data.cthings.device(device, Date.now()), null);
-    }],
-  ], (c) => cthingsReply(c, 404, null, 'Route not found'));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -612,8 +550,8 @@ function iotconnectDevices({ res, query }) {
 const HANDLERS = {
   arduino,
   particle,
-  'cthings-auth': cthingsAuth,
-  cthings,
+  'cthings-auth': cthingsApi.auth,
+  cthings: cthingsApi.handle,
   'iotconnect-discovery': iotconnectDiscovery,
   iotconnect,
 };

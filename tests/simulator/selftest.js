@@ -804,6 +804,75 @@ describe('cthings', () => {
     assert.equal(bad.status, 401);
     assert.equal(bad.json.message, 'Unauthorized');
   });
+
+  test('v2 serves the device too, with a 2.x envelope; other routes are 404 Route not found', async () => {
+    const token = await cthingsToken();
+    const [id] = IDS.cthings.devices;
+    const v2 = await call(`/cthings/v2/device/${id}`, bearer(token));
+    assert.equal(v2.status, 200);
+    assert.match(v2.json.version, /^2\./);
+    assert.equal(v2.json.data.id, id);
+    assert.equal(v2.json.request.url, `${SIM}/cthings/v2/device/${id}`);
+    for (const [method, path] of [['GET', '/v3/devices'], ['GET', '/v1/device/x'], ['POST', `/v3/device/${id}`],
+      ['DELETE', `/v3/device/${id}`], ['GET', `/v3/device/${id}/data`]]) {
+      const r = await call(`/cthings${path}`, { method, ...bearer(token) });
+      assert.equal(r.status, 404, `${method} ${path}`);
+      assert.deepEqual([r.json.code, r.json.message, r.json.data], [404, 'Route not found', null]);
+    }
+    const notUuid = await call('/cthings/v3/device/not-a-uuid', bearer(token));
+    assert.deepEqual([notUuid.status, notUuid.json.message], [404, 'Device not found']);
+  });
+
+  test('PATCH changes a device until reset; bad changes are 400 and change nothing', async () => {
+    const token = await cthingsToken();
+    const [boiler, gateway] = IDS.cthings.devices;
+    const patch = (id, body, version = 'v3') => call(`/cthings/${version}/device/${id}`, {
+      method: 'PATCH', body: typeof body === 'string' ? body : JSON.stringify(body),
+      ...bearer(token, { 'content-type': 'application/json' }),
+    });
+    const r = await patch(boiler, { name: 'Boiler Room', configuration: { reportingInterval: 300 }, watchlist: false });
+    assert.equal(r.status, 200);
+    assert.equal(r.json.code, 200);
+    assert.deepEqual(r.json.request.body, { name: 'Boiler Room', configuration: { reportingInterval: 300 }, watchlist: false });
+    assert.equal(r.json.data.name, 'Boiler Room');
+    // Configuration and settings are merged key by key.
+    assert.deepEqual(r.json.data.configuration, { reportingInterval: 300, units: 'celsius' });
+    assert.equal(r.json.data.watchlist, false);
+    const v2 = await patch(boiler, { settings: { alarm: true }, location: { latitude: 1.5, longitude: -2 } }, 'v2');
+    assert.equal(v2.status, 200);
+    assert.match(v2.json.version, /^2\./);
+    const read = await call(`/cthings/v3/device/${boiler}`, bearer(token));
+    assert.equal(read.json.data.name, 'Boiler Room');
+    assert.deepEqual(read.json.data.settings, { alarm: true });
+    assert.deepEqual(read.json.data.location, { latitude: 1.5, longitude: -2 });
+    // The other devices are untouched.
+    assert.equal((await call(`/cthings/v3/device/${gateway}`, bearer(token))).json.data.name, 'Car Park Gateway');
+
+    for (const [body, message] of [
+      [{}, 'Nothing to change'],
+      [[1], 'The request body must be a JSON object'],
+      ['{"name":', 'The request body is not JSON'],
+      [{ id: 'x' }, "Field 'id' cannot be changed"],
+      [{ name: 'ok', connection: {} }, "Field 'connection' cannot be changed"],
+      [{ name: '' }, "Invalid value for 'name'"],
+      [{ active: 'yes' }, "Invalid value for 'active'"],
+      [{ dataInterval: 0 }, "Invalid value for 'dataInterval'"],
+      [{ location: { latitude: 91, longitude: 0 } }, "Invalid value for 'location'"],
+      [{ configuration: [] }, "Invalid value for 'configuration'"],
+    ]) {
+      const bad = await patch(gateway, body);
+      assert.equal(bad.status, 400, JSON.stringify(body));
+      assert.deepEqual([bad.json.code, bad.json.message, bad.json.data], [400, message, null]);
+    }
+    assert.equal((await call(`/cthings/v3/device/${gateway}`, bearer(token))).json.data.name, 'Car Park Gateway');
+    assert.equal((await patch('00000000-0000-4000-8000-000000000000', { name: 'x' })).status, 404);
+
+    await control('reset');
+    const token2 = await cthingsToken();
+    const after = await call(`/cthings/v3/device/${boiler}`, bearer(token2));
+    assert.equal(after.json.data.name, 'Boiler Room Sensor');
+    assert.deepEqual(after.json.data.configuration, { reportingInterval: 600, units: 'celsius' });
+  });
 });
 
 describe('iotconnect', () => {

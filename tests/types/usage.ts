@@ -1,7 +1,7 @@
 // Compiled (not run) against the installed package: the documented usage must type-check, and misuse
 // must not. Each @ts-expect-error line fails the check if it stops being an error.
 import { Arduino, ArduinoThings, CloudError, CThings, init, IotApi, IoTConnect, Particle } from 'iot-cloud-wasm';
-import type { ArduinoProperty, ArduinoThing, CThingsDevice, IoTConnectDevice, ParticleDevice, ParticleEvent } from 'iot-cloud-wasm';
+import type { ArduinoProperty, ArduinoThing, CThingsDevice, CThingsEnvelope, IoTConnectDevice, ParticleDevice, ParticleEvent } from 'iot-cloud-wasm';
 
 export async function usage(signal: AbortSignal): Promise<void> {
   await init();
@@ -42,6 +42,18 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const one: CThingsDevice = await cthings.devices.get('d-1');
   const envelope = await cthings.devices.getEnvelope('d-1');
   const version: string = envelope.version;
+  const viaRequest = await cthings.request<CThingsDevice>({ path: `/device/${one.id}`, version: 'auto' });
+  const changed: CThingsEnvelope<CThingsDevice> = await cthings.requestEnvelope<CThingsDevice>({
+    method: 'PATCH', path: `/device/${viaRequest.id}`, query: { notify: true, tag: ['a', 'b'], since: new Date() },
+    body: { name: 'Boiler' }, headers: { 'X-Trace': '1' }, timeoutMs: 5000,
+  });
+  const anything: unknown = await cthings.request({ path: '/device' });
+  // @ts-expect-error the methods are the five of the API
+  await cthings.request({ method: 'HEAD', path: '/device' });
+  // @ts-expect-error the version is v3, v2 or auto
+  await cthings.request({ path: '/device', version: 'v4' });
+  // @ts-expect-error a path is required
+  await cthings.request({ method: 'GET' });
 
   const iotc = new IoTConnect({ solutionKey: 'k', environment: 'poc', platform: 'aws', username: 'u', password: 'p' });
   const all: IoTConnectDevice[] = await iotc.devices.list({ pageSize: 100, sortBy: 'uniqueId asc' });
@@ -74,7 +86,7 @@ export async function usage(signal: AbortSignal): Promise<void> {
   // @ts-expect-error handler classes are types only: they are reached through a client
   void ArduinoThings;
 
-  void [last, count, status, variable, returned, one, version, all, auth, viaClient, viaSingleton, listed];
+  void [last, count, status, variable, returned, one, version, changed, anything, all, auth, viaClient, viaSingleton, listed];
 }
 
 // Particle's login flows and token calls.
