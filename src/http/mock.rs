@@ -45,6 +45,9 @@ impl Body for Value {
     fn from_items(items: Vec<Self>) -> Self {
         Value::Array(items)
     }
+    fn object(key: &str, value: Self) -> Self {
+        serde_json::json!({ key: value })
+    }
     fn to_error_body(&self) -> ErrorBody {
         match self {
             Value::Null => ErrorBody::Empty,

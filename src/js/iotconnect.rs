@@ -1,17 +1,21 @@
+use crate::prelude::*;
+
 use super::invoke::{invoke, Any};
 use super::options::Opts;
 use super::{describe, opt_num, promise, set, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::FetchTransport;
-use crate::vendors::iotconnect::{self, Solution};
+use crate::http::Body;
+use crate::vendors::iotconnect::{self, service_urls, Solution, SERVICES};
 use alloc::rc::Rc;
-use js_sys::{Object, Promise};
+use js_sys::{Object, Promise, JSON};
 use wasm_bindgen::prelude::*;
 
 type Client = iotconnect::IoTConnect<FetchTransport>;
 const V: Vendor = Vendor::IoTConnect;
 
-/// Avnet IoTConnect client: discovery, basic-token + login, refresh before expiry, paged lists.
+/// Avnet IoTConnect client: discovery or given service URLs, basic-token + login, refresh before expiry, the
+/// calls of the fact sheet (made in JavaScript from the table) and `request` for any other.
 #[wasm_bindgen]
 pub struct IoTConnect {
     inner: Rc<Client>,
@@ -25,18 +29,33 @@ impl IoTConnect {
     ) -> Result<IoTConnect, JsValue> {
         let build = || {
             let o = Opts::new(options, "IoTConnect")?;
-            let platform = o.required("platform")?;
-            if platform != "aws" && platform != "az" {
+            let platform = o.string("platform")?.unwrap_or_default();
+            // Given service URLs: discovery is not asked, so none of its settings is needed.
+            let urls = match o.raw("urls")? {
+                Some(v) if Body::is_object(&v) => Some(service_urls(&v, "IoTConnect: `urls.", "", &platform)?),
+                Some(_) => return Err(Error::invalid("IoTConnect: `urls` must be an object")),
+                None => None,
+            };
+            let discover = urls.is_none();
+            if !(platform == "aws" || platform == "az" || (!discover && platform.is_empty())) {
                 return Err(Error::invalid("IoTConnect: `platform` must be \"aws\" or \"az\""));
             }
+            let (user, token) = o.credentials("username", "password")?;
             let solution = Solution {
                 discovery_url: o.url("discoveryUrl", iotconnect::DEFAULT_DISCOVERY_URL)?,
-                solution_key: o.required("solutionKey")?,
-                environment: o.required("environment")?,
+                solution_key: o.string("solutionKey")?.unwrap_or_default(),
+                environment: o.string("environment")?.unwrap_or_default(),
                 platform,
             };
-            let (user, token) = o.credentials("username", "password")?;
-            Ok(iotconnect::IoTConnect::new(o.client_config()?, solution, user, token))
+            // Discovery needs the solution key and environment; the login, the solution key.
+            if (discover && solution.environment.is_empty())
+                || ((discover || user.is_some()) && solution.solution_key.is_empty())
+            {
+                return Err(Error::invalid(
+                    "IoTConnect: give `solutionKey` and `environment` (with `urls`: `solutionKey` to log in)",
+                ));
+            }
+            Ok(iotconnect::IoTConnect::new(o.client_config()?, solution, urls, user, token))
         };
         build().map(|c| IoTConnect { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
     }
@@ -60,23 +79,33 @@ impl IoTConnect {
         })
     }
 
-    /// The solution's service base URLs, from discovery (cached).
+    /// The solution's service base URLs, given or from discovery (cached).
     #[wasm_bindgen(unchecked_return_type = "Promise<IoTConnectEndpoints>")]
     pub fn endpoints(&self) -> Promise {
         let inner = self.inner.clone();
         promise(V, async move {
-            let e = inner.endpoints().await?;
+            let urls = inner.endpoints().await?;
             let o = Object::new();
-            set(&o, "auth", &e.auth.as_str().into());
-            set(&o, "device", &e.device.as_str().into());
+            for (i, name) in SERVICES.iter().enumerate() {
+                if let Some(url) = urls.get(i).filter(|u| !u.is_empty()) {
+                    set(&o, name, &url.as_str().into());
+                }
+            }
             Ok(o.into())
         })
+    }
+
+    /// The claims of the access token the client holds (`user{companyId, entityGuid, solutionKey, …}`,
+    /// `exp`): nothing is sent, and before the first login there is nothing to read.
+    #[wasm_bindgen(unchecked_return_type = "IoTConnectClaims | undefined")]
+    pub fn identity(&self) -> JsValue {
+        self.inner.claims().and_then(|c| JSON::parse(&c).ok()).unwrap_or(JsValue::UNDEFINED)
     }
 
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
         let s = self.inner.solution();
         let settings = [("discoveryUrl", &s.discovery_url), ("environment", &s.environment), ("platform", &s.platform)];
-        describe(V, &settings.map(|(k, v)| (k, Some(v.as_str()))))
+        describe(V, &settings.map(|(k, v)| (k, Some(v.as_str()).filter(|v| !v.is_empty()))))
     }
 }

@@ -11,6 +11,7 @@ use crate::prelude::*;
 
 pub mod arduino;
 pub mod cthings;
+pub mod date;
 pub mod iotconnect;
 pub mod particle;
 
@@ -18,7 +19,7 @@ use crate::error::Error;
 use crate::http::{encode, Method, Payload, Request, Shape, Value};
 
 /// One operation. `params` lists the parameters in the order of the JavaScript call:
-/// `<where><type>[!]<name>[=<jsName>]`, comma-separated.
+/// `<where><type>[!|+]<name>[=<jsName>][#<min>[-<max>]]`, comma-separated.
 ///
 /// - where: `p` path placeholder, `q` query, `h` header, `b` the whole JSON body (`name` is its JS name),
 ///   `f` a multipart or form field, `j` a field of a JSON body object (built at the edge), `t` the access
@@ -27,16 +28,18 @@ use crate::http::{encode, Method, Payload, Request, Shape, Value};
 ///   sent;
 /// - type: `s` string, `e` a string that says something (not empty nor only spaces), `b` boolean, `i` integer, `n`
 ///   number, `d` date-time (a string or a `Date`), `a` array of strings (a repeated query key), `o` JSON object, `l`
-///   JSON array, `j` any JSON value, `F` a file (`Blob`, `File`, `ArrayBuffer`, a typed array or a `Buffer`);
+///   JSON array, `j` any JSON value, `F` a file (`Blob`, `File`, `ArrayBuffer`, a typed array or a `Buffer`),
+///   `D` a date-time (an ISO 8601 string or a `Date`) sent as `YYYY-MM-DD HH:MM:SS` in UTC ([`date`]);
 /// - `!`: required. Required parameters are the positional arguments, in order; the others are keys of
 ///   the options object that follows them. With [`OPTS`], every parameter is a key of the one options
-///   object, required ones included.
+///   object, required ones included. `+`: required, and a key of the options object all the same;
+/// - `#min-max` (or `#min`): an integer within these bounds.
 ///
 /// With [`OPTS`] (particle-api-js's calls) there is more: `where` in upper case is a parameter taken only in
 /// a product or organization scope; `x` is an option that is read but not sent (it counts for
 /// [`ONE_SCOPE`]); the types `u` (a string or an integer: a product id or slug), `c` (a string, or an array
 /// joined with commas), `T` (a flag: `true` is sent, `false` left out), `1` (a boolean sent as `"1"`/`"0"`),
-/// `M` (an object of files by file name, sent as `file`, `file2`, …), `r` (a raw path that begins with `/`);
+/// `M` (an object of files by file name, sent as `file`, `file2`, …), `r` (a raw path: see [`raw_path`]);
 /// `name=a.b` reads key `b` of the object option `a`; `~value` is the value when the option is absent
 /// (`~other=value`: send `other` instead; a final `@` appends the time in ms; `null`/`true`/`false` are
 /// JSON; for a file, the file name), and an empty JavaScript name makes a constant. `j*` merges an object's
@@ -71,10 +74,10 @@ pub const PAGE_LEK: u16 = 32;
 pub const OPTS: u16 = 64;
 /// The result is the answer's `data` (the payload of an envelope), not the whole answer.
 pub const DATA: u16 = 128;
-/// Sent to the vendor's device service (IoTConnect) rather than its first one.
-pub const SVC_DEVICE: u16 = 256;
-/// Paged by `pageNumber`/`pageSize` (the `n` parameter): every page is read, the items come as one array.
-pub const PAGE_ALL: u16 = 512;
+/// Paged by `pageNumber`/`pageSize` (the `n` parameter), one page a call: the call resolves `[items]`, or
+/// `[items, cursor]` when there is a next page, which the caller asks for with `{start: cursor}` (the JavaScript
+/// iterators). The vendor's own code reads the pages ([`Call::cursor`]).
+pub const PAGE_NUMBER: u16 = 512;
 /// Takes `product`: with it, the path is `/v1/products/{product}` + the template after `/v1`, without the
 /// parts in `[ ]`.
 pub const SCOPE_PRODUCT: u16 = 1024;
@@ -143,7 +146,7 @@ impl Op {
         if self.flags & OPTS != 0 {
             return 0;
         }
-        self.entries().filter(|p| p.required).count()
+        self.entries().filter(|p| p.required && !p.keyed).count()
     }
 
     /// The parameters; with [`OPTS`], first the scope options (`product`, `org`: entries `su…`) and `auth`,
@@ -197,6 +200,10 @@ struct Param {
     at: u8,
     kind: u8,
     required: bool,
+    /// Required, but a key of the options object (`+`).
+    keyed: bool,
+    /// `min-max` or `min`: the bounds of an integer; empty: none.
+    range: &'static str,
     /// Taken only in a product or organization scope (`where` in upper case).
     scoped: bool,
     /// The API's name.
@@ -211,17 +218,19 @@ impl Param {
     fn parse(entry: &'static str) -> Option<Param> {
         let b = entry.as_bytes();
         let (at, kind) = (*b.first()?, *b.get(1)?);
-        let required = b.get(2) == Some(&b'!');
+        let keyed = b.get(2) == Some(&b'+');
+        let required = keyed || b.get(2) == Some(&b'!');
         let rest = entry.get(if required { 3 } else { 2 }..)?;
         let (rest, default) = split(rest, b'~').unwrap_or((rest, ""));
+        let (rest, range) = split(rest, b'#').unwrap_or((rest, ""));
         let (name, js) = split(rest, b'=').unwrap_or((rest, rest));
         let scoped = at.is_ascii_uppercase();
-        Some(Param { at: at.to_ascii_lowercase(), kind, required, scoped, name, js, default })
+        Some(Param { at: at.to_ascii_lowercase(), kind, required, keyed, range, scoped, name, js, default })
     }
 }
 
 /// `s` cut at the first `c`.
-fn split(s: &str, c: u8) -> Option<(&str, &str)> {
+pub(crate) fn split(s: &str, c: u8) -> Option<(&str, &str)> {
     let i = s.bytes().position(|b| b == c)?;
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
@@ -275,6 +284,9 @@ pub struct Call {
     pub token: Option<String>,
     /// The page size a paged list asks for (an `n` parameter); 0 when it is not a whole number.
     pub page_size: Option<u32>,
+    /// Where a [`PAGE_NUMBER`] list goes on: set by the vendor's `finish` from the call's options, read by its
+    /// `dispatch`.
+    pub cursor: Option<String>,
 }
 
 impl Call {
@@ -332,13 +344,16 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
                 b'u' => "must be a string or an integer",
                 b'i' => "must be an integer",
                 b'n' => "must be a finite number",
-                b'd' => "must be a Date or an ISO 8601 string",
+                b'd' | b'D' => "must be a Date or an ISO 8601 string",
                 _ => "must be a string",
             },
         )
     })?;
     if kind == b'e' && got.trim().is_empty() {
         return Err(bad(ctx, name, "must be a non-empty string"));
+    }
+    if kind == b'D' {
+        return date::sql_utc(&got).ok_or_else(|| bad(ctx, name, "must be a Date or an ISO 8601 date-time"));
     }
     Ok(got)
 }
@@ -403,7 +418,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             continue;
         }
         object |= p.at == b'j';
-        let value = if p.required && from_args {
+        let value = if p.required && !p.keyed && from_args {
             next += 1;
             args.get(next - 1).filter(|v| !v.is_absent()).map(ArgRef::Borrowed)
         } else if p.js.is_empty() {
@@ -432,6 +447,9 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         if p.kind == b'T' && v.boolean() == Some(false) {
             continue;
         }
+        if !p.range.is_empty() {
+            in_range(v, p.range, ctx, p.js)?;
+        }
         match p.at {
             // Read by the vendor's own code (a login's token lifetime), not sent as it is.
             b'v' => {
@@ -441,9 +459,12 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 let raw = p.kind == b'r';
                 let text = scalar(v, if raw { b's' } else { p.kind }, ctx, p.js)?;
                 let seg = if raw {
-                    let b = text.as_bytes();
-                    if b.first() != Some(&b'/') || b.get(1) == Some(&b'/') || b.contains(&b'#') {
-                        return Err(bad(ctx, p.js, "must be a path that begins with one `/`"));
+                    if !raw_path(text.as_bytes()) {
+                        return Err(bad(
+                            ctx,
+                            p.js,
+                            "must be a path that begins with one `/`, without `.` or `..` segments, `#`, `\\` or control characters",
+                        ));
                     }
                     text
                 } else {
@@ -612,10 +633,51 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         timeout_ms: None,
         token,
         page_size,
+        cursor: None,
     })
 }
 
 const FILE: &str = "must be a Blob, File, ArrayBuffer, typed array or Buffer";
+
+/// An integer within `range` (`min-max` or `min`).
+#[inline(never)]
+fn in_range<A: Arg>(v: &A, range: &str, ctx: &str, name: &str) -> Result<(), Error> {
+    let (min, max) = split(range, b'-').unwrap_or((range, ""));
+    let n = v.number().filter(|n| n.1).and_then(|n| n.0.parse::<u32>().ok());
+    let within =
+        |n: u32| min.parse().is_ok_and(|m: u32| n >= m) && (max.is_empty() || max.parse().is_ok_and(|m: u32| n <= m));
+    if n.is_some_and(within) {
+        return Ok(());
+    }
+    let to = if max.is_empty() { "" } else { " to " };
+    Err(bad(ctx, name, &encode::cat(&["must be an integer from ", min, to, max])))
+}
+
+/// A raw path (`r`): it begins with one `/` and has no `#`, `\\`, control characters, nor a segment that a
+/// URL parser would resolve (`.`, `..`, `%2e`, `.%2E`, …).
+fn raw_path(b: &[u8]) -> bool {
+    if b.first() != Some(&b'/') || b.get(1) == Some(&b'/') {
+        return false;
+    }
+    if b.iter().any(|&c| c == b'#' || c == b'\\' || c < b' ' || c == 0x7f) {
+        return false;
+    }
+    let path = b.split(|&c| c == b'?').next().unwrap_or(b);
+    !path.split(|&c| c == b'/').any(|seg| {
+        let (mut dots, mut i) = (0, 0);
+        while let Some(&c) = seg.get(i) {
+            if c == b'.' {
+                i += 1;
+            } else if c == b'%' && seg.get(i + 1) == Some(&b'2') && seg.get(i + 2).is_some_and(|e| e | 0x20 == b'e') {
+                i += 3;
+            } else {
+                return false;
+            }
+            dots += 1;
+        }
+        dots == 1 || dots == 2
+    })
+}
 
 /// A JSON value checked against its type: `o` an object, `l` an array, `j` anything, else a scalar (its
 /// text returned).
