@@ -1,5 +1,3 @@
-use crate::prelude::*;
-
 use super::invoke::{invoke, Any};
 use super::options::Opts;
 use super::{describe, opt_num, promise, set, to_js};
@@ -41,20 +39,17 @@ impl IoTConnect {
                 return Err(Error::invalid("IoTConnect: `platform` must be \"aws\" or \"az\""));
             }
             let (user, token) = o.credentials("username", "password")?;
+            // Discovery needs the solution key and the environment; the login, the solution key.
+            let need = |key: &str, needed: bool| match needed {
+                true => o.required(key),
+                false => Ok(o.string(key)?.unwrap_or_default()),
+            };
             let solution = Solution {
                 discovery_url: o.url("discoveryUrl", iotconnect::DEFAULT_DISCOVERY_URL)?,
-                solution_key: o.string("solutionKey")?.unwrap_or_default(),
-                environment: o.string("environment")?.unwrap_or_default(),
+                solution_key: need("solutionKey", discover || user.is_some())?,
+                environment: need("environment", discover)?,
                 platform,
             };
-            // Discovery needs the solution key and environment; the login, the solution key.
-            if (discover && solution.environment.is_empty())
-                || ((discover || user.is_some()) && solution.solution_key.is_empty())
-            {
-                return Err(Error::invalid(
-                    "IoTConnect: give `solutionKey` and `environment` (with `urls`: `solutionKey` to log in)",
-                ));
-            }
             Ok(iotconnect::IoTConnect::new(o.client_config()?, solution, urls, user, token))
         };
         build().map(|c| IoTConnect { inner: Rc::new(c) }).map_err(|e| to_js(e, V))

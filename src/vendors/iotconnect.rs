@@ -319,16 +319,24 @@ where
             if call.method == Method::Get && call.payload.is_some() {
                 return Err(bad("a GET request takes no `body`"));
             }
+            // `query`: strings, numbers (as JavaScript prints them) and booleans, after the path's own query.
             let query = opts.and_then(|o| o.field("query").ok().flatten());
             let query = query.map_or(Ok(Vec::new()), |q| q.entries()).map_err(|()| bad("`query` could not be read"))?;
-            for (key, v) in query.into_iter().filter(|(_, v)| !v.is_absent()) {
-                let value = match v.boolean() {
-                    Some(b) => Some(String::from(if b { "true" } else { "false" })),
-                    None => v.number().map(|n| n.0).or_else(|| v.string().ok().flatten()),
-                };
-                let value = value.ok_or_else(|| bad("`query` values must be strings, numbers or booleans"))?;
-                let sep = if call.path.bytes().any(|b| b == b'?') { "&" } else { "?" };
-                call.path.push_str(&cat(&[sep, &encode::component(&key), "=", &encode::component(&value)]));
+            let mut pairs = Vec::new();
+            for (key, v) in &query {
+                if !v.is_absent() {
+                    let flag = v.boolean().map(|b| String::from(if b { "true" } else { "false" }));
+                    let value = flag.or_else(|| v.number().map(|n| n.0)).or_else(|| v.string().ok().flatten());
+                    let value = value.ok_or_else(|| bad("`query` values must be strings, numbers or booleans"))?;
+                    pairs.push((key.as_str(), value));
+                }
+            }
+            let q = encode::query(&pairs);
+            if let (Some(rest), true) = (q.get(1..), call.path.bytes().any(|b| b == b'?')) {
+                call.path.push('&');
+                call.path.push_str(rest);
+            } else {
+                call.path.push_str(&q);
             }
         } else if self.op(index).is_some_and(|op| op.flags & PAGE_NUMBER != 0) {
             // This page: the cursor's (`{page}\n{first page's first item}\n{the page before's}`), `pageNumber`'s,

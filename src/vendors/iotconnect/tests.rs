@@ -179,7 +179,9 @@ fn every_operation_sends_the_documented_request() {
     let body = |v: Value| Some(Payload::Json(v.to_string()));
     let fields =
         |f: &[(&'static str, Value)]| Some(Payload::Object(f.iter().map(|(k, v)| (*k, v.to_string())).collect()));
-    let cases: Vec<(&str, Vec<Value>, &str, &str, Option<Payload>)> = vec![
+    // (call, arguments, method, URL (empty: refused before sending), body)
+    type Case = (&'static str, Vec<Value>, &'static str, &'static str, Option<Payload>);
+    let cases: Vec<Case> = vec![
         ("devices.list", vec![json!({})], "GET", "https://device.test/api/v2.1/Device", None),
         (
             "devices.list",
