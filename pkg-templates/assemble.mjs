@@ -130,8 +130,8 @@ fs.writeFileSync(path.join(root, 'target', 'size-report.json'), `${JSON.stringif
 // row parameter (56,109 B); the grants' forms the row's fields with their `grant_type` (55,844 B);
 // `trackingIdentity`'s `full` checked by its row (55,802 B); one token rule for the calls that send one
 // (55,759 B); wasm-opt merges similar functions first (55,546 B).
-const WASM_GZIP_BUDGET = 55_600;
-const WEB_JS_GZIP_BUDGET = 16_000;
+const WASM_GZIP_BUDGET = 59_500;
+const WEB_JS_GZIP_BUDGET = 16_100;
 let over = false;
 for (const [what, size, budget] of [
   ['wasm', report.wasmGzip, WASM_GZIP_BUDGET],
