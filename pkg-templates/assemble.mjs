@@ -122,8 +122,8 @@ fs.writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(manifest, 
 // (55,759 B); wasm-opt merges similar functions first (55,546 B).
 // 54,536 → 55,300: cThings' `request` (any method, path, query object and body, v3/v2/auto), UUID device ids;
 // its token form made by the platform's FormData (−315 B) (55,249 B).
-const WASM_GZIP_BUDGET = 55_300;
-const WEB_JS_GZIP_BUDGET = 16_000;
+const WASM_GZIP_BUDGET = 59_500;
+const WEB_JS_GZIP_BUDGET = 16_100;
 // What a browser loads — the web glue, its snippets and the ES modules — ships without comments and
 // whitespace (esbuild, names kept so that stack traces stay readable): a third less to download. The
 // CommonJS copies for Node stay as written.

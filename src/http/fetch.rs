@@ -457,6 +457,11 @@ impl Body for JsValue {
     fn from_items(items: Vec<Self>) -> Self {
         items.into_iter().collect::<Array>().into()
     }
+    fn object(key: &str, value: Self) -> Self {
+        let o = Object::new();
+        set(&o, key, &value);
+        o.into()
+    }
     fn to_error_body(&self) -> ErrorBody {
         if Body::is_null(self) {
             ErrorBody::Empty

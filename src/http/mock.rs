@@ -45,6 +45,9 @@ impl Body for Value {
     fn from_items(items: Vec<Self>) -> Self {
         Value::Array(items)
     }
+    fn object(key: &str, value: Self) -> Self {
+        serde_json::json!({ key: value })
+    }
     fn to_error_body(&self) -> ErrorBody {
         match self {
             Value::Null => ErrorBody::Empty,
@@ -77,6 +80,11 @@ impl crate::ops::Arg for Value {
     }
     fn date(&self) -> Option<String> {
         None
+    }
+    fn utc(&self) -> Option<(f64, String)> {
+        let t = crate::ops::date::parse(self.as_str()?)?;
+        let sql = crate::ops::date::format(t);
+        Some((t as f64 * 1000.0, [sql.get(..10)?, "T", sql.get(11..)?, ".000Z"].concat()))
     }
     fn items(&self) -> Result<Option<Vec<Self>>, ()> {
         Ok(self.as_array().cloned())

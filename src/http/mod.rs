@@ -241,6 +241,8 @@ pub trait Body: Clone + PartialEq {
     /// first item); cheap to compare.
     fn fingerprint(&self) -> Self;
     fn from_items(items: Vec<Self>) -> Self;
+    /// An object of one field.
+    fn object(key: &str, value: Self) -> Self;
     fn to_error_body(&self) -> ErrorBody;
 
     fn str_at(&self, key: &str) -> Option<String> {

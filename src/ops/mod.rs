@@ -11,6 +11,8 @@ use crate::prelude::*;
 
 pub mod arduino;
 pub mod cthings;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod date;
 pub mod iotconnect;
 pub mod particle;
 
@@ -18,7 +20,7 @@ use crate::error::Error;
 use crate::http::{encode, Method, Payload, Request, Shape, Value};
 
 /// One operation. `params` lists the parameters in the order of the JavaScript call:
-/// `<where><type>[!]<name>[=<jsName>]`, comma-separated.
+/// `<where><type>[!|+]<name>[=<jsName>][#<min>[-<max>]]`, comma-separated.
 ///
 /// - where: `p` path placeholder, `q` query, `h` header, `b` the whole JSON body (`name` is its JS name), `m`
 ///   the request's method instead of the route's (`GET`, `POST`, `PUT`, `PATCH` or `DELETE`),
@@ -32,9 +34,11 @@ use crate::http::{encode, Method, Payload, Request, Shape, Value};
 ///   a UUID (8-4-4-4-12 hex digits), `k` any scalar (a string, number, boolean or `Date`); a query parameter
 ///   of type `o` is an object of parameters, each key sent with its present values (`k`, or an array of them,
 ///   the key repeated), after the other query parameters;
+///   `D` a date-time (an ISO 8601 string or a `Date`) sent as `YYYY-MM-DD HH:MM:SS` in UTC ([`date`]);
 /// - `!`: required. Required parameters are the positional arguments, in order; the others are keys of
 ///   the options object that follows them. With [`OPTS`], every parameter is a key of the one options
-///   object, required ones included.
+///   object, required ones included. `+`: required, and a key of the options object all the same;
+/// - `#min-max` (or `#min`): an integer within these bounds.
 ///
 /// With [`OPTS`] (particle-api-js's calls) there is more: `where` in upper case is a parameter taken only in
 /// a product or organization scope; `x` is an option that is read but not sent (it counts for
@@ -76,10 +80,10 @@ pub const PAGE_LEK: u16 = 32;
 pub const OPTS: u16 = 64;
 /// The result is the answer's `data` (the payload of an envelope), not the whole answer.
 pub const DATA: u16 = 128;
-/// Sent to the vendor's device service (IoTConnect) rather than its first one.
-pub const SVC_DEVICE: u16 = 256;
-/// Paged by `pageNumber`/`pageSize` (the `n` parameter): every page is read, the items come as one array.
-pub const PAGE_ALL: u16 = 512;
+/// Paged by `pageNumber`/`pageSize` (the `n` parameter), one page a call: the call resolves `[items]`, or
+/// `[items, cursor]` when there is a next page, which the caller asks for with `{start: cursor}` (the JavaScript
+/// iterators). The vendor's own code reads the pages ([`Call::cursor`]).
+pub const PAGE_NUMBER: u16 = 512;
 /// Takes `product`: with it, the path is `/v1/products/{product}` + the template after `/v1`, without the
 /// parts in `[ ]`.
 pub const SCOPE_PRODUCT: u16 = 1024;
@@ -141,7 +145,7 @@ impl Op {
         if self.flags & OPTS != 0 {
             return 0;
         }
-        self.entries().filter(|p| p.required).count()
+        self.entries().filter(|p| p.required && !p.keyed).count()
     }
 
     /// The parameters; with [`OPTS`], first the scope options (`product`, `org`: entries `su…`) and `auth`,
@@ -207,6 +211,10 @@ struct Param {
     at: u8,
     kind: u8,
     required: bool,
+    /// Required, but a key of the options object (`+`).
+    keyed: bool,
+    /// `min-max` or `min`: the bounds of an integer; empty: none.
+    range: &'static str,
     /// Taken only in a product or organization scope (`where` in upper case).
     scoped: bool,
     /// The API's name.
@@ -221,12 +229,14 @@ impl Param {
     fn parse(entry: &'static str) -> Option<Param> {
         let b = entry.as_bytes();
         let (at, kind) = (*b.first()?, *b.get(1)?);
-        let required = b.get(2) == Some(&b'!');
+        let keyed = b.get(2) == Some(&b'+');
+        let required = keyed || b.get(2) == Some(&b'!');
         let rest = entry.get(if required { 3 } else { 2 }..)?;
         let (rest, default) = split(rest, b'~').unwrap_or((rest, ""));
+        let (rest, range) = split(rest, b'#').unwrap_or((rest, ""));
         let (name, js) = split(rest, b'=').unwrap_or((rest, rest));
         let scoped = at.is_ascii_uppercase();
-        Some(Param { at: at.to_ascii_lowercase(), kind, required, scoped, name, js, default })
+        Some(Param { at: at.to_ascii_lowercase(), kind, required, keyed, range, scoped, name, js, default })
     }
 }
 
@@ -279,6 +289,8 @@ pub trait Arg: Sized {
     fn number(&self) -> Option<(String, bool)>;
     /// A valid `Date` as ISO 8601.
     fn date(&self) -> Option<String>;
+    /// A `Date` or a date string as the platform reads it: ms since 1970 and `toISOString()`'s text.
+    fn utc(&self) -> Option<(f64, String)>;
     /// The items, if this is an array (at most 1,000 are read).
     fn items(&self) -> Result<Option<Vec<Self>>, ()>;
     /// A plain object: not an array, a function or a file.
@@ -313,6 +325,9 @@ pub struct Call {
     pub token: Option<String>,
     /// The page size a paged list asks for (an `n` parameter); 0 when it is not a whole number.
     pub page_size: Option<u32>,
+    /// Where a [`PAGE_NUMBER`] list goes on: set by the vendor's `finish` from the call's options, read by its
+    /// `dispatch`.
+    pub cursor: Option<String>,
 }
 
 impl Call {
@@ -373,7 +388,7 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
                 b'u' => "must be a string or an integer",
                 b'i' => "must be an integer",
                 b'n' => "must be a finite number",
-                b'd' => "must be a Date or an ISO 8601 string",
+                b'd' | b'D' => "must be a Date or an ISO 8601 string",
                 b'k' => "must be a string, number or boolean",
                 _ => "must be a string",
             },
@@ -384,6 +399,12 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
     }
     if kind == b'g' && !is_uuid(&got) {
         return Err(bad(ctx, name, "must be a UUID (8-4-4-4-12 hex digits)"));
+    }
+    if kind == b'D' {
+        return v
+            .utc()
+            .and_then(|t| sql_utc(&t.1))
+            .ok_or_else(|| bad(ctx, name, "must be a Date or an ISO 8601 date-time"));
     }
     Ok(got)
 }
@@ -450,7 +471,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             continue;
         }
         object |= p.at == b'j';
-        let value = if p.required && from_args {
+        let value = if p.required && !p.keyed && from_args {
             next += 1;
             args.get(next - 1).filter(|v| !v.is_absent()).map(ArgRef::Borrowed)
         } else if p.js.is_empty() {
@@ -478,6 +499,9 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         // A flag that is off is left out.
         if p.kind == b'T' && v.boolean() == Some(false) {
             continue;
+        }
+        if !p.range.is_empty() {
+            in_range(v, p.range, ctx, p.js)?;
         }
         match p.at {
             // Read by the vendor's own code (a login's token lifetime), not sent as it is.
@@ -688,10 +712,33 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         timeout_ms: None,
         token,
         page_size,
+        cursor: None,
     })
 }
 
 const FILE: &str = "must be a Blob, File, ArrayBuffer, typed array or Buffer";
+
+/// An integer within `range` (`min-max` or `min`).
+#[inline(never)]
+fn in_range<A: Arg>(v: &A, range: &str, ctx: &str, name: &str) -> Result<(), Error> {
+    let (min, max) = split(range, b'-').unwrap_or((range, ""));
+    let n = v.number().filter(|n| n.1).and_then(|n| n.0.parse::<u32>().ok());
+    let within =
+        |n: u32| min.parse().is_ok_and(|m: u32| n >= m) && (max.is_empty() || max.parse().is_ok_and(|m: u32| n <= m));
+    if n.is_some_and(within) {
+        return Ok(());
+    }
+    let to = if max.is_empty() { "" } else { " to " };
+    Err(bad(ctx, name, &encode::cat(&["must be an integer from ", min, to, max])))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.sssZ` (`toISOString()`, years 0000–9999) as `YYYY-MM-DD HH:MM:SS`, IoTConnect's format.
+fn sql_utc(iso: &str) -> Option<String> {
+    if iso.len() != 24 {
+        return None;
+    }
+    Some(encode::cat(&[iso.get(..10)?, " ", iso.get(11..19)?]))
+}
 
 /// A JSON value checked against its type: `o` an object, `l` an array, `j` anything, else a scalar (its
 /// text returned).

@@ -204,7 +204,7 @@ const OPTS_ROW: Op = Op {
     accept: "application/json",
     flags: OPTS | BODY_JSON | RET_OBJECT,
 };
-const PAGED: Op = Op { route: "GET /Device", params: "qssortBy=sortBy,nipageSize", accept: "", flags: PAGE_ALL };
+const PAGED: Op = Op { route: "GET /Device", params: "qssortBy=sortBy,nipageSize", accept: "", flags: PAGE_NUMBER };
 
 #[test]
 fn an_options_row_reads_every_parameter_from_the_one_object() {
@@ -254,13 +254,17 @@ fn a_page_size_is_a_whole_number_kept_out_of_the_query() {
 fn the_other_vendors_tables_parse() {
     let particle: Vec<Op> = (0..rows(particle::OPS)).filter_map(|i| row(particle::OPS, i)).collect();
     assert_eq!(particle.len(), rows(particle::OPS));
-    let all = [&particle[..], &cthings::OPS[..], &iotconnect::OPS[..]];
+    let iotc: Vec<Op> = (0..rows(iotconnect::OPS)).filter_map(|i| row(iotconnect::OPS, i)).collect();
+    assert_eq!(iotc.len(), rows(iotconnect::OPS));
+    let all = [&particle[..], &cthings::OPS[..], &iotc[..]];
     for op in all.iter().flat_map(|t| t.iter()) {
         assert!(op.template().starts_with('/') || op.template() == "{uri}", "{}", op.route);
         for entry in op.params.split(',').filter(|e| !e.is_empty()) {
             let p = Param::parse(entry).unwrap_or_else(|| panic!("{}: {entry}", op.route));
-            assert!(b"pqhbfjtnxm".contains(&p.at), "{}: {entry}", op.route);
-            assert!(b"sbindaolejFuc1TMrg".contains(&p.kind) || p.kind == b'j', "{}: {entry}", op.route);
+            assert!(b"pqhbfjtnxvm".contains(&p.at), "{}: {entry}", op.route);
+            assert!(b"sbindaolejFuc1TMrgD".contains(&p.kind) || p.kind == b'j', "{}: {entry}", op.route);
+            let (min, max) = split(p.range, b'-').unwrap_or((p.range, "1"));
+            assert!(p.range.is_empty() || (min.parse::<u32>().is_ok() && max.parse::<u32>().is_ok()), "{entry}");
             if p.at == b'p' {
                 let (plain, optional) = (format!("{{{}}}", p.name), format!("{{/{}}}", p.name));
                 assert!(op.template().contains(&plain) || op.template().contains(&optional), "{}: {entry}", op.route);
@@ -274,7 +278,19 @@ fn the_other_vendors_tables_parse() {
     assert!(particle.iter().all(|o| o.flags & OPTS != 0 && o.positional() == 0));
     assert_eq!(cthings::OPS[0].flags & DATA, DATA);
     assert_eq!(cthings::OPS[1].flags & DATA, 0);
-    assert_eq!(iotconnect::OPS[0].flags & (SVC_DEVICE | PAGE_ALL), SVC_DEVICE | PAGE_ALL);
+    // IoTConnect: every path names its service first; an `iterate` row follows each paged `list`.
+    for op in &iotc {
+        let service = op.template().split('/').nth(1).unwrap();
+        assert!(["device", "user", "telemetry", "firmware", "{service}{path}"].contains(&service), "{}", op.route);
+        if op.flags & PAGE_NUMBER != 0 {
+            assert!(op.takes("pageSize") && op.takes("pageNumber"), "{}", op.route);
+        }
+    }
+    assert_eq!(
+        iotc[iotconnect::HISTORY].template(),
+        "/telemetry/Telemetry/attribute-history/device/{uniqueId}/from/{from}/to/{to}"
+    );
+    assert_eq!(iotc[iotconnect::REQUEST].template(), "/{service}{path}");
 }
 
 /// `prepare` leaves out a `{name}` it has no value for: every placeholder of every table must be a path
@@ -283,7 +299,7 @@ fn the_other_vendors_tables_parse() {
 fn every_placeholder_is_a_path_parameter() {
     let text = |t: &'static str| (0..rows(t)).filter_map(move |i| row(t, i));
     let all: Vec<Op> =
-        text(arduino::OPS).chain(text(particle::OPS)).chain(cthings::OPS).chain(iotconnect::OPS).collect();
+        text(arduino::OPS).chain(text(particle::OPS)).chain(cthings::OPS).chain(text(iotconnect::OPS)).collect();
     assert!(all.len() > 200);
     for op in &all {
         let mut rest = op.template();
@@ -571,4 +587,84 @@ fn raw_paths() {
     ] {
         assert!(!raw_path(no.as_bytes()), "{no}");
     }
+}
+
+// IoTConnect's parameters: required keys of the options object, integer bounds, dates and raw paths.
+const HISTORY: Op = Op {
+    route: "GET /t/{uniqueId}/from/{from}/to/{to}",
+    params: "ps!uniqueId,pD+from,pD+to,qipage=pageNumber#1,pi!n#10-50",
+    accept: "",
+    flags: 0,
+};
+
+#[test]
+fn a_plus_parameter_is_required_and_a_key_of_the_options() {
+    assert_eq!(HISTORY.positional(), 2);
+    let c = prep(&HISTORY, &[json!("u 1"), json!(10), json!({"from": "2025-01-15T12:00:00Z", "to": "2025-01-16"})])
+        .unwrap();
+    assert_eq!(c.path, "/t/u%201/from/2025-01-15%2012%3A00%3A00/to/2025-01-16%2000%3A00%3A00");
+    assert_eq!(invalid(&HISTORY, &[json!("u"), json!(10)]), "arduino.test.call: `from` is required");
+    assert_eq!(
+        invalid(&HISTORY, &[json!("u"), json!(10), json!({"from": "2025-01-15"})]),
+        "arduino.test.call: `to` is required"
+    );
+}
+
+#[test]
+fn a_d_parameter_is_sent_as_utc_in_the_apis_format() {
+    let args = |from: Value| [json!("u"), json!(10), json!({"from": from, "to": "2025-01-15T23:00:00-02:00"})];
+    let c = prep(&HISTORY, &args(json!("2025-01-15T10:00:00.5+01:30"))).unwrap();
+    assert_eq!(c.path, "/t/u/from/2025-01-15%2008%3A30%3A00/to/2025-01-16%2001%3A00%3A00");
+    for bad in [json!("yesterday"), json!("2025-02-30"), json!(1_736_942_400), json!(true), json!("")] {
+        let m = invalid(&HISTORY, &args(bad.clone()));
+        assert!(m.starts_with("arduino.test.call: `from` must be a Date or an ISO 8601"), "{bad}: {m}");
+    }
+}
+
+#[test]
+fn integer_bounds_are_checked_before_anything_is_sent() {
+    let args =
+        |n: Value, page: Value| [json!("u"), n, json!({"from": "2025-01-15", "to": "2025-01-15", "pageNumber": page})];
+    let c = prep(&HISTORY, &args(json!(50), json!(1))).unwrap();
+    assert!(c.path.ends_with("?page=1"), "{}", c.path);
+    assert!(prep(&HISTORY, &args(json!(10), json!(7))).is_ok());
+    for n in [json!(9), json!(51), json!(0), json!(-10), json!(10.5), json!("10"), json!(4_294_967_306u64)] {
+        assert_eq!(invalid(&HISTORY, &args(n, json!(1))), "arduino.test.call: `n` must be an integer from 10 to 50");
+    }
+    for page in [json!(0), json!(-1), json!(1.5), json!("2")] {
+        let m = invalid(&HISTORY, &args(json!(10), page));
+        assert_eq!(m, "arduino.test.call: `pageNumber` must be an integer from 1");
+    }
+}
+
+#[test]
+fn a_raw_path_cannot_climb_or_hide_characters() {
+    const RAW: Op = Op { route: "GET /{service}{path}", params: "ps+service,pr+path", accept: "", flags: 0 };
+    let ok = |path: &str| prep(&RAW, &[json!({"service": "device", "path": path})]).map(|c| c.path);
+    assert_eq!(ok("/Device/x/status").unwrap(), "/device/Device/x/status");
+    assert_eq!(ok("/a.b/...c/x").unwrap(), "/device/a.b/...c/x");
+    for bad in [
+        "Device",
+        "//evil.test/x",
+        "/a/../b",
+        "/a/./b",
+        "/..",
+        "/a/%2e%2e/b",
+        "/a/%2E./b",
+        "/a/.%2e",
+        "/%2e",
+        "/a#b",
+        "/a?b",
+        "/a\\b",
+        "/a\nb",
+        "/a\tb",
+        "/a\u{7f}",
+        "",
+    ] {
+        let m = invalid(&RAW, &[json!({"service": "device", "path": bad})]);
+        assert!(m.starts_with("arduino.test.call: `path` must be"), "{bad:?}: {m}");
+    }
+    assert_eq!(invalid(&RAW, &[json!({"path": "/x"})]), "arduino.test.call: `service` is required");
+    let m = invalid(&RAW, &[json!({"service": "a/b", "path": "/x"})]);
+    assert!(m.starts_with("arduino.test.call: `service` must not contain"), "{m}");
 }

@@ -620,6 +620,114 @@ describe('cthings-command.js', () => {
   });
 });
 
+describe('iotconnect-telemetry.js', () => {
+  const devices = require(path.join(ROOT, 'tests', 'simulator', 'fixtures.js')).iotconnect.devices;
+
+  test('the first connected device: latest values, 10 recent messages and an hour of history', async () => {
+    const r = await run('iotconnect-telemetry.js', iotconnectVars());
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^Sim Device 001 \(sim-dev-001\), connected$/m);
+    for (const name of ['temperature', 'humidity', 'battery']) {
+      assert.match(r.stdout, new RegExp(`^ {2}${name} +-?\\d+(\\.\\d+)? (°C|%) {2}\\(\\d{4}-`, 'm'), name);
+    }
+    assert.match(r.stdout, /^ {2}led +"off"/m);
+    assert.match(r.stdout, /^10 recent messages:$/m);
+    assert.equal([...r.stdout.matchAll(/^ {2}\d{4}-\d\d-\d\dT[\d:.]+Z temperature=/gm)].length, 10);
+    assert.match(r.stdout, /^history of the last 1 hour: (59|60|61) readings$/m);
+    assert.match(r.stdout, /^ {2}temperature +min -?[\d.]+ {2}max -?[\d.]+ {2}mean -?[\d.]+$/m);
+
+    const guid = devices[0].guid;
+    assert.equal(byPath(r.requests, `/Telemetry/device/${guid}`, 'GET').length, 1);
+    const [recent] = byPath(r.requests, '/Telemetry/device/sim-dev-001/recent/10', 'POST');
+    assert.deepEqual(JSON.parse(recent.body), {});
+    const [history] = byPath(r.requests, '/Telemetry/attribute-history/device/sim-dev-001/from/', 'GET');
+    const [, from, to] = /\/from\/([^/]+)\/to\/([^/]+)$/.exec(history.path).map(decodeURIComponent);
+    assert.match(from, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    assert.equal(Date.parse(`${to.replace(' ', 'T')}Z`) - Date.parse(`${from.replace(' ', 'T')}Z`), 3_600_000);
+    assertNothingLeaked(r);
+  });
+
+  test('IOTCONNECT_DEVICE, IOTCONNECT_RECENT and IOTCONNECT_HOURS', async () => {
+    const r = await run('iotconnect-telemetry.js', iotconnectVars({
+      IOTCONNECT_DEVICE: 'sim-dev-005', IOTCONNECT_RECENT: '12', IOTCONNECT_HOURS: '3',
+    }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^Sim Device 005 \(sim-dev-005\), connected$/m);
+    assert.match(r.stdout, /^ {2}latitude +[\d.]+ ° {2}\(/m);
+    assert.match(r.stdout, /^12 recent messages:$/m);
+    assert.match(r.stdout, /^history of the last 3 hours: (179|180|181) readings$/m);
+    assert.equal(byPath(r.requests, '/recent/12', 'POST').length, 1);
+    assert.equal(r.requests.filter((q) => q.path.endsWith('/Device')).length, 0, 'no list: the device was named');
+  });
+
+  test('a recent count or a window the API would refuse: exit 2, nothing sent', async () => {
+    for (const [name, value] of [['IOTCONNECT_RECENT', '9'], ['IOTCONNECT_RECENT', '51'], ['IOTCONNECT_HOURS', '169'], ['IOTCONNECT_HOURS', 'x']]) {
+      const r = await run('iotconnect-telemetry.js', iotconnectVars({ [name]: value }));
+      assert.equal(r.code, 2, show(r));
+      assert.match(r.stderr, new RegExp(`^${name} must be a whole number from \\d+ to \\d+, not "${value}"\n`));
+      assert.equal(r.requests.length, 0);
+    }
+  });
+
+  test('an unknown device fails with status 1 and the cloud\'s 409', async () => {
+    const r = await run('iotconnect-telemetry.js', iotconnectVars({ IOTCONNECT_DEVICE: 'sim-dev-999' }));
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /^IoTConnect error: 409 http_409: Device not found$/m);
+    assertNothingLeaked(r);
+  });
+});
+
+describe('iotconnect-command.js', () => {
+  const devices = require(path.join(ROOT, 'tests', 'simulator', 'fixtures.js')).iotconnect.devices;
+  const commandVars = (extra) => iotconnectVars({ IOTCONNECT_DEVICE: 'sim-dev-001', ...extra });
+
+  test('without IOTCONNECT_COMMAND: the commands of the device\'s template, nothing sent', async () => {
+    const r = await run('iotconnect-command.js', commandVars());
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^Sim Device 001 \(sim-dev-001\), connected$/m);
+    assert.match(r.stdout, /^2 commands of its template:$/m);
+    assert.match(r.stdout, /^ {2}led +LED +takes a parameter$/m);
+    assert.match(r.stdout, /^ {2}reboot +Reboot +no parameter$/m);
+    assert.match(r.stdout, /no command sent \(set IOTCONNECT_COMMAND to send one\)/);
+    assert.equal(byPath(r.requests, `/template-command/${devices[0].templateGuid}`, 'GET').length, 1);
+    assert.equal(byPath(r.requests, '/send').length, 0);
+    assertNothingLeaked(r);
+  });
+
+  test('sends the command; the device acknowledges it and its latest values show it', async () => {
+    const r = await run('iotconnect-command.js', commandVars({ IOTCONNECT_COMMAND: 'led', IOTCONNECT_PARAMETER: 'on' }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^sent led\("on"\) to sim-dev-001: acknowledged$/m);
+    assert.match(r.stdout, /^latest values: .*led="on"/m);
+    const [send] = byPath(r.requests, `/template-command/device/${devices[0].guid}/send`, 'POST');
+    const body = JSON.parse(send.body);
+    assert.equal(body.parameterValue, 'on');
+    assert.match(body.commandGuid, /^[0-9a-f-]{36}$/);
+    const { commands } = await control('GET', 'iotconnect');
+    assert.deepEqual(commands.map((c) => [c.uniqueId, c.command, c.parameterValue, c.ack]), [['sim-dev-001', 'led', 'on', true]]);
+    assertNothingLeaked(r);
+  });
+
+  test('a device that is not connected: the command is queued', async () => {
+    const r = await run('iotconnect-command.js', iotconnectVars({ IOTCONNECT_DEVICE: 'sim-dev-003', IOTCONNECT_COMMAND: 'reboot' }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^Sim Device 003 \(sim-dev-003\), not connected$/m);
+    assert.match(r.stdout, /^sent reboot to sim-dev-003: queued, the device has not acknowledged it$/m);
+  });
+
+  test('a command the cloud refuses, and one the template does not have: status 1', async () => {
+    const missing = await run('iotconnect-command.js', commandVars({ IOTCONNECT_COMMAND: 'LED' }));
+    assert.equal(missing.code, 1, show(missing));
+    assert.match(missing.stderr, /^IoTConnect error: 400 http_400: Invalid request \(parameterValue: LED needs a parameter value\)$/m);
+    const unknown = await run('iotconnect-command.js', commandVars({ IOTCONNECT_COMMAND: 'launch' }));
+    assert.equal(unknown.code, 1, show(unknown));
+    assert.match(unknown.stderr, /sim-dev-001 has no command "launch"/);
+    assert.equal(byPath(unknown.requests, '/send').length, 0);
+  });
+});
+
 /**
  * Only the base URL variables, pointing at the simulator. Every run that expects the example to stop before
  * sending anything still gets them, so that a broken check ends up at the simulator (and fails the test on
@@ -653,6 +761,10 @@ describe('missing settings', () => {
       ['CTHINGS_CLIENT_ID', 'CTHINGS_CLIENT_SECRET', 'CTHINGS_DEVICE_ID', 'CTHINGS_CONFIGURATION']],
     ['iotconnect.js', iotconnectVars,
       ['IOTCONNECT_SOLUTION_KEY', 'IOTCONNECT_ENVIRONMENT', 'IOTCONNECT_USERNAME', 'IOTCONNECT_PASSWORD']],
+    ['iotconnect-telemetry.js', iotconnectVars,
+      ['IOTCONNECT_SOLUTION_KEY', 'IOTCONNECT_ENVIRONMENT', 'IOTCONNECT_USERNAME', 'IOTCONNECT_PASSWORD']],
+    ['iotconnect-command.js', (extra) => iotconnectVars({ IOTCONNECT_DEVICE: 'sim-dev-001', ...extra }),
+      ['IOTCONNECT_SOLUTION_KEY', 'IOTCONNECT_ENVIRONMENT', 'IOTCONNECT_USERNAME', 'IOTCONNECT_PASSWORD', 'IOTCONNECT_DEVICE']],
   ];
 
   for (const [script, vars, required] of cases) {
@@ -694,6 +806,10 @@ describe('invalid settings', () => {
       'CTHINGS_BASE_URL', 'cthings-simulator', /CThings: `baseUrl` must be/],
     ['particle-telemetry.js', particleVars, 'PARTICLE_LISTEN_SECONDS', 'forever', /PARTICLE_LISTEN_SECONDS must be/],
     ['iotconnect.js', iotconnectVars, 'IOTCONNECT_PLATFORM', 'gcp', /IoTConnect: `platform` must be "aws" or "az"/],
+    ['iotconnect-telemetry.js', iotconnectVars, 'IOTCONNECT_DISCOVERY_URL', 'discovery.iotconnect.io',
+      /IoTConnect: `discoveryUrl` must be/],
+    ['iotconnect-command.js', (extra) => iotconnectVars({ IOTCONNECT_DEVICE: 'sim-dev-001', ...extra }), 'IOTCONNECT_DEVICE',
+      'a/b', /iotc\.devices\.getByUniqueId: `uniqueId` must not contain/],
   ];
 
   for (const [script, vars, name, value, reason] of cases) {

@@ -503,7 +503,7 @@ test(`fuzz: random values into every method and constructor for ${FUZZ_MS} ms`, 
       await particle.login({ username: CREDENTIALS.particle.username, password: CREDENTIALS.particle.password });
       assert.equal((await particle.getDevice({ deviceId: IDS.particle.online })).body.id, IDS.particle.online);
       assert.equal((await sim.cthings().devices.get(IDS.cthings.devices[0])).id, IDS.cthings.devices[0]);
-      assert.equal((await sim.iotconnect().devices.list({ pageSize: 1000 })).length, 250);
+      assert.equal((await sim.iotconnect().devices.list({ pageSize: 1000 })).data.length, 250);
       const apiClient = new IotApi.ApiClient(sim.arduinoBase);
       apiClient.authentications.oauth2.accessToken = await sim.arduinoToken();
       assert.equal((await new IotApi.ThingsV2Api(apiClient).thingsV2List({})).length, 3);

@@ -359,7 +359,7 @@ async function assertClientsWork(clients) {
     assert.equal((await c.particle.listDevices({})).statusCode, 200, say('particle.listDevices'));
     assert.equal((await c.particle.getDevice({ deviceId: IDS.particle.online })).body.id, IDS.particle.online, say('particle.getDevice'));
     assert.equal((await c.cthings.devices.get(IDS.cthings.devices[0])).id, IDS.cthings.devices[0], say('cthings.devices.get'));
-    assert.equal((await c.iotc.devices.list({ pageSize: 1000 })).length, 250, say('iotc.devices.list'));
+    assert.equal((await c.iotc.devices.list({ pageSize: 1000 })).data.length, 250, say('iotc.devices.list'));
   }
   const apiClient = clients.apiClient;
   assert.equal((await new IotApi.ThingsV2Api(apiClient).thingsV2List({})).length, 3, 'thingsV2List');
