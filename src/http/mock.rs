@@ -30,8 +30,8 @@ impl Body for Value {
     fn as_f64(&self) -> Option<f64> {
         Value::as_f64(self)
     }
-    fn items(&self) -> Option<Vec<Self>> {
-        self.as_array().cloned()
+    fn head(&self) -> Option<(usize, Self)> {
+        self.as_array().map(|a| (a.len(), a.first().cloned().unwrap_or_default()))
     }
     fn is_array(&self) -> bool {
         Value::is_array(self)
@@ -42,8 +42,8 @@ impl Body for Value {
     fn fingerprint(&self) -> Self {
         Value::String(self.to_string())
     }
-    fn from_items(items: Vec<Self>) -> Self {
-        Value::Array(items)
+    fn array(a: Option<Self>, b: Option<Self>) -> Self {
+        Value::Array([a, b].into_iter().flatten().collect())
     }
     fn object(key: &str, value: Self) -> Self {
         serde_json::json!({ key: value })

@@ -294,9 +294,9 @@ where
             let body = if empty { T::Body::null() } else { success(resp, call.shape)?.body };
             let data = body.get("data").unwrap_or_else(T::Body::null);
             let out = if op.flags & PAGE_NUMBER != 0 {
-                let items = match Body::items(&data) {
-                    Some(items) => items,
-                    None if data.is_null() => Vec::new(),
+                let (len, first) = match data.head() {
+                    Some(head) => head,
+                    None if data.is_null() => (0, data.clone()),
                     None => return Err(Error::InvalidResponse("list answer's data is not an array".into())),
                 };
                 // `{page}\n{first page's first item}\n{the page before's}` (JSON text, without line breaks).
@@ -306,33 +306,32 @@ where
                 let page: u32 = page.parse().unwrap_or(MAX_PAGES);
                 // A server that ignores pageNumber answers a page seen before (the first, or the last one
                 // again): the first item tells.
-                let first = items.first().and_then(|i| i.fingerprint().as_str()).unwrap_or_default();
-                if !items.is_empty() && (first == one || first == before) {
+                let first = if len == 0 { String::new() } else { first.fingerprint().as_str().unwrap_or_default() };
+                if len > 0 && (first == one || first == before) {
                     return Err(Error::InvalidResponse(
                         "the server sent the same page twice: paging is not honoured".into(),
                     ));
                 }
                 // A short (or empty) page is the last.
-                let more = !items.is_empty() && items.len() >= call.page_size.unwrap_or(DEFAULT_PAGE_SIZE) as usize;
+                let more = len > 0 && len >= call.page_size.unwrap_or(DEFAULT_PAGE_SIZE) as usize;
                 if more && page >= MAX_PAGES {
                     return Err(Error::InvalidResponse("the list did not end within 10,000 pages".into()));
                 }
-                let mut out = vec![T::Body::from_items(items)];
-                if more {
+                let next = more.then(|| {
                     let one = if one.is_empty() { &first } else { one };
-                    out.push(T::Body::literal(&cat(&[&num((page + 1).into()), "\n", one, "\n", &first]), false));
-                }
-                T::Body::from_items(out)
+                    T::Body::literal(&cat(&[&num((page + 1).into()), "\n", one, "\n", &first]), false)
+                });
+                T::Body::array(Some(if len == 0 { T::Body::array(None, None) } else { data }), next)
             } else if op.flags & DATA == 0 {
                 // A list's page: an empty one (204) as `{data: []}`.
                 if empty && op.flags & RET_OBJECT != 0 {
-                    T::Body::object("data", T::Body::from_items(Vec::new()))
+                    T::Body::object("data", T::Body::array(None, None))
                 } else {
                     body
                 }
             } else if op.flags & VENDOR != 0 {
-                match Body::items(&data) {
-                    Some(items) => items.into_iter().next().unwrap_or_else(T::Body::null),
+                match data.head() {
+                    Some((_, first)) => first,
                     None => data,
                 }
             } else {
