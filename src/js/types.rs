@@ -413,9 +413,13 @@ export interface IoTConnectRequest extends IoTConnectCallOptions {
   service: IoTConnectService;
   /** Default "GET". */
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** After the service's base URL: begins with `/`, without `.`/`..` segments. */
+  /**
+   * After the service's base URL, beginning with `/`, sent as it is: no `?` (see `query`), `#`, `\`, `%2e`,
+   * control characters, `.` or `..` segments.
+   */
   path: string;
-  query?: Record<string, string | number | boolean | null | undefined>;
+  /** Query parameters, after the path; an array repeats its key; `undefined` and `null` are left out. */
+  query?: Record<string, string | number | boolean | Date | null | undefined | (string | number | boolean | Date)[]>;
   /** JSON body (not with GET). */
   body?: unknown;
 }
