@@ -9,7 +9,7 @@
 /// One operation a line: `route|params|accept|flags` (see `crate::ops::Op`; flags in decimal).
 pub static OPS: &str = "\
 GET /device/Device|qsUniqueId=uniqueId,qsTemplateGuid=templateGuid,qsEntityGuid=entityGuid,qsStatus=status,qssearchText=searchText,qssortBy=sortBy,qipageNumber#1,qipageSize#1-1000||8
-GET /device/Device|qsUniqueId=uniqueId,qsTemplateGuid=templateGuid,qsEntityGuid=entityGuid,qsStatus=status,qssearchText=searchText,qssortBy=sortBy,vipageNumber#1,nipageSize#1-1000||520
+GET /device/Device|qsUniqueId=uniqueId,qsTemplateGuid=templateGuid,qsEntityGuid=entityGuid,qsStatus=status,qssearchText=searchText,qssortBy=sortBy,vsstart,vipageNumber#1,nipageSize#1-1000||520
 GET /device/Device/{guid}|ps!guid||8328
 GET /device/Device/uniqueId/{uniqueId}|ps!uniqueId||8328
 POST /device/Device|bo!device||137
@@ -17,7 +17,7 @@ PUT /device/Device/{guid}|ps!guid,bo!device||137
 PUT /device/Device/{guid}/status|ps!guid,jb!isActive||137
 DELETE /device/Device/{guid}|ps!guid||136
 GET /device/device-template|qssearchText=searchText,qssortBy=sortBy,qipageNumber#1,qipageSize#1-1000||8
-GET /device/device-template|qssearchText=searchText,qssortBy=sortBy,vipageNumber#1,nipageSize#1-1000||520
+GET /device/device-template|qssearchText=searchText,qssortBy=sortBy,vsstart,vipageNumber#1,nipageSize#1-1000||520
 GET /device/device-template/{guid}|ps!guid||8328
 GET /device/device-template/template-code/{code}|ps!code||8328
 DELETE /device/device-template/{guid}|ps!guid||136
@@ -27,7 +27,7 @@ POST /device/template-command/device/{deviceGuid}/send|ps!deviceGuid,bo!command|
 GET /user/Entity|||8
 GET /user/Entity/{guid}|ps!guid||8328
 GET /user/User|qssearchText=searchText,qssortBy=sortBy,qipageNumber#1,qipageSize#1-1000||8
-GET /user/User|qssearchText=searchText,qssortBy=sortBy,vipageNumber#1,nipageSize#1-1000||520
+GET /user/User|qssearchText=searchText,qssortBy=sortBy,vsstart,vipageNumber#1,nipageSize#1-1000||520
 GET /user/User/{guid}|ps!guid||8328
 GET /telemetry/Telemetry/device/{deviceGuid}|ps!deviceGuid||136
 POST /telemetry/Telemetry/device/{uniqueId}/recent/{n}|ps!uniqueId,pi!n#10-50,jschildUniqueId,jjfilterAttrs||137

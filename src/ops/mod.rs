@@ -325,8 +325,8 @@ pub struct Call {
     pub token: Option<String>,
     /// The page size a paged list asks for (an `n` parameter); 0 when it is not a whole number.
     pub page_size: Option<u32>,
-    /// Where a [`PAGE_NUMBER`] list goes on: set by the vendor's `finish` from the call's options, read by its
-    /// `dispatch`.
+    /// The text of the first `v` option given (a [`PAGE_NUMBER`] list's `start`, else its `pageNumber`):
+    /// where the list goes on, which the vendor's `finish` and `dispatch` read.
     pub cursor: Option<String>,
 }
 
@@ -445,6 +445,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     let mut next = 0;
     let mut organization = None;
     let (mut token, mut page_size, mut object, mut method) = (None, None, false, op.method());
+    let mut cursor = None;
     if op.flags & ORG != 0 {
         if let Some(v) = o_field(opts, org_key, ctx)? {
             organization = Some(scalar(&v, b's', ctx, org_key)?);
@@ -506,7 +507,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         match p.at {
             // Read by the vendor's own code (a login's token lifetime), not sent as it is.
             b'v' => {
-                checked(v, p.kind, ctx, p.js)?;
+                let text = checked(v, p.kind, ctx, p.js)?;
+                cursor.get_or_insert(text);
             }
             b'm' => {
                 let name = scalar(v, p.kind, ctx, p.js)?;
@@ -712,7 +714,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         timeout_ms: None,
         token,
         page_size,
-        cursor: None,
+        cursor,
     })
 }
 

@@ -234,7 +234,6 @@ where
 
     fn finish(&self, index: usize, ctx: &str, opts: Option<&T::Body>, call: &mut Call) -> Result<(), Error> {
         let bad = |what: &str| Error::invalid(cat(&[ctx, ": ", what]));
-        let field = |key: &str| opts?.field(key).ok()?;
         if index == HISTORY {
             // Both are valid dates: `prepare` has checked them.
             let at = |key: &str| opts.and_then(|o| o.field(key).ok()??.utc()).map_or(0.0, |t| t.0);
@@ -247,12 +246,8 @@ where
             }
         } else if self.op(index).is_some_and(|op| op.flags & PAGE_NUMBER != 0) {
             // This page: the cursor's (`{page}\n{first page's first item}\n{the page before's}`), `pageNumber`'s,
-            // or 1.
-            // (`pageNumber` has been checked: an integer from 1.)
-            let cursor = match field("start") {
-                Some(start) => start.string().ok().flatten().unwrap_or_default(),
-                None => field("pageNumber").and_then(|n| n.number()).map_or_else(|| "1".into(), |n| n.0),
-            };
+            // or 1 (`start` and `pageNumber` are checked and read as the row's `v` options).
+            let cursor = call.cursor.get_or_insert_with(|| "1".into()).clone();
             let page = split(&cursor, b'\n').map_or(cursor.as_str(), |(p, _)| p);
             if page.is_empty() || !page.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad("`start` is not a cursor of this list"));
@@ -260,7 +255,6 @@ where
             let size = num(call.page_size.unwrap_or(DEFAULT_PAGE_SIZE).into());
             let sep = if call.path.bytes().any(|b| b == b'?') { "&" } else { "?" };
             call.path.push_str(&cat(&[sep, "pageNumber=", page, "&pageSize=", &size]));
-            call.cursor = Some(cursor);
         }
         Ok(())
     }
