@@ -61,7 +61,12 @@ const PARTICLE_LOGIN = ['login', 'sendOtp', 'loginAsClientOwner', 'loginAsCustom
   'createCustomer', 'enableMfa', 'confirmMfa', 'disableMfa', 'createUser', 'resetPassword', 'deleteAccessToken',
   'deleteCurrentAccessToken', 'deleteActiveAccessTokens', 'deleteUser', 'trackingIdentity'];
 const CTHINGS = { devices: { get: 0, getEnvelope: 1 } };
-const IOTCONNECT = { devices: { list: 0 } };
+// IoTConnect: `group:action,…` in the order of the rows of src/ops/iotconnect.rs (`:request` is a method of the
+// client itself); an `iterate` is an async iterator over every item of its list.
+const IOTCONNECT = 'devices:list,iterate,get,getByUniqueId,create,update,setActive,delete templates:list,iterate,'
+  + 'get,getByCode,delete,attributes,commands commands:send entities:list,get users:list,iterate,get '
+  + 'telemetry:latest,recent,history firmware:list,get,create firmwareUpgrades:list,get,create,delete,publish '
+  + 'ota:update :request';
 
 /**
  * Gives a client class its resources (`client.group.action(...)`) from a table `{group: {action: op}}`: each
@@ -77,7 +82,10 @@ function resources(Class, prefix, table, paged = [], arity) {
         const api = {};
         for (const [action, op] of Object.entries(table[group])) {
           const name = `${prefix}.${group}.${action}`;
-          api[action] = (...args) => client.__invoke(op, name, args, 0);
+          // IoTConnect's: one page a call, resolving `[items, next cursor]` (see PAGE_NUMBER in src/ops/mod.rs).
+          api[action] = action === 'iterate'
+            ? (...args) => pages((a) => client.__invoke(op, name, a, 0), 0, args)
+            : (...args) => client.__invoke(op, name, args, 0);
           if (paged.includes(op)) {
             api[`iterate${upper(action)}`] = (...args) => pages((a) => client.__invoke(op, name, a, PAGE), arity(op), args);
           }
@@ -96,7 +104,8 @@ export function arduinoResources(Arduino, arity) {
 
 /**
  * The table-made methods of the other clients: Particle's particle-api-js methods (one options object,
- * `{body, statusCode}` results), `cthings.devices.get/getEnvelope` and `iotc.devices.list`.
+ * `{body, statusCode}` results), `cthings.devices.get/getEnvelope`, `cthings.request/requestEnvelope`, and
+ * IoTConnect's resources and `request`.
  */
 export function vendorMethods({ Particle, CThings, IoTConnect }) {
   // As particle-api-js: a 204 resolves `{body: {}}`; a download resolves its bytes alone, a Buffer in Node and
@@ -121,7 +130,23 @@ export function vendorMethods({ Particle, CThings, IoTConnect }) {
     };
   });
   resources(CThings, 'cthings', CTHINGS);
-  resources(IoTConnect, 'iotc', IOTCONNECT);
+  // `cthings.request({method, path, query, body, version})`: the envelope's data; `requestEnvelope`: all of it.
+  ['request', 'requestEnvelope'].forEach((method, i) => {
+    CThings.prototype[method] = function (options) {
+      return this.__invoke(2 + i, `cthings.${method}`, [options], 0);
+    };
+  });
+  const iotc = {};
+  let op = 0;
+  for (const part of IOTCONNECT.split(' ')) {
+    const [group, actions] = part.split(':');
+    for (const action of actions.split(',')) {
+      const n = op++;
+      if (group) (iotc[group] ??= {})[action] = n;
+      else IoTConnect.prototype[action] = function (...args) { return this.__invoke(n, `iotc.${action}`, args, 0); };
+    }
+  }
+  resources(IoTConnect, 'iotc', iotc);
 }
 
 // Every item of a paged list, page by page: the next page's `start` comes from the answer (Rust decides

@@ -105,9 +105,12 @@ const VENDORS = {
         username: required(form, 'username'),
         password: form.elements.password.value,
       });
-      // Discovery, basic token and login happen on the first call; every page of the list is fetched.
-      const devices = await iotc.devices.list({ pageSize: 100, sortBy: 'uniqueId asc' });
+      // Discovery, basic token and login happen on the first call; the iterator reads every page.
+      const devices = [];
+      for await (const d of iotc.devices.iterate({ pageSize: 100, sortBy: 'uniqueId asc' })) devices.push(d);
       const shown = devices.slice(0, IOTCONNECT_ROWS);
+      // The panel below the table: the first connected device's latest telemetry and its commands.
+      iotcPanel.open(iotc, shown, shown.find((d) => d.isConnected) ?? shown[0]);
       return {
         total: devices.length,
         rows: shown.map((d) => ({
@@ -120,6 +123,106 @@ const VENDORS = {
         note: devices.length > shown.length ? `first ${shown.length} shown` : undefined,
       };
     },
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// IoTConnect's device panel: a device's latest telemetry (`iotc.telemetry.latest`), the commands of its
+// template (`iotc.templates.commands`) and a form that sends one (`iotc.commands.send`).
+
+const iotcPanel = {
+  client: undefined,
+  devices: new Map(),
+  device: undefined,
+  commands: new Map(), // template guid → its commands (a promise)
+
+  get box() {
+    return cards.get('iotconnect').querySelector('.device-panel');
+  },
+
+  /** Shows `device` of the devices listed by `client`; none: the panel hides. */
+  open(client, devices, device) {
+    Object.assign(this, { client, devices: new Map(devices.map((d) => [d.guid, d])), commands: new Map() });
+    this.box.hidden = !device;
+    if (device) this.show(device);
+  },
+
+  close() {
+    this.client = undefined;
+    this.box.hidden = true;
+  },
+
+  async show(device) {
+    const { box, client } = this;
+    this.device = device;
+    box.querySelector('.device-name').textContent = `${device.displayName} (${device.uniqueId})`;
+    this.mark();
+    this.status('');
+    const select = box.querySelector('select[name="command"]');
+    select.replaceChildren();
+    if (!this.commands.has(device.templateGuid)) this.commands.set(device.templateGuid, client.templates.commands(device.templateGuid));
+    try {
+      const [, commands] = await Promise.all([this.telemetry(), this.commands.get(device.templateGuid)]);
+      if (this.device !== device) return;
+      this.mark();
+      select.replaceChildren(...commands.map((c) => Object.assign(document.createElement('option'), {
+        value: c.guid, textContent: `${c.name} (${c.command})${c.requiredParam ? ', takes a parameter' : ''}`,
+      })));
+    } catch (err) {
+      if (this.device === device) this.status(describeError(err), true);
+    }
+  },
+
+  /** Marks the shown device's row of the table. */
+  mark() {
+    for (const tr of cards.get('iotconnect').querySelectorAll('tbody tr[data-device-id]')) {
+      tr.setAttribute('aria-selected', String(tr.dataset.deviceId === this.device?.guid));
+    }
+  },
+
+  /** Reads and shows the device's latest values. */
+  async telemetry() {
+    const device = this.device;
+    const rows = await this.client.telemetry.latest(device.guid);
+    if (this.device !== device) return;
+    this.box.querySelector('.telemetry tbody').replaceChildren(...rows.map((r) => {
+      const tr = document.createElement('tr');
+      tr.dataset.attribute = r.attributeName;
+      const value = typeof r.attributeValue === 'number' ? String(r.attributeValue) : JSON.stringify(r.attributeValue);
+      for (const text of [r.attributeName, `${value}${r.unit ? ` ${r.unit}` : ''}`, r.deviceUpdatedDate ?? '']) {
+        tr.append(Object.assign(document.createElement('td'), { textContent: text }));
+      }
+      return tr;
+    }));
+  },
+
+  async send(form) {
+    const { client, device } = this;
+    const select = form.elements.command;
+    const commandGuid = select.value;
+    if (!client || !device || !commandGuid) return;
+    const parameterValue = form.elements.parameterValue.value.trim();
+    const button = form.querySelector('button');
+    button.disabled = true;
+    this.status('Sending…');
+    try {
+      const sent = await client.commands.send(device.guid, { commandGuid, parameterValue });
+      const name = select.selectedOptions[0]?.textContent.split(' (')[0] ?? 'command';
+      const what = parameterValue ? `${name} "${parameterValue}"` : name;
+      const ack = sent?.isAck === undefined ? 'sent' : sent.isAck ? 'acknowledged' : 'queued: the device is offline';
+      this.status(`${what} to ${device.uniqueId}: ${ack}`);
+      await this.telemetry();
+    } catch (err) {
+      this.status(describeError(err), true);
+    } finally {
+      button.disabled = false;
+    }
+  },
+
+  status(text, error = false) {
+    const p = this.box.querySelector('.command-status');
+    p.textContent = text;
+    p.dataset.state = error ? 'error' : 'ok';
   },
 };
 
@@ -232,6 +335,7 @@ async function connect(vendor) {
 
   setState(card, 'loading');
   showError(card, null);
+  if (vendor === 'iotconnect') iotcPanel.close();
   status.textContent = 'Connecting…';
   const started = performance.now();
   try {
@@ -286,6 +390,16 @@ for (const [vendor, card] of cards) {
     connect(vendor);
   });
 }
+
+// IoTConnect: a click on a device shows its telemetry; the panel's form sends a command.
+cards.get('iotconnect').querySelector('tbody').addEventListener('click', (event) => {
+  const device = iotcPanel.devices.get(event.target.closest('tr[data-device-id]')?.dataset.deviceId);
+  if (device && iotcPanel.client) iotcPanel.show(device);
+});
+cards.get('iotconnect').querySelector('form.command').addEventListener('submit', (event) => {
+  event.preventDefault();
+  iotcPanel.send(event.currentTarget);
+});
 
 allButton.addEventListener('click', async () => {
   allButton.disabled = true;

@@ -5,7 +5,7 @@
 // IoTConnect's getting-started guide has three steps: a basic token from `/Auth/basic-token`, an access
 // token from `/Auth/login` (basic token + solution-key header + username/password), then API calls with
 // `Authorization: Bearer`. The IoTConnect client does all three, after looking up the solution's service
-// URLs (discovery), and renews the token before it expires. `devices.list()` follows every page.
+// URLs (discovery), and renews the token before it expires. `devices.iterate()` reads every page.
 //
 // Environment variables:
 //   IOTCONNECT_SOLUTION_KEY   required  solution key
@@ -64,17 +64,22 @@ async function main() {
   console.log(`logged in as ${env.IOTCONNECT_USERNAME}` +
     `${expiresAt ? `, token valid until ${new Date(expiresAt).toISOString()}` : ''}`);
 
-  // Step 3: an API call with the token, every page of it.
-  const devices = await iotc.devices.list();
-  const connected = devices.filter((d) => d.isConnected).length;
-  console.log(`\n${devices.length} devices (${connected} connected)`);
-  const shown = devices.slice(0, show);
+  // Step 3: API calls with the token: every page of the device list.
+  const shown = [];
+  let total = 0;
+  let connected = 0;
+  for await (const d of iotc.devices.iterate({ pageSize: 100 })) {
+    total++;
+    if (d.isConnected) connected++;
+    if (shown.length < show) shown.push(d);
+  }
+  console.log(`\n${total} devices (${connected} connected)`);
   for (const d of shown) {
     const state = d.isActive === false ? 'inactive' : d.isConnected ? 'connected' : 'disconnected';
     const where = [d.entityName, d.templateName].filter(Boolean).join(', ');
     console.log(`  ${String(d.uniqueId).padEnd(16)} ${String(d.displayName).padEnd(24)} ${state.padEnd(12)} ${where}`);
   }
-  if (devices.length > shown.length) console.log(`  … and ${devices.length - shown.length} more`);
+  if (total > shown.length) console.log(`  … and ${total - shown.length} more`);
 }
 
 main().catch((err) => {

@@ -44,6 +44,11 @@ impl<T: Transport> Session<T> {
         }
     }
 
+    /// The token in the cache, fresh or not; nothing is sent.
+    pub fn cached(&self) -> Option<Token> {
+        self.tokens.peek()
+    }
+
     /// Sends the request `build` makes for a token. A 401 marks that token expired and, when the client
     /// can log in, the request is sent once more with a new token — never more than once.
     ///

@@ -441,8 +441,13 @@ impl Body for JsValue {
     fn as_f64(&self) -> Option<f64> {
         JsValue::as_f64(self)
     }
-    fn items(&self) -> Option<Vec<Self>> {
-        Body::is_array(self).then(|| self.clone().unchecked_into::<Array>().iter().collect())
+    fn head(&self) -> Option<(usize, Self)> {
+        if !Body::is_array(self) {
+            return None;
+        }
+        let a = self.unchecked_ref::<Array>();
+        let len = a.length();
+        Some((len as usize, if len == 0 { JsValue::NULL } else { a.get(0) }))
     }
     /// (`Array.isArray` through the binding that cannot throw; a parsed body never makes it.)
     fn is_array(&self) -> bool {
@@ -454,8 +459,17 @@ impl Body for JsValue {
     fn fingerprint(&self) -> Self {
         json(self)
     }
-    fn from_items(items: Vec<Self>) -> Self {
-        items.into_iter().collect::<Array>().into()
+    fn array(a: Option<Self>, b: Option<Self>) -> Self {
+        let out = Array::new();
+        for v in [a, b].iter().flatten() {
+            out.push(v);
+        }
+        out.into()
+    }
+    fn object(key: &str, value: Self) -> Self {
+        let o = Object::new();
+        set(&o, key, &value);
+        o.into()
     }
     fn to_error_body(&self) -> ErrorBody {
         if Body::is_null(self) {

@@ -30,8 +30,8 @@ impl Body for Value {
     fn as_f64(&self) -> Option<f64> {
         Value::as_f64(self)
     }
-    fn items(&self) -> Option<Vec<Self>> {
-        self.as_array().cloned()
+    fn head(&self) -> Option<(usize, Self)> {
+        self.as_array().map(|a| (a.len(), a.first().cloned().unwrap_or_default()))
     }
     fn is_array(&self) -> bool {
         Value::is_array(self)
@@ -42,8 +42,11 @@ impl Body for Value {
     fn fingerprint(&self) -> Self {
         Value::String(self.to_string())
     }
-    fn from_items(items: Vec<Self>) -> Self {
-        Value::Array(items)
+    fn array(a: Option<Self>, b: Option<Self>) -> Self {
+        Value::Array([a, b].into_iter().flatten().collect())
+    }
+    fn object(key: &str, value: Self) -> Self {
+        serde_json::json!({ key: value })
     }
     fn to_error_body(&self) -> ErrorBody {
         match self {
@@ -77,6 +80,11 @@ impl crate::ops::Arg for Value {
     }
     fn date(&self) -> Option<String> {
         None
+    }
+    fn utc(&self) -> Option<(f64, String)> {
+        let t = crate::ops::date::parse(self.as_str()?)?;
+        let sql = crate::ops::date::format(t);
+        Some((t as f64 * 1000.0, [sql.get(..10)?, "T", sql.get(11..)?, ".000Z"].concat()))
     }
     fn items(&self) -> Result<Option<Vec<Self>>, ()> {
         Ok(self.as_array().cloned())

@@ -232,15 +232,18 @@ pub trait Body: Clone + PartialEq {
     fn get(&self, key: &str) -> Option<Self>;
     fn as_str(&self) -> Option<String>;
     fn as_f64(&self) -> Option<f64>;
-    /// The elements, if this is an array.
-    fn items(&self) -> Option<Vec<Self>>;
+    /// The length and the first element (null when empty), if this is an array.
+    fn head(&self) -> Option<(usize, Self)>;
     fn is_array(&self) -> bool;
     /// A JSON object, not an array.
     fn is_object(&self) -> bool;
     /// A value that is equal for equal items (two pages of a list that should differ, compared by their
     /// first item); cheap to compare.
     fn fingerprint(&self) -> Self;
-    fn from_items(items: Vec<Self>) -> Self;
+    /// The array of the values given (`[]`, `[a]`, `[a, b]`).
+    fn array(a: Option<Self>, b: Option<Self>) -> Self;
+    /// An object of one field.
+    fn object(key: &str, value: Self) -> Self;
     fn to_error_body(&self) -> ErrorBody;
 
     fn str_at(&self, key: &str) -> Option<String> {

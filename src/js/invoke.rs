@@ -4,7 +4,7 @@
 
 use crate::prelude::*;
 
-use super::options::{header_pairs, is_array, is_file, read, read_js, show, threw};
+use super::options::{header_pairs, is_array, is_file, read, read_js, show, threw, utc};
 use super::{promise, reject};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::bounded_string;
@@ -90,6 +90,10 @@ impl Arg for JsValue {
         } else {
             None
         }
+    }
+    fn utc(&self) -> Option<(f64, String)> {
+        let iso = utc(self)?;
+        Some((js_sys::Date::parse(&iso), iso))
     }
     fn items(&self) -> Result<Option<Vec<Self>>, ()> {
         match is_array(self) {

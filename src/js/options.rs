@@ -26,6 +26,7 @@ export function isFile(v) {\n  try {\n    return (typeof Blob === 'function' && 
 export function pairs(o) {\n  try {\n    const out = [];\n    for (const k of Object.keys(o)) {\n      const v = o[k];\n      if (v !== undefined && v !== null) out.push(k, String(v));\n    }\n    return out;\n  } catch {}\n}\n\
 export function entries(o) {\n  try {\n    return Object.entries(o).flat();\n  } catch {}\n}\n\
 export function merge(o, v) {\n  try {\n    Object.assign(o, v);\n    return true;\n  } catch {\n    return false;\n  }\n}\n\
+export function utc(v) {\n  try {\n    if (typeof v === 'string' || v instanceof Date) return new Date(v).toISOString();\n  } catch {}\n}\n\
 export function show(v) {\n  try {\n    if (typeof v === 'number') return String(v);\n    if (v instanceof Date && v.getTime() === v.getTime()) return v.toISOString();\n  } catch {}\n}\n")]
 extern "C" {
     #[wasm_bindgen(js_name = read)]
@@ -42,6 +43,8 @@ extern "C" {
     pub fn pairs(value: &JsValue) -> JsValue;
     /// A number as `String(n)` prints it, a valid `Date` as ISO 8601; else undefined.
     pub fn show(value: &JsValue) -> Option<String>;
+    /// A `Date` or a date string as `new Date(v).toISOString()` prints it; undefined when invalid.
+    pub fn utc(value: &JsValue) -> Option<String>;
     /// The keys and values of `Object.entries`, one after the other; undefined when it throws.
     pub fn entries(value: &JsValue) -> JsValue;
     /// `Object.assign(target, value)`; false when it throws.

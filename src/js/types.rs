@@ -244,28 +244,104 @@ export interface CThingsDevice {
   [key: string]: unknown;
 }
 
-export interface IoTConnectOptions extends ClientOptions {
+/** Settings both ways of setting up an IoTConnect client take. */
+export interface IoTConnectBaseOptions extends ClientOptions {
+  /** The login (basic token, then `POST /Auth/login` with the `solution-key` header). */
+  username?: string;
+  password?: string;
+  /** A ready access token, instead of (or before) the login. */
+  accessToken?: string;
+}
+
+/** Setup by discovery: the solution's service URLs are looked up once. */
+export interface IoTConnectDiscoveryOptions extends IoTConnectBaseOptions {
   solutionKey: string;
   /** "poc", "prod" or "avnet". */
   environment: string;
-  /** "aws" or "az". */
-  platform: string;
-  username?: string;
-  password?: string;
-  accessToken?: string;
+  /** "aws" (API version 2.1) or "az" (version 2). */
+  platform: 'aws' | 'az' | (string & {});
   /** Default https://discovery.iotconnect.io */
+  discoveryUrl?: string;
+  urls?: undefined;
+}
+
+/** Setup without discovery, for deployments and browsers that cannot reach it. */
+export interface IoTConnectUrlOptions extends IoTConnectBaseOptions {
+  /** The services' base URLs. A URL without a path (the seed's `https://authpoc.iotconnect.io`) gets the API
+   * version: `/api/v2.1` with platform "aws", else `/api/v2`. */
+  urls: IoTConnectUrls;
+  /** Needed to log in (sent as `solution-key`). */
+  solutionKey?: string;
+  platform?: 'aws' | 'az' | (string & {});
+  environment?: string;
   discoveryUrl?: string;
 }
 
-export interface IoTConnectDeviceListOptions {
-  /** Items per request, 1 to 1000; default 100. Every page is fetched either way. */
+export type IoTConnectOptions = IoTConnectDiscoveryOptions | IoTConnectUrlOptions;
+
+/** The services of a solution, as discovery names them (`authBaseUrl`, …). */
+export type IoTConnectService = 'master' | 'auth' | 'user' | 'device' | 'firmware' | 'event' | 'telemetry' | 'file';
+/** Base URLs by service, each ending in its API version (`…/api/v2.1`). */
+export type IoTConnectUrls = { [service in IoTConnectService]?: string };
+/** The service base URLs the client uses: given, or from discovery. */
+export type IoTConnectEndpoints = IoTConnectUrls;
+
+/** The claims of the access token (`iotc.identity()`), as the token carries them. */
+export interface IoTConnectClaims {
+  /** Expiry, in seconds since 1970. */
+  exp?: number;
+  iat?: number;
+  user?: {
+    id?: string;
+    companyId?: string;
+    cpId?: string;
+    entityGuid?: string;
+    solutionKey?: string;
+    roleId?: string;
+    email?: string;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** What every IoTConnect call takes besides its own options. */
+export interface IoTConnectCallOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** An answer of the API: `{data, status, message}`, and `count` on lists (`/Device` says -1). */
+export interface IoTConnectEnvelope<T> {
+  data: T;
+  status?: number;
+  message?: string;
+  count?: number;
+  [key: string]: unknown;
+}
+
+/** One page of a list, as the API sends it; a page without items (204) is `{data: []}`. */
+export type IoTConnectPage<T> = IoTConnectEnvelope<T[]>;
+
+/** Paging of `list` (one page) and `iterate` (every page from `pageNumber` on). */
+export interface IoTConnectPaging extends IoTConnectCallOptions {
+  /** 1-based. */
+  pageNumber?: number;
+  /** 1 to 1000; `iterate` asks for 100 when none is given. */
   pageSize?: number;
-  /** "uniqueId asc", "lastConnection desc", … */
+  /** "field asc" or "field desc". */
   sortBy?: string;
+}
+
+export interface IoTConnectDeviceListOptions extends IoTConnectPaging {
   uniqueId?: string;
   templateGuid?: string;
   entityGuid?: string;
+  /** "active", "inactive", "connected", "disconnected". */
   status?: string;
+  searchText?: string;
+}
+
+export interface IoTConnectSearchOptions extends IoTConnectPaging {
   searchText?: string;
 }
 
@@ -280,11 +356,72 @@ export interface IoTConnectDevice {
   [key: string]: unknown;
 }
 
-export interface IoTConnectEndpoints {
-  /** Base URL of the auth service, e.g. https://…/api/v2.1 */
-  auth: string;
-  /** Base URL of the device service. */
-  device: string;
+export interface IoTConnectNewDevice {
+  deviceTemplateGuid: string;
+  uniqueId: string;
+  displayName: string;
+  entityGuid: string;
+  certificateText?: string;
+  [key: string]: unknown;
+}
+
+export interface IoTConnectTemplate {
+  guid: string;
+  name?: string;
+  code?: string;
+  [key: string]: unknown;
+}
+
+export interface IoTConnectAttribute {
+  guid?: string;
+  localName?: string;
+  dataTypeName?: string;
+  unit?: string;
+  [key: string]: unknown;
+}
+
+export interface IoTConnectCommand {
+  guid: string;
+  name?: string;
+  command?: string;
+  requiredParam?: boolean;
+  [key: string]: unknown;
+}
+
+/** One attribute's latest value (`telemetry.latest`). */
+export interface IoTConnectTelemetry {
+  attributeName: string;
+  attributeValue: unknown;
+  deviceUpdatedDate?: string;
+  [key: string]: unknown;
+}
+
+export interface IoTConnectRecentOptions extends IoTConnectCallOptions {
+  childUniqueId?: string;
+  /** Attribute names to return. */
+  filterAttrs?: unknown;
+}
+
+export interface IoTConnectHistoryWindow extends IoTConnectCallOptions {
+  /** A `Date` or an ISO 8601 string (with an offset, or UTC); sent as `YYYY-MM-DD HH:MM:SS` UTC. */
+  from: Date | string;
+  /** At most 7 days after `from`. */
+  to: Date | string;
+}
+
+export interface IoTConnectRequest extends IoTConnectCallOptions {
+  service: IoTConnectService;
+  /** Default "GET". */
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /**
+   * After the service's base URL, beginning with `/`, sent as it is: no `?` (see `query`), `#`, `\`, `%2e`,
+   * control characters, `.` or `..` segments.
+   */
+  path: string;
+  /** Query parameters, after the path; an array repeats its key; `undefined` and `null` are left out. */
+  query?: Record<string, string | number | boolean | Date | null | undefined | (string | number | boolean | Date)[]>;
+  /** JSON body (not with GET). */
+  body?: unknown;
 }
 
 /** A file to upload: a Blob or File, an ArrayBuffer, a typed array or a Buffer. */
@@ -617,23 +754,152 @@ export interface ParticleEventStream extends AsyncIterable<ParticleEvent> {
 export interface CThings {
   /** Devices: `cthings.devices.get(id)`, `cthings.devices.getEnvelope(id)`. */
   readonly devices: CThingsDevices;
+  /**
+   * Any call of the cThings Cloud API, with the client's token: resolves the envelope's `data`; an envelope
+   * whose `code` is an error rejects with its `code` and `message`.
+   */
+  request<T = unknown>(options: CThingsRequest): Promise<T>;
+  /** Like `request`, resolving the whole envelope `{api, code, data, links, message, request, …}`. */
+  requestEnvelope<T = unknown>(options: CThingsRequest): Promise<CThingsEnvelope<T>>;
 }
 
 export interface CThingsDevices {
-  /** `GET /v3/device/{deviceId}`: the device (the envelope's `data`). */
+  /** `GET /v3/device/{deviceId}`: the device (the envelope's `data`). `deviceId` must be a UUID. */
   get(deviceId: string): Promise<CThingsDevice>;
   /** `GET /v3/device/{deviceId}`: the whole envelope `{api, code, data, links, message, request, …}`. */
   getEnvelope(deviceId: string): Promise<CThingsEnvelope<CThingsDevice>>;
 }
 
-export interface IoTConnect {
-  /** Devices: `iotc.devices.list(opts)`. */
-  readonly devices: IoTConnectDevices;
+/** A scalar query value; `Date`s are sent as ISO 8601. */
+export type CThingsQueryValue = string | number | boolean | Date;
+
+export interface CThingsRequest {
+  /** Default "GET". */
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /**
+   * The path after the version, beginning with `/` (`/device/${id}`), sent as it is: no `?` (see `query`),
+   * `#`, `\`, `%2e`, control characters, `.` or `..` segments, and no version of its own (see `version`).
+   */
+  path: string;
+  /** Query parameters, after the path; an array repeats its key; `undefined` and `null` are left out. */
+  query?: Record<string, CThingsQueryValue | CThingsQueryValue[] | null | undefined>;
+  /** A JSON body, sent with `Content-Type: application/json` (not with GET). */
+  body?: unknown;
+  /**
+   * "v3" (default) or "v2": the API version the path is sent to. "auto": v3, and once more on v2 when v3
+   * answers 404 (an endpoint v3 lacks); v2's answer is then the call's.
+   */
+  version?: 'v3' | 'v2' | 'auto';
+  /** Extra request headers for this call. */
+  headers?: Record<string, string>;
+  /** An access token for this call instead of the client's. */
+  auth?: string;
+  /** Aborts this call. */
+  signal?: AbortSignal;
+  /** This call's timeout in milliseconds. */
+  timeoutMs?: number;
 }
 
+/** Avnet IoTConnect: the endpoints of the API, made from the table of operations (src/ops/iotconnect.rs). */
+export interface IoTConnect {
+  readonly devices: IoTConnectDevices;
+  readonly templates: IoTConnectTemplates;
+  readonly commands: IoTConnectCommands;
+  readonly entities: IoTConnectEntities;
+  readonly users: IoTConnectUsers;
+  readonly telemetry: IoTConnectTelemetryApi;
+  readonly firmware: IoTConnectFirmware;
+  readonly firmwareUpgrades: IoTConnectFirmwareUpgrades;
+  readonly ota: IoTConnectOta;
+  /** Any endpoint of any service, with the client's token and error handling; resolves the answer whole. */
+  request<T = any>(options: IoTConnectRequest): Promise<T>;
+}
+
+/** [device] `/Device`. */
 export interface IoTConnectDevices {
-  /** `GET /Device`, every page: all devices as one array. */
-  list(options?: IoTConnectDeviceListOptions): Promise<IoTConnectDevice[]>;
+  /** `GET /Device`: one page, as the API sends it. */
+  list(options?: IoTConnectDeviceListOptions): Promise<IoTConnectPage<IoTConnectDevice>>;
+  /** `GET /Device`, page after page: every device. */
+  iterate(options?: IoTConnectDeviceListOptions): AsyncIterableIterator<IoTConnectDevice>;
+  /** `GET /Device/{guid}`: the device (a 409 "not found" rejects). */
+  get(guid: string, options?: IoTConnectCallOptions): Promise<IoTConnectDevice>;
+  /** `GET /Device/uniqueId/{uniqueId}`. */
+  getByUniqueId(uniqueId: string, options?: IoTConnectCallOptions): Promise<IoTConnectDevice>;
+  /** `POST /Device`: the envelope's `data`. */
+  create(device: IoTConnectNewDevice, options?: IoTConnectCallOptions): Promise<any>;
+  /** `PUT /Device/{guid}`. */
+  update(guid: string, device: Record<string, unknown>, options?: IoTConnectCallOptions): Promise<any>;
+  /** `PUT /Device/{guid}/status` with `{isActive}`. */
+  setActive(guid: string, isActive: boolean, options?: IoTConnectCallOptions): Promise<any>;
+  /** `DELETE /Device/{guid}`. */
+  delete(guid: string, options?: IoTConnectCallOptions): Promise<any>;
+}
+
+/** [device] `/device-template`, `/template-attribute`, `/template-command`. */
+export interface IoTConnectTemplates {
+  list(options?: IoTConnectSearchOptions): Promise<IoTConnectPage<IoTConnectTemplate>>;
+  iterate(options?: IoTConnectSearchOptions): AsyncIterableIterator<IoTConnectTemplate>;
+  get(guid: string, options?: IoTConnectCallOptions): Promise<IoTConnectTemplate>;
+  /** `GET /device-template/template-code/{code}`. */
+  getByCode(code: string, options?: IoTConnectCallOptions): Promise<IoTConnectTemplate>;
+  delete(guid: string, options?: IoTConnectCallOptions): Promise<any>;
+  /** `GET /template-attribute/{templateGuid}`. */
+  attributes(templateGuid: string, options?: IoTConnectCallOptions): Promise<IoTConnectAttribute[]>;
+  /** `GET /template-command/{templateGuid}`. */
+  commands(templateGuid: string, options?: IoTConnectCallOptions): Promise<IoTConnectCommand[]>;
+}
+
+export interface IoTConnectCommands {
+  /** `POST /template-command/device/{deviceGuid}/send`. */
+  send(deviceGuid: string, command: { commandGuid: string; parameterValue?: string; [key: string]: unknown }, options?: IoTConnectCallOptions): Promise<any>;
+}
+
+/** [user] `/Entity`. */
+export interface IoTConnectEntities {
+  list(options?: IoTConnectCallOptions): Promise<IoTConnectPage<Record<string, any>>>;
+  get(guid: string, options?: IoTConnectCallOptions): Promise<Record<string, any>>;
+}
+
+/** [user] `/User`. */
+export interface IoTConnectUsers {
+  list(options?: IoTConnectSearchOptions): Promise<IoTConnectPage<Record<string, any>>>;
+  iterate(options?: IoTConnectSearchOptions): AsyncIterableIterator<Record<string, any>>;
+  get(guid: string, options?: IoTConnectCallOptions): Promise<Record<string, any>>;
+}
+
+/** [telemetry] `/Telemetry`. */
+export interface IoTConnectTelemetryApi {
+  /** `GET /Telemetry/device/{deviceGuid}`: one row per attribute. */
+  latest(deviceGuid: string, options?: IoTConnectCallOptions): Promise<IoTConnectTelemetry[]>;
+  /** `POST /Telemetry/device/{uniqueId}/recent/{n}`: the last `n` (10 to 50) messages. */
+  recent(uniqueId: string, n: number, filters?: IoTConnectRecentOptions): Promise<any[]>;
+  /** `GET /Telemetry/attribute-history/device/{uniqueId}/from/{from}/to/{to}`: a window of at most 7 days. */
+  history(uniqueId: string, window: IoTConnectHistoryWindow): Promise<any[]>;
+}
+
+/** [firmware] `/Firmware`. */
+export interface IoTConnectFirmware {
+  list(options?: IoTConnectCallOptions): Promise<IoTConnectPage<Record<string, any>>>;
+  get(guid: string, options?: IoTConnectCallOptions): Promise<Record<string, any>>;
+  create(firmware: Record<string, unknown>, options?: IoTConnectCallOptions): Promise<any>;
+}
+
+/** [firmware] `/firmware-upgrade`. */
+export interface IoTConnectFirmwareUpgrades {
+  list(options: IoTConnectCallOptions & { type: string }): Promise<IoTConnectPage<Record<string, any>>>;
+  get(guid: string, options?: IoTConnectCallOptions): Promise<Record<string, any>>;
+  create(upgrade: Record<string, unknown>, options?: IoTConnectCallOptions): Promise<any>;
+  delete(guid: string, options?: IoTConnectCallOptions): Promise<any>;
+  /** `PUT /firmware-upgrade/{guid}/publish`. */
+  publish(guid: string, options?: IoTConnectCallOptions): Promise<any>;
+}
+
+/** [firmware] `/ota-update`. */
+export interface IoTConnectOta {
+  update(
+    update: { firmwareUpgradeGuid: string; isForceUpdate?: boolean; target?: string; entityGuid?: string; deviceGuids?: string[]; [key: string]: unknown },
+    options?: IoTConnectCallOptions,
+  ): Promise<any>;
 }
 
 /** What `@arduino/arduino-iot-client`'s ApiClient holds that the API classes read. */

@@ -11,6 +11,8 @@ use crate::prelude::*;
 
 pub mod arduino;
 pub mod cthings;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod date;
 pub mod iotconnect;
 pub mod particle;
 
@@ -18,25 +20,32 @@ use crate::error::Error;
 use crate::http::{encode, Method, Payload, Request, Shape, Value};
 
 /// One operation. `params` lists the parameters in the order of the JavaScript call:
-/// `<where><type>[!]<name>[=<jsName>]`, comma-separated.
+/// `<where><type>[!|+]<name>[=<jsName>][#<min>[-<max>]]`, comma-separated.
 ///
-/// - where: `p` path placeholder, `q` query, `h` header, `b` the whole JSON body (`name` is its JS name),
+/// - where: `p` path placeholder, `q` query, `h` header, `b` the whole JSON body (`name` is its JS name), `m`
+///   the request's method instead of the route's (`GET`, `POST`, `PUT`, `PATCH` or `DELETE`),
 ///   `f` a multipart or form field, `j` a field of a JSON body object (built at the edge), `t` the access
 ///   token of this call (instead of the client's), `n` the page size of a paged list ([`Call::page_size`]),
 ///   `v` an option the vendor's own code reads (a login's token lifetime): checked against its type, not
 ///   sent;
 /// - type: `s` string, `e` a string that says something (not empty nor only spaces), `b` boolean, `i` integer, `n`
 ///   number, `d` date-time (a string or a `Date`), `a` array of strings (a repeated query key), `o` JSON object, `l`
-///   JSON array, `j` any JSON value, `F` a file (`Blob`, `File`, `ArrayBuffer`, a typed array or a `Buffer`);
+///   JSON array, `j` any JSON value, `F` a file (`Blob`, `File`, `ArrayBuffer`, a typed array or a `Buffer`), `g`
+///   a UUID (8-4-4-4-12 hex digits), `k` any scalar (a string, number, boolean or `Date`); a query parameter
+///   of type `o` is an object of parameters, each key sent with its present values (`k`, or an array of them,
+///   the key repeated), after the other query parameters;
+///   `D` a date-time (an ISO 8601 string or a `Date`) sent as `YYYY-MM-DD HH:MM:SS` in UTC ([`date`]);
 /// - `!`: required. Required parameters are the positional arguments, in order; the others are keys of
 ///   the options object that follows them. With [`OPTS`], every parameter is a key of the one options
-///   object, required ones included.
+///   object, required ones included. `+`: required, and a key of the options object all the same;
+/// - `#min-max` (or `#min`): an integer within these bounds.
 ///
 /// With [`OPTS`] (particle-api-js's calls) there is more: `where` in upper case is a parameter taken only in
 /// a product or organization scope; `x` is an option that is read but not sent (it counts for
 /// [`ONE_SCOPE`]); the types `u` (a string or an integer: a product id or slug), `c` (a string, or an array
 /// joined with commas), `T` (a flag: `true` is sent, `false` left out), `1` (a boolean sent as `"1"`/`"0"`),
-/// `M` (an object of files by file name, sent as `file`, `file2`, …), `r` (a raw path that begins with `/`);
+/// `M` (an object of files by file name, sent as `file`, `file2`, …), `r` (a raw path: one leading `/`, no `?`,
+/// `#`, `\\`, `%2e`, control characters or `.`/`..` segments);
 /// `name=a.b` reads key `b` of the object option `a`; `~value` is the value when the option is absent
 /// (`~other=value`: send `other` instead; a final `@` appends the time in ms; `null`/`true`/`false` are
 /// JSON; for a file, the file name), and an empty JavaScript name makes a constant. `j*` merges an object's
@@ -71,10 +80,10 @@ pub const PAGE_LEK: u16 = 32;
 pub const OPTS: u16 = 64;
 /// The result is the answer's `data` (the payload of an envelope), not the whole answer.
 pub const DATA: u16 = 128;
-/// Sent to the vendor's device service (IoTConnect) rather than its first one.
-pub const SVC_DEVICE: u16 = 256;
-/// Paged by `pageNumber`/`pageSize` (the `n` parameter): every page is read, the items come as one array.
-pub const PAGE_ALL: u16 = 512;
+/// Paged by `pageNumber`/`pageSize` (the `n` parameter), one page a call: the call resolves `[items]`, or
+/// `[items, cursor]` when there is a next page, which the caller asks for with `{start: cursor}` (the JavaScript
+/// iterators). The vendor's own code reads the pages ([`Call::cursor`]).
+pub const PAGE_NUMBER: u16 = 512;
 /// Takes `product`: with it, the path is `/v1/products/{product}` + the template after `/v1`, without the
 /// parts in `[ ]`.
 pub const SCOPE_PRODUCT: u16 = 1024;
@@ -110,14 +119,7 @@ pub fn rows(table: &str) -> usize {
 
 impl Op {
     pub fn method(&self) -> Method {
-        match self.route.as_bytes().get(..3) {
-            Some(b"GET") => Method::Get,
-            Some(b"PUT") => Method::Put,
-            Some(b"DEL") => Method::Delete,
-            Some(b"PAT") => Method::Patch,
-            Some(b"HEA") => Method::Head,
-            _ => Method::Post,
-        }
+        method(self.route)
     }
 
     /// The path template, after the method.
@@ -143,7 +145,7 @@ impl Op {
         if self.flags & OPTS != 0 {
             return 0;
         }
-        self.entries().filter(|p| p.required).count()
+        self.entries().filter(|p| p.required && !p.keyed).count()
     }
 
     /// The parameters; with [`OPTS`], first the scope options (`product`, `org`: entries `su…`) and `auth`,
@@ -162,6 +164,18 @@ impl Op {
     /// Whether the call takes the option `key` (a parameter's JavaScript name, or the object it is read from).
     pub fn takes(&self, key: &str) -> bool {
         self.entries().any(|p| split(p.js, b'.').map_or(p.js, |(outer, _)| outer) == key)
+    }
+}
+
+/// The method a route (or a method's name) begins with.
+fn method(route: &str) -> Method {
+    match route.as_bytes().get(..3) {
+        Some(b"GET") => Method::Get,
+        Some(b"PUT") => Method::Put,
+        Some(b"DEL") => Method::Delete,
+        Some(b"PAT") => Method::Patch,
+        Some(b"HEA") => Method::Head,
+        _ => Method::Post,
     }
 }
 
@@ -197,6 +211,10 @@ struct Param {
     at: u8,
     kind: u8,
     required: bool,
+    /// Required, but a key of the options object (`+`).
+    keyed: bool,
+    /// `min-max` or `min`: the bounds of an integer; empty: none.
+    range: &'static str,
     /// Taken only in a product or organization scope (`where` in upper case).
     scoped: bool,
     /// The API's name.
@@ -211,13 +229,43 @@ impl Param {
     fn parse(entry: &'static str) -> Option<Param> {
         let b = entry.as_bytes();
         let (at, kind) = (*b.first()?, *b.get(1)?);
-        let required = b.get(2) == Some(&b'!');
+        let keyed = b.get(2) == Some(&b'+');
+        let required = keyed || b.get(2) == Some(&b'!');
         let rest = entry.get(if required { 3 } else { 2 }..)?;
         let (rest, default) = split(rest, b'~').unwrap_or((rest, ""));
+        let (rest, range) = split(rest, b'#').unwrap_or((rest, ""));
         let (name, js) = split(rest, b'=').unwrap_or((rest, rest));
         let scoped = at.is_ascii_uppercase();
-        Some(Param { at: at.to_ascii_lowercase(), kind, required, scoped, name, js, default })
+        Some(Param { at: at.to_ascii_lowercase(), kind, required, keyed, range, scoped, name, js, default })
     }
+}
+
+/// A raw path (`r`): it begins with one `/` and has no `?`, `#`, `\\`, `%2e` or control characters, nor a
+/// segment that is `.` or `..`.
+fn raw_path(path: &[u8]) -> bool {
+    let mut b = match path {
+        [b'/', b'/', ..] => return false,
+        [b'/', ..] => path,
+        _ => return false,
+    };
+    loop {
+        b = match b {
+            [] => return true,
+            [b'/', b'.', b'.'] | [b'/', b'.', b'.', b'/', ..] | [b'/', b'.'] | [b'/', b'.', b'/', ..] => return false,
+            [b'%', b'2', b'e' | b'E', ..] => return false,
+            [c, rest @ ..] if *c >= b' ' && !matches!(c, 0x7f | b'#' | b'?' | b'\\') => rest,
+            _ => return false,
+        }
+    }
+}
+
+/// Whether `s` is a UUID: 8-4-4-4-12 hexadecimal digits.
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
 }
 
 /// `s` cut at the first `c`.
@@ -241,6 +289,8 @@ pub trait Arg: Sized {
     fn number(&self) -> Option<(String, bool)>;
     /// A valid `Date` as ISO 8601.
     fn date(&self) -> Option<String>;
+    /// A `Date` or a date string as the platform reads it: ms since 1970 and `toISOString()`'s text.
+    fn utc(&self) -> Option<(f64, String)>;
     /// The items, if this is an array (at most 1,000 are read).
     fn items(&self) -> Result<Option<Vec<Self>>, ()>;
     /// A plain object: not an array, a function or a file.
@@ -275,6 +325,9 @@ pub struct Call {
     pub token: Option<String>,
     /// The page size a paged list asks for (an `n` parameter); 0 when it is not a whole number.
     pub page_size: Option<u32>,
+    /// The text of the first `v` option given (a [`PAGE_NUMBER`] list's `start`, else its `pageNumber`):
+    /// where the list goes on, which the vendor's `finish` and `dispatch` read.
+    pub cursor: Option<String>,
 }
 
 impl Call {
@@ -300,7 +353,7 @@ impl Call {
 }
 
 #[inline(never)]
-fn bad(ctx: &str, name: &str, what: &str) -> Error {
+pub(crate) fn bad(ctx: &str, name: &str, what: &str) -> Error {
     Error::InvalidArgument(encode::cat(&[ctx, ": `", name, "` ", what]))
 }
 
@@ -313,6 +366,9 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
             String::from(if b { on } else { off })
         }),
         b'i' | b'n' => v.number().filter(|n| n.1 || kind == b'n').map(|n| n.0),
+        // Any scalar (`k`): a boolean or a number as such, else as a string.
+        b'k' if v.boolean().is_some() => return scalar(v, b'b', ctx, name),
+        b'k' if v.number().is_some() => return scalar(v, b'n', ctx, name),
         // Strings take a `Date` too (sent as ISO 8601), as the official client's do; `u` an integer or a
         // string (a product's id or slug).
         _ => {
@@ -332,13 +388,23 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
                 b'u' => "must be a string or an integer",
                 b'i' => "must be an integer",
                 b'n' => "must be a finite number",
-                b'd' => "must be a Date or an ISO 8601 string",
+                b'd' | b'D' => "must be a Date or an ISO 8601 string",
+                b'k' => "must be a string, number or boolean",
                 _ => "must be a string",
             },
         )
     })?;
     if kind == b'e' && got.trim().is_empty() {
         return Err(bad(ctx, name, "must be a non-empty string"));
+    }
+    if kind == b'g' && !is_uuid(&got) {
+        return Err(bad(ctx, name, "must be a UUID (8-4-4-4-12 hex digits)"));
+    }
+    if kind == b'D' {
+        return v
+            .utc()
+            .and_then(|t| sql_utc(&t.1))
+            .ok_or_else(|| bad(ctx, name, "must be a Date or an ISO 8601 date-time"));
     }
     Ok(got)
 }
@@ -368,6 +434,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         None => None,
     };
     let mut path = String::new();
+    // The keys and values of a query object (`qo`).
+    let mut pairs: Vec<(String, A)> = Vec::new();
     let mut query: Vec<(&str, String)> = Vec::new();
     let mut headers: Vec<(&'static str, String)> = Vec::new();
     let mut fields: Vec<(&'static str, Value)> = Vec::new();
@@ -376,7 +444,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     let mut segments: Vec<(&str, String)> = Vec::new();
     let mut next = 0;
     let mut organization = None;
-    let (mut token, mut page_size, mut object) = (None, None, false);
+    let (mut token, mut page_size, mut object, mut method) = (None, None, false, op.method());
+    let mut cursor = None;
     if op.flags & ORG != 0 {
         if let Some(v) = o_field(opts, org_key, ctx)? {
             organization = Some(scalar(&v, b's', ctx, org_key)?);
@@ -403,7 +472,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             continue;
         }
         object |= p.at == b'j';
-        let value = if p.required && from_args {
+        let value = if p.required && !p.keyed && from_args {
             next += 1;
             args.get(next - 1).filter(|v| !v.is_absent()).map(ArgRef::Borrowed)
         } else if p.js.is_empty() {
@@ -432,18 +501,32 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         if p.kind == b'T' && v.boolean() == Some(false) {
             continue;
         }
+        if !p.range.is_empty() {
+            in_range(v, p.range, ctx, p.js)?;
+        }
         match p.at {
             // Read by the vendor's own code (a login's token lifetime), not sent as it is.
             b'v' => {
-                checked(v, p.kind, ctx, p.js)?;
+                let text = checked(v, p.kind, ctx, p.js)?;
+                cursor.get_or_insert(text);
+            }
+            b'm' => {
+                let name = scalar(v, p.kind, ctx, p.js)?;
+                method = self::method(&name);
+                if method.as_str() != name || method == Method::Head {
+                    return Err(bad(ctx, p.js, "must be GET, POST, PUT, PATCH or DELETE"));
+                }
             }
             b'p' | b's' => {
                 let raw = p.kind == b'r';
                 let text = scalar(v, if raw { b's' } else { p.kind }, ctx, p.js)?;
                 let seg = if raw {
-                    let b = text.as_bytes();
-                    if b.first() != Some(&b'/') || b.get(1) == Some(&b'/') || b.contains(&b'#') {
-                        return Err(bad(ctx, p.js, "must be a path that begins with one `/`"));
+                    if !raw_path(text.as_bytes()) {
+                        return Err(bad(
+                            ctx,
+                            p.js,
+                            "must be a path: one leading `/`, no `?`, `#`, `\\`, `..` or control characters",
+                        ));
                     }
                     text
                 } else {
@@ -484,6 +567,11 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                     query.push((p.name, joined));
                 }
             }
+            // An object of query parameters: read after the others (below).
+            b'q' if p.kind == b'o' => {
+                checked(v, b'o', ctx, p.js)?;
+                pairs = v.entries().map_err(|()| bad(ctx, p.js, "could not be read"))?;
+            }
             b'q' => query.push((p.name, filled(v, p.kind, ctx, p.js)?)),
             b'h' => headers.push((p.name, filled(v, p.kind, ctx, p.js)?)),
             b't' => token = Some(filled(v, p.kind, ctx, p.js)?),
@@ -495,6 +583,10 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 fields.push((p.name, if p.kind == b'1' { text_value(text) } else { v.value() }));
             }
             b'b' => {
+                // (A method from an `m` parameter is known here: it comes first.)
+                if method == Method::Get {
+                    return Err(bad(ctx, p.js, "cannot be sent with GET"));
+                }
                 checked(v, p.kind, ctx, p.js)?;
                 json = Some(v.value());
             }
@@ -533,7 +625,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     }
     // The template with each `{name}` replaced by its encoded value (`{/name}`: `/` and the value, if
     // given), and the scope's prefix in place of `/v1`, without the parts in `[ ]`. (Every `{name}` of a
-    // template is a parameter, required unless written `{/name}`: see the tests.)
+    // template is a parameter, required (or with a default) unless written `{/name}`: see the tests.)
     let mut rest = op.template();
     if let Some((dir, seg)) = &scope {
         path.push_str("/v1/");
@@ -567,6 +659,16 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         }
     }
     path.push_str(rest);
+    // Each present value of a query object a scalar, an array repeating its key.
+    for (key, item) in &pairs {
+        // (An array that cannot be read is refused as a value.)
+        let items = item.items().ok().flatten();
+        for one in items.as_deref().unwrap_or(core::slice::from_ref(item)) {
+            if !one.is_absent() {
+                query.push((key, scalar(one, b'k', ctx, key)?));
+            }
+        }
+    }
     path.push_str(&encode::query(&query));
     if !op.accept.is_empty() {
         headers.push(("Accept", op.accept.to_string()));
@@ -597,7 +699,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         _ => None,
     };
     Ok(Call {
-        method: op.method(),
+        method,
         path,
         headers,
         payload,
@@ -612,10 +714,33 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         timeout_ms: None,
         token,
         page_size,
+        cursor,
     })
 }
 
 const FILE: &str = "must be a Blob, File, ArrayBuffer, typed array or Buffer";
+
+/// An integer within `range` (`min-max` or `min`).
+#[inline(never)]
+fn in_range<A: Arg>(v: &A, range: &str, ctx: &str, name: &str) -> Result<(), Error> {
+    let (min, max) = split(range, b'-').unwrap_or((range, ""));
+    let n = v.number().filter(|n| n.1).and_then(|n| n.0.parse::<u32>().ok());
+    let within =
+        |n: u32| min.parse().is_ok_and(|m: u32| n >= m) && (max.is_empty() || max.parse().is_ok_and(|m: u32| n <= m));
+    if n.is_some_and(within) {
+        return Ok(());
+    }
+    let to = if max.is_empty() { "" } else { " to " };
+    Err(bad(ctx, name, &encode::cat(&["must be an integer from ", min, to, max])))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.sssZ` (`toISOString()`, years 0000–9999) as `YYYY-MM-DD HH:MM:SS`, IoTConnect's format.
+fn sql_utc(iso: &str) -> Option<String> {
+    if iso.len() != 24 {
+        return None;
+    }
+    Some(encode::cat(&[iso.get(..10)?, " ", iso.get(11..19)?]))
+}
 
 /// A JSON value checked against its type: `o` an object, `l` an array, `j` anything, else a scalar (its
 /// text returned).

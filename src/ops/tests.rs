@@ -204,7 +204,7 @@ const OPTS_ROW: Op = Op {
     accept: "application/json",
     flags: OPTS | BODY_JSON | RET_OBJECT,
 };
-const PAGED: Op = Op { route: "GET /Device", params: "qssortBy=sortBy,nipageSize", accept: "", flags: PAGE_ALL };
+const PAGED: Op = Op { route: "GET /Device", params: "qssortBy=sortBy,nipageSize", accept: "", flags: PAGE_NUMBER };
 
 #[test]
 fn an_options_row_reads_every_parameter_from_the_one_object() {
@@ -254,13 +254,17 @@ fn a_page_size_is_a_whole_number_kept_out_of_the_query() {
 fn the_other_vendors_tables_parse() {
     let particle: Vec<Op> = (0..rows(particle::OPS)).filter_map(|i| row(particle::OPS, i)).collect();
     assert_eq!(particle.len(), rows(particle::OPS));
-    let all = [&particle[..], &cthings::OPS[..], &iotconnect::OPS[..]];
+    let iotc: Vec<Op> = (0..rows(iotconnect::OPS)).filter_map(|i| row(iotconnect::OPS, i)).collect();
+    assert_eq!(iotc.len(), rows(iotconnect::OPS));
+    let all = [&particle[..], &cthings::OPS[..], &iotc[..]];
     for op in all.iter().flat_map(|t| t.iter()) {
         assert!(op.template().starts_with('/') || op.template() == "{uri}", "{}", op.route);
         for entry in op.params.split(',').filter(|e| !e.is_empty()) {
             let p = Param::parse(entry).unwrap_or_else(|| panic!("{}: {entry}", op.route));
-            assert!(b"pqhbfjtnx".contains(&p.at), "{}: {entry}", op.route);
-            assert!(b"sbindaolejFuc1TMr".contains(&p.kind) || p.kind == b'j', "{}: {entry}", op.route);
+            assert!(b"pqhbfjtnxvm".contains(&p.at), "{}: {entry}", op.route);
+            assert!(b"sbindaolejFuc1TMrgD".contains(&p.kind) || p.kind == b'j', "{}: {entry}", op.route);
+            let (min, max) = split(p.range, b'-').unwrap_or((p.range, "1"));
+            assert!(p.range.is_empty() || (min.parse::<u32>().is_ok() && max.parse::<u32>().is_ok()), "{entry}");
             if p.at == b'p' {
                 let (plain, optional) = (format!("{{{}}}", p.name), format!("{{/{}}}", p.name));
                 assert!(op.template().contains(&plain) || op.template().contains(&optional), "{}: {entry}", op.route);
@@ -274,16 +278,28 @@ fn the_other_vendors_tables_parse() {
     assert!(particle.iter().all(|o| o.flags & OPTS != 0 && o.positional() == 0));
     assert_eq!(cthings::OPS[0].flags & DATA, DATA);
     assert_eq!(cthings::OPS[1].flags & DATA, 0);
-    assert_eq!(iotconnect::OPS[0].flags & (SVC_DEVICE | PAGE_ALL), SVC_DEVICE | PAGE_ALL);
+    // IoTConnect: every path names its service first; an `iterate` row follows each paged `list`.
+    for op in &iotc {
+        let service = op.template().split('/').nth(1).unwrap();
+        assert!(["device", "user", "telemetry", "firmware", "{service}{path}"].contains(&service), "{}", op.route);
+        if op.flags & PAGE_NUMBER != 0 {
+            assert!(op.takes("pageSize") && op.takes("pageNumber"), "{}", op.route);
+        }
+    }
+    assert_eq!(
+        iotc[iotconnect::HISTORY].template(),
+        "/telemetry/Telemetry/attribute-history/device/{uniqueId}/from/{from}/to/{to}"
+    );
+    assert_eq!(iotc[iotconnect::REQUEST].template(), "/{service}{path}");
 }
 
 /// `prepare` leaves out a `{name}` it has no value for: every placeholder of every table must be a path
-/// parameter, required unless written `{/name}`, so that a missing one is refused before.
+/// parameter, required (or with a default) unless written `{/name}`, so that a missing one is refused before.
 #[test]
 fn every_placeholder_is_a_path_parameter() {
     let text = |t: &'static str| (0..rows(t)).filter_map(move |i| row(t, i));
     let all: Vec<Op> =
-        text(arduino::OPS).chain(text(particle::OPS)).chain(cthings::OPS).chain(iotconnect::OPS).collect();
+        text(arduino::OPS).chain(text(particle::OPS)).chain(cthings::OPS).chain(text(iotconnect::OPS)).collect();
     assert!(all.len() > 200);
     for op in &all {
         let mut rest = op.template();
@@ -292,7 +308,7 @@ fn every_placeholder_is_a_path_parameter() {
             let key = name.trim_start_matches('/');
             let p = op.entries().find(|p| p.at == b'p' && p.name == key);
             let p = p.unwrap_or_else(|| panic!("{}: {name}", op.route));
-            assert_eq!(p.required, key == name, "{}: {name}", op.route);
+            assert_eq!(p.required || !p.default.is_empty(), key == name, "{}: {name}", op.route);
             rest = tail;
         }
     }
@@ -503,4 +519,152 @@ fn an_e_parameter_is_a_string_that_says_something() {
     assert_eq!(invalid(&op, &[json!({"name": 1, "note": "n"})]), "arduino.test.call: `name` must be a string");
     // A plain string may be empty.
     assert!(prep(&op, &[json!({"name": "a", "note": "n", "other": ""})]).is_ok());
+}
+
+#[test]
+fn uuids_and_query_objects() {
+    const OP: Op = Op { route: "GET /x/{id}", params: "pg!id,qsfirst,qoquery", accept: "", flags: 0 };
+    let id = "D5D60237-be30-4ca6-bc8b-e9d5a947404c";
+    let c =
+        prep(&OP, &[json!(id), json!({"first": "1", "query": {"a": [1.5, "x y", false, null], "b": null}})]).unwrap();
+    assert_eq!(c.path, ["/x/", id, "?first=1&a=1.5&a=x%20y&a=false"].concat());
+    let c = prep(&OP, &[json!(id), json!({"query": {}})]).unwrap();
+    assert_eq!(c.path, ["/x/", id].concat());
+    for bad in [
+        "",
+        "x",
+        "d5d60237-be30-4ca6-bc8b-e9d5a947404",
+        "d5d60237-be30-4ca6-bc8b-e9d5a947404cc",
+        "d5d60237+be30-4ca6-bc8b-e9d5a947404c",
+        "d5d60237-be30-4ca6-bc8b-e9d5a947404g",
+    ] {
+        assert_eq!(invalid(&OP, &[json!(bad)]), "arduino.test.call: `id` must be a UUID (8-4-4-4-12 hex digits)");
+    }
+    assert_eq!(invalid(&OP, &[json!(id), json!({"query": 1})]), "arduino.test.call: `query` must be an object");
+    assert_eq!(
+        invalid(&OP, &[json!(id), json!({"query": {"k": {}}})]),
+        "arduino.test.call: `k` must be a string, number or boolean"
+    );
+}
+
+#[test]
+fn a_method_parameter_replaces_the_routes() {
+    const OP: Op = Op { route: "GET /x", params: "msmethod,bjbody", accept: "", flags: BODY_JSON };
+    assert_eq!(prep(&OP, &[json!({})]).unwrap().method, Method::Get);
+    for (name, m) in [("GET", Method::Get), ("POST", Method::Post), ("PUT", Method::Put), ("PATCH", Method::Patch)] {
+        assert_eq!(prep(&OP, &[json!({"method": name})]).unwrap().method, m);
+    }
+    let c = prep(&OP, &[json!({"method": "DELETE", "body": [1]})]).unwrap();
+    assert_eq!((c.method, c.payload), (Method::Delete, Some(Payload::Json("[1]".into()))));
+    for bad in ["HEAD", "get", "POSTS", "PU", "", "OPTIONS"] {
+        let m = invalid(&OP, &[json!({ "method": bad })]);
+        assert_eq!(m, "arduino.test.call: `method` must be GET, POST, PUT, PATCH or DELETE", "{bad}");
+    }
+    assert_eq!(invalid(&OP, &[json!({"body": {}})]), "arduino.test.call: `body` cannot be sent with GET");
+}
+
+#[test]
+fn raw_paths() {
+    for ok in ["/", "/device/x", "/a/.../b", "/a/.x/x.", "/v1/a b.tgz", "/%2fx", "/é", "/a//b"] {
+        assert!(raw_path(ok.as_bytes()), "{ok}");
+    }
+    for no in [
+        "",
+        "a",
+        "//x",
+        "/..",
+        "/.",
+        "/./a",
+        "/a/../b",
+        "/a/%2E%2e",
+        "/a/%2e./b",
+        "/a\\b",
+        "/a?b",
+        "/a#b",
+        "/a\tb",
+        "/a\u{0}",
+        "/a\u{7f}",
+    ] {
+        assert!(!raw_path(no.as_bytes()), "{no}");
+    }
+}
+
+// IoTConnect's parameters: required keys of the options object, integer bounds, dates and raw paths.
+const HISTORY: Op = Op {
+    route: "GET /t/{uniqueId}/from/{from}/to/{to}",
+    params: "ps!uniqueId,pD+from,pD+to,qipage=pageNumber#1,pi!n#10-50",
+    accept: "",
+    flags: 0,
+};
+
+#[test]
+fn a_plus_parameter_is_required_and_a_key_of_the_options() {
+    assert_eq!(HISTORY.positional(), 2);
+    let c = prep(&HISTORY, &[json!("u 1"), json!(10), json!({"from": "2025-01-15T12:00:00Z", "to": "2025-01-16"})])
+        .unwrap();
+    assert_eq!(c.path, "/t/u%201/from/2025-01-15%2012%3A00%3A00/to/2025-01-16%2000%3A00%3A00");
+    assert_eq!(invalid(&HISTORY, &[json!("u"), json!(10)]), "arduino.test.call: `from` is required");
+    assert_eq!(
+        invalid(&HISTORY, &[json!("u"), json!(10), json!({"from": "2025-01-15"})]),
+        "arduino.test.call: `to` is required"
+    );
+}
+
+#[test]
+fn a_d_parameter_is_sent_as_utc_in_the_apis_format() {
+    let args = |from: Value| [json!("u"), json!(10), json!({"from": from, "to": "2025-01-15T23:00:00-02:00"})];
+    let c = prep(&HISTORY, &args(json!("2025-01-15T10:00:00.5+01:30"))).unwrap();
+    assert_eq!(c.path, "/t/u/from/2025-01-15%2008%3A30%3A00/to/2025-01-16%2001%3A00%3A00");
+    for bad in [json!("yesterday"), json!("2025-02-30"), json!(1_736_942_400), json!(true), json!("")] {
+        let m = invalid(&HISTORY, &args(bad.clone()));
+        assert!(m.starts_with("arduino.test.call: `from` must be a Date or an ISO 8601"), "{bad}: {m}");
+    }
+}
+
+#[test]
+fn integer_bounds_are_checked_before_anything_is_sent() {
+    let args =
+        |n: Value, page: Value| [json!("u"), n, json!({"from": "2025-01-15", "to": "2025-01-15", "pageNumber": page})];
+    let c = prep(&HISTORY, &args(json!(50), json!(1))).unwrap();
+    assert!(c.path.ends_with("?page=1"), "{}", c.path);
+    assert!(prep(&HISTORY, &args(json!(10), json!(7))).is_ok());
+    for n in [json!(9), json!(51), json!(0), json!(-10), json!(10.5), json!("10"), json!(4_294_967_306u64)] {
+        assert_eq!(invalid(&HISTORY, &args(n, json!(1))), "arduino.test.call: `n` must be an integer from 10 to 50");
+    }
+    for page in [json!(0), json!(-1), json!(1.5), json!("2")] {
+        let m = invalid(&HISTORY, &args(json!(10), page));
+        assert_eq!(m, "arduino.test.call: `pageNumber` must be an integer from 1");
+    }
+}
+
+#[test]
+fn a_raw_path_cannot_climb_or_hide_characters() {
+    const RAW: Op = Op { route: "GET /{service}{path}", params: "ps+service,pr+path", accept: "", flags: 0 };
+    let ok = |path: &str| prep(&RAW, &[json!({"service": "device", "path": path})]).map(|c| c.path);
+    assert_eq!(ok("/Device/x/status").unwrap(), "/device/Device/x/status");
+    assert_eq!(ok("/a.b/...c/x").unwrap(), "/device/a.b/...c/x");
+    for bad in [
+        "Device",
+        "//evil.test/x",
+        "/a/../b",
+        "/a/./b",
+        "/..",
+        "/a/%2e%2e/b",
+        "/a/%2E./b",
+        "/a/.%2e",
+        "/%2e",
+        "/a#b",
+        "/a?b",
+        "/a\\b",
+        "/a\nb",
+        "/a\tb",
+        "/a\u{7f}",
+        "",
+    ] {
+        let m = invalid(&RAW, &[json!({"service": "device", "path": bad})]);
+        assert!(m.starts_with("arduino.test.call: `path` must be"), "{bad:?}: {m}");
+    }
+    assert_eq!(invalid(&RAW, &[json!({"path": "/x"})]), "arduino.test.call: `service` is required");
+    let m = invalid(&RAW, &[json!({"service": "a/b", "path": "/x"})]);
+    assert!(m.starts_with("arduino.test.call: `service` must not contain"), "{m}");
 }

@@ -31,16 +31,18 @@ pub trait Client<B> {
     fn dispatch<'a>(&'a self, index: usize, op: &'a Op, call: &'a Call) -> Sent<'a, B>;
 }
 
-/// Prepares operation `index` of `client`'s table with `args` and sends it (native tests).
+/// Prepares operation `index` of `client`'s table with `args`, completes and sends it, as the invoke path
+/// does (native tests).
 #[cfg(test)]
-pub fn run<B, A: crate::ops::Arg>(
+pub fn run<B: crate::ops::Arg>(
     client: &dyn Client<B>,
     index: usize,
     ctx: &str,
-    args: &[A],
+    args: &[B],
 ) -> Result<Response<B>, Error> {
     let op = client.op(index).ok_or_else(|| Error::invalid("no such operation"))?;
-    let call = crate::ops::prepare(&op, ctx, args, "organization")?;
+    let mut call = crate::ops::prepare(&op, ctx, args, "organization")?;
+    client.finish(index, ctx, args.get(op.positional()), &mut call)?;
     futures_executor::block_on(client.dispatch(index, &op, &call))
 }
 

@@ -154,11 +154,11 @@ describe('demo page', { timeout: 180_000 }, () => {
     const cthingsNames = await card('cthings').locator('tbody tr td:first-child').allTextContents();
     assert.deepEqual(cthingsNames, IDS.cthings.devices.map((id) => CTHINGS.find((d) => d.id === id).name));
 
-    // IoTConnect: all 250 devices counted (every page fetched), the first 20 listed.
+    // IoTConnect: all 250 devices counted (every page read by the iterator), the first 20 listed.
     const iotcStatus = await card('iotconnect').locator('.status').textContent();
     assert.match(iotcStatus, new RegExp(`^${IDS.iotconnect.deviceCount} devices · \\d+ ms`));
     assert.deepEqual(await rowIds('iotconnect'), IOTCONNECT_FIRST.map((d) => d.guid));
-    const iotcNames = await card('iotconnect').locator('tbody tr td:first-child').allTextContents();
+    const iotcNames = await card('iotconnect').locator('.table-wrap tbody tr td:first-child').allTextContents();
     assert.deepEqual(iotcNames, IOTCONNECT_FIRST.map((d) => d.displayName));
 
     // The same names are visible on the page (not merely in the DOM).
@@ -200,6 +200,56 @@ describe('demo page', { timeout: 180_000 }, () => {
       for (const secret of SECRETS) assert.ok(!url.includes(secret), `no secret in ${r.method} ${r.path}`);
     }
     assert.ok(!page.url().includes('?'), 'the page URL carries no form data');
+  });
+
+  test('IoTConnect: a device\'s latest telemetry, a command sent and acknowledged, another device selected', async () => {
+    const iotc = card('iotconnect');
+    const panel = iotc.locator('.device-panel');
+    const first = IOTCONNECT_FIRST.find((d) => d.isConnected);
+    await panel.locator('.telemetry tbody tr').first().waitFor({ timeout: WAIT });
+    assert.ok(await panel.isVisible());
+    assert.equal(await panel.locator('.device-name').textContent(), `${first.displayName} (${first.uniqueId})`);
+    assert.equal(await iotc.locator(`tr[data-device-id="${first.guid}"]`).getAttribute('aria-selected'), 'true');
+    const attributes = () => panel.locator('.telemetry tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.attribute));
+    assert.deepEqual(await attributes(), ['temperature', 'humidity', 'battery', 'led']);
+    const led = panel.locator('.telemetry tr[data-attribute="led"] td:nth-child(2)');
+    assert.equal(await led.textContent(), '"off"');
+    assert.match(await panel.locator('.telemetry tr[data-attribute="temperature"] td:nth-child(2)').textContent(), /^-?\d+(\.\d+)? °C$/);
+
+    // The template's commands; LED "on" is sent, acknowledged, and the LED shows it.
+    const options = await panel.locator('select[name="command"] option').allTextContents();
+    assert.deepEqual(options, ['LED (led), takes a parameter', 'Reboot (reboot)']);
+    await panel.locator('select[name="command"]').selectOption({ label: 'LED (led), takes a parameter' });
+    await panel.locator('input[name="parameterValue"]').fill('on');
+    await panel.getByRole('button', { name: 'Send' }).click();
+    await panel.locator('.command-status', { hasText: 'acknowledged' }).waitFor({ timeout: WAIT });
+    assert.equal(await panel.locator('.command-status').textContent(), `LED "on" to ${first.uniqueId}: acknowledged`);
+    await panel.locator('.telemetry tr[data-attribute="led"] td:nth-child(2)', { hasText: 'on' }).waitFor({ timeout: WAIT });
+    const sends = (await simGet('requests?vendor=iotconnect')).filter((r) => r.path.endsWith('/send'));
+    assert.equal(sends.length, 1);
+    assert.equal(sends[0].method, 'POST');
+    assert.equal(sends[0].path, `/iotconnect/device/api/v2.1/template-command/device/${first.guid}/send`);
+    const ledCommand = JSON.parse(sends[0].body);
+    assert.equal(ledCommand.parameterValue, 'on');
+    assert.match(sends[0].headers.authorization, /^Bearer /);
+    assert.deepEqual((await simGet('iotconnect')).commands.map((c) => [c.uniqueId, c.command, c.parameterValue, c.ack]),
+      [[first.uniqueId, 'led', 'on', true]]);
+
+    // A missing parameter: the cloud's 400, shown in the panel.
+    await panel.locator('input[name="parameterValue"]').fill('');
+    await panel.getByRole('button', { name: 'Send' }).click();
+    await panel.locator('.command-status[data-state="error"]').waitFor({ timeout: WAIT });
+    assert.match(await panel.locator('.command-status').textContent(), /\b400\b.*Invalid request/);
+
+    // Another device: an Asset Tracker, with its own attributes and commands.
+    const tracker = IOTCONNECT_FIRST.find((d) => d.templateName === 'Asset Tracker');
+    await iotc.locator(`tr[data-device-id="${tracker.guid}"] td`).first().click();
+    await panel.locator('.telemetry tr[data-attribute="latitude"]').waitFor({ timeout: WAIT });
+    assert.deepEqual(await attributes(), ['latitude', 'longitude', 'speed']);
+    await panel.locator('select[name="command"] option', { hasText: 'Locate' }).waitFor({ state: 'attached', timeout: WAIT });
+    assert.equal(await iotc.locator(`tr[data-device-id="${tracker.guid}"]`).getAttribute('aria-selected'), 'true');
+    assert.equal(await iotc.locator(`tr[data-device-id="${first.guid}"]`).getAttribute('aria-selected'), 'false');
+    assert.deepEqual(pageErrors.map(String), []);
   });
 
   test('a wrong Arduino secret shows the cloud\'s invalid_client error', async () => {

@@ -537,6 +537,197 @@ describe('particle-command.js', () => {
   });
 });
 
+describe('cthings-telemetry.js', () => {
+  test('prints the envelope, then connection and data of each device', async () => {
+    const r = await run('cthings-telemetry.js', cthingsVars({
+      CTHINGS_DEVICE_ID: `${IDS.cthings.devices[0]},${IDS.cthings.devices[2]}`,
+    }));
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^cThings Cloud API 3\.\d+\.\d+, code 200$/m);
+    const [, boiler, meter] = r.stdout.split('\n\n');
+    assert.match(boiler, /^Boiler Room Sensor \(Temperature & Humidity, 70b3d57ed0051a2c\)$/m);
+    assert.match(boiler, /connection +connected, on time \(reports every 600 s\)/);
+    assert.match(boiler, /signal +-71\.5 dBm/);
+    assert.match(boiler, /route +a84041ffff1f8a30 → a84041ffff1f8a31/);
+    assert.match(meter, /^Water Meter 12 /);
+    assert.match(meter, /connection +not connected, late: nothing for \d+ s \(reports every 3600 s\)/);
+    assert.match(meter, /last connected +2024-12-28T03:14:09Z/);
+    assert.deepEqual(byPath(r.requests, '/v3/device/', 'GET').map((q) => q.path.split('/').pop()),
+      [IDS.cthings.devices[0], IDS.cthings.devices[2]]);
+    assertNothingLeaked(r);
+  });
+
+  test('a device id that is not a UUID is refused before anything is sent', async () => {
+    const r = await run('cthings-telemetry.js', cthingsVars({ CTHINGS_DEVICE_ID: 'boiler-room' }));
+    assert.equal(r.code, 2, show(r));
+    assert.match(r.stderr, /^invalid setting: cthings\.devices\.getEnvelope: `deviceId` must be a UUID/);
+    assert.equal(r.requests.length, 0);
+  });
+});
+
+describe('cthings-command.js', () => {
+  const change = (extra) => cthingsVars({ CTHINGS_CONFIGURATION: '{"reportingInterval":300}', ...extra });
+
+  test('changes the configuration through request (PATCH, version auto) and prints before and after', async () => {
+    const r = await run('cthings-command.js', change());
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.equal(r.stdout, [
+      `PATCH /device/${IDS.cthings.devices[0]} (version auto)`,
+      'Boiler Room Sensor',
+      '  configuration before  {"reportingInterval":600,"units":"celsius"}',
+      '  configuration now     {"reportingInterval":300,"units":"celsius"}',
+      '',
+    ].join('\n'));
+    const [patch] = byPath(r.requests, '/v3/device/', 'PATCH');
+    assert.deepEqual(JSON.parse(patch.body), { configuration: { reportingInterval: 300 } });
+    assert.match(patch.headers['content-type'], /^application\/json/);
+    assert.equal(byPath(r.requests, '/v2/').length, 0);
+    assertNothingLeaked(r);
+  });
+
+  test('CTHINGS_VERSION=v2 sends the change to v2', async () => {
+    const r = await run('cthings-command.js', change({ CTHINGS_VERSION: 'v2' }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^PATCH \/device\/\S+ \(version v2\)$/m);
+    assert.match(r.stdout, /configuration now +\{"reportingInterval":300,"units":"celsius"\}/);
+    assert.equal(byPath(r.requests, '/v2/device/', 'PATCH').length, 1);
+    assert.equal(byPath(r.requests, '/v3/device/', 'PATCH').length, 0);
+  });
+
+  test('a change the cloud refuses fails with status 1 and the envelope\'s message', async () => {
+    const r = await run('cthings-command.js', change({ CTHINGS_PATH: `/device/${IDS.cthings.devices[0]}/firmware` }));
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /^cThings error: 404 \S+: Route not found$/m);
+    // version auto: v3 answered 404, so the change was sent once more, to v2.
+    assert.deepEqual(byPath(r.requests, '/firmware').map((q) => q.path.split('/')[2]), ['v3', 'v2']);
+  });
+
+  test('settings request refuses are reported like missing ones', async () => {
+    for (const [extra, reason] of [
+      [{ CTHINGS_CONFIGURATION: '[1]' }, /CTHINGS_CONFIGURATION must be a JSON object/],
+      [{ CTHINGS_METHOD: 'FETCH' }, /`method` must be GET, POST, PUT, PATCH or DELETE/],
+      [{ CTHINGS_PATH: '/v3/device/x' }, /`path` must not begin with a version/],
+      [{ CTHINGS_PATH: '/device/../token' }, /`path` must be a path/],
+      [{ CTHINGS_VERSION: 'v9' }, /`version` must be 'v3', 'v2' or 'auto'/],
+    ]) {
+      const r = await run('cthings-command.js', change(extra));
+      assert.equal(r.code, 2, show(r));
+      assert.match(r.stderr.split('\n')[0], reason, show(r));
+      assert.equal(byPath(r.requests, '/cthings/', 'PATCH').length, 0);
+    }
+  });
+});
+
+describe('iotconnect-telemetry.js', () => {
+  const devices = require(path.join(ROOT, 'tests', 'simulator', 'fixtures.js')).iotconnect.devices;
+
+  test('the first connected device: latest values, 10 recent messages and an hour of history', async () => {
+    const r = await run('iotconnect-telemetry.js', iotconnectVars());
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^Sim Device 001 \(sim-dev-001\), connected$/m);
+    for (const name of ['temperature', 'humidity', 'battery']) {
+      assert.match(r.stdout, new RegExp(`^ {2}${name} +-?\\d+(\\.\\d+)? (°C|%) {2}\\(\\d{4}-`, 'm'), name);
+    }
+    assert.match(r.stdout, /^ {2}led +"off"/m);
+    assert.match(r.stdout, /^10 recent messages:$/m);
+    assert.equal([...r.stdout.matchAll(/^ {2}\d{4}-\d\d-\d\dT[\d:.]+Z temperature=/gm)].length, 10);
+    assert.match(r.stdout, /^history of the last 1 hour: (59|60|61) readings$/m);
+    assert.match(r.stdout, /^ {2}temperature +min -?[\d.]+ {2}max -?[\d.]+ {2}mean -?[\d.]+$/m);
+
+    const guid = devices[0].guid;
+    assert.equal(byPath(r.requests, `/Telemetry/device/${guid}`, 'GET').length, 1);
+    const [recent] = byPath(r.requests, '/Telemetry/device/sim-dev-001/recent/10', 'POST');
+    assert.deepEqual(JSON.parse(recent.body), {});
+    const [history] = byPath(r.requests, '/Telemetry/attribute-history/device/sim-dev-001/from/', 'GET');
+    const [, from, to] = /\/from\/([^/]+)\/to\/([^/]+)$/.exec(history.path).map(decodeURIComponent);
+    assert.match(from, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    assert.equal(Date.parse(`${to.replace(' ', 'T')}Z`) - Date.parse(`${from.replace(' ', 'T')}Z`), 3_600_000);
+    assertNothingLeaked(r);
+  });
+
+  test('IOTCONNECT_DEVICE, IOTCONNECT_RECENT and IOTCONNECT_HOURS', async () => {
+    const r = await run('iotconnect-telemetry.js', iotconnectVars({
+      IOTCONNECT_DEVICE: 'sim-dev-005', IOTCONNECT_RECENT: '12', IOTCONNECT_HOURS: '3',
+    }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^Sim Device 005 \(sim-dev-005\), connected$/m);
+    assert.match(r.stdout, /^ {2}latitude +[\d.]+ ° {2}\(/m);
+    assert.match(r.stdout, /^12 recent messages:$/m);
+    assert.match(r.stdout, /^history of the last 3 hours: (179|180|181) readings$/m);
+    assert.equal(byPath(r.requests, '/recent/12', 'POST').length, 1);
+    assert.equal(r.requests.filter((q) => q.path.endsWith('/Device')).length, 0, 'no list: the device was named');
+  });
+
+  test('a recent count or a window the API would refuse: exit 2, nothing sent', async () => {
+    for (const [name, value] of [['IOTCONNECT_RECENT', '9'], ['IOTCONNECT_RECENT', '51'], ['IOTCONNECT_HOURS', '169'], ['IOTCONNECT_HOURS', 'x']]) {
+      const r = await run('iotconnect-telemetry.js', iotconnectVars({ [name]: value }));
+      assert.equal(r.code, 2, show(r));
+      assert.match(r.stderr, new RegExp(`^${name} must be a whole number from \\d+ to \\d+, not "${value}"\n`));
+      assert.equal(r.requests.length, 0);
+    }
+  });
+
+  test('an unknown device fails with status 1 and the cloud\'s 409', async () => {
+    const r = await run('iotconnect-telemetry.js', iotconnectVars({ IOTCONNECT_DEVICE: 'sim-dev-999' }));
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /^IoTConnect error: 409 http_409: Device not found$/m);
+    assertNothingLeaked(r);
+  });
+});
+
+describe('iotconnect-command.js', () => {
+  const devices = require(path.join(ROOT, 'tests', 'simulator', 'fixtures.js')).iotconnect.devices;
+  const commandVars = (extra) => iotconnectVars({ IOTCONNECT_DEVICE: 'sim-dev-001', ...extra });
+
+  test('without IOTCONNECT_COMMAND: the commands of the device\'s template, nothing sent', async () => {
+    const r = await run('iotconnect-command.js', commandVars());
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^Sim Device 001 \(sim-dev-001\), connected$/m);
+    assert.match(r.stdout, /^2 commands of its template:$/m);
+    assert.match(r.stdout, /^ {2}led +LED +takes a parameter$/m);
+    assert.match(r.stdout, /^ {2}reboot +Reboot +no parameter$/m);
+    assert.match(r.stdout, /no command sent \(set IOTCONNECT_COMMAND to send one\)/);
+    assert.equal(byPath(r.requests, `/template-command/${devices[0].templateGuid}`, 'GET').length, 1);
+    assert.equal(byPath(r.requests, '/send').length, 0);
+    assertNothingLeaked(r);
+  });
+
+  test('sends the command; the device acknowledges it and its latest values show it', async () => {
+    const r = await run('iotconnect-command.js', commandVars({ IOTCONNECT_COMMAND: 'led', IOTCONNECT_PARAMETER: 'on' }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^sent led\("on"\) to sim-dev-001: acknowledged$/m);
+    assert.match(r.stdout, /^latest values: .*led="on"/m);
+    const [send] = byPath(r.requests, `/template-command/device/${devices[0].guid}/send`, 'POST');
+    const body = JSON.parse(send.body);
+    assert.equal(body.parameterValue, 'on');
+    assert.match(body.commandGuid, /^[0-9a-f-]{36}$/);
+    const { commands } = await control('GET', 'iotconnect');
+    assert.deepEqual(commands.map((c) => [c.uniqueId, c.command, c.parameterValue, c.ack]), [['sim-dev-001', 'led', 'on', true]]);
+    assertNothingLeaked(r);
+  });
+
+  test('a device that is not connected: the command is queued', async () => {
+    const r = await run('iotconnect-command.js', iotconnectVars({ IOTCONNECT_DEVICE: 'sim-dev-003', IOTCONNECT_COMMAND: 'reboot' }));
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^Sim Device 003 \(sim-dev-003\), not connected$/m);
+    assert.match(r.stdout, /^sent reboot to sim-dev-003: queued, the device has not acknowledged it$/m);
+  });
+
+  test('a command the cloud refuses, and one the template does not have: status 1', async () => {
+    const missing = await run('iotconnect-command.js', commandVars({ IOTCONNECT_COMMAND: 'LED' }));
+    assert.equal(missing.code, 1, show(missing));
+    assert.match(missing.stderr, /^IoTConnect error: 400 http_400: Invalid request \(parameterValue: LED needs a parameter value\)$/m);
+    const unknown = await run('iotconnect-command.js', commandVars({ IOTCONNECT_COMMAND: 'launch' }));
+    assert.equal(unknown.code, 1, show(unknown));
+    assert.match(unknown.stderr, /sim-dev-001 has no command "launch"/);
+    assert.equal(byPath(unknown.requests, '/send').length, 0);
+  });
+});
+
 /**
  * Only the base URL variables, pointing at the simulator. Every run that expects the example to stop before
  * sending anything still gets them, so that a broken check ends up at the simulator (and fails the test on
@@ -559,8 +750,21 @@ describe('missing settings', () => {
     ['arduino-main.js', arduinoVars, ['ARDUINO_CLIENT_ID', 'ARDUINO_CLIENT_SECRET', 'ARDUINO_THING_ID']],
     ['particle.js', particleVars, ['PARTICLE_USERNAME', 'PARTICLE_PASSWORD']],
     ['cthings.js', cthingsVars, ['CTHINGS_CLIENT_ID', 'CTHINGS_CLIENT_SECRET', 'CTHINGS_DEVICE_ID']],
+    ['arduino-telemetry.js', arduinoVars, ['ARDUINO_CLIENT_ID', 'ARDUINO_CLIENT_SECRET', 'ARDUINO_THING_ID']],
+    ['arduino-command.js', (extra) => arduinoVars({ ARDUINO_PROPERTY: 'lamp', ARDUINO_VALUE: 'true', ...extra }),
+      ['ARDUINO_CLIENT_ID', 'ARDUINO_CLIENT_SECRET', 'ARDUINO_THING_ID', 'ARDUINO_PROPERTY', 'ARDUINO_VALUE']],
+    ['particle-telemetry.js', particleVars, ['PARTICLE_USERNAME', 'PARTICLE_PASSWORD']],
+    ['particle-command.js', (extra) => particleVars({ PARTICLE_DEVICE_ID: 'kitchen-argon', PARTICLE_FUNCTION: 'led', ...extra }),
+      ['PARTICLE_USERNAME', 'PARTICLE_PASSWORD', 'PARTICLE_DEVICE_ID', 'PARTICLE_FUNCTION']],
+    ['cthings-telemetry.js', cthingsVars, ['CTHINGS_CLIENT_ID', 'CTHINGS_CLIENT_SECRET', 'CTHINGS_DEVICE_ID']],
+    ['cthings-command.js', (extra) => cthingsVars({ CTHINGS_CONFIGURATION: '{"a":1}', ...extra }),
+      ['CTHINGS_CLIENT_ID', 'CTHINGS_CLIENT_SECRET', 'CTHINGS_DEVICE_ID', 'CTHINGS_CONFIGURATION']],
     ['iotconnect.js', iotconnectVars,
       ['IOTCONNECT_SOLUTION_KEY', 'IOTCONNECT_ENVIRONMENT', 'IOTCONNECT_USERNAME', 'IOTCONNECT_PASSWORD']],
+    ['iotconnect-telemetry.js', iotconnectVars,
+      ['IOTCONNECT_SOLUTION_KEY', 'IOTCONNECT_ENVIRONMENT', 'IOTCONNECT_USERNAME', 'IOTCONNECT_PASSWORD']],
+    ['iotconnect-command.js', (extra) => iotconnectVars({ IOTCONNECT_DEVICE: 'sim-dev-001', ...extra }),
+      ['IOTCONNECT_SOLUTION_KEY', 'IOTCONNECT_ENVIRONMENT', 'IOTCONNECT_USERNAME', 'IOTCONNECT_PASSWORD', 'IOTCONNECT_DEVICE']],
   ];
 
   for (const [script, vars, required] of cases) {
@@ -597,7 +801,15 @@ describe('invalid settings', () => {
     ['particle.js', particleVars, 'PARTICLE_BASE_URL', 'particle-simulator', /Particle: `baseUrl` must be/],
     ['cthings.js', cthingsVars, 'CTHINGS_AUTH_URL', 'authserver', /CThings: `authUrl` must be/],
     ['cthings.js', cthingsVars, 'CTHINGS_BASE_URL', 'http://127.0.0.1:9/cthings?x=1', /CThings: `baseUrl` must be/],
+    ['cthings-telemetry.js', cthingsVars, 'CTHINGS_AUTH_URL', 'authserver', /CThings: `authUrl` must be/],
+    ['cthings-command.js', (extra) => cthingsVars({ CTHINGS_CONFIGURATION: '{"a":1}', ...extra }),
+      'CTHINGS_BASE_URL', 'cthings-simulator', /CThings: `baseUrl` must be/],
+    ['particle-telemetry.js', particleVars, 'PARTICLE_LISTEN_SECONDS', 'forever', /PARTICLE_LISTEN_SECONDS must be/],
     ['iotconnect.js', iotconnectVars, 'IOTCONNECT_PLATFORM', 'gcp', /IoTConnect: `platform` must be "aws" or "az"/],
+    ['iotconnect-telemetry.js', iotconnectVars, 'IOTCONNECT_DISCOVERY_URL', 'discovery.iotconnect.io',
+      /IoTConnect: `discoveryUrl` must be/],
+    ['iotconnect-command.js', (extra) => iotconnectVars({ IOTCONNECT_DEVICE: 'sim-dev-001', ...extra }), 'IOTCONNECT_DEVICE',
+      'a/b', /iotc\.devices\.getByUniqueId: `uniqueId` must not contain/],
   ];
 
   for (const [script, vars, name, value, reason] of cases) {

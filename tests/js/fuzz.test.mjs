@@ -348,8 +348,8 @@ function methodCall(c) {
   }
   const [v, d] = gen();
   return pick([
-    [`cthings.devices.get(${d})`, () => c.cthings.devices.get(chance(0.5) ? 'd-1' : v)],
-    [`cthings.devices.getEnvelope(${d})`, () => c.cthings.devices.getEnvelope(chance(0.5) ? 'd-1' : v)],
+    [`cthings.devices.get(${d})`, () => c.cthings.devices.get(chance(0.5) ? IDS.cthings.devices[0] : v)],
+    [`cthings.devices.getEnvelope(${d})`, () => c.cthings.devices.getEnvelope(chance(0.5) ? IDS.cthings.devices[0] : v)],
     [`iotc.login(${d})`, () => c.iotc.login(v)],
     [`iotc.endpoints(${d})`, () => c.iotc.endpoints(v)],
     [`particle.setDefaultAuth(${d})`, () => c.particle.setDefaultAuth(v)],
@@ -421,7 +421,7 @@ function constructorCall() {
     const method = {
       Arduino: () => client.things.list({}),
       Particle: () => client.listDevices({ auth: 'fuzz-token' }),
-      CThings: () => client.devices.get('d-1'),
+      CThings: () => client.devices.get(IDS.cthings.devices[0]),
       IoTConnect: () => (chance(0.5) ? client.devices.list({}) : client.login()),
     }[name];
     return method();
@@ -503,7 +503,7 @@ test(`fuzz: random values into every method and constructor for ${FUZZ_MS} ms`, 
       await particle.login({ username: CREDENTIALS.particle.username, password: CREDENTIALS.particle.password });
       assert.equal((await particle.getDevice({ deviceId: IDS.particle.online })).body.id, IDS.particle.online);
       assert.equal((await sim.cthings().devices.get(IDS.cthings.devices[0])).id, IDS.cthings.devices[0]);
-      assert.equal((await sim.iotconnect().devices.list({ pageSize: 1000 })).length, 250);
+      assert.equal((await sim.iotconnect().devices.list({ pageSize: 1000 })).data.length, 250);
       const apiClient = new IotApi.ApiClient(sim.arduinoBase);
       apiClient.authentications.oauth2.accessToken = await sim.arduinoToken();
       assert.equal((await new IotApi.ThingsV2Api(apiClient).thingsV2List({})).length, 3);

@@ -230,8 +230,8 @@ function networkCalls(c) {
     ['particle.getDevice', () => c.particle.getDevice(p)],
     ['particle.getVariable', () => c.particle.getVariable({ ...p, name: 'v' })],
     ['particle.callFunction', () => c.particle.callFunction({ ...p, name: 'f', argument: 'on' })],
-    ['cthings.devices.get', () => c.cthings.devices.get('d-1')],
-    ['cthings.devices.getEnvelope', () => c.cthings.devices.getEnvelope('d-1')],
+    ['cthings.devices.get', () => c.cthings.devices.get(IDS.cthings.devices[0])],
+    ['cthings.devices.getEnvelope', () => c.cthings.devices.getEnvelope(IDS.cthings.devices[0])],
     ['iotc.login', () => c.iotc.login()],
     ['iotc.endpoints', () => c.iotc.endpoints()],
     ['iotc.devices.list', () => c.iotc.devices.list({})],
@@ -359,7 +359,7 @@ async function assertClientsWork(clients) {
     assert.equal((await c.particle.listDevices({})).statusCode, 200, say('particle.listDevices'));
     assert.equal((await c.particle.getDevice({ deviceId: IDS.particle.online })).body.id, IDS.particle.online, say('particle.getDevice'));
     assert.equal((await c.cthings.devices.get(IDS.cthings.devices[0])).id, IDS.cthings.devices[0], say('cthings.devices.get'));
-    assert.equal((await c.iotc.devices.list({ pageSize: 1000 })).length, 250, say('iotc.devices.list'));
+    assert.equal((await c.iotc.devices.list({ pageSize: 1000 })).data.length, 250, say('iotc.devices.list'));
   }
   const apiClient = clients.apiClient;
   assert.equal((await new IotApi.ThingsV2Api(apiClient).thingsV2List({})).length, 3, 'thingsV2List');

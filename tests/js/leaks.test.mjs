@@ -4,7 +4,7 @@
 // about the package, not the network. SOAK_CALLS overrides the number of calls per outcome.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Arduino, Particle, CThings, IoTConnect, CloudError, within } from './support.mjs';
+import { Arduino, Particle, CThings, IoTConnect, CloudError, IDS, within } from './support.mjs';
 import {
   wasmStats, collectGarbage, cannedLogin, cannedOptions, JSON_HEADERS, describeError, watchProcess,
 } from './hostile.mjs';
@@ -51,7 +51,7 @@ function clients(fetch, extra = {}) {
   return [
     () => things.list({}),
     () => particle.listDevices({}),
-    () => devices.get('d-1'),
+    () => devices.get(IDS.cthings.devices[0]),
     () => iotcDevices.list({}),
   ];
 }

@@ -36,7 +36,7 @@ async function assertWorks(c) {
   assert.equal((await c.arduino.things.list({})).length, 3);
   assert.equal((await c.particle.getDevice({ deviceId: IDS.particle.online })).body.id, IDS.particle.online);
   assert.equal((await c.cthings.devices.get(IDS.cthings.devices[0])).id, IDS.cthings.devices[0]);
-  assert.equal((await c.iotc.devices.list({ pageSize: 1000 })).length, 250);
+  assert.equal((await c.iotc.devices.list({ pageSize: 1000 })).data.length, 250);
   assert.equal((await sim.particle({ auth: undefined }).login({ username: CREDENTIALS.particle.username, password: CREDENTIALS.particle.password })).statusCode, 200, 'a new client');
 }
 

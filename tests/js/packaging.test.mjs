@@ -29,7 +29,7 @@ async function flow(lib, sim, creds, ids) {
   for (const id of ids.cthings.devices) cdevices.push(await cthings.devices.get(id));
   const { env, ...iotc } = creds.iotconnect;
   const iotconnect = new IoTConnect({ ...iotc, environment: env, discoveryUrl: sim + '/iotconnect-discovery' });
-  const idevices = await iotconnect.devices.list({});
+  const { data: idevices } = await iotconnect.devices.list({ pageSize: 1000 });
   let invalid;
   try { await arduino.properties.list('', {}); } catch (e) { invalid = e; }
   return {

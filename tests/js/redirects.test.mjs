@@ -100,7 +100,7 @@ test('cThings devices.get: a same-origin 302 to another device is followed', T, 
 
 test('IoTConnect devices.list: a same-origin 307 to a filtered page is followed', T, async () => {
   await redirect('iotconnect', '/Device', 307, '/iotconnect/device/api/v2.1/Device?pageNumber=1&pageSize=1000&Status=inactive');
-  const devices = await sim.iotconnect().devices.list({ pageSize: 1000 });
+  const { data: devices } = await sim.iotconnect().devices.list({ pageSize: 1000 });
   assert.ok(devices.length > 0 && devices.length < 250, `${devices.length} devices`);
   assert.ok(devices.every((d) => d.isActive === false), 'the inactive devices the redirect asked for');
 });
@@ -170,7 +170,7 @@ test('every request asks fetch not to follow redirects (redirect: "manual")', T,
   const particle = new Particle({ ...o.particle, auth: undefined });
   await particle.login({ username: 'u', password: 'p' });
   await particle.getDevice({ deviceId: 'd-1' });
-  await new CThings(o.cthings).devices.get('d-1');
+  await new CThings(o.cthings).devices.get(IDS.cthings.devices[0]);
   await new IoTConnect(o.iotconnect).devices.list({});
   assert.ok(seen.length >= 9, `${seen.length} requests`);
   assert.deepEqual(seen.filter((s) => !s.startsWith('manual ')), [], 'requests sent without redirect: "manual"');

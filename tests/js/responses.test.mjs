@@ -122,7 +122,7 @@ const TOKEN_CASES = [
   ['cThings', 'cthings', '/cthings-auth/token', () => sim.cthings(), (c) => c.devices.get(IDS.cthings.devices[0]),
     (r) => assert.equal(r.id, IDS.cthings.devices[0])],
   ['IoTConnect', 'iotconnect', '/Auth/login', () => sim.iotconnect(), (c) => c.devices.list({ pageSize: 1000 }),
-    (r) => assert.equal(r.length, 250)],
+    (r) => assert.equal(r.data.length, 250)],
 ];
 
 for (const [label, vendor, match, make, call, ok] of TOKEN_CASES) {
@@ -156,7 +156,9 @@ test('IoTConnect paging: items without guid/uniqueId and a server that ignores p
   await sim.clearLog();
   // Every page answers the same two items, whatever pageNumber asks for.
   await reply('iotconnect', '/Device', { data: [{ name: 'a' }, { name: 'b' }], status: 200, count: -1 }, { times: 200 });
-  await rejectsWith(iotc.devices.list({ pageSize: 2 }), { code: 'invalid_response', vendor: 'iotconnect' });
+  await rejectsWith((async () => {
+    for await (const device of iotc.devices.iterate({ pageSize: 2 })) assert.ok(device.name);
+  })(), { code: 'invalid_response', vendor: 'iotconnect' });
   const pages = (await sim.requests('iotconnect', '/Device')).length;
   assert.ok(pages < 10, `${pages} page requests before giving up (fewer than 10 expected)`);
 });

@@ -146,7 +146,7 @@ test('Particle callFunction answered 429 with Retry-After: 1 is retried and succ
 test('IoTConnect discovery answering an HTML 502 is retried and succeeds', T, async () => {
   await sim.fault({ vendor: 'iotconnect-discovery', kind: 'html502' });
   const devices = await sim.iotconnect().devices.list({ pageSize: 1000 });
-  assert.equal(devices.length, 250);
+  assert.equal(devices.data.length, 250);
   const { requests, faultsServed } = await sim.stats();
   assert.equal(requests['iotconnect-discovery'], 2);
   assert.equal(faultsServed, 1);

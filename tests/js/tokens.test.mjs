@@ -75,7 +75,7 @@ test('10 concurrent calls on a cold cThings client make exactly 1 token request'
 test('10 concurrent calls on a cold IoTConnect client log in exactly once', T, async () => {
   const iotc = sim.iotconnect();
   const results = await Promise.all(Array.from({ length: 10 }, () => iotc.devices.list({ pageSize: 1000 })));
-  for (const devices of results) assert.equal(devices.length, 250);
+  for (const page of results) assert.equal(page.data.length, 250);
   const { iotconnectAuth, tokenRequests: tokens, requests } = await sim.stats();
   assert.deepEqual(iotconnectAuth, { basicToken: 1, login: 1, refresh: 0 });
   assert.equal(tokens.iotconnect, 1);
@@ -144,7 +144,7 @@ test('IoTConnect: an expiring access token is renewed with the refresh token', T
   const iotc = sim.iotconnect();
   await iotc.devices.list({ pageSize: 1000 });
   await sleep(1100);
-  assert.equal((await iotc.devices.list({ pageSize: 1000 })).length, 250);
+  assert.equal((await iotc.devices.list({ pageSize: 1000 })).data.length, 250);
   assert.deepEqual((await sim.stats()).iotconnectAuth, { basicToken: 1, login: 1, refresh: 1 });
   const [refresh] = await sim.requests('iotconnect', '/refresh-token');
   assert.equal(refresh.method, 'POST');
@@ -158,7 +158,7 @@ test('IoTConnect: a revoked access token (401) is renewed with the refresh token
   const iotc = sim.iotconnect();
   await iotc.login();
   await sim.expireTokens('iotconnect');
-  assert.equal((await iotc.devices.list({ pageSize: 1000 })).length, 250);
+  assert.equal((await iotc.devices.list({ pageSize: 1000 })).data.length, 250);
   assert.deepEqual((await sim.stats()).iotconnectAuth, { basicToken: 1, login: 1, refresh: 1 });
   const pages = await sim.requests('iotconnect', '/Device');
   assert.equal(pages.length, 2);
@@ -170,7 +170,7 @@ test('IoTConnect: when the refresh token is no longer valid, the client logs in 
   const iotc = sim.iotconnect();
   await iotc.devices.list({ pageSize: 1000 });
   await sleep(1100);
-  assert.equal((await iotc.devices.list({ pageSize: 1000 })).length, 250);
+  assert.equal((await iotc.devices.list({ pageSize: 1000 })).data.length, 250);
   const { iotconnectAuth } = await sim.stats();
   assert.equal(iotconnectAuth.refresh, 1, 'the refresh token was tried first');
   assert.equal(iotconnectAuth.login, 2, 'then a new login');
@@ -202,7 +202,7 @@ test('a ready accessToken for cThings and IoTConnect is used without any token r
   const readyIotc = sim.iotconnect({ username: undefined, password: undefined, accessToken: iToken });
   const login = await readyIotc.login();
   assert.equal(login.expiresAt, undefined);
-  assert.equal((await readyIotc.devices.list({ pageSize: 1000 })).length, 250);
+  assert.equal((await readyIotc.devices.list({ pageSize: 1000 })).data.length, 250);
 
   const after = await sim.stats();
   assert.deepEqual(after.tokenRequests, before.tokenRequests);

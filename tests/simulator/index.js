@@ -11,6 +11,8 @@ const data = require('./fixtures');
 const { parseJson, basicAuth } = require('./util');
 const arduinoApi = require('./arduino-api');
 const particleApi = require('./particle-api');
+const cthingsApi = require('./cthings-api');
+const iotconnectApi = require('./iotconnect-api');
 
 const { CREDENTIALS, IDS } = data;
 
@@ -123,22 +125,6 @@ const mediaType = (req) => (req.headers['content-type'] || '').split(';')[0].tri
 const isForm = (req) => mediaType(req) === 'application/x-www-form-urlencoded';
 
 
-/** Fields of a multipart/form-data body, or null when the body is not well-formed multipart. */
-function parseMultipart(contentType = '', body) {
-  const m = /^multipart\/form-data\s*;.*?\bboundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  if (!m) return null;
-  const parts = body.split(`--${m[1] || m[2]}`);
-  if (parts.length < 3 || !parts[parts.length - 1].startsWith('--')) return null;
-  const fields = {};
-  for (const part of parts.slice(1, -1)) {
-    const split = part.indexOf('\r\n\r\n');
-    if (!part.startsWith('\r\n') || split < 0) return null;
-    const name = /;\s*name="([^"]*)"/i.exec(part.slice(0, split));
-    if (name) fields[name[1]] = part.slice(split + 4).replace(/\r\n$/, '');
-  }
-  return fields;
-}
-
 /** Seconds as sent in `expires_in`: a whole number, rounded down but at least 1 (0 means "never"). */
 const wireSeconds = (seconds) => (seconds === Infinity ? 0 : Math.max(1, Math.floor(seconds)));
 
@@ -149,6 +135,8 @@ function freshState() {
   return {
     arduinoStore: arduinoApi.createStore(), // things, devices, dashboards, … as changed through the API
     particleStore: particleApi.createStore(), // Particle devices, products, hooks, … events and streams
+    cthingsStore: cthingsApi.createStore(), // cThings devices as changed through the API
+    iotconnectStore: iotconnectApi.createStore(), // IoTConnect devices, commands sent, firmware, … (iotconnect-api.js)
     particleListCache: null,
     config: structuredClone(DEFAULT_CONFIG),
     configured: new Set(), // vendors whose token lifetime was set through /__sim/config
@@ -325,7 +313,7 @@ function vendorError(ctx, status) {
     case 'particle':
       return [{ ok: false, error: reason }, JSON_TYPE];
     case 'cthings':
-      return [cthingsEnvelope(ctx, status, null, reason), JSON_TYPE];
+      return [cthingsApi.envelope(ctx, status, null, reason), JSON_TYPE];
     case 'iotconnect':
       return [{ data: null, status, message: reason, error: [] }, JSON_TYPE];
     default:
@@ -399,55 +387,7 @@ function particle(ctx) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// cThings Cloud
-
-function cthingsEnvelope(ctx, code, payload, message) {
-  const parsed = ctx.body ? parseJson(ctx.body) : { value: {} };
-  return {
-    api: 'cThings Cloud API',
-    code,
-    data: payload,
-    links: {},
-    message,
-    request: { url: `${ctx.origin}${ctx.url.pathname}${ctx.url.search}`, method: ctx.method, body: parsed.value ?? {} },
-    websocket: false,
-    version: '3.13.1',
-  };
-}
-
-const cthingsReply = (ctx, code, payload, message) => send(ctx.res, code, cthingsEnvelope(ctx, code, payload, message));
-
-function cthingsAuth(ctx) {
-  const { sim, req, res } = ctx;
-  if (ctx.path !== '/token' || ctx.method !== 'POST') return send(res, 404, { error: 'not_found' });
-  const basic = basicAuth(req);
-  if (basic?.user !== CREDENTIALS.cthings.clientId || basic?.pass !== CREDENTIALS.cthings.clientSecret) {
-    return send(res, 401, { error: 'invalid_client' });
-  }
-  const fields = parseMultipart(req.headers['content-type'], ctx.body);
-  if (!fields || fields.grant_type !== 'client_credentials' || fields.scope !== 'api') {
-    return send(res, 400, { error: 'invalid_request' });
-  }
-  const seconds = sim.lifetime('cthings');
-  const { clientId } = CREDENTIALS.cthings;
-  const claims = { sub: clientId, iss: 'authserver.cthings.cloud', aud: clientId, scope: [] };
-  const token = sim.issueJwt('cthings', seconds, claims);
-  send(res, 200, { access_token: token, expires_in: wireSeconds(seconds), scope: ['api'], token_type: 'Bearer' });
-}
-
-function cthings(ctx) {
-  if (!ctx.sim.session('cthings', ctx.req)) return cthingsReply(ctx, 401, null, 'Unauthorized');
-  return route(ctx, [
-    ['GET', /^\/v3\/device\/([^/]+)$/, (c, id) => {
-      const device = data.cthings.devices.find((d) => d.id === id.toLowerCase());
-      if (!device) return cthingsReply(c, 404, null, 'Device not found');
-      cthingsReply(c, 200, data.cthings.device(device, Date.now()), null);
-    }],
-  ], (c) => cthingsReply(c, 404, null, 'Route not found'));
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Avnet IoTConnect: discovery, then the auth and device services
+// Avnet IoTConnect: discovery and the auth service; the other services are in iotconnect-api.js
 
 function iotconnectDiscovery(ctx) {
   const { res, query } = ctx;
@@ -482,8 +422,7 @@ function iotconnect(ctx) {
   if (op === 'POST auth/auth/login') return iotconnectLogin(ctx);
   if (op === 'POST auth/auth/refresh-token') return iotconnectRefresh(ctx);
   if (service !== 'auth' && !ctx.sim.session('iotconnect', ctx.req)) return iotcError(ctx.res, 401, 'Unauthorized');
-  if (op === 'GET device/device') return iotconnectDevices(ctx);
-  return iotcError(ctx.res, 404, 'Not found');
+  return iotconnectApi.handle(ctx, service, m[2] || '/');
 }
 
 function iotconnectTokens(sim) {
@@ -525,95 +464,11 @@ function iotconnectRefresh({ sim, res, body }) {
   send(res, 200, iotconnectTokens(sim));
 }
 
-const IOTCONNECT_SORT_FIELDS = {
-  uniqueid: 'uniqueId',
-  displayname: 'displayName',
-  createddate: 'createdDate',
-  lastactivitydate: 'lastActivityDate',
-  lastconnection: 'lastActivityDate',
-  lastcommunication: 'lastActivityDate',
-};
-
-// `Status` of GET /Device: the device's enabled state, as toggled by PUT /Device/{guid}/status, or its
-// connection state.
-const IOTCONNECT_STATUS = {
-  active: (d) => d.isActive,
-  inactive: (d) => !d.isActive,
-  connected: (d) => d.isConnected,
-  disconnected: (d) => !d.isConnected,
-};
-
-/**
- * The devices matching the list filters (`param(name)` reads a query parameter, case-insensitively):
- * `UniqueId`, `TemplateGuid` and `EntityGuid` match exactly (ignoring case), `Status` is one of
- * IOTCONNECT_STATUS, `searchText` is a case-insensitive substring of `displayName` or `uniqueId`.
- * An empty parameter does not filter. Returns `{devices}` or `{error: {name, message}}`.
- */
-function filterIotconnectDevices(devices, param) {
-  const value = (name) => (param(name) ?? '').trim();
-  const exact = { uniqueid: 'uniqueId', templateguid: 'templateGuid', entityguid: 'entityGuid' };
-  let list = devices;
-  for (const [name, field] of Object.entries(exact)) {
-    const wanted = value(name).toLowerCase();
-    if (wanted) list = list.filter((d) => String(d[field]).toLowerCase() === wanted);
-  }
-  const status = value('status').toLowerCase();
-  if (status) {
-    const test = lookup(IOTCONNECT_STATUS, status);
-    if (!test) {
-      const message = `Status must be one of ${Object.keys(IOTCONNECT_STATUS).join(', ')}`;
-      return { error: { name: 'Status', message } };
-    }
-    list = list.filter(test);
-  }
-  const search = value('searchtext').toLowerCase();
-  if (search) {
-    const matches = (text) => String(text).toLowerCase().includes(search);
-    list = list.filter((d) => matches(d.displayName) || matches(d.uniqueId));
-  }
-  return { devices: list };
-}
-
-function iotconnectDevices({ res, query }) {
-  const param = (name) => {
-    for (const [key, value] of query) if (key.toLowerCase() === name) return value;
-    return undefined;
-  };
-  const technicalError = () => send(res, 500, { status: 500, message: 'Technical error', error: [] });
-  const pageNumber = Number(param('pagenumber') ?? 1);
-  const pageSize = Number(param('pagesize') ?? 10);
-  if (!Number.isInteger(pageNumber) || pageNumber < 1) return technicalError();
-  if (!Number.isInteger(pageSize) || pageSize < 1) return technicalError();
-  const size = Math.min(pageSize, 1000);
-
-  let devices = data.iotconnect.devices;
-  const filtered = filterIotconnectDevices(devices, param);
-  if (filtered.error) {
-    const { name, message } = filtered.error;
-    return iotcError(res, 412, message, [{ param: name, message }]);
-  }
-  devices = filtered.devices;
-  const sortBy = (param('sortby') || '').trim();
-  if (sortBy) {
-    const [name, direction = 'asc'] = sortBy.split(/\s+/);
-    const field = lookup(IOTCONNECT_SORT_FIELDS, name.toLowerCase());
-    if (!field || !/^(asc|desc)$/i.test(direction)) {
-      const message = `Sorting by '${sortBy}' is not supported`;
-      return iotcError(res, 412, message, [{ param: 'sortBy', message }]);
-    }
-    const sign = direction.toLowerCase() === 'desc' ? -1 : 1;
-    devices = [...devices].sort((a, b) => sign * String(a[field]).localeCompare(String(b[field])));
-  }
-  const page = devices.slice((pageNumber - 1) * size, pageNumber * size);
-  if (!page.length) return send(res, 204);
-  send(res, 200, { data: page, status: 200, message: 'Device list', count: -1 });
-}
-
 const HANDLERS = {
   arduino,
   particle,
-  'cthings-auth': cthingsAuth,
-  cthings,
+  'cthings-auth': cthingsApi.auth,
+  cthings: cthingsApi.handle,
   'iotconnect-discovery': iotconnectDiscovery,
   iotconnect,
 };
@@ -794,6 +649,8 @@ async function control(sim, req, res, url, origin) {
     }
     case 'GET demo':
       return send(res, 200, demoSettings(origin));
+    case 'GET iotconnect':
+      return send(res, 200, iotconnectApi.summary(sim));
     default:
       return send(res, 404, { ok: false, error: `unknown control endpoint ${op}` });
   }

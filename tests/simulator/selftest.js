@@ -804,6 +804,75 @@ describe('cthings', () => {
     assert.equal(bad.status, 401);
     assert.equal(bad.json.message, 'Unauthorized');
   });
+
+  test('v2 serves the device too, with a 2.x envelope; other routes are 404 Route not found', async () => {
+    const token = await cthingsToken();
+    const [id] = IDS.cthings.devices;
+    const v2 = await call(`/cthings/v2/device/${id}`, bearer(token));
+    assert.equal(v2.status, 200);
+    assert.match(v2.json.version, /^2\./);
+    assert.equal(v2.json.data.id, id);
+    assert.equal(v2.json.request.url, `${SIM}/cthings/v2/device/${id}`);
+    for (const [method, path] of [['GET', '/v3/devices'], ['GET', '/v1/device/x'], ['POST', `/v3/device/${id}`],
+      ['DELETE', `/v3/device/${id}`], ['GET', `/v3/device/${id}/data`]]) {
+      const r = await call(`/cthings${path}`, { method, ...bearer(token) });
+      assert.equal(r.status, 404, `${method} ${path}`);
+      assert.deepEqual([r.json.code, r.json.message, r.json.data], [404, 'Route not found', null]);
+    }
+    const notUuid = await call('/cthings/v3/device/not-a-uuid', bearer(token));
+    assert.deepEqual([notUuid.status, notUuid.json.message], [404, 'Device not found']);
+  });
+
+  test('PATCH changes a device until reset; bad changes are 400 and change nothing', async () => {
+    const token = await cthingsToken();
+    const [boiler, gateway] = IDS.cthings.devices;
+    const patch = (id, body, version = 'v3') => call(`/cthings/${version}/device/${id}`, {
+      method: 'PATCH', body: typeof body === 'string' ? body : JSON.stringify(body),
+      ...bearer(token, { 'content-type': 'application/json' }),
+    });
+    const r = await patch(boiler, { name: 'Boiler Room', configuration: { reportingInterval: 300 }, watchlist: false });
+    assert.equal(r.status, 200);
+    assert.equal(r.json.code, 200);
+    assert.deepEqual(r.json.request.body, { name: 'Boiler Room', configuration: { reportingInterval: 300 }, watchlist: false });
+    assert.equal(r.json.data.name, 'Boiler Room');
+    // Configuration and settings are merged key by key.
+    assert.deepEqual(r.json.data.configuration, { reportingInterval: 300, units: 'celsius' });
+    assert.equal(r.json.data.watchlist, false);
+    const v2 = await patch(boiler, { settings: { alarm: true }, location: { latitude: 1.5, longitude: -2 } }, 'v2');
+    assert.equal(v2.status, 200);
+    assert.match(v2.json.version, /^2\./);
+    const read = await call(`/cthings/v3/device/${boiler}`, bearer(token));
+    assert.equal(read.json.data.name, 'Boiler Room');
+    assert.deepEqual(read.json.data.settings, { alarm: true });
+    assert.deepEqual(read.json.data.location, { latitude: 1.5, longitude: -2 });
+    // The other devices are untouched.
+    assert.equal((await call(`/cthings/v3/device/${gateway}`, bearer(token))).json.data.name, 'Car Park Gateway');
+
+    for (const [body, message] of [
+      [{}, 'Nothing to change'],
+      [[1], 'The request body must be a JSON object'],
+      ['{"name":', 'The request body is not JSON'],
+      [{ id: 'x' }, "Field 'id' cannot be changed"],
+      [{ name: 'ok', connection: {} }, "Field 'connection' cannot be changed"],
+      [{ name: '' }, "Invalid value for 'name'"],
+      [{ active: 'yes' }, "Invalid value for 'active'"],
+      [{ dataInterval: 0 }, "Invalid value for 'dataInterval'"],
+      [{ location: { latitude: 91, longitude: 0 } }, "Invalid value for 'location'"],
+      [{ configuration: [] }, "Invalid value for 'configuration'"],
+    ]) {
+      const bad = await patch(gateway, body);
+      assert.equal(bad.status, 400, JSON.stringify(body));
+      assert.deepEqual([bad.json.code, bad.json.message, bad.json.data], [400, message, null]);
+    }
+    assert.equal((await call(`/cthings/v3/device/${gateway}`, bearer(token))).json.data.name, 'Car Park Gateway');
+    assert.equal((await patch('00000000-0000-4000-8000-000000000000', { name: 'x' })).status, 404);
+
+    await control('reset');
+    const token2 = await cthingsToken();
+    const after = await call(`/cthings/v3/device/${boiler}`, bearer(token2));
+    assert.equal(after.json.data.name, 'Boiler Room Sensor');
+    assert.deepEqual(after.json.data.configuration, { reportingInterval: 600, units: 'celsius' });
+  });
 });
 
 describe('iotconnect', () => {
@@ -943,6 +1012,199 @@ describe('iotconnect device filters', () => {
     assert.equal(past.json.data.length, 4);
     assert.equal((await call(`${dev}?Status=inactive&pageSize=10&pageNumber=3`, bearer(token))).status, 204);
     assert.equal((await list({ UniqueId: '', searchText: '' })).ids.length, 250);
+  });
+});
+
+describe('iotconnect API (iotconnect-api.js)', () => {
+  const api = require('./iotconnect-api.js');
+  const devices = fixtures.iotconnect.devices;
+  const [envSensor, tracker] = api.TEMPLATES;
+  let token;
+  let auth;
+  beforeEach(async () => {
+    token = (await iotconnectLogin()).access_token;
+    auth = bearer(token);
+  });
+  const base = (service) => `/iotconnect/${service}/api/v2.1`;
+  const get = (service, p) => call(`${base(service)}${p}`, auth);
+  const send = (service, method, p, body) => call(`${base(service)}${p}`, {
+    method, headers: { ...auth.headers, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const device = (n) => devices[n - 1];
+  const sql = (ms) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  const history = (uniqueId, from, to) => get('telemetry',
+    `/Telemetry/attribute-history/device/${uniqueId}/from/${encodeURIComponent(from)}/to/${encodeURIComponent(to)}`);
+
+  test('a device by guid or unique id is a one-item list; an unknown one is 409', async () => {
+    const byGuid = await get('device', `/Device/${device(7).guid.toUpperCase()}`);
+    assert.equal(byGuid.status, 200);
+    assert.deepEqual(byGuid.json.data, [device(7)]);
+    const byId = await get('device', '/device/UNIQUEID/SIM-DEV-007');
+    assert.deepEqual(byId.json.data, [device(7)]);
+    const missing = await get('device', '/Device/00000000-0000-4000-8000-000000000000');
+    assert.equal(missing.status, 409);
+    assert.deepEqual(missing.json, { data: null, status: 409, message: 'Device not found', error: [] });
+    assert.equal((await get('device', '/Device/uniqueId/nope')).status, 409);
+    assert.equal((await call(`${base('device')}/Device/${device(1).guid}`)).status, 401);
+  });
+
+  test('devices are created, listed, renamed, deactivated and deleted; reset restores them', async () => {
+    const body = { deviceTemplateGuid: envSensor.guid, uniqueId: 'sim-new-1', displayName: 'New', entityGuid: device(1).entityGuid };
+    const created = await send('device', 'POST', '/Device', body);
+    assert.equal(created.status, 200, created.text);
+    assert.equal(created.json.message, 'Device created successfully');
+    const { newId } = created.json.data;
+    assert.equal((await send('device', 'POST', '/Device', body)).status, 409, 'the unique id is taken');
+    const missing = await send('device', 'POST', '/Device', { uniqueId: 'x' });
+    assert.equal(missing.status, 400);
+    assert.deepEqual(missing.json.error.map((e) => e.param), ['deviceTemplateGuid', 'displayName', 'entityGuid']);
+    assert.equal((await send('device', 'POST', '/Device', { ...body, uniqueId: 'a b' })).status, 400);
+    assert.equal((await send('device', 'POST', '/Device', { ...body, uniqueId: 'x2', deviceTemplateGuid: 'nope' })).json.error[0].param, 'deviceTemplateGuid');
+    assert.equal((await get('device', '/Device?pageSize=1000')).json.data.length, 251);
+    assert.equal((await get('device', '/Device/uniqueId/sim-new-1')).json.data[0].guid, newId);
+
+    assert.equal((await send('device', 'PUT', `/Device/${newId}`, { displayName: 'Renamed', note: 'n' })).status, 200);
+    assert.equal((await send('device', 'PUT', `/Device/${newId}`, { displayName: '' })).status, 400);
+    assert.equal((await get('device', `/Device/${newId}`)).json.data[0].displayName, 'Renamed');
+    assert.equal((await send('device', 'PUT', `/Device/${newId}/status`, { isActive: 'no' })).status, 400);
+    const off = await send('device', 'PUT', `/Device/${newId}/status`, { isActive: false });
+    assert.equal(off.json.message, 'Device deactivated successfully');
+    assert.ok((await get('device', '/Device?pageSize=1000&Status=inactive')).json.data.some((d) => d.guid === newId));
+
+    assert.equal((await send('device', 'DELETE', `/Device/${newId}`)).json.message, 'Device deleted successfully');
+    assert.equal((await send('device', 'DELETE', `/Device/${newId}`)).status, 409);
+    assert.equal((await get('device', '/Device?pageSize=1000')).json.data.length, 250);
+    await send('device', 'DELETE', `/Device/${device(1).guid}`);
+    assert.equal((await get('device', '/Device?pageSize=1000')).json.data.length, 249);
+    await control('reset');
+    token = (await iotconnectLogin()).access_token;
+    auth = bearer(token);
+    assert.equal((await get('device', '/Device?pageSize=1000')).json.data.length, 250);
+  });
+
+  test('templates, their attributes and commands', async () => {
+    const list = await get('device', '/device-template');
+    assert.deepEqual(list.json.data.map((t) => t.name), ['Environment Sensor', 'Asset Tracker']);
+    assert.equal(list.json.count, 2);
+    assert.equal(list.json.data[1].deviceCount, 50);
+    assert.deepEqual((await get('device', '/device-template?searchText=track')).json.data.map((t) => t.code), ['ASSETTRK']);
+    assert.deepEqual((await get('device', '/device-template?sortBy=code%20asc&pageSize=1&pageNumber=2')).json.data.map((t) => t.code), ['ENVSENSOR']);
+    assert.equal((await get('device', '/device-template?sortBy=color')).status, 412);
+    assert.equal((await get('device', `/device-template/${tracker.guid}`)).json.data[0].code, 'ASSETTRK');
+    assert.equal((await get('device', '/device-template/template-code/envsensor')).json.data[0].guid, envSensor.guid);
+    const attributes = await get('device', `/template-attribute/${envSensor.guid}`);
+    assert.deepEqual(attributes.json.data.map((a) => a.localName), ['temperature', 'humidity', 'battery', 'led']);
+    const commands = await get('device', `/template-command/${envSensor.guid}`);
+    assert.deepEqual(commands.json.data.map((c) => [c.command, c.requiredParam]), [['led', true], ['reboot', false]]);
+    const inUse = await send('device', 'DELETE', `/device-template/${tracker.guid}`);
+    assert.equal(inUse.status, 412);
+    assert.equal(inUse.json.message, 'Template is used by 50 devices');
+    assert.equal((await get('device', '/device-template/nope')).status, 409);
+  });
+
+  test('commands are recorded; a connected device acknowledges at once and its LED follows', async () => {
+    const led = envSensor.commands.find((c) => c.command === 'led');
+    const online = device(1); // active, connected, an Environment Sensor
+    const offline = device(3); // active, not connected
+    const path = (d) => `/template-command/device/${d.guid}/send`;
+    const sent = await send('device', 'POST', path(online), { commandGuid: led.guid, parameterValue: 'on' });
+    assert.equal(sent.status, 200, sent.text);
+    assert.equal(sent.json.data.isAck, true);
+    const queued = await send('device', 'POST', path(offline), { commandGuid: led.guid, parameterValue: 'on' });
+    assert.equal(queued.json.data.isAck, false);
+    assert.equal((await send('device', 'POST', path(online), { commandGuid: led.guid })).status, 400);
+    assert.equal((await send('device', 'POST', path(online), { commandGuid: led.guid, parameterValue: 'blue' })).status, 400);
+    assert.equal((await send('device', 'POST', path(online), { commandGuid: tracker.commands[0].guid })).status, 409);
+    assert.equal((await send('device', 'POST', path(device(17)), { commandGuid: led.guid, parameterValue: 'on' })).status, 412);
+    const { commands } = (await call('/__sim/iotconnect')).json;
+    assert.deepEqual(commands.map((c) => [c.uniqueId, c.command, c.parameterValue, c.ack]),
+      [['sim-dev-001', 'led', 'on', true], ['sim-dev-003', 'led', 'on', false]]);
+    const latest = await get('telemetry', `/Telemetry/device/${online.guid}`);
+    assert.equal(latest.json.data.find((r) => r.attributeName === 'led').attributeValue, 'on');
+    const other = await get('telemetry', `/Telemetry/device/${offline.guid}`);
+    assert.equal(other.json.data.find((r) => r.attributeName === 'led').attributeValue, 'off');
+  });
+
+  test('telemetry: latest, recent and a history of at most 7 days', async () => {
+    const latest = await get('telemetry', `/Telemetry/device/${device(1).guid}`);
+    assert.deepEqual(latest.json.data.map((r) => r.attributeName), ['temperature', 'humidity', 'battery', 'led']);
+    assert.equal(typeof latest.json.data[0].attributeValue, 'number');
+    assert.match(latest.json.data[0].deviceUpdatedDate, /^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
+    const gps = await get('telemetry', `/Telemetry/device/${device(5).guid}`);
+    assert.deepEqual(gps.json.data.map((r) => r.attributeName), ['latitude', 'longitude', 'speed']);
+
+    const recent = await send('telemetry', 'POST', '/Telemetry/device/sim-dev-001/recent/12', { filterAttrs: ['temperature'] });
+    assert.equal(recent.json.data.length, 12);
+    assert.deepEqual(Object.keys(recent.json.data[0]), ['uniqueId', 'time', 'temperature']);
+    assert.ok(recent.json.data[0].time > recent.json.data[1].time, 'newest first');
+    assert.equal((await send('telemetry', 'POST', '/Telemetry/device/sim-dev-001/recent/9', {})).status, 400);
+    assert.equal((await send('telemetry', 'POST', '/Telemetry/device/sim-dev-001/recent/51', {})).status, 400);
+    assert.equal((await send('telemetry', 'POST', '/Telemetry/device/nope/recent/10', {})).status, 409);
+
+    const now = Date.now();
+    const hour = await history('sim-dev-001', sql(now - 3_600_000), sql(now));
+    assert.equal(hour.status, 200, hour.text);
+    assert.ok(hour.json.data.length >= 59 && hour.json.data.length <= 61, `${hour.json.data.length} rows`);
+    assert.ok(hour.json.data[0].time < hour.json.data.at(-1).time, 'oldest first');
+    const temps = new Set(hour.json.data.map((r) => r.temperature));
+    assert.ok(temps.size > 5, 'values change with time');
+    assert.equal((await history('sim-dev-001', sql(now - 8 * 86_400_000), sql(now))).status, 412);
+    assert.equal((await history('sim-dev-001', sql(now), sql(now - 1000))).status, 412);
+    const bad = await history('sim-dev-001', '2025-01-15T00:00:00Z', sql(now));
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error[0].param, 'from');
+    assert.equal((await history('sim-dev-001', '2025-02-30 00:00:00', '2025-03-01 00:00:00')).status, 400);
+  });
+
+  test('entities, users and the company', async () => {
+    const entities = await get('user', '/Entity');
+    assert.deepEqual(entities.json.data.map((e) => e.name), ['Head Office', 'Warehouse']);
+    assert.equal((await get('user', `/Entity/${entities.json.data[1].guid}`)).json.data[0].name, 'Warehouse');
+    const users = await get('user', '/User?sortBy=userId%20desc');
+    assert.deepEqual(users.json.data.map((u) => u.userId), ['sim.user@example.com', 'operator@example.com']);
+    assert.equal((await get('user', '/User?searchText=OPS')).json.data.length, 1);
+    assert.equal((await get('user', `/User/${api.USERS[0].guid}`)).json.data[0].userId, I.username);
+    assert.equal((await get('user', '/User/nope')).status, 409);
+    assert.equal((await get('master', '/Company')).json.data[0].cpId, fixtures.iotconnect.user.cpId);
+    assert.equal((await get('event', '/anything')).status, 404);
+  });
+
+  test('firmware, upgrades and OTA updates', async () => {
+    const [fw] = api.FIRMWARE;
+    const [published, draft] = api.UPGRADES;
+    assert.equal((await get('firmware', '/Firmware')).json.data[0].name, 'ENVFW');
+    assert.equal((await get('firmware', `/Firmware/${fw.guid}`)).json.data[0].hardware, 'ENV-1');
+    const created = await send('firmware', 'POST', '/Firmware', { name: 'GPSFW', hardware: 'GPS-1' });
+    assert.equal(created.status, 200);
+    assert.equal((await send('firmware', 'POST', '/Firmware', { name: 'gpsfw', hardware: 'x' })).status, 409);
+    assert.equal((await send('firmware', 'POST', '/Firmware', {})).status, 400);
+
+    const noType = await get('firmware', '/firmware-upgrade');
+    assert.equal(noType.status, 400);
+    assert.equal(noType.json.error[0].param, 'type');
+    assert.deepEqual((await get('firmware', '/firmware-upgrade?type=draft')).json.data.map((u) => u.guid), [draft.guid]);
+    const upgrade = await send('firmware', 'POST', '/firmware-upgrade', { firmwareGuid: fw.guid, software: '1.2.0' });
+    const { newId } = upgrade.json.data;
+    assert.equal((await get('firmware', '/firmware-upgrade?type=all')).json.data.length, 3);
+    assert.equal((await send('firmware', 'PUT', `/firmware-upgrade/${newId}/publish`)).status, 200);
+    assert.equal((await send('firmware', 'PUT', `/firmware-upgrade/${newId}/publish`)).status, 412);
+    assert.equal((await send('firmware', 'DELETE', `/firmware-upgrade/${published.guid}`)).status, 412);
+    assert.equal((await send('firmware', 'DELETE', `/firmware-upgrade/${draft.guid}`)).status, 200);
+    assert.equal((await get('firmware', `/firmware-upgrade/${draft.guid}`)).status, 409);
+
+    const ota = await send('firmware', 'POST', '/ota-update', {
+      firmwareUpgradeGuid: published.guid, isForceUpdate: true, target: 'device', deviceGuids: [device(1).guid, device(2).guid],
+    });
+    assert.equal(ota.status, 200, ota.text);
+    assert.equal(ota.json.data.deviceCount, 2);
+    const byEntity = await send('firmware', 'POST', '/ota-update', { firmwareUpgradeGuid: newId, entityGuid: device(1).entityGuid });
+    assert.equal(byEntity.json.data.deviceCount, 125);
+    assert.equal((await send('firmware', 'POST', '/ota-update', { firmwareUpgradeGuid: published.guid })).status, 400);
+    const notPublished = await send('firmware', 'POST', '/firmware-upgrade', { firmwareGuid: fw.guid, software: '2' });
+    const refused = await send('firmware', 'POST', '/ota-update', { firmwareUpgradeGuid: notPublished.json.data.newId, deviceGuids: [device(1).guid] });
+    assert.equal(refused.status, 412);
+    assert.equal((await call('/__sim/iotconnect')).json.otaUpdates.length, 2);
   });
 });
 

@@ -1,7 +1,7 @@
 // Compiled (not run) against the installed package: the documented usage must type-check, and misuse
 // must not. Each @ts-expect-error line fails the check if it stops being an error.
 import { Arduino, ArduinoThings, CloudError, CThings, init, IotApi, IoTConnect, Particle } from 'iot-cloud-wasm';
-import type { ArduinoProperty, ArduinoThing, CThingsDevice, IoTConnectDevice, ParticleDevice, ParticleEvent } from 'iot-cloud-wasm';
+import type { ArduinoProperty, ArduinoThing, CThingsDevice, CThingsEnvelope, IoTConnectDevice, IoTConnectTelemetry, ParticleDevice, ParticleEvent } from 'iot-cloud-wasm';
 
 export async function usage(signal: AbortSignal): Promise<void> {
   await init();
@@ -42,11 +42,44 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const one: CThingsDevice = await cthings.devices.get('d-1');
   const envelope = await cthings.devices.getEnvelope('d-1');
   const version: string = envelope.version;
+  const viaRequest = await cthings.request<CThingsDevice>({ path: `/device/${one.id}`, version: 'auto' });
+  const changed: CThingsEnvelope<CThingsDevice> = await cthings.requestEnvelope<CThingsDevice>({
+    method: 'PATCH', path: `/device/${viaRequest.id}`, query: { notify: true, tag: ['a', 'b'], since: new Date() },
+    body: { name: 'Boiler' }, headers: { 'X-Trace': '1' }, timeoutMs: 5000,
+  });
+  const anything: unknown = await cthings.request({ path: '/device' });
+  // @ts-expect-error the methods are the five of the API
+  await cthings.request({ method: 'HEAD', path: '/device' });
+  // @ts-expect-error the version is v3, v2 or auto
+  await cthings.request({ path: '/device', version: 'v4' });
+  // @ts-expect-error a path is required
+  await cthings.request({ method: 'GET' });
 
   const iotc = new IoTConnect({ solutionKey: 'k', environment: 'poc', platform: 'aws', username: 'u', password: 'p' });
-  const all: IoTConnectDevice[] = await iotc.devices.list({ pageSize: 100, sortBy: 'uniqueId asc' });
+  const page = await iotc.devices.list({ pageSize: 100, pageNumber: 2, sortBy: 'uniqueId asc' });
+  const all: IoTConnectDevice[] = page.data;
+  const pageCount: number | undefined = page.count;
+  for await (const d of iotc.devices.iterate({ status: 'active' })) void d.uniqueId;
   const endpoints = await iotc.endpoints();
-  const auth: string = endpoints.auth;
+  const auth: string | undefined = endpoints.auth;
+  const company: string | undefined = iotc.identity()?.user?.companyId;
+  const latest: IoTConnectTelemetry[] = await iotc.telemetry.latest(all[0].guid);
+  const value: unknown = latest[0].attributeValue;
+  await iotc.telemetry.recent('sim-dev-001', 10, { filterAttrs: ['temperature'], timeoutMs: 5000 });
+  await iotc.telemetry.history('sim-dev-001', { from: new Date(Date.now() - 3600_000), to: '2025-01-15T12:00:00+02:00' });
+  const [led] = await iotc.templates.commands(all[0].templateGuid ?? '');
+  await iotc.commands.send(all[0].guid, { commandGuid: led.guid, parameterValue: 'on' });
+  const company2 = await iotc.request<{ data: { cpId: string }[] }>({ service: 'master', path: '/Company', query: { x: 1 } });
+  await iotc.firmwareUpgrades.list({ type: 'published' });
+  await iotc.ota.update({ firmwareUpgradeGuid: 'g', deviceGuids: [all[0].guid] });
+  // Without discovery: the service URLs, or only the auth host of the seed.
+  const direct = new IoTConnect({ urls: { auth: 'https://authpoc.iotconnect.io', device: 'https://d.test/api/v2' }, solutionKey: 'k', username: 'u', password: 'p' });
+  new IoTConnect({ urls: { device: 'https://d.test/api/v2' }, accessToken: 't' });
+  void [pageCount, company, value, company2.data[0].cpId, direct];
+  // @ts-expect-error the service must be one of discovery's
+  await iotc.request({ service: 'billing', path: '/x' });
+  // @ts-expect-error the history window needs both ends
+  await iotc.telemetry.history('u', { from: new Date() });
 
   const client = IotApi.ApiClient.instance;
   client.authentications['oauth2'].accessToken = token;
@@ -74,7 +107,7 @@ export async function usage(signal: AbortSignal): Promise<void> {
   // @ts-expect-error handler classes are types only: they are reached through a client
   void ArduinoThings;
 
-  void [last, count, status, variable, returned, one, version, all, auth, viaClient, viaSingleton, listed];
+  void [last, count, status, variable, returned, one, version, changed, anything, all, auth, viaClient, viaSingleton, listed];
 }
 
 // Particle's login flows and token calls.
