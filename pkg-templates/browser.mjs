@@ -1,7 +1,7 @@
 // Browsers, workers, Deno and bundlers. The wasm is fetched and instantiated on first use: clients can be
 // created and called at once, and calls wait for the module. `await init()` loads it ahead of time.
 import initWasm, * as glue from './web/iot_cloud_wasm.js';
-import { CloudError, iotApi, arduinoResources, vendorMethods } from './common.mjs';
+import { CloudError, iotApi, arduinoResources, vendorMethods, unified, CAPABILITIES } from './common.mjs';
 import { eventStreams } from './events.mjs';
 
 let loaded = false;
@@ -92,4 +92,5 @@ export const Particle = lazyClass('Particle');
 export const CThings = lazyClass('CThings');
 export const IoTConnect = lazyClass('IoTConnect');
 export const IotApi = iotApi((...args) => (loaded ? glue.__iotApiInvoke(...args) : init().then(() => glue.__iotApiInvoke(...args))));
-export { CloudError };
+export const connect = unified({ arduino: Arduino, particle: Particle, cthings: CThings, iotconnect: IoTConnect });
+export { CloudError, CAPABILITIES };

@@ -28,10 +28,13 @@ export class ApiClient {
 }
 ApiClient.instance = new ApiClient();
 
-// `mode` bits of the one call into wasm: the IotApi surface, a full answer, a page of a paged list.
+// `mode` bits of the one call into wasm: the IotApi surface, a full answer, a page of a paged list, the
+// unified model.
 const COMPAT = 1;
 const FULL = 2;
 const PAGE = 4;
+const UNIFIED = 8;
+const DRY = 16;
 
 const upper = (s) => s[0].toUpperCase() + s.slice(1);
 
@@ -203,4 +206,135 @@ export function iotApi(invoke) {
     api[cls] = Api;
   }
   return api;
+}
+
+// The unified device model: `connect(vendor, options)` → a Cloud over that vendor's client. What each method
+// sends and reads, which polled values changed and what each cloud can do are wasm's (src/unified.rs),
+// reached through `client.__invoke(what, '', args, UNIFIED)` with `args` = `[deviceId, name, arg, opts, extra,
+// start]`; this makes the class and its async iterators.
+
+const cap = (pages, history, command, events, rateLimit) => Object.freeze({
+  devices: true, pages, readings: true, history, command, events, rateLimit,
+});
+/** What each cloud can do (`false`: the method rejects with code `unsupported`); `VENDORS` in src/unified.rs. */
+export const CAPABILITIES = Object.freeze({
+  arduino: cap(false, true, 'property', 'poll', 10),
+  particle: cap(false, true, 'function', 'stream', 33),
+  cthings: cap(false, false, false, 'poll', 10),
+  iotconnect: cap(true, true, 'command', 'poll', 10),
+});
+
+// Resolves after `ms`, at once when `signal` (if any) fires.
+const wait = (ms, signal) => new Promise((resolve) => {
+  const done = () => {
+    clearTimeout(t);
+    signal?.removeEventListener('abort', done);
+    resolve();
+  };
+  const t = setTimeout(done, ms);
+  signal?.addEventListener('abort', done);
+});
+
+class Cloud {
+  #ready;
+  #options;
+  #kept = []; // the events the stream brought (the newest, for history)
+
+  constructor(vendor, client, options) {
+    this.vendor = vendor;
+    this.client = client;
+    this.#options = options;
+    // The request rate (`rateLimit`), set before the first call; a wrong option rejects every call.
+    this.#ready = client.__invoke(0, '', [options], UNIFIED);
+    this.#ready.catch(() => {});
+  }
+
+  // A method, asked of wasm: the calls of each step of its recipe (`[state, name, op, args, op, args, …]`),
+  // sent here through the client's own invoke path, every one checked before the first is sent, and their
+  // answers handed back, until the method's answer (`[answer]`).
+  async #call(what, args) {
+    await this.#ready;
+    const c = this.client;
+    let r = await c.__invoke(what, '', args, UNIFIED);
+    while (r.length > 1) {
+      const answers = [];
+      for (let i = 2; i < r.length; i += 2) await c.__invoke(r[i], r[1], r[i + 1], DRY);
+      for (let i = 2; i < r.length; i += 2) answers.push(await c.__invoke(r[i], r[1], r[i + 1], 0));
+      r = await c.__invoke(8, '', [r[0], answers], UNIFIED);
+    }
+    return r[0];
+  }
+
+  capabilities() {
+    return CAPABILITIES[this.vendor];
+  }
+
+  devices(opts) {
+    return this.#call(1, [, , , opts, this.#options]).then((r) => r[0]);
+  }
+
+  async* iterateDevices(opts) {
+    let next;
+    do {
+      const page = await this.#call(1, [, , , opts, this.#options, next]);
+      yield* page[0];
+      next = page[1];
+    } while (next !== undefined);
+  }
+
+  readings(deviceId, opts) {
+    return this.#call(2, [deviceId, , , opts]);
+  }
+
+  history(deviceId, name, opts) {
+    return this.#call(3, [deviceId, name, , opts, this.#kept]);
+  }
+
+  command(deviceId, name, arg, opts) {
+    return this.#call(4, [deviceId, name, arg, opts]);
+  }
+
+  /** The device's events (every device's without `deviceId`), until `return()` or the signal. */
+  async* events(deviceId, opts) {
+    // The poll interval (ms; -1: the cloud streams its events), once wasm has checked the options.
+    const ms = await this.#call(5, [deviceId, , , opts]);
+    const signal = opts?.signal;
+    if (ms < 0) {
+      const stream = await this.client.getEventStream({ deviceId: deviceId ?? 'mine' });
+      signal?.addEventListener('abort', () => stream.abort());
+      if (signal?.aborted) stream.abort();
+      for await (const e of stream) yield this.#call(7, [this.#kept, e]);
+      return;
+    }
+    const seen = {};
+    const ids = deviceId === undefined ? [] : [deviceId];
+    try {
+      if (!ids.length) for await (const d of this.iterateDevices(opts)) ids.push(d.id);
+      while (!signal?.aborted) {
+        for (const id of ids) yield* await this.#call(6, [seen, id, await this.readings(id, opts)]);
+        await wait(ms, signal);
+      }
+    } catch (err) {
+      if (!signal?.aborted) throw err;
+    }
+  }
+}
+
+/** `connect(vendor, options)`: a Cloud over a new client of `vendor` made with `options`, or over `options.client`. */
+export function unified(classes) {
+  return (vendor, options) => {
+    const Class = Object.hasOwn(classes, vendor) ? classes[vendor] : undefined;
+    if (!Class) {
+      throw new CloudError('connect: `vendor` must be "arduino", "particle", "cthings" or "iotconnect"', { code: 'invalid_argument' });
+    }
+    let client;
+    try {
+      client = options?.client;
+    } catch {}
+    client ??= new Class(options);
+    if (!(client instanceof Class)) {
+      throw new CloudError(`connect: \`client\` must be a ${Class.name} client`, { vendor, code: 'invalid_argument' });
+    }
+    return new Cloud(vendor, client, options);
+  };
 }

@@ -1,7 +1,7 @@
 'use strict';
 // Node, require(): the wasm is compiled synchronously at load.
 const wasm = require('./node/iot_cloud_wasm.js');
-const { CloudError, iotApi, arduinoResources, vendorMethods } = require('./common.cjs');
+const { CloudError, iotApi, arduinoResources, vendorMethods, unified, CAPABILITIES } = require('./common.cjs');
 const { httpFetch } = require('./http-fetch.cjs');
 const { eventStreams } = require('./events.cjs');
 
@@ -20,6 +20,8 @@ module.exports = {
   IoTConnect: wasm.IoTConnect,
   CloudError,
   IotApi: iotApi(wasm.__iotApiInvoke),
+  connect: unified({ arduino: wasm.Arduino, particle: wasm.Particle, cthings: wasm.CThings, iotconnect: wasm.IoTConnect }),
+  CAPABILITIES,
   /** Resolves at once in Node; here so that the same code runs in browsers, where it loads the wasm. */
   init: () => Promise.resolve(),
 };

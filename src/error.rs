@@ -69,6 +69,10 @@ pub enum Error {
     /// A redirect that is not followed: any redirect of a request that carries credentials, and a
     /// redirect of an API request to another origin.
     RedirectRefused(String),
+    /// What a vendor cannot do (the unified model's methods), refused before any request; status 0.
+    Unsupported(String),
+    /// A name the unified model looked up and did not find (a property, a command of a device).
+    NotFound(String),
 }
 
 impl core::fmt::Display for Error {
@@ -87,7 +91,9 @@ impl Error {
     /// The message, in the vendor's words for an HTTP error (made without `format!`).
     pub fn message(&self) -> String {
         match self {
-            Error::InvalidArgument(m) | Error::RedirectRefused(m) => m.clone(),
+            Error::InvalidArgument(m) | Error::RedirectRefused(m) | Error::Unsupported(m) | Error::NotFound(m) => {
+                m.clone()
+            }
             Error::Http(e) => e.message.clone(),
             Error::Timeout(ms) => cat(&["request timed out after ", &num((*ms).into()), " ms"]),
             Error::Aborted => "request aborted".into(),
@@ -107,12 +113,15 @@ impl Error {
             Error::Network(_) => "network_error",
             Error::InvalidResponse(_) | Error::UnexpectedBody(..) => "invalid_response",
             Error::RedirectRefused(_) => "redirect_refused",
+            Error::Unsupported(_) => "unsupported",
+            Error::NotFound(_) => "not_found",
         }
     }
 
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Http(e) => Some(e.status),
+            Error::Unsupported(_) => Some(0),
             _ => None,
         }
     }

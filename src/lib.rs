@@ -6,6 +6,7 @@
 //!   retry policy; the `fetch` transport lives here too (wasm32 only).
 //! - [`auth`]: the single-flight token cache shared by every vendor.
 //! - [`vendors`]: one module per cloud: endpoints, login flows, paging and envelopes.
+//! - [`unified`]: one device model over the four clouds (`connect()`), as data per vendor.
 //! - `js` (wasm32 only): the classes and functions exported to JavaScript.
 //!
 //! Everything except `http::fetch` and `js` is plain Rust and is unit-tested natively with `cargo test`.
@@ -24,6 +25,7 @@ pub mod error;
 pub mod http;
 pub mod ops;
 mod prelude;
+pub mod unified;
 pub mod vendors;
 
 // Property tests; proptest is a native-only dev-dependency.

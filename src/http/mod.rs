@@ -276,12 +276,16 @@ pub struct Core<T> {
     pub retry: RetryPolicy,
     /// The earliest time the next request may go (see [`RetryPolicy::spacing_ms`]).
     next_at: core::cell::Cell<f64>,
+    /// The least time between two requests (`retry.spacing_ms` at first; `connect()` of the unified model
+    /// sets it on a client that exists).
+    pub spacing: core::cell::Cell<f64>,
 }
 
 impl<T: Transport> Core<T> {
     #[inline(never)]
     pub fn new(transport: T, retry: RetryPolicy) -> Self {
-        Core { transport, retry, next_at: core::cell::Cell::new(0.0) }
+        let spacing = core::cell::Cell::new(retry.spacing_ms);
+        Core { transport, retry, next_at: core::cell::Cell::new(0.0), spacing }
     }
 
     pub fn now_ms(&self) -> f64 {
@@ -324,11 +328,12 @@ impl<T: Transport> Core<T> {
             // as measured when it goes; after a wait the time is read again, so requests whose timers fired
             // late together still go one spacing apart.
             let mut wait = 0.0;
-            if self.retry.spacing_ms > 0.0 {
+            let spacing = self.spacing.get();
+            if spacing > 0.0 {
                 let now = self.transport.now_ms();
                 wait = retry::pace(now, self.next_at.get());
                 if wait == 0.0 {
-                    self.next_at.set(now + self.retry.spacing_ms);
+                    self.next_at.set(now + spacing);
                 }
             }
             if wait == 0.0 {

@@ -9,8 +9,8 @@ use super::{promise, reject};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::bounded_string;
 use crate::http::{Body, Response};
-use crate::ops::{next_start, prepare, Arg, Op, OPTS};
-use crate::vendors::Client;
+use crate::ops::{next_start, Arg, Op, OPTS};
+use crate::vendors::{prepared, Client};
 use alloc::rc::Rc;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
@@ -20,7 +20,7 @@ use wasm_bindgen::JsCast;
 pub(crate) type Any = Rc<dyn Client<JsValue>>;
 
 /// Calls operation `op` of `client`'s table with the arguments of a JavaScript method named `name`; `mode`:
-/// see [`COMPAT`], [`FULL`] and [`PAGE`]. Every vendor's `__invoke` comes here: prepared first (nothing is
+/// see [`COMPAT`], [`FULL`], [`PAGE`], [`UNIFIED`] and [`DRY`]. Every vendor's `__invoke` comes here: prepared first (nothing is
 /// sent when an argument is wrong), then sent by the vendor.
 #[inline(never)]
 pub(crate) fn invoke(
@@ -31,14 +31,18 @@ pub(crate) fn invoke(
     args: &JsValue,
     mode: u32,
 ) -> Promise {
+    if mode & UNIFIED != 0 {
+        return match client {
+            Ok(client) => super::unified::call(client, vendor, op, args),
+            Err(e) => reject(vendor, e),
+        };
+    }
     let prepared = client.and_then(|client| {
         let (args, name) = arguments(args, name)?;
         let index = op as usize;
-        let op = client.op(index).ok_or_else(|| Error::invalid("no such operation"))?;
         let org_key = if mode & COMPAT != 0 { "xOrganization" } else { "organization" };
-        let mut call = prepare(&op, &name, &args, org_key)?;
+        let (op, mut call) = prepared(&*client, index, &name, &args, org_key)?;
         let opts = args.get(op.positional());
-        client.finish(index, &name, opts, &mut call)?;
         (call.signal, call.timeout_ms) = per_call(opts, &name, &op, &mut call.extra)?;
         let start = match opts.filter(|_| mode & PAGE != 0).map(|o| o.field("start")) {
             Some(Ok(Some(s))) => s.string().ok().flatten(),
@@ -47,6 +51,8 @@ pub(crate) fn invoke(
         Ok((client, index, op, call, start))
     });
     match prepared {
+        // Checked, not sent (the unified model checks every call of a step before the first is sent).
+        Ok(_) if mode & DRY != 0 => Promise::resolve(&JsValue::UNDEFINED),
         Ok((client, index, op, call, start)) => {
             promise(vendor, async move { Ok(answer(client.dispatch(index, &op, &call).await?, mode, start)) })
         }
@@ -60,6 +66,10 @@ pub const COMPAT: u32 = 1;
 pub const FULL: u32 = 2;
 /// `mode` bit: one page of a paged list: resolve `[items, next start or undefined]`.
 pub const PAGE: u32 = 4;
+/// `mode` bit: a call of the unified model (`connect()`): `op` is its `what`, see `js::unified`.
+pub const UNIFIED: u32 = 8;
+/// `mode` bit: the call is prepared (its arguments checked) but not sent; resolves undefined.
+pub const DRY: u32 = 16;
 
 const MAX_ITEMS: u32 = 1_000;
 

@@ -12,6 +12,7 @@ pub(crate) mod options;
 mod particle;
 pub(crate) mod task;
 mod types;
+mod unified;
 
 use crate::error::{Error, ErrorBody, Vendor};
 pub(crate) use crate::http::fetch::set;

@@ -101,6 +101,9 @@ impl<T: Transport> Arduino<T> {
 }
 
 impl<T: Transport> Client<T::Body> for Arduino<T> {
+    fn spacing(&self) -> &core::cell::Cell<f64> {
+        &self.session.core.spacing
+    }
     fn op(&self, index: usize) -> Option<Op> {
         row(OPS, index)
     }

@@ -91,6 +91,9 @@ pub fn data<B: Body>(envelope: B) -> Result<B, Error> {
 /// `request` rows (2 and 3) are checked by [`complete`]; with `version: 'auto'` an HTTP 404 of the v3 route
 /// is sent once more to v2, and v2's answer is the call's.
 impl<T: Transport> Client<T::Body> for CThings<T> {
+    fn spacing(&self) -> &core::cell::Cell<f64> {
+        &self.session.core.spacing
+    }
     fn op(&self, index: usize) -> Option<Op> {
         OPS.get(index).copied()
     }

@@ -228,6 +228,9 @@ impl<T: Transport> Client<T::Body> for IoTConnect<T>
 where
     T::Body: Arg,
 {
+    fn spacing(&self) -> &core::cell::Cell<f64> {
+        &self.session.core.spacing
+    }
     fn op(&self, index: usize) -> Option<Op> {
         row(OPS, index)
     }

@@ -29,6 +29,26 @@ pub trait Client<B> {
         Ok(())
     }
     fn dispatch<'a>(&'a self, index: usize, op: &'a Op, call: &'a Call) -> Sent<'a, B>;
+    /// The least time between two of the client's requests, in ms (`maxRequestsPerSecond`; 0: none), which
+    /// the unified model's `connect()` sets.
+    fn spacing(&self) -> &core::cell::Cell<f64>;
+}
+
+/// Operation `index` of `client`'s table prepared with `args` (see [`crate::ops::prepare`]; `org_key` names
+/// the organization option) and completed by the client: what the invoke path and the unified model send.
+/// Nothing is sent when an argument is wrong.
+#[inline(never)]
+pub fn prepared<B: crate::ops::Arg>(
+    client: &dyn Client<B>,
+    index: usize,
+    ctx: &str,
+    args: &[B],
+    org_key: &str,
+) -> Result<(Op, Call), Error> {
+    let op = client.op(index).ok_or_else(|| Error::invalid("no such operation"))?;
+    let mut call = crate::ops::prepare(&op, ctx, args, org_key)?;
+    client.finish(index, ctx, args.get(op.positional()), &mut call)?;
+    Ok((op, call))
 }
 
 /// Prepares operation `index` of `client`'s table with `args`, completes and sends it, as the invoke path
@@ -40,9 +60,7 @@ pub fn run<B: crate::ops::Arg>(
     ctx: &str,
     args: &[B],
 ) -> Result<Response<B>, Error> {
-    let op = client.op(index).ok_or_else(|| Error::invalid("no such operation"))?;
-    let mut call = crate::ops::prepare(&op, ctx, args, "organization")?;
-    client.finish(index, ctx, args.get(op.positional()), &mut call)?;
+    let (op, call) = prepared(client, index, ctx, args, "organization")?;
     futures_executor::block_on(client.dispatch(index, &op, &call))
 }
 

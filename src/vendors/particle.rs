@@ -397,6 +397,9 @@ impl<T: Transport> Client<T::Body> for Particle<T>
 where
     T::Body: Arg,
 {
+    fn spacing(&self) -> &core::cell::Cell<f64> {
+        &self.session.core.spacing
+    }
     fn op(&self, index: usize) -> Option<Op> {
         match index.checked_sub(FLOW_BASE) {
             Some(i) => flow(i).map(|f| f.op),
