@@ -249,55 +249,56 @@ class Cloud {
     this.#ready.catch(() => {});
   }
 
-  // A method, asked of wasm: the calls of each step of its recipe (`[state, name, op, args, op, args, …]`),
-  // sent here through the client's own invoke path, every one checked before the first is sent, and their
-  // answers handed back, until the method's answer (`[answer]`).
-  async #call(what, args) {
+  // A method, asked of wasm with its arguments and the answers so far: the calls of the next step of its
+  // recipe (`[name, op, args, op, args, …]`), sent here through the client's own invoke path, every one
+  // checked before the first is sent, until the method's answer (`[answer]`).
+  async #call(what, args, extra, start) {
     await this.#ready;
     const c = this.client;
-    let r = await c.__invoke(what, '', args, UNIFIED);
-    while (r.length > 1) {
+    const done = [];
+    for (;;) {
+      const r = await c.__invoke(what, extra, [args, done, start], UNIFIED);
+      if (r.length < 2) return r[0];
       const answers = [];
-      for (let i = 2; i < r.length; i += 2) await c.__invoke(r[i], r[1], r[i + 1], DRY);
-      for (let i = 2; i < r.length; i += 2) answers.push(await c.__invoke(r[i], r[1], r[i + 1], 0));
-      r = await c.__invoke(8, '', [r[0], answers], UNIFIED);
+      for (let i = 1; i < r.length; i += 2) await c.__invoke(r[i], r[0], r[i + 1], DRY);
+      for (let i = 1; i < r.length; i += 2) answers.push(await c.__invoke(r[i], r[0], r[i + 1], 0));
+      done.push(answers);
     }
-    return r[0];
   }
 
   capabilities() {
     return CAPABILITIES[this.vendor];
   }
 
-  devices(opts) {
-    return this.#call(1, [, , , opts, this.#options]).then((r) => r[0]);
+  devices(...args) {
+    return this.#call(1, args, this.#options).then((r) => r[0]);
   }
 
   async* iterateDevices(opts) {
     let next;
     do {
-      const page = await this.#call(1, [, , , opts, this.#options, next]);
+      const page = await this.#call(1, [opts], this.#options, next);
       yield* page[0];
       next = page[1];
     } while (next !== undefined);
   }
 
-  readings(deviceId, opts) {
-    return this.#call(2, [deviceId, , , opts]);
+  readings(...args) {
+    return this.#call(2, args);
   }
 
-  history(deviceId, name, opts) {
-    return this.#call(3, [deviceId, name, , opts, this.#kept]);
+  history(...args) {
+    return this.#call(3, args, this.#kept);
   }
 
-  command(deviceId, name, arg, opts) {
-    return this.#call(4, [deviceId, name, arg, opts]);
+  command(...args) {
+    return this.#call(4, args);
   }
 
   /** The device's events (every device's without `deviceId`), until `return()` or the signal. */
   async* events(deviceId, opts) {
     // The poll interval (ms; -1: the cloud streams its events), once wasm has checked the options.
-    const ms = await this.#call(5, [deviceId, , , opts]);
+    const ms = await this.#call(5, [deviceId, opts]);
     const signal = opts?.signal;
     if (ms < 0) {
       const stream = await this.client.getEventStream({ deviceId: deviceId ?? 'mine' });
@@ -311,7 +312,7 @@ class Cloud {
     try {
       if (!ids.length) for await (const d of this.iterateDevices(opts)) ids.push(d.id);
       while (!signal?.aborted) {
-        for (const id of ids) yield* await this.#call(6, [seen, id, await this.readings(id, opts)]);
+        for (const id of ids) yield* await this.client.__invoke(6, '', [seen, id, await this.readings(id, opts)], UNIFIED);
         await wait(ms, signal);
       }
     } catch (err) {

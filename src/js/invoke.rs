@@ -33,7 +33,7 @@ pub(crate) fn invoke(
 ) -> Promise {
     if mode & UNIFIED != 0 {
         return match client {
-            Ok(client) => super::unified::call(client, vendor, op, args),
+            Ok(client) => super::unified::call(client, vendor, op, name, args),
             Err(e) => reject(vendor, e),
         };
     }

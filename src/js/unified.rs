@@ -2,13 +2,12 @@
 //! crossing of `connect()` and its `Cloud` (pkg-templates/common.mjs). What it does is [`crate::unified`]'s; the values
 //! are the platform's own.
 
-use crate::prelude::*;
 
-use super::invoke::{per_call, Any};
+use super::invoke::Any;
 use super::{reject, set};
-use crate::error::{Error, Vendor};
+use crate::error::Vendor;
 use crate::http::Body;
-use crate::ops::{Arg, Op};
+use crate::ops::Arg;
 use crate::unified::{self, Json};
 use js_sys::{Array, Date, Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -33,8 +32,8 @@ impl Json for JsValue {
     fn item(&self, i: usize) -> Self {
         self.unchecked_ref::<Array>().get(i as u32)
     }
-    fn set(&mut self, i: usize, value: Self) {
-        self.unchecked_ref::<Array>().set(i as u32, value);
+    fn pairs(&self) -> Self {
+        super::options::entries(self)
     }
     fn trim(&mut self, max: u32) {
         let a: &Array = self.unchecked_ref();
@@ -62,24 +61,18 @@ impl Json for JsValue {
     fn num(n: f64) -> Self {
         JsValue::from_f64(n)
     }
-    fn checked(opts: Option<&Self>, ctx: &str) -> Result<(), Error> {
-        // Read as every call's are, for an operation without parameters (none named `signal`).
-        per_call(opts, ctx, &Op { route: "", params: "", accept: "", flags: 0 }, &mut Vec::new()).map(|_| ())
-    }
 }
 
-/// A call of the unified model, `client.__invoke(what, "", args, UNIFIED)`: a promise of what
-/// `crate::unified` answers (`SETUP`: nothing; `CHANGES`, `EVENT`: their value; a method and `STEP`: the
-/// calls of the next step or the method's answer).
-pub(crate) fn call(client: Any, vendor: Vendor, what: u32, args: &JsValue) -> Promise {
-    let list = Arg::items(args).ok().flatten().unwrap_or_default();
-    let a = |i: usize| list.get(i).cloned().unwrap_or(JsValue::UNDEFINED);
+/// A call of the unified model, `client.__invoke(what, extra, args, UNIFIED)`: a promise of what
+/// `crate::unified` answers (`SETUP`: nothing; `CHANGES`, `EVENT`: their value; a method: the calls of its
+/// next step, or its answer).
+pub(crate) fn call(client: Any, vendor: Vendor, what: u32, extra: &JsValue, args: &JsValue) -> Promise {
+    let a = |i: usize| Json::item(args, i);
     let answer = match what {
         unified::SETUP => unified::setup(&*client, vendor, &a(0)).map(|()| JsValue::UNDEFINED),
         unified::CHANGES => Ok(unified::changes(vendor, &mut a(0), &a(1), &a(2))),
         unified::EVENT => Ok(unified::event(vendor, &mut a(0), &a(1))),
-        unified::STEP => unified::resume(&*client, vendor, &mut a(0), &a(1)),
-        _ => unified::start(&*client, vendor, what, &mut args.clone()),
+        _ => unified::run(vendor, what, extra, args),
     };
     match answer {
         Ok(v) => Promise::resolve(&v),
