@@ -10,7 +10,6 @@
 //! through the client's own invoke path and scheduler and asks again with their answers, until the method's
 //! answer. `js/unified.rs` is the wasm edge.
 
-
 use crate::error::{Error, Vendor};
 use crate::http::encode::cat;
 use crate::http::Body;
@@ -185,38 +184,41 @@ fn rows<B: Json>(rows: &B, fields: &str, paths: &str, name: &B, vendor: Option<&
     out
 }
 
-/// Option `key` of the method's options (none when they are absent); an error when reading it throws.
-fn option<B: Json>(ctx: &str, opts: &B, key: &str) -> Result<Option<B>, Error> {
-    if opts.is_absent() {
-        return Ok(None);
-    }
-    opts.field(key).map_err(|()| bad(ctx, key, "could not be read"))
+/// Option `key` of the method's options: null when absent (or when reading it throws: the request it goes
+/// into is checked, and its absence is an error there when it is needed).
+fn option<B: Json>(opts: &B, key: &str) -> B {
+    Some(opts).filter(|o| !o.is_absent()).and_then(|o| o.field(key).ok().flatten()).unwrap_or_else(B::null)
 }
 
 /// A whole number option `key` from `min` on (below 2^31), or `default`.
 fn int<B: Json>(ctx: &str, opts: &B, key: &str, min: f64, default: f64) -> Result<f64, Error> {
-    match option(ctx, opts, key)? {
-        None => Ok(default),
-        Some(v) => v
-            .number()
-            .filter(|n| n.1)
-            .and(v.as_f64())
-            .filter(|n| *n >= min && *n < 2_147_483_648.0)
-            .ok_or_else(|| bad(ctx, key, "must be a whole number in range")),
+    let v = option(opts, key);
+    if v.is_absent() {
+        return Ok(default);
     }
+    v.number()
+        .filter(|n| n.1)
+        .and(v.as_f64())
+        .filter(|n| *n >= min && *n < 2_147_483_648.0)
+        .ok_or_else(|| bad(ctx, key, "must be a whole number in range"))
 }
 
 /// `connect()`'s request rate: `rateLimit` (requests per second), else the vendor's unless the client is
 /// already spaced (its own `maxRequestsPerSecond`). Requests go 2 % further apart than the rate says, so
 /// that timers firing late or early never put one more request into a second.
 pub fn setup<B: Json>(client: &dyn Client<B>, vendor: Vendor, options: &B) -> Result<(), Error> {
-    let rate = match option("connect", options, "rateLimit")? {
-        Some(r) => r
-            .as_f64()
-            .filter(|n| *n > 0.0 && *n <= 1000.0)
-            .ok_or_else(|| bad("connect", "rateLimit", "must be a number of requests per second, above 0 and at most 1000"))?,
-        None if client.spacing().get() > 0.0 => return Ok(()),
-        None => f64::from(nth(line(vendor as usize, 0), b' ', 1).parse::<u32>().unwrap_or(1)),
+    let r = option(options, "rateLimit");
+    let rate = match r.as_f64() {
+        Some(n) if n > 0.0 && n <= 1000.0 => n,
+        _ if !r.is_absent() => {
+            return Err(bad(
+                "connect",
+                "rateLimit",
+                "must be a number of requests per second, above 0 and at most 1000",
+            ))
+        }
+        _ if client.spacing().get() > 0.0 => return Ok(()),
+        _ => f64::from(nth(line(vendor as usize, 0), b' ', 1).parse::<u32>().unwrap_or(1)),
     };
     client.spacing().set(1000.0 / (rate * 0.98));
     Ok(())
@@ -257,8 +259,8 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
         }
         HISTORY => {
             let at = |key: &str| {
-                option(ctx, &o, key)?
-                    .and_then(|t| t.utc())
+                option(&o, key)
+                    .utc()
                     .map(|t| t.0)
                     .ok_or_else(|| bad(ctx, key, "must be a Date or an ISO 8601 date-time"))
             };
@@ -321,7 +323,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
                 Some(_) if !answers.is_absent() => pick(&answers.item(i), spec, &name, ctx)?,
                 Some(index) => {
                     calls.push(B::num(index as f64));
-                    calls.push(arguments(list, &[&arg(b'd'), &name, &arg(b'a'), &o, &call.item(2), &k, &value, &x], ctx)?);
+                    calls.push(arguments(list, &[&arg(b'd'), &name, &arg(b'a'), &o, &call.item(2), &k, &value, &x]));
                     continue;
                 }
             };
@@ -360,14 +362,14 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
 
 /// The arguments of a call of a step (see [`VENDORS`]), from the slots `dnaockvx` (`o`: the method's
 /// options, `c`: the page cursor); `p` is the options' `page`.
-fn arguments<B: Json>(list: &str, slots: &[&B; 8], ctx: &str) -> Result<B, Error> {
+fn arguments<B: Json>(list: &str, slots: &[&B; 8]) -> B {
     let opts = slots[3];
-    let slot = |s: &str| -> Result<B, Error> {
-        Ok(match s.as_bytes() {
-            [b'p'] => option(ctx, opts, "page")?.unwrap_or_else(B::null),
-            [c] => b"dnaockvx".iter().position(|l| l == c).and_then(|i| slots.get(i)).map_or_else(B::null, |v| (*v).clone()),
-            _ => B::null(),
-        })
+    let slot = |s: &str| match s.as_bytes() {
+        [b'p'] => option(opts, "page"),
+        [c] => {
+            b"dnaockvx".iter().position(|l| l == c).and_then(|i| slots.get(i)).map_or_else(B::null, |v| (*v).clone())
+        }
+        _ => B::null(),
     };
     let mut out = B::list();
     let mut obj: Option<B> = None;
@@ -382,14 +384,14 @@ fn arguments<B: Json>(list: &str, slots: &[&B; 8], ctx: &str) -> Result<B, Error
                 continue;
             }
             None if item.len() == 1 => {
-                out.push(slot(item)?);
+                out.push(slot(item));
                 continue;
             }
-            Some((key, s)) => (key, Some(slot(s)?)),
-            None => (item, option(ctx, opts, item)?),
+            Some((key, s)) => (key, slot(s)),
+            None => (item, option(opts, item)),
         };
         let o = obj.get_or_insert_with(B::map);
-        if let Some(v) = v.filter(|v| !v.is_absent()) {
+        if !v.is_absent() {
             o.put(key, v);
         }
     }
@@ -402,12 +404,13 @@ fn arguments<B: Json>(list: &str, slots: &[&B; 8], ctx: &str) -> Result<B, Error
         o => o.unwrap_or_else(B::map),
     };
     for key in ["signal", "timeoutMs"] {
-        if let Some(v) = option(ctx, opts, key)? {
+        let v = option(opts, key);
+        if !v.is_absent() {
             last.put(key, v);
         }
     }
     out.push(last);
-    Ok(out)
+    out
 }
 
 /// What a step picks from its answer `r` (see [`VENDORS`]).
@@ -418,11 +421,9 @@ fn pick<B: Json>(r: &B, spec: &str, name: &B, ctx: &str) -> Result<B, Error> {
         return Ok(r);
     }
     let (key, tail) = split(find, b'.').unwrap_or((find, ""));
-    (0..len(&r))
-        .map(|i| r.item(i))
-        .find(|item| path(item, key) == *name)
-        .map(|item| path(&item, tail))
-        .ok_or_else(|| Error::NotFound(cat(&[ctx, ": `", &name.as_str().unwrap_or_default(), "` was not found on this device"])))
+    (0..len(&r)).map(|i| r.item(i)).find(|item| path(item, key) == *name).map(|item| path(&item, tail)).ok_or_else(
+        || Error::NotFound(cat(&[ctx, ": `", &name.as_str().unwrap_or_default(), "` was not found on this device"])),
+    )
 }
 
 /// The events of polled `readings` of device `id` whose value changed since the poll before (`seen`: the
@@ -456,7 +457,8 @@ pub fn changes<B: Json>(vendor: Vendor, seen: &mut B, id: &B, readings: &B) -> B
 pub fn event<B: Json>(vendor: Vendor, kept: &mut B, payload: &B) -> B {
     let mut e = B::map();
     e.put("vendor", B::literal(vendor.as_str(), false));
-    let e = shape(payload, "deviceId name value @time raw", line(vendor as usize, 8), payload, e).unwrap_or_else(B::null);
+    let e =
+        shape(payload, "deviceId name value @time raw", line(vendor as usize, 8), payload, e).unwrap_or_else(B::null);
     kept.push(e.clone());
     kept.trim(KEPT);
     e

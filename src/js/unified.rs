@@ -2,7 +2,6 @@
 //! crossing of `connect()` and its `Cloud` (pkg-templates/common.mjs). What it does is [`crate::unified`]'s; the values
 //! are the platform's own.
 
-
 use super::invoke::Any;
 use super::{reject, set};
 use crate::error::Vendor;
