@@ -151,15 +151,18 @@ fn shape<B: Json>(row: &B, fields: &str, paths: &str, name: &B, mut out: B) -> O
         let (field, f) = split(fields, b' ').unwrap_or((fields, ""));
         let (p, r) = split(rest, b',').unwrap_or((rest, ""));
         (fields, rest) = (f, r);
-        let tail = p.get(1..).unwrap_or("");
+        let (required, p) = p.strip_prefix('!').map_or((false, p), |p| (true, p));
         let v = match p.as_bytes().first() {
             Some(b'-') => B::null(),
             Some(b'$') => path(row, &name.as_str().unwrap_or_default()),
-            Some(b'~') => path(row, tail).kind(),
-            Some(b'!') => Some(path(row, tail)).filter(|v| !v.is_absent())?,
+            Some(b'~') => path(row, p.get(1..).unwrap_or("")).kind(),
             _ => path(row, p),
         };
-        let v = if v.is_absent() { B::null() } else { v };
+        let v = match v.is_absent() {
+            true if required => return None,
+            true => B::null(),
+            false => v,
+        };
         match field.strip_prefix('@') {
             Some(f) => out.put(f, v.as_date()),
             None => out.put(field, v),
@@ -282,7 +285,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
                 rows(&kept, POINT, line(v, 7), &name, None)
             })
         }
-        _ => {
+        COMMAND => {
             let a = arg(b'a');
             if match flag(2) {
                 b'j' => a.is_absent(),
@@ -292,6 +295,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
             }
             None
         }
+        _ => None,
     };
     if let Some(answer) = answer {
         return Ok(B::array(Some(answer), None));
