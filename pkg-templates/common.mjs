@@ -304,7 +304,7 @@ class Cloud {
       const stream = await this.client.getEventStream({ deviceId: deviceId ?? 'mine' });
       signal?.addEventListener('abort', () => stream.abort());
       if (signal?.aborted) stream.abort();
-      for await (const e of stream) yield this.#call(7, [this.#kept, e]);
+      for await (const e of stream) yield this.client.__invoke(7, '', [this.#kept, e], UNIFIED);
       return;
     }
     const seen = {};
