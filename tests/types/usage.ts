@@ -1,7 +1,7 @@
 // Compiled (not run) against the installed package: the documented usage must type-check, and misuse
 // must not. Each @ts-expect-error line fails the check if it stops being an error.
-import { Arduino, ArduinoThings, CloudError, CThings, init, IotApi, IoTConnect, Particle } from 'iot-cloud-wasm';
-import type { ArduinoProperty, ArduinoThing, CThingsDevice, CThingsEnvelope, IoTConnectDevice, IoTConnectTelemetry, ParticleDevice, ParticleEvent } from 'iot-cloud-wasm';
+import { Arduino, ArduinoThings, CAPABILITIES, CloudError, connect, CThings, init, IotApi, IoTConnect, Particle } from 'iot-cloud-wasm';
+import type { ArduinoProperty, ArduinoThing, Capabilities, Cloud, CloudEvent, CThingsDevice, CThingsEnvelope, Device, IoTConnectDevice, IoTConnectTelemetry, ParticleDevice, ParticleEvent, Point, Reading, VendorName } from 'iot-cloud-wasm';
 
 export async function usage(signal: AbortSignal): Promise<void> {
   await init();
@@ -137,4 +137,46 @@ export async function particleLogins(): Promise<void> {
   await particle.sendOtp({ otp: '1' });
   // @ts-expect-error the token to delete is required
   await particle.deleteAccessToken({ auth: token });
+}
+
+// One model over four clouds.
+export async function unifiedModel(signal: AbortSignal): Promise<void> {
+  const clouds: Cloud[] = [
+    connect('arduino', { clientId: 'id', clientSecret: 'secret', rateLimit: 1 }),
+    connect('particle', { client: new Particle({ auth: 'token' }) }),
+    connect('cthings', { clientId: 'id', clientSecret: 'secret', devices: ['d5d60237-be30-4ca6-bc8b-e9d5a947404c'] }),
+    connect('iotconnect', { solutionKey: 'k', environment: 'poc', platform: 'aws', username: 'u', password: 'p' }),
+  ];
+  for (const cloud of clouds) {
+    const caps: Capabilities = cloud.capabilities();
+    const vendor: VendorName = cloud.vendor;
+    const devices: Device[] = await cloud.devices({ page: 1, pageSize: 50, signal });
+    for await (const d of cloud.iterateDevices({ timeoutMs: 10_000 })) {
+      const seen: Date | null = d.lastSeen;
+      void seen;
+    }
+    const readings: Reading[] = await cloud.readings(devices[0].id);
+    if (caps.history) {
+      const points: Point[] = await cloud.history(devices[0].id, readings[0].name, { from: new Date(0), to: '2025-01-02T00:00:00Z' });
+      void points;
+    }
+    if (caps.command) await cloud.command(devices[0].id, 'led', 'on', { signal });
+    for await (const e of cloud.events(undefined, { intervalMs: 1000, signal })) {
+      const event: CloudEvent = e;
+      void event;
+      break;
+    }
+    void vendor;
+  }
+  const particle = connect('particle', { auth: 'token' });
+  const client: Particle = particle.client;
+  const rate: number = CAPABILITIES.particle.rateLimit;
+  void client;
+  void rate;
+  // @ts-expect-error no such cloud
+  connect('aws', {});
+  // @ts-expect-error the client must be the vendor's
+  connect('arduino', { client: new Particle() });
+  // @ts-expect-error history needs its window
+  await particle.history('d', 'temperature');
 }
