@@ -87,7 +87,7 @@ async function runConsumer(kind) {
 }
 
 function assertFlow(out) {
-  assert.deepEqual(out.exports, ['Arduino', 'CThings', 'CloudError', 'IoTConnect', 'IotApi', 'Particle', 'init']);
+  assert.deepEqual(out.exports, ['Arduino', 'CAPABILITIES', 'CThings', 'CloudError', 'IoTConnect', 'IotApi', 'Particle', 'connect', 'init']);
   assert.deepEqual(out.types, {
     Arduino: 'function', Particle: 'function', CThings: 'function', IoTConnect: 'function',
     CloudError: 'function', IotApi: 'object',
