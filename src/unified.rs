@@ -270,7 +270,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
             let (from, to) = (at("from")?, at("to")?);
             let days = f64::from(flag(3).wrapping_sub(b'0'));
             if from > to || (days > 0.0 && to - from > days * 86_400_000.0) {
-                return Err(bad(ctx, "from", "must be before `to`, and for IoTConnect at most 7 days before"));
+                return Err(bad(ctx, "from", "must be before `to` (IoTConnect: at most 7 days)"));
             }
             // A stream's history: the events this Cloud has seen of that device and name, within the window.
             stream.then(|| {
@@ -291,7 +291,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
                 b'j' => a.is_absent(),
                 _ => !a.is_absent() && a.as_str().is_none(),
             } {
-                return Err(bad(ctx, "arg", "must be a string (Arduino: any value, required)"));
+                return Err(bad(ctx, "arg", "must be a string (Arduino: a value)"));
             }
             None
         }
