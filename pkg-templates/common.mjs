@@ -210,8 +210,8 @@ export function iotApi(invoke) {
 
 // The unified device model: `connect(vendor, options)` → a Cloud over that vendor's client. What each method
 // sends and reads, which polled values changed and what each cloud can do are wasm's (src/unified.rs),
-// reached through `client.__invoke(what, '', args, UNIFIED)` with `args` = `[deviceId, name, arg, opts, extra,
-// start]`; this makes the class and its async iterators.
+// reached through the client's `__invoke(what, extra, args, UNIFIED)`; this makes the class and its async
+// iterators.
 
 const cap = (pages, history, command, events, rateLimit) => Object.freeze({
   devices: true, pages, readings: true, history, command, events, rateLimit,
@@ -302,9 +302,14 @@ class Cloud {
     const signal = opts?.signal;
     if (ms < 0) {
       const stream = await this.client.getEventStream({ deviceId: deviceId ?? 'mine' });
-      signal?.addEventListener('abort', () => stream.abort());
-      if (signal?.aborted) stream.abort();
-      for await (const e of stream) yield this.client.__invoke(7, '', [this.#kept, e], UNIFIED);
+      const stop = () => stream.abort();
+      signal?.addEventListener('abort', stop);
+      if (signal?.aborted) stop();
+      try {
+        for await (const e of stream) yield this.client.__invoke(7, '', [this.#kept, e], UNIFIED);
+      } finally {
+        signal?.removeEventListener('abort', stop);
+      }
       return;
     }
     const seen = {};
