@@ -150,7 +150,7 @@ fs.writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(manifest, 
 // the service URL picked by a sync helper (+6), the token's future boxed and shared with `login()` (−2),
 // the two paging errors as one (−11, a vaguer message), `need` in the constructor as one match (+20).
 // 51,900 → 56,750: the unified device model (`connect()`, src/unified.rs), measured 56,706 (+4,806; browser JS
-// +1,087). What it costs, each part measured by taking it out: the recipe steps and the calls they make
+// +1,110). What it costs, each part measured by taking it out: the recipe steps and the calls they make
 // ≈ 1,200 (the arguments of a call ≈ 370, picking from an answer ≈ 320), the checks of each method's
 // arguments ≈ 580, the fields of devices, readings, points and events ≈ 490 (+ ≈ 230 for the answers of the
 // methods), change detection ≈ 280, the request rate ≈ 220, a stream's events ≈ 120, the table and the
