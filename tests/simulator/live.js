@@ -108,6 +108,7 @@ class Live {
       const value = data.particle.variable(device, name, now);
       particleApi.emitEvent(sim, {
         name, data: String(value), ttl: 60, coreid: device.id, product, user: product === null, private: true,
+        published_at: new Date(now).toISOString(),
       });
       this.published++;
       slot.nextAt = now + min + Math.floor(Math.random() * (max - min + 1));
