@@ -85,7 +85,7 @@ test-browser: build setup-browser
 	node --test tests/browser/*.test.mjs
 
 demo: build
-	node tests/simulator/cli.js --port $(DEMO_PORT) --www www --pkg pkg
+	node tests/simulator/cli.js --port $(DEMO_PORT) --www www --pkg pkg --rate-limits documented --live
 
 bench: pack
 	node bench/run.mjs
