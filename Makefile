@@ -89,6 +89,7 @@ demo: build
 
 bench: pack
 	node bench/run.mjs
+	node bench/scheduler.mjs
 
 clean:
-	rm -rf pkg target/pack target/consumers target/assemble-* target/size-report.json target/size target/size-table.txt target/bench.json
+	rm -rf pkg target/pack target/consumers target/assemble-* target/size-report.json target/size target/size-table.txt target/bench.json target/bench-scheduler.json
