@@ -209,7 +209,6 @@ pub fn answer(resp: Response<JsValue>, mode: u32, previous: Option<String>) -> J
 }
 
 /// The number of positional arguments of Arduino operation `op` (for the JavaScript page iterators).
-#[wasm_bindgen(js_name = "__arity", skip_typescript)]
-pub fn arity(op: u32) -> u32 {
+pub(super) fn arity(op: u32) -> u32 {
     crate::ops::row(crate::ops::arduino::OPS, op as usize).map_or(0, |o| o.positional() as u32)
 }
