@@ -169,11 +169,15 @@ function explain(err, ctx) {
   // The vendor's words, unless they only repeat the status.
   const same = (w) => !w || /^http_\d+$/.test(w) || [title, `HTTP ${status}`].some((t) => t.toLowerCase() === w.toLowerCase());
   const detail = [message, code].find((w) => !same(w));
+  // Field errors some clouds add (IoTConnect: `error: [{param, message}]`) say what to change.
+  const fields = Array.isArray(err.body?.error) ? err.body.error.map((e) => e?.message).filter(Boolean) : [];
   let hint;
-  if (login && vendor === 'particle' && code === 'invalid_client') hint = 'check the OAuth client ID and secret';
+  if (fields.length && !login) hint = fields.join('; ');
+  else if (login && vendor === 'particle' && code === 'invalid_client') hint = 'check the OAuth client ID and secret';
   else if (login) hint = LOGIN_HINTS[vendor];
-  else if (/\/uisdk\//i.test(path)) hint = 'check the solution key, the environment and the platform';
-  else if (status === 404 && /\/device\//i.test(path) && vendor === 'cthings') hint = 'check the device IDs';
+  else if (status < 500 && /\/uisdk\//i.test(path)) hint = 'check the solution key, the environment and the platform';
+  // cThings' own envelope answering 404 on a device: the API is there, the device is not.
+  else if (status === 404 && vendor === 'cthings' && typeof err.body === 'object' && /\/device\//i.test(path)) hint = 'check the device IDs';
   else if (status === 404 || status === 405) hint = `check the base URL (${baseOf(net.refused?.url)})`;
   else if (status === 403) hint = vendor === 'arduino' ? 'check the organization ID' : 'this account may lack access';
   else if (status === 408) hint = 'the device is offline; it answers once it is back';
@@ -241,12 +245,12 @@ const VENDORS = {
   particle: {
     noun: ['device', 'devices'],
     /** Particle logs in with a username and password: the Cloud is made over the logged-in client. */
-    async options(form, signal, fetch) {
+    async options(form, signal, settings) {
       const client = new Particle({
         baseUrl: optional(form, 'baseUrl'),
         clientId: optional(form, 'clientId'),
         clientSecret: optional(form, 'clientSecret'),
-        fetch,
+        ...settings,
       });
       await client.login({ username: required(form, 'username'), password: form.elements.password.value, signal });
       return { client };
@@ -779,17 +783,23 @@ class Card {
     }
     this.session?.abort();
     this.closeDetail();
+    // The session: this connection's client and everything it runs, ended by the next connect. The client
+    // takes its signal too, as a call's own signal does not stop a token request other calls may share:
+    // cancelling the connect ends the session.
     const session = new AbortController();
     Object.assign(this, { session, cloud: undefined, rows: undefined, page: 1, total: undefined, net: tracker() });
     this.setState('loading');
     this.showError('');
     this.statusLine.textContent = '';
+    this.tbody.replaceChildren();
+    this.list.hidden = true;
     const started = performance.now();
     try {
       const [cloud, rows] = await this.activity.run('Connecting…', session.signal, async (signal) => {
-        const setup = VENDORS[this.vendor];
-        const options = await setup.options(this.form, signal, this.net.fetch);
-        const made = connect(this.vendor, options.client ? options : { ...options, fetch: this.net.fetch });
+        signal.addEventListener('abort', () => session.abort(), { once: true });
+        const client = { fetch: this.net.fetch, signal: session.signal };
+        const options = await VENDORS[this.vendor].options(this.form, signal, client);
+        const made = connect(this.vendor, options.client ? options : { ...options, ...client });
         const pages = made.capabilities().pages;
         return [made, await made.devices(pages ? { page: 1, pageSize: PAGE_SIZE, signal } : { signal })];
       });
