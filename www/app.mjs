@@ -787,7 +787,7 @@ class Card {
     // takes its signal too, as a call's own signal does not stop a token request other calls may share:
     // cancelling the connect ends the session.
     const session = new AbortController();
-    Object.assign(this, { session, cloud: undefined, rows: undefined, page: 1, total: undefined, net: tracker() });
+    Object.assign(this, { session, cloud: undefined, rows: undefined, page: 1, total: undefined, countFailed: false, net: tracker() });
     this.setState('loading');
     this.showError('');
     this.statusLine.textContent = '';
@@ -830,11 +830,11 @@ class Card {
     let n = 0;
     try {
       for await (const _ of this.cloud.iterateDevices({ pageSize: 100, signal })) n++;
+      this.total = n;
     } catch {
-      return; // the list still pages without a total
+      if (signal.aborted) return;
+      this.countFailed = true; // the list still pages, without a total
     }
-    if (signal.aborted) return;
-    this.total = n;
     this.renderCounts();
   }
 
@@ -895,7 +895,7 @@ class Card {
     this.pager.querySelector('.prev').disabled = this.page <= 1;
     this.pager.querySelector('.next').disabled = rows.length < PAGE_SIZE || (pages !== undefined && this.page >= pages);
     this.statusLine.textContent = this.total === undefined
-      ? `${PAGE_SIZE} ${noun[1]} a page · counting…`
+      ? `${PAGE_SIZE} ${noun[1]} a page · ${this.countFailed ? 'not counted' : 'counting…'}`
       : `${plural(this.total, noun)} · ${PAGE_SIZE} a page · ${this.took} ms`;
   }
 

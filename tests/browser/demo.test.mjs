@@ -116,6 +116,15 @@ async function chartLine(detail, n) {
   return d.match(/[ML]/g).length;
 }
 
+/** Waits until the simulator has logged `n` requests of `vendor` that `match`. */
+async function waitForRequests(vendor, match, n) {
+  const deadline = Date.now() + WAIT;
+  while ((await simGet(`requests?vendor=${vendor}`)).filter(match).length < n) {
+    assert.ok(Date.now() < deadline, `${n} requests of ${vendor} in time`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** A token from the simulator's Arduino, to change a property as a device would. */
 async function arduinoPublish(thingId, propertyId, value) {
   const token = await fetch(`${sim.url}/arduino/iot/v1/clients/token`, {
@@ -352,6 +361,9 @@ describe('demo page', { timeout: 300_000 }, () => {
     assert.equal(await text(lamp.locator('.detail-name')), 'Desk Lamp');
     assert.equal(await card('arduino').locator(`tr[data-device-id="${DESK_LAMP.id}"]`).getAttribute('aria-selected'), 'true');
     assert.equal(await text(lamp.locator('.command-title')), 'Write a property');
+    // Polled events report changes from the first poll on: the write comes after it reached the cloud (three
+    // reads of the properties on opening: the readings, the writable ones, the event poll's first).
+    await waitForRequests('arduino', (r) => r.method === 'GET' && r.path.endsWith(`/things/${DESK_LAMP.id}/properties`), 3);
     const form = lamp.locator('form.command');
     await form.waitFor();
     assert.deepEqual(await form.locator('select[name="name"] option').allTextContents(), ['lamp (BOOL)', 'brightness (INT)']);
@@ -466,6 +478,8 @@ describe('demo page', { timeout: 300_000 }, () => {
     const form = detail.locator('form.command');
     await form.waitFor();
     assert.deepEqual(await form.locator('select[name="name"] option').allTextContents(), ['led', 'reboot']);
+    // After the event poll's first read (the readings' and its own), so that it sees the change.
+    await waitForRequests('iotconnect', (r) => r.path.endsWith(`/Telemetry/device/${device.guid}`), 2);
     await form.locator('input[name="arg"]').fill('on');
     await form.getByRole('button', { name: 'Send' }).click();
     await detail.locator('.command-status', { hasText: `led "on" to ${device.displayName}: acknowledged` }).waitFor();
