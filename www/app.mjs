@@ -337,10 +337,13 @@ function drawChart(node, points, name, width) {
   const values = points.map((p) => p.value);
   let lo = Math.min(...values);
   let hi = Math.max(...values);
-  if (hi === lo) {
-    const pad = Math.abs(lo) * 0.01 || 1;
-    lo -= pad;
-    hi += pad;
+  // A flat or nearly flat series gets an axis of at least 0.4 % of its values (±1 around 0), not ticks
+  // finer than its readings.
+  const minSpan = Math.max(Math.abs(lo), Math.abs(hi)) * 0.004 || 2;
+  if (hi - lo < minSpan) {
+    const mid = (hi + lo) / 2;
+    lo = mid - minSpan / 2;
+    hi = mid + minSpan / 2;
   }
   const step = niceStep(hi - lo, 4);
   lo = Math.floor(lo / step) * step;
