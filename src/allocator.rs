@@ -12,6 +12,9 @@
 //!
 //! Natively the system allocator stays; the tests below run the same allocator over a fixed arena.
 
+// Natively only the tests use it.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
 use core::ptr::null_mut;
