@@ -368,10 +368,7 @@ where
         }
     }
     fn dispatch<'a>(&'a self, index: usize, _op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
-        match index.checked_sub(FLOW_BASE) {
-            Some(i) => Box::pin(self.send_call(call, Some(i))),
-            None => Box::pin(self.send_call(call, None)),
-        }
+        Box::pin(self.send_call(call, index.checked_sub(FLOW_BASE)))
     }
 }
 
