@@ -85,10 +85,11 @@ test-browser: build setup-browser
 	node --test tests/browser/*.test.mjs
 
 demo: build
-	node tests/simulator/cli.js --port $(DEMO_PORT) --www www --pkg pkg
+	node tests/simulator/cli.js --port $(DEMO_PORT) --www www --pkg pkg --rate-limits documented --live
 
 bench: pack
 	node bench/run.mjs
+	node bench/scheduler.mjs
 
 clean:
-	rm -rf pkg target/pack target/consumers target/assemble-* target/size-report.json target/size target/size-table.txt target/bench.json
+	rm -rf pkg target/pack target/consumers target/assemble-* target/size-report.json target/size target/size-table.txt target/bench.json target/bench-scheduler.json

@@ -76,10 +76,8 @@ for (const file of snippets('nodejs')) {
     fs.writeFileSync(path.join(outDir, target, 'snippets', file), text);
   }
 }
-// `[Symbol.dispose]` needs TypeScript's esnext lib; the method is there at run time, the declaration is
-// left out so that the types check under the usual es2020–es2022 libs.
-const dts = fs.readFileSync(path.join(tmp, 'nodejs', `${NAME}.d.ts`), 'utf8');
-fs.writeFileSync(path.join(outDir, `${NAME}.d.ts`), dts.replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, ''));
+// The declarations of src/js/types.rs (the client classes are among them: wasm-bindgen exports no class).
+fs.copyFileSync(path.join(tmp, 'nodejs', `${NAME}.d.ts`), path.join(outDir, `${NAME}.d.ts`));
 // The web glue is an ES module inside a CommonJS package: say so for hosts that go by `type`.
 fs.writeFileSync(path.join(outDir, 'web', 'package.json'), '{ "type": "module" }\n');
 const webSnippets = snippets('web').map((f) => path.join('web', 'snippets', f));
@@ -149,7 +147,18 @@ fs.writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(manifest, 
 // before the service URL (which makes concurrent first calls share one discovery) 106. Tried and not kept:
 // the service URL picked by a sync helper (+6), the token's future boxed and shared with `login()` (−2),
 // the two paging errors as one (−11, a vaguer message), `need` in the constructor as one match (+20).
-// 51,900 → 56,750: the unified device model (`connect()`, src/unified.rs), measured 56,706 (+4,806; browser JS
+// 51,900 → 50,713 (browser JS 13,116 → 12,964): the clients are plain JavaScript classes (common.mjs) over
+// handles to a slot table in wasm (src/js/clients.rs), not a wasm-bindgen class per vendor with its own
+// constructor, `__invoke`, `toJSON`, destructor, borrow checks and glue; one export, `__call`, for every
+// call of theirs and the package's other crossings; the executor's `Runtime` class replaced by two raw
+// exports. Each step measured: the four classes as slots with separate exports (→ 51,476), `Runtime` gone
+// (→ 51,106), `__new`/`__invoke` folded into `__call` (→ 51,090), `__eventStep` (→ 51,004),
+// `__iotApiInvoke` (→ 50,868), `__arity` and `__setErrorClass` (→ 50,837), `__call` as one `match`
+// (→ 50,713).
+// 50,713 → 49,543: a free-list allocator of our own (address-ordered, first fit, merging free neighbours)
+// in place of talc (→ 50,332); Particle's token lifetimes and `full` read by the rows of FLOWS instead of
+// hand-written option reading (→ 49,552); one boxed future for all of Particle's calls (→ 49,543).
+// 49,543 → (measured after the merge): the unified device model (`connect()`, src/unified.rs), measured 56,706 (+4,806; browser JS
 // +1,110). What it costs, each part measured by taking it out: the recipe steps and the calls they make
 // ≈ 1,200 (the arguments of a call ≈ 370, picking from an answer ≈ 320), the checks of each method's
 // arguments ≈ 580, the fields of devices, readings, points and events ≈ 490 (+ ≈ 230 for the answers of the

@@ -1,20 +1,20 @@
 // Browsers, workers, Deno and bundlers. The wasm is fetched and instantiated on first use: clients can be
 // created and called at once, and calls wait for the module. `await init()` loads it ahead of time.
 import initWasm, * as glue from './web/iot_cloud_wasm.js';
-import { CloudError, iotApi, arduinoResources, vendorMethods, unified, CAPABILITIES } from './common.mjs';
+import { CloudError, clientClasses, setErrorClass, iotApi, iotApiInvoke, unified, CAPABILITIES } from './common.mjs';
 import { eventStreams } from './events.mjs';
 
 let loaded = false;
 let loading;
+// The real classes: usable once the module is loaded (their calls go straight into wasm).
+const classes = clientClasses(glue);
+eventStreams(classes.Particle);
 
 /** Loads the wasm (once). `input`: another URL, Response or WebAssembly.Module for the .wasm file. */
 export function init(input) {
   loading ??= initWasm({ module_or_path: input ?? new URL('./iot_cloud_wasm_bg.wasm', import.meta.url) }).then(
     () => {
-      glue.__setErrorClass(CloudError);
-      arduinoResources(glue.Arduino, glue.__arity);
-      vendorMethods(glue);
-      eventStreams(glue.Particle);
+      setErrorClass(glue);
       loaded = true;
     },
     (err) => {
@@ -53,13 +53,13 @@ function lazyClass(name) {
   const Lazy = {
     [name]: function (...args) {
       if (!new.target) throw new TypeError(`Class constructor ${name} cannot be invoked without 'new'`);
-      if (loaded) return new glue[name](...args);
+      if (loaded) return new classes[name](...args);
       // The real client, once the module is there. A failed load is tried again by the next call; an
       // error from the constructor (bad options) is final.
       let instance;
       const real = () => {
         instance ??= init().then(
-          () => new glue[name](...args),
+          () => new classes[name](...args),
           (err) => {
             instance = undefined;
             throw err;
@@ -82,7 +82,7 @@ function lazyClass(name) {
     },
   }[name];
   Object.defineProperty(Lazy, Symbol.hasInstance, {
-    value: (value) => standIns.has(value) || (loaded && value instanceof glue[name]),
+    value: (value) => standIns.has(value) || (loaded && value instanceof classes[name]),
   });
   return Lazy;
 }
@@ -91,6 +91,7 @@ export const Arduino = lazyClass('Arduino');
 export const Particle = lazyClass('Particle');
 export const CThings = lazyClass('CThings');
 export const IoTConnect = lazyClass('IoTConnect');
-export const IotApi = iotApi((...args) => (loaded ? glue.__iotApiInvoke(...args) : init().then(() => glue.__iotApiInvoke(...args))));
+const invoke = iotApiInvoke(glue);
+export const IotApi = iotApi((...args) => (loaded ? invoke(...args) : init().then(() => invoke(...args))));
 export const connect = unified({ arduino: Arduino, particle: Particle, cthings: CThings, iotconnect: IoTConnect });
 export { CloudError, CAPABILITIES };

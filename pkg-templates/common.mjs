@@ -28,13 +28,12 @@ export class ApiClient {
 }
 ApiClient.instance = new ApiClient();
 
-// `mode` bits of the one call into wasm: the IotApi surface, a full answer, a page of a paged list, the
-// unified model.
+// `mode` bits of the one call into wasm: the IotApi surface, a full answer, a page of a paged list, a call
+// checked and not sent.
 const COMPAT = 1;
 const FULL = 2;
 const PAGE = 4;
-const UNIFIED = 8;
-const DRY = 16;
+const DRY = 8;
 
 const upper = (s) => s[0].toUpperCase() + s.slice(1);
 
@@ -71,6 +70,119 @@ const IOTCONNECT = 'devices:list,iterate,get,getByUniqueId,create,update,setActi
   + 'telemetry:latest,recent,history firmware:list,get,create firmwareUpgrades:list,get,create,delete,publish '
   + 'ota:update :request';
 
+// The one call into wasm is `glue.__call(handle, what, arg, args, mode, extra)` (src/js/clients.rs); `what`:
+const NEW = 0;
+const FREE = 1;
+const DESCRIBE = 2;
+const SET_AUTH = 3;
+const EVENT_STREAM = 4;
+const IDENTITY = 5;
+const LOGIN = 6;
+const ENDPOINTS = 7;
+const STEP = 8;
+const IOTAPI_CALL = 9;
+const ARITY = 10;
+const ERROR_CLASS = 11;
+const UNIFIED = 12;
+const INVOKE = 13;
+
+/** Hands the wasm module the CloudError class (once it is loaded). */
+export const setErrorClass = (glue) => glue.__call(0, ERROR_CLASS, CloudError);
+
+/** The call of an IotApi method, `(apiClient, op, name, args, mode)`, for `iotApi`. */
+export const iotApiInvoke = (glue) => (client, op, name, args, mode) => glue.__call(op, IOTAPI_CALL, name, args, mode, client);
+
+/**
+ * The client classes over the wasm-bindgen glue `glue`, with every method. A client lives in wasm, in a slot
+ * of src/js/clients.rs; its object here holds the slot's handle and frees it with `free()` (or `using`), or
+ * once it is garbage-collected. A table-driven method is `__invoke`; `__call` throws the CloudError that
+ * wasm answers for a wrong argument or a freed client.
+ */
+export function clientClasses(glue) {
+  const call = glue.__call;
+  const registry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((h) => call(h, FREE)) : undefined;
+  class Client {
+    #h;
+    constructor(vendor, options) {
+      const h = call(vendor, NEW, options);
+      if (typeof h !== 'number') throw h;
+      this.#h = h;
+      registry?.register(this, h, this);
+    }
+
+    /** Frees the client's memory in wasm now (calls in flight finish); later calls reject. */
+    free() {
+      registry?.unregister(this);
+      call(this.#h, FREE);
+      // A handle that names no client, of the same vendor (whose CloudError later calls get).
+      this.#h &= 3;
+    }
+
+    /** What `JSON.stringify(client)` shows: never credentials or tokens. */
+    toJSON() {
+      return this.__call(DESCRIBE);
+    }
+
+    __invoke(op, name, args, mode) {
+      return call(this.#h, INVOKE + op, name, args, mode);
+    }
+
+    __call(what, arg, args, mode) {
+      const r = call(this.#h, what, arg, args, mode);
+      if (r instanceof Error) throw r;
+      return r;
+    }
+  }
+  if (Symbol.dispose) Client.prototype[Symbol.dispose] = Client.prototype.free;
+  class Arduino extends Client {
+    constructor(options) {
+      super(0, options);
+    }
+  }
+  class Particle extends Client {
+    constructor(options) {
+      super(1, options);
+    }
+
+    setDefaultAuth(auth) {
+      this.__call(SET_AUTH, auth);
+    }
+
+    __eventStream(options) {
+      return this.__call(EVENT_STREAM, options);
+    }
+
+    static __eventStep(op, n, v) {
+      return call(op, STEP, v, n);
+    }
+  }
+  class CThings extends Client {
+    constructor(options) {
+      super(2, options);
+    }
+  }
+  class IoTConnect extends Client {
+    constructor(options) {
+      super(3, options);
+    }
+
+    login() {
+      return this.__call(LOGIN);
+    }
+
+    endpoints() {
+      return this.__call(ENDPOINTS);
+    }
+
+    identity() {
+      return this.__call(IDENTITY);
+    }
+  }
+  resources(Arduino, 'arduino', RESOURCES, PAGED, (op) => call(op, ARITY));
+  vendorMethods(Particle, CThings, IoTConnect);
+  return { Arduino, Particle, CThings, IoTConnect };
+}
+
 /**
  * Gives a client class its resources (`client.group.action(...)`) from a table `{group: {action: op}}`: each
  * method is one call into wasm with the operation's number. `arity(op)` is the number of positional
@@ -100,17 +212,12 @@ function resources(Class, prefix, table, paged = [], arity) {
   }
 }
 
-/** The Arduino class's resources (`arduino.things.list()`, …), from the generated table. */
-export function arduinoResources(Arduino, arity) {
-  resources(Arduino, 'arduino', RESOURCES, PAGED, arity);
-}
-
 /**
  * The table-made methods of the other clients: Particle's particle-api-js methods (one options object,
  * `{body, statusCode}` results), `cthings.devices.get/getEnvelope`, `cthings.request/requestEnvelope`, and
  * IoTConnect's resources and `request`.
  */
-export function vendorMethods({ Particle, CThings, IoTConnect }) {
+function vendorMethods(Particle, CThings, IoTConnect) {
   // As particle-api-js: a 204 resolves `{body: {}}`; a download resolves its bytes alone, a Buffer in Node and
   // an ArrayBuffer in a browser.
   PARTICLE.forEach((method, op) => {
@@ -210,7 +317,7 @@ export function iotApi(invoke) {
 
 // The unified device model: `connect(vendor, options)` → a Cloud over that vendor's client. What each method
 // sends and reads, which polled values changed and what each cloud can do are wasm's (src/unified.rs),
-// reached through the client's `__invoke(what, extra, args, UNIFIED)`; this makes the class and its async
+// reached through the client's `__call(UNIFIED, extra, args, what)`; this makes the class and its async
 // iterators.
 
 const cap = (pages, history, command, events, rateLimit) => Object.freeze({
@@ -245,7 +352,7 @@ class Cloud {
     this.client = client;
     this.#options = options;
     // The request rate (`rateLimit`), set before the first call; a wrong option rejects every call.
-    this.#ready = client.__invoke(0, '', [options], UNIFIED);
+    this.#ready = (async () => client.__call(UNIFIED, 0, [options], 0))();
     this.#ready.catch(() => {});
   }
 
@@ -257,7 +364,7 @@ class Cloud {
     const c = this.client;
     const done = [];
     for (;;) {
-      const r = await c.__invoke(what, extra, [args, done, start], UNIFIED);
+      const r = await c.__call(UNIFIED, extra, [args, done, start], what);
       if (r.length < 2) return r[0];
       const answers = [];
       for (let i = 1; i < r.length; i += 2) await c.__invoke(r[i], r[0], r[i + 1], DRY);
@@ -306,7 +413,7 @@ class Cloud {
       signal?.addEventListener('abort', stop);
       if (signal?.aborted) stop();
       try {
-        for await (const e of stream) yield this.client.__invoke(7, '', [this.#kept, e], UNIFIED);
+        for await (const e of stream) yield this.client.__call(UNIFIED, 0, [this.#kept, e], 7);
       } finally {
         signal?.removeEventListener('abort', stop);
       }
@@ -317,7 +424,7 @@ class Cloud {
     try {
       if (!ids.length) for await (const d of this.iterateDevices(opts)) ids.push(d.id);
       while (!signal?.aborted) {
-        for (const id of ids) yield* await this.client.__invoke(6, '', [seen, id, await this.readings(id, opts)], UNIFIED);
+        for (const id of ids) yield* await this.client.__call(UNIFIED, 0, [seen, id, await this.readings(id, opts)], 6);
         await wait(ms, signal);
       }
     } catch (err) {

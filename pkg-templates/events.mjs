@@ -306,9 +306,8 @@ export function eventStreams(Particle) {
     const stream = new EventStream();
     const signal = stream._ctl.signal;
     return new Promise((resolve, reject) => {
-      // A CloudError for wrong options, before anything is sent.
+      // Throws a CloudError for wrong options, before anything is sent.
       const setup = this.__eventStream(options);
-      if (!Array.isArray(setup)) throw setup;
       const report = (kind, value) => {
         if (!signal.aborted) stream._report(kind, value);
       };

@@ -108,6 +108,10 @@ main().catch((err) => {
   }
   if (err instanceof CloudError) {
     console.error(`Arduino IoT Cloud error: ${err.status ?? '-'} ${err.code}: ${err.message}`);
+    if (err.status === 404 && !organization) {
+      // A thing in an organization's space is only found with the organization's id.
+      console.error('hint: if the thing belongs to an organization, set ARDUINO_ORGANIZATION to its id');
+    }
   } else {
     // fetch rejects with "fetch failed"; the reason (refused, DNS, TLS…) is in err.cause.
     console.error(`${err.message}${err.cause ? ` (${err.cause.code || err.cause.message})` : ''}`);

@@ -40,7 +40,6 @@ fn client_from(api_client: &JsValue) -> Result<super::invoke::Any, Error> {
 
 /// A call of an `IotApi` method (the classes are made in JavaScript from the generated table): the
 /// `ApiClient`'s settings are read now, as the official client does at each call.
-#[wasm_bindgen(js_name = "__iotApiInvoke", skip_typescript)]
-pub fn iot_api_invoke(api_client: JsValue, op: u32, name: JsValue, args: JsValue, mode: u32) -> Promise {
-    super::invoke::invoke(client_from(&api_client), super::arduino::V, op, &name, &args, mode | COMPAT)
+pub(super) fn iot_api_invoke(api_client: &JsValue, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> Promise {
+    super::invoke::invoke(client_from(api_client), super::arduino::V, op, name, args, mode | COMPAT)
 }

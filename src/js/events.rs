@@ -6,7 +6,6 @@
 use crate::prelude::*;
 
 use super::options::{pairs, Opts};
-use super::particle::Particle;
 use super::to_js;
 use crate::error::{Error, Vendor};
 use crate::http::encode::cat;
@@ -33,28 +32,19 @@ struct Streams {
 
 static STREAMS: Local<Streams> = Local::new(Streams { sessions: Vec::new(), opens: Opens::new() });
 
-#[wasm_bindgen]
-impl Particle {
-    /// The start of `getEventStream` (events.mjs): checks the options (answers a `CloudError`
-    /// `invalid_argument`, before anything is sent, when one is wrong) and answers
-    /// `[handle, url, fetch, silenceMs, testWait, authorization]`: the handle of the stream's session (its
-    /// slot times 8, for [`Particle::event_step`]) and the `Authorization` header of every open.
-    #[wasm_bindgen(js_name = "__eventStream", skip_typescript)]
-    pub fn event_stream(&self, options: JsValue) -> JsValue {
-        setup(&self.inner, options).map_or_else(|e| to_js(e, V), JsValue::from)
-    }
-
-    /// The one question of the loop in events.mjs to a session at each step: `op` is the session's handle
-    /// plus [`WAIT`], [`OPENED`], [`FEED`], [`ENDED`], or [`FREE`] once the stream is over. (A static
-    /// method: no object to borrow, and one crossing for every step.)
-    #[wasm_bindgen(js_name = "__eventStep", skip_typescript)]
-    pub fn event_step(op: u32, n: f64, v: JsValue) -> JsValue {
-        STREAMS.try_with(|s| step(&mut s.borrow_mut(), op as usize >> 3, op & 7, n, v)).unwrap_or(JsValue::UNDEFINED)
-    }
+/// The one question of the loop in events.mjs to a session at each step (`Particle.__eventStep`, through
+/// `__call`; no client is needed): `op` is the session's handle plus [`WAIT`], [`OPENED`], [`FEED`],
+/// [`ENDED`], or [`FREE`] once the stream is over.
+pub(super) fn event_step(op: u32, n: f64, v: JsValue) -> JsValue {
+    STREAMS.try_with(|s| step(&mut s.borrow_mut(), op as usize >> 3, op & 7, n, v)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// The start of `getEventStream` (events.mjs, through `__call`): checks the options (a `CloudError`
+/// `invalid_argument`, before anything is sent, when one is wrong) and answers
+/// `[handle, url, fetch, silenceMs, testWait, authorization]`: the handle of the stream's session (its slot
+/// times 8, for [`event_step`]) and the `Authorization` header of every open.
 #[inline(never)]
-fn setup(client: &Client<FetchTransport>, options: JsValue) -> Result<Array, Error> {
+pub(super) fn setup(client: &Client<FetchTransport>, options: JsValue) -> Result<Array, Error> {
     let o = Opts::new(options.clone(), CTX)?;
     if options.is_object() {
         // `[key, value, …]`, or undefined when reading the keys threw.
@@ -108,19 +98,19 @@ impl Sink for Events<'_> {
     }
 }
 
-/// [`Particle::event_step`]: the wait (ms) before an open wanted now: Particle's 100 opens per 5 minutes,
+/// [`event_step`]: the wait (ms) before an open wanted now: Particle's 100 opens per 5 minutes,
 /// shared by all streams; the open is counted at the end of that wait.
 pub const WAIT: u32 = 0;
-/// [`Particle::event_step`]: an open answered status `n` with `v` (`-2`: it failed, `v` the message):
+/// [`event_step`]: an open answered status `n` with `v` (`-2`: it failed, `v` the message):
 /// undefined when its body is to be read, else the `CloudError` of the refusal.
 pub const OPENED: u32 = 1;
-/// [`Particle::event_step`]: the events the text `v` (a chunk of the body) completes, after the last event
+/// [`event_step`]: the events the text `v` (a chunk of the body) completes, after the last event
 /// id (`""`: none yet; sent as `Last-Event-ID` when reopening): `[lastEventId, name, data, name, data, …]`.
 pub const FEED: u32 = 2;
-/// [`Particle::event_step`]: the connection of the last [`OPENED`] is over: the wait before the next open
+/// [`event_step`]: the connection of the last [`OPENED`] is over: the wait before the next open
 /// (ms, with random jitter), or `-1` to stop.
 pub const ENDED: u32 = 3;
-/// [`Particle::event_step`]: the stream is over; its slot is free.
+/// [`event_step`]: the stream is over; its slot is free.
 pub const FREE: u32 = 4;
 
 /// The answer of session `id` to `what` (undefined for a session that is not running).

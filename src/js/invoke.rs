@@ -20,8 +20,8 @@ use wasm_bindgen::JsCast;
 pub(crate) type Any = Rc<dyn Client<JsValue>>;
 
 /// Calls operation `op` of `client`'s table with the arguments of a JavaScript method named `name`; `mode`:
-/// see [`COMPAT`], [`FULL`], [`PAGE`], [`UNIFIED`] and [`DRY`]. Every vendor's `__invoke` comes here: prepared first (nothing is
-/// sent when an argument is wrong), then sent by the vendor.
+/// see [`COMPAT`], [`FULL`], [`PAGE`] and [`DRY`]. Every vendor's `__invoke` comes here: prepared first (nothing
+/// is sent when an argument is wrong), then sent by the vendor.
 #[inline(never)]
 pub(crate) fn invoke(
     client: Result<Any, Error>,
@@ -31,12 +31,6 @@ pub(crate) fn invoke(
     args: &JsValue,
     mode: u32,
 ) -> Promise {
-    if mode & UNIFIED != 0 {
-        return match client {
-            Ok(client) => super::unified::call(client, vendor, op, name, args),
-            Err(e) => reject(vendor, e),
-        };
-    }
     let prepared = client.and_then(|client| {
         let (args, name) = arguments(args, name)?;
         let index = op as usize;
@@ -66,10 +60,9 @@ pub const COMPAT: u32 = 1;
 pub const FULL: u32 = 2;
 /// `mode` bit: one page of a paged list: resolve `[items, next start or undefined]`.
 pub const PAGE: u32 = 4;
-/// `mode` bit: a call of the unified model (`connect()`): `op` is its `what`, see `js::unified`.
-pub const UNIFIED: u32 = 8;
-/// `mode` bit: the call is prepared (its arguments checked) but not sent; resolves undefined.
-pub const DRY: u32 = 16;
+/// `mode` bit: the call is prepared (its arguments checked) but not sent; resolves undefined (the unified
+/// model checks every call of a step before it sends the first).
+pub const DRY: u32 = 8;
 
 const MAX_ITEMS: u32 = 1_000;
 
@@ -219,7 +212,6 @@ pub fn answer(resp: Response<JsValue>, mode: u32, previous: Option<String>) -> J
 }
 
 /// The number of positional arguments of Arduino operation `op` (for the JavaScript page iterators).
-#[wasm_bindgen(js_name = "__arity", skip_typescript)]
-pub fn arity(op: u32) -> u32 {
+pub(super) fn arity(op: u32) -> u32 {
     crate::ops::row(crate::ops::arduino::OPS, op as usize).map_or(0, |o| o.positional() as u32)
 }

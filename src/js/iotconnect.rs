@@ -1,6 +1,5 @@
-use super::invoke::{invoke, Any};
 use super::options::Opts;
-use super::{describe, opt_num, promise, set, to_js};
+use super::{describe as settings, opt_num, promise, set};
 use crate::error::{Error, Vendor};
 use crate::http::fetch::FetchTransport;
 use crate::http::Body;
@@ -17,98 +16,72 @@ extern "C" {
     fn claims(token: &str) -> JsValue;
 }
 
-type Client = iotconnect::IoTConnect<FetchTransport>;
+pub(crate) type Client = iotconnect::IoTConnect<FetchTransport>;
 const V: Vendor = Vendor::IoTConnect;
 
-/// Avnet IoTConnect client: discovery or given service URLs, basic-token + login, refresh before expiry, the
-/// calls of the fact sheet (made in JavaScript from the table) and `request` for any other.
-#[wasm_bindgen]
-pub struct IoTConnect {
-    inner: Rc<Client>,
+/// `new IoTConnect(options)`: discovery or given service URLs, basic-token + login, refresh before expiry,
+/// the calls of the fact sheet (made in JavaScript from the table) and `request` for any other.
+pub(super) fn new(options: JsValue) -> Result<Rc<Client>, Error> {
+    let o = Opts::new(options, "IoTConnect")?;
+    let platform = o.string("platform")?.unwrap_or_default();
+    // Given service URLs: discovery is not asked, so none of its settings is needed.
+    let urls = match o.raw("urls")? {
+        Some(v) if Body::is_object(&v) => Some(service_urls(&v, "IoTConnect: `urls.", "", &platform)?),
+        Some(_) => return Err(Error::invalid("IoTConnect: `urls` must be an object")),
+        None => None,
+    };
+    let discover = urls.is_none();
+    if !(platform == "aws" || platform == "az" || (!discover && platform.is_empty())) {
+        return Err(Error::invalid("IoTConnect: `platform` must be \"aws\" or \"az\""));
+    }
+    let (user, token) = o.credentials("username", "password")?;
+    // Discovery needs the solution key and the environment; the login, the solution key.
+    let need = |key: &str, needed: bool| match needed {
+        true => o.required(key),
+        false => Ok(o.string(key)?.unwrap_or_default()),
+    };
+    let solution = Solution {
+        discovery_url: o.url("discoveryUrl", iotconnect::DEFAULT_DISCOVERY_URL)?,
+        solution_key: need("solutionKey", discover || user.is_some())?,
+        environment: need("environment", discover)?,
+        platform,
+    };
+    Ok(Rc::new(iotconnect::IoTConnect::new(o.client_config()?, solution, urls, user, token)))
 }
 
-#[wasm_bindgen]
-impl IoTConnect {
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "IoTConnectOptions")] options: JsValue,
-    ) -> Result<IoTConnect, JsValue> {
-        let build = || {
-            let o = Opts::new(options, "IoTConnect")?;
-            let platform = o.string("platform")?.unwrap_or_default();
-            // Given service URLs: discovery is not asked, so none of its settings is needed.
-            let urls = match o.raw("urls")? {
-                Some(v) if Body::is_object(&v) => Some(service_urls(&v, "IoTConnect: `urls.", "", &platform)?),
-                Some(_) => return Err(Error::invalid("IoTConnect: `urls` must be an object")),
-                None => None,
-            };
-            let discover = urls.is_none();
-            if !(platform == "aws" || platform == "az" || (!discover && platform.is_empty())) {
-                return Err(Error::invalid("IoTConnect: `platform` must be \"aws\" or \"az\""));
+/// `login()`: logs in (basic-token, then login) unless a fresh token is cached; resolves `{expiresAt}` (ms
+/// since the epoch, or undefined for a given token).
+pub(super) fn login(c: Rc<Client>) -> Promise {
+    promise(V, async move {
+        let expires = c.login().await?;
+        let o = Object::new();
+        set(&o, "expiresAt", &opt_num(expires));
+        Ok(o.into())
+    })
+}
+
+/// `endpoints()`: the solution's service base URLs, given or from discovery (cached).
+pub(super) fn endpoints(c: Rc<Client>) -> Promise {
+    promise(V, async move {
+        let urls = c.endpoints().await?;
+        let o = Object::new();
+        for (i, name) in SERVICES.iter().enumerate() {
+            if let Some(url) = urls.get(i).filter(|u| !u.is_empty()) {
+                set(&o, name, &url.as_str().into());
             }
-            let (user, token) = o.credentials("username", "password")?;
-            // Discovery needs the solution key and the environment; the login, the solution key.
-            let need = |key: &str, needed: bool| match needed {
-                true => o.required(key),
-                false => Ok(o.string(key)?.unwrap_or_default()),
-            };
-            let solution = Solution {
-                discovery_url: o.url("discoveryUrl", iotconnect::DEFAULT_DISCOVERY_URL)?,
-                solution_key: need("solutionKey", discover || user.is_some())?,
-                environment: need("environment", discover)?,
-                platform,
-            };
-            Ok(iotconnect::IoTConnect::new(o.client_config()?, solution, urls, user, token))
-        };
-        build().map(|c| IoTConnect { inner: Rc::new(c) }).map_err(|e| to_js(e, V))
-    }
+        }
+        Ok(o.into())
+    })
+}
 
-    /// Calls operation `op` (`devices.list`: made in JavaScript from the table).
-    #[wasm_bindgen(js_name = "__invoke", skip_typescript)]
-    pub fn invoke(&self, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> Promise {
-        invoke(Ok(self.inner.clone() as Any), V, op, name, args, mode)
-    }
+/// `identity()`: the claims of the access token the client holds (`user{companyId, entityGuid, solutionKey,
+/// …}`, `exp`): nothing is sent, and before the first login there is nothing to read.
+pub(super) fn identity(c: &Client) -> JsValue {
+    c.access_token().map_or(JsValue::UNDEFINED, |t| claims(&t))
+}
 
-    /// Logs in (basic-token, then login) unless a fresh token is cached; resolves `{expiresAt}` (ms since
-    /// the epoch, or undefined for a given token).
-    #[wasm_bindgen(unchecked_return_type = "Promise<{ expiresAt?: number }>")]
-    pub fn login(&self) -> Promise {
-        let inner = self.inner.clone();
-        promise(V, async move {
-            let expires = inner.login().await?;
-            let o = Object::new();
-            set(&o, "expiresAt", &opt_num(expires));
-            Ok(o.into())
-        })
-    }
-
-    /// The solution's service base URLs, given or from discovery (cached).
-    #[wasm_bindgen(unchecked_return_type = "Promise<IoTConnectEndpoints>")]
-    pub fn endpoints(&self) -> Promise {
-        let inner = self.inner.clone();
-        promise(V, async move {
-            let urls = inner.endpoints().await?;
-            let o = Object::new();
-            for (i, name) in SERVICES.iter().enumerate() {
-                if let Some(url) = urls.get(i).filter(|u| !u.is_empty()) {
-                    set(&o, name, &url.as_str().into());
-                }
-            }
-            Ok(o.into())
-        })
-    }
-
-    /// The claims of the access token the client holds (`user{companyId, entityGuid, solutionKey, …}`,
-    /// `exp`): nothing is sent, and before the first login there is nothing to read.
-    #[wasm_bindgen(unchecked_return_type = "IoTConnectClaims | undefined")]
-    pub fn identity(&self) -> JsValue {
-        self.inner.access_token().map_or(JsValue::UNDEFINED, |t| claims(&t))
-    }
-
-    #[wasm_bindgen(js_name = toJSON)]
-    pub fn to_json(&self) -> JsValue {
-        let s = self.inner.solution();
-        let settings = [("discoveryUrl", &s.discovery_url), ("environment", &s.environment), ("platform", &s.platform)];
-        describe(V, &settings.map(|(k, v)| (k, Some(v.as_str()).filter(|v| !v.is_empty()))))
-    }
+pub(super) fn describe(c: &Client) -> JsValue {
+    let s = c.solution();
+    let list = [("discoveryUrl", &s.discovery_url), ("environment", &s.environment), ("platform", &s.platform)];
+    settings(V, &list.map(|(k, v)| (k, Some(v.as_str()).filter(|v| !v.is_empty()))))
 }

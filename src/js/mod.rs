@@ -1,8 +1,10 @@
-//! The JavaScript surface: classes exported with wasm-bindgen, option reading and `CloudError`.
+//! The JavaScript surface: the one crossing of the package's calls (clients.rs, with the clients JavaScript
+//! holds by handle), option reading and `CloudError`.
 
 use crate::prelude::*;
 
 mod arduino;
+mod clients;
 mod compat;
 mod cthings;
 mod events;
@@ -23,11 +25,10 @@ use wasm_bindgen::JsCast;
 
 static ERROR_CLASS: Local<Option<Function>> = Local::new(None);
 
-/// Called once by the package's entry files with the `CloudError` class (a class that extends `Error`
+/// Called once by the package's entry files (through `__call`) with the `CloudError` class (a class that extends `Error`
 /// is written in JavaScript); errors are plain `Error`s with the same fields until then.
-#[wasm_bindgen(js_name = "__setErrorClass", skip_typescript)]
-pub fn set_error_class(class: Function) {
-    let _ = ERROR_CLASS.try_with(|c| *c.borrow_mut() = Some(class));
+fn set_error_class(class: JsValue) {
+    let _ = ERROR_CLASS.try_with(|c| *c.borrow_mut() = Some(class.unchecked_into()));
 }
 
 /// The `fetch` clients use when the user gives none (the Node entry's keep-alive transport); `undefined`

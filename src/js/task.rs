@@ -3,8 +3,9 @@
 //! A task is a boxed future in a list here; JavaScript polls it (a microtask after each wake) and settles
 //! the promise made for it when it is done. A JavaScript promise is awaited with [`Settled`]: its callbacks
 //! fill a small array and wake the waker that polled it (any executor's, so the wasm tests can await the
-//! transport too). JavaScript calls back into Rust through the methods of one [`Runtime`] object handed to
-//! it on first use.
+//! transport too). JavaScript calls back into Rust through two plain exports of the wasm instance,
+//! [`iot_poll`] and [`iot_wake`], whose exports object it is handed on first use (no wasm-bindgen class:
+//! its glue, destructor and borrow checks would cost more than the two calls).
 
 use crate::prelude::*;
 
@@ -36,7 +37,7 @@ export function schedule(id) {
   queued.add(id);
   queueMicrotask(() => {
     queued.delete(id);
-    rt.poll(id);
+    rt.iot_poll(id);
   });
 }
 
@@ -51,19 +52,19 @@ export function watch(promise, waker) {
   promise.then(
     (v) => {
       cell.push(true, v);
-      rt.wake(waker);
+      rt.iot_wake(waker);
     },
     (e) => {
       cell.push(false, e);
-      rt.wake(waker);
+      rt.iot_wake(waker);
     },
   );
   return cell;
 }
 "#)]
 extern "C" {
-    /// Hands JavaScript the [`Runtime`] it calls back.
-    fn hook(rt: Runtime);
+    /// Hands JavaScript the exports of the wasm instance, whose [`iot_poll`] and [`iot_wake`] it calls.
+    fn hook(exports: JsValue);
     /// The promise of task `id`, whose first poll is scheduled.
     fn spawn(id: u32) -> Promise;
     /// Polls task `id` in a microtask (once however often it is woken before).
@@ -79,36 +80,30 @@ type Task = Pin<Box<dyn Future<Output = Result<JsValue, Error>>>>;
 
 /// The tasks not yet done, with their ids and vendors (a task being polled is out of the list).
 static TASKS: Local<Vec<(u32, Vendor, Task)>> = Local::new(Vec::new());
-/// The id of the last task (ids start at 2); 0 until JavaScript has the [`Runtime`].
+/// The id of the last task (ids start at 2); 0 until JavaScript has the exports.
 static LAST: Local<u32> = Local::new(0);
 
-/// What JavaScript calls back: to poll a task, to wake a waker.
-#[wasm_bindgen(skip_typescript)]
-pub struct Runtime {
-    _private: u8,
+/// Polls task `id`, if it is not done, and settles its promise when it is. (A raw export: JavaScript calls
+/// it on the instance's exports, with a number.)
+#[no_mangle]
+pub extern "C" fn iot_poll(id: u32) {
+    let Some((vendor, mut task)) = take(id) else { return };
+    // SAFETY: the data of this vtable's wakers is a task id, never dereferenced.
+    let waker = unsafe { Waker::from_raw(RawWaker::new(id as usize as *const (), &VTABLE)) };
+    match task.as_mut().poll(&mut Context::from_waker(&waker)) {
+        Poll::Pending => {
+            let _ = TASKS.try_with(|t| t.borrow_mut().push((id, vendor, task)));
+        }
+        Poll::Ready(Ok(v)) => done(id, true, v),
+        Poll::Ready(Err(e)) => done(id, false, super::to_js(e, vendor)),
+    }
 }
 
-#[wasm_bindgen]
-impl Runtime {
-    /// Polls task `id`, if it is not done, and settles its promise when it is.
-    pub fn poll(&self, id: u32) {
-        let Some((vendor, mut task)) = take(id) else { return };
-        // SAFETY: the data of this vtable's wakers is a task id, never dereferenced.
-        let waker = unsafe { Waker::from_raw(RawWaker::new(id as usize as *const (), &VTABLE)) };
-        match task.as_mut().poll(&mut Context::from_waker(&waker)) {
-            Poll::Pending => {
-                let _ = TASKS.try_with(|t| t.borrow_mut().push((id, vendor, task)));
-            }
-            Poll::Ready(Ok(v)) => done(id, true, v),
-            Poll::Ready(Err(e)) => done(id, false, super::to_js(e, vendor)),
-        }
-    }
-
-    /// Wakes the waker [`Settled`] boxed for `watch`; called once for each.
-    pub fn wake(&self, waker: u32) {
-        // SAFETY: `waker` is a box `Settled::poll` leaked for `watch`, whose callbacks call this once.
-        unsafe { Box::from_raw(waker as usize as *mut Waker) }.wake();
-    }
+/// Wakes the waker [`Settled`] boxed for `watch`; called once for each, by its callbacks.
+#[no_mangle]
+pub extern "C" fn iot_wake(waker: u32) {
+    // SAFETY: `waker` is a box `Settled::poll` leaked for `watch`, whose callbacks call this once.
+    unsafe { Box::from_raw(waker as usize as *mut Waker) }.wake();
 }
 
 /// Task `id` out of the list.
@@ -178,13 +173,13 @@ impl Future for Settled {
     }
 }
 
-/// Hands JavaScript the [`Runtime`], once.
+/// Hands JavaScript the instance's exports, once.
 #[inline(never)]
 fn ensure_hooked() {
     let _ = LAST.try_with(|last| {
         let mut last = last.borrow_mut();
         if *last == 0 {
-            hook(Runtime { _private: 0 });
+            hook(wasm_bindgen::exports());
             *last = 1;
         }
     });

@@ -910,3 +910,69 @@ export interface IotApiClientLike {
   timeout?: number;
 }
 "#;
+
+// The client classes are written in JavaScript (pkg-templates/common.mjs) over the exports of clients.rs;
+// their declarations are here, beside the interfaces above that add their methods. (`[Symbol.dispose]`, an
+// alias of `free`, is there at run time where the platform has `Symbol.dispose`; declaring it would need
+// TypeScript's esnext lib.)
+#[wasm_bindgen(typescript_custom_section)]
+const CLASSES: &str = r#"
+/**
+ * Arduino IoT Cloud client: client-credentials tokens, cached and refreshed before their 300 s run out.
+ */
+export class Arduino {
+  free(): void;
+  constructor(options: ArduinoOptions);
+  /**
+   * What `JSON.stringify(client)` shows: never credentials or tokens.
+   */
+  toJSON(): any;
+}
+
+/**
+ * cThings Cloud client: client credentials by HTTP Basic, the v3 API, envelopes unwrapped.
+ */
+export class CThings {
+  free(): void;
+  constructor(options: CThingsOptions);
+  toJSON(): any;
+}
+
+/**
+ * Avnet IoTConnect client: discovery or given service URLs, basic-token + login, refresh before expiry, the
+ * calls of the fact sheet (made in JavaScript from the table) and `request` for any other.
+ */
+export class IoTConnect {
+  free(): void;
+  /**
+   * The solution's service base URLs, given or from discovery (cached).
+   */
+  endpoints(): Promise<IoTConnectEndpoints>;
+  /**
+   * The claims of the access token the client holds (`user{companyId, entityGuid, solutionKey, …}`,
+   * `exp`): nothing is sent, and before the first login there is nothing to read.
+   */
+  identity(): IoTConnectClaims | undefined;
+  /**
+   * Logs in (basic-token, then login) unless a fresh token is cached; resolves `{expiresAt}` (ms since
+   * the epoch, or undefined for a given token).
+   */
+  login(): Promise<{ expiresAt?: number }>;
+  constructor(options: IoTConnectOptions);
+  toJSON(): any;
+}
+
+/**
+ * Particle Device Cloud client with particle-api-js's method names, argument objects and
+ * `{body, statusCode}` results.
+ */
+export class Particle {
+  free(): void;
+  constructor(options?: ParticleOptions);
+  /**
+   * The token used by calls that pass no `auth`.
+   */
+  setDefaultAuth(auth: string | undefined): void;
+  toJSON(): any;
+}
+"#;

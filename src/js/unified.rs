@@ -1,14 +1,14 @@
-//! The unified model's wasm edge: `client.__invoke(what, '', args, UNIFIED)` of every client class, the one
-//! crossing of `connect()` and its `Cloud` (pkg-templates/common.mjs). What it does is [`crate::unified`]'s; the values
-//! are the platform's own.
+//! The unified model's wasm edge: `__call(handle, UNIFIED, extra, args, what)` (src/js/clients.rs), the one
+//! crossing of `connect()` and its `Cloud` (pkg-templates/common.mjs). What it does is [`crate::unified`]'s;
+//! the values are the platform's own.
 
 use super::invoke::Any;
-use super::{reject, set};
-use crate::error::Vendor;
+use super::{set, to_js};
+use crate::error::{Error, Vendor};
 use crate::http::Body;
 use crate::ops::Arg;
 use crate::unified::{self, Json};
-use js_sys::{Array, Date, Object, Promise};
+use js_sys::{Array, Date, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -62,19 +62,16 @@ impl Json for JsValue {
     }
 }
 
-/// A call of the unified model, `client.__invoke(what, extra, args, UNIFIED)`: a promise of what
-/// `crate::unified` answers (`SETUP`: nothing; `CHANGES`, `EVENT`: their value; a method: the calls of its
-/// next step, or its answer).
-pub(crate) fn call(client: Any, vendor: Vendor, what: u32, extra: &JsValue, args: &JsValue) -> Promise {
+/// A step of the unified model on `client`: what `crate::unified` answers for `what` (`SETUP`: nothing;
+/// `CHANGES`, `EVENT`: their value; a method: the calls of its next step, or its answer), or the `CloudError`
+/// for JavaScript to throw.
+pub(crate) fn call(client: Result<Any, Error>, vendor: Vendor, what: u32, extra: &JsValue, args: &JsValue) -> JsValue {
     let a = |i: usize| Json::item(args, i);
-    let answer = match what {
+    let answer = client.and_then(|client| match what {
         unified::SETUP => unified::setup(&*client, vendor, &a(0)).map(|()| JsValue::UNDEFINED),
         unified::CHANGES => Ok(unified::changes(vendor, &mut a(0), &a(1), &a(2))),
         unified::EVENT => Ok(unified::event(vendor, &mut a(0), &a(1))),
         _ => unified::run(vendor, what, extra, args),
-    };
-    match answer {
-        Ok(v) => Promise::resolve(&v),
-        Err(e) => reject(vendor, e),
-    }
+    });
+    answer.unwrap_or_else(|e| to_js(e, vendor))
 }

@@ -11,7 +11,7 @@ use crate::prelude::*;
 
 pub mod arduino;
 pub mod cthings;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(test, not(target_arch = "wasm32")))]
 pub mod date;
 pub mod iotconnect;
 pub mod particle;

@@ -64,10 +64,10 @@ pub const TRACKING_IDENTITY: usize = 15;
 /// marked [`ops::VENDOR`] (they take `auth`) needs the user's ([`USER_TOKEN`]); the others send the
 /// default token if any ([`ANY_TOKEN`]).
 pub static FLOWS: &str = "\
-POST /oauth/token|fe!username,fe!password,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
+POST /oauth/token|fe!username,fe!password,fiexpires_in=tokenDuration#0,fiexpires_in=expiresIn#0,feexpires_at=expiresAt||75
 POST /oauth/token|fe!mfa_token=mfaToken,fe!otp||75
 POST /oauth/token|||75
-POST /oauth/token|ve!email,vjtokenDuration,vjexpiresIn,vjexpiresAt||75
+POST /oauth/token|ve!email,fiexpires_in=tokenDuration#0,fiexpires_in=expiresIn#0,feexpires_at=expiresAt||75
 POST /oauth/token|fe!refresh_token=refreshToken||75
 POST /v1/products/{product}/customers|fe!email,fspassword,ps!product||75
 GET /v1/user/mfa-enable|tsauth||8256
@@ -123,56 +123,6 @@ fn text(s: &str) -> Value {
     {
         s.to_string()
     }
-}
-
-#[inline(never)]
-fn bad(ctx: &str, what: &[&str]) -> Error {
-    let mut parts = vec![ctx, ": "];
-    parts.extend_from_slice(what);
-    Error::invalid(encode::cat(&parts))
-}
-
-/// The option `key` of `opts`, or an error naming it when it cannot be read.
-#[inline(never)]
-fn field<A: Arg>(opts: Option<&A>, ctx: &str, key: &str) -> Result<Option<A>, Error> {
-    match opts {
-        Some(o) => o.field(key).map_err(|()| bad(ctx, &["`", key, "` could not be read"])),
-        None => Ok(None),
-    }
-}
-
-/// `expires_in` (`tokenDuration` or its alias `expiresIn`, else `default`) or `expires_at` (`expiresAt`, a
-/// `Date` or an ISO 8601 string): the token's lifetime as the password and customer grants take it. Two
-/// of them in one call are refused.
-#[inline(never)]
-pub fn expiry<A: Arg>(
-    opts: Option<&A>,
-    ctx: &str,
-    default: Option<&str>,
-) -> Result<Option<(&'static str, String)>, Error> {
-    let mut got = None;
-    for (key, seconds) in [("tokenDuration", true), ("expiresIn", true), ("expiresAt", false)] {
-        let Some(v) = field(opts, ctx, key)? else { continue };
-        let value = if seconds {
-            v.number().filter(|(n, int)| *int && !n.starts_with('-')).map(|n| n.0)
-        } else {
-            v.date().or_else(|| v.string().ok().flatten().filter(|s| !s.trim().is_empty()))
-        }
-        .unwrap_or_default();
-        if value.is_empty() {
-            let what =
-                if seconds { "` must be a whole number of seconds" } else { "` must be a Date or an ISO 8601 string" };
-            return Err(bad(ctx, &["`", key, what]));
-        }
-        if got.is_some() {
-            return Err(bad(
-                ctx,
-                &["`", key, "` with another lifetime: give one of `tokenDuration`, `expiresIn`, `expiresAt`"],
-            ));
-        }
-        got = Some((if seconds { "expires_in" } else { "expires_at" }, value));
-    }
-    Ok(got.or_else(|| default.map(|d| ("expires_in", d.to_string()))))
 }
 
 /// The token request of a client that renews its own token (`useClientCredentials`): particle-api-js's
@@ -239,44 +189,52 @@ impl<T: Transport> Particle<T> {
     pub fn prepare_flow<A: Arg>(&self, index: usize, ctx: &str, opts: &A) -> Result<Call, Error> {
         let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
         let mut call = ops::prepare(&flow.op, ctx, core::slice::from_ref(opts), "organization")?;
-        self.complete_flow(index, ctx, Some(opts), &mut call)?;
+        self.complete_flow(index, ctx, &mut call)?;
         Ok(call)
     }
 
     /// The parts of login-family call `index` that its row cannot say, added to `call` as
-    /// [`ops::prepare`] made it from the options `opts`.
+    /// [`ops::prepare`] made it.
     #[inline(never)]
-    fn complete_flow<A: Arg>(&self, index: usize, ctx: &str, opts: Option<&A>, call: &mut Call) -> Result<(), Error> {
+    fn complete_flow(&self, index: usize, ctx: &str, call: &mut Call) -> Result<(), Error> {
         let flow = flow(index).ok_or_else(|| Error::invalid("no such operation"))?;
-        let opts = opts.filter(|o| !o.is_absent());
-        // `?tracking=1` unless the whole identity is asked for.
-        // (The row checked that `full` is a boolean.)
-        if index == TRACKING_IDENTITY && field(opts, ctx, "full")?.and_then(|v| v.boolean()) != Some(true) {
+        // `?tracking=1` unless the whole identity is asked for (`full`, the row's one `v` option).
+        if index == TRACKING_IDENTITY && call.cursor.as_deref() != Some("true") {
             call.path.push_str("?tracking=1");
         }
         if let Some((grant, first)) = flow.grant {
-            let expiry = match index {
-                LOGIN => expiry(opts, ctx, Some(&self.token_duration))?,
-                CUSTOMER_TOKEN => expiry(opts, ctx, None)?,
-                _ => None,
-            };
             let mut form = match call.payload.take() {
                 Some(Payload::Form(fields)) => fields,
                 _ => Vec::new(),
             };
+            // The lifetime (`expires_in` from `tokenDuration` or `expiresIn`, `expires_at` from `expiresAt`),
+            // the row's last fields, goes last; one at most, else the constructor's `tokenDuration` for `login`.
+            let at = form.iter().position(|(k, _)| k.starts_with("expires")).unwrap_or(form.len());
+            let mut lifetime = form.split_off(at);
+            if let Some((second, _)) = lifetime.get(1) {
+                let key = if *second == "expires_at" { "expiresAt" } else { "expiresIn" };
+                return Err(ops::bad(
+                    ctx,
+                    key,
+                    "with another lifetime: give one of `tokenDuration`, `expiresIn`, `expiresAt`",
+                ));
+            }
+            if index == LOGIN && lifetime.is_empty() {
+                lifetime.push(("expires_in", text(&self.token_duration)));
+            }
             let grant = ("grant_type", text(grant));
             if first {
                 form.insert(0, grant);
             } else {
                 form.push(grant);
             }
+            // `loginAsCustomer`: its `email` is the row's one `v` option.
             if index == CUSTOMER_TOKEN {
-                let email = field(opts, ctx, "email")?.and_then(|v| v.string().ok().flatten()).unwrap_or_default();
-                form.push(("scope", text(&encode::cat(&["customer=", &email]))));
+                form.push(("scope", text(&encode::cat(&["customer=", call.cursor.as_deref().unwrap_or("")]))));
             }
             form.push(("client_id", text(&self.client_id)));
             form.push(("client_secret", text(&self.client_secret)));
-            form.extend(expiry.map(|(k, v)| (k, text(&v))));
+            form.append(&mut lifetime);
             call.payload = Some(Payload::Form(form));
         }
         Ok(())
@@ -406,17 +364,14 @@ where
             None => row(OPS, index),
         }
     }
-    fn finish(&self, index: usize, ctx: &str, opts: Option<&T::Body>, call: &mut Call) -> Result<(), Error> {
+    fn finish(&self, index: usize, ctx: &str, _opts: Option<&T::Body>, call: &mut Call) -> Result<(), Error> {
         match index.checked_sub(FLOW_BASE) {
-            Some(i) => self.complete_flow(i, ctx, opts, call),
+            Some(i) => self.complete_flow(i, ctx, call),
             None => Ok(()),
         }
     }
     fn dispatch<'a>(&'a self, index: usize, _op: &'a Op, call: &'a Call) -> Sent<'a, T::Body> {
-        match index.checked_sub(FLOW_BASE) {
-            Some(i) => Box::pin(self.send_call(call, Some(i))),
-            None => Box::pin(self.send_call(call, None)),
-        }
+        Box::pin(self.send_call(call, index.checked_sub(FLOW_BASE)))
     }
 }
 

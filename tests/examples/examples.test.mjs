@@ -218,6 +218,22 @@ describe('arduino-main.js', () => {
     assertNothingLeaked(r);
   });
 
+  test('a thing of an organization space asked for without ARDUINO_ORGANIZATION: 404 and a hint', async () => {
+    for (const script of ['arduino-main.js', 'arduino-telemetry.js']) {
+      const r = await run(script, arduinoVars({ ARDUINO_THING_ID: IDS.arduino.things.packagingLine }));
+      assert.equal(r.code, 1, show(r));
+      assert.match(r.stderr, /Arduino IoT Cloud error: 404 /, script);
+      assert.match(r.stderr, /^hint: if the thing belongs to an organization, set ARDUINO_ORGANIZATION to its id$/m);
+    }
+    // With the organization given, a 404 is only the 404.
+    const r = await run('arduino-main.js', arduinoVars({
+      ARDUINO_THING_ID: '00000000-0000-4000-8000-000000000000', ARDUINO_ORGANIZATION: IDS.arduino.organization,
+    }));
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /Arduino IoT Cloud error: 404 /);
+    assert.doesNotMatch(r.stderr, /hint:/);
+  });
+
   test('a wrong client secret fails with status 1 and a readable message', async () => {
     const r = await run('arduino-main.js', arduinoVars({ ARDUINO_CLIENT_SECRET: 'not-the-secret' }));
     assert.equal(r.code, 1, show(r));

@@ -2,11 +2,15 @@
 'use strict';
 // Runs the cloud simulator until interrupted:
 //   node tests/simulator/cli.js [--port 8787] [--www DIR] [--pkg DIR] [--verbose]
+//                               [--rate-limits documented|per-second|JSON] [--live]
 
 const { parseArgs } = require('node:util');
 const { startSimulator } = require('./index.js');
 
-const USAGE = 'usage: node tests/simulator/cli.js [--port 8787] [--www DIR] [--pkg DIR] [--verbose]';
+const USAGE = 'usage: node tests/simulator/cli.js [--port 8787] [--www DIR] [--pkg DIR] [--verbose]\n'
+  + '         [--rate-limits documented|per-second|JSON] [--live]\n'
+  + '  --rate-limits  answer 429 over the vendors\' rate limits: a preset, or JSON {"vendor": {"limit": N, "windowMs": MS}}\n'
+  + '  --live         online Particle devices publish their readings every 1-2 s; IoTConnect devices report every 5 s';
 
 async function main() {
   let values;
@@ -17,6 +21,8 @@ async function main() {
         www: { type: 'string' },
         pkg: { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        'rate-limits': { type: 'string' },
+        live: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -34,14 +40,28 @@ async function main() {
     process.exit(2);
   }
 
+  let rateLimits = values['rate-limits'];
+  if (rateLimits !== undefined && rateLimits.trim().startsWith('{')) {
+    try {
+      rateLimits = JSON.parse(rateLimits);
+    } catch {
+      console.error(`--rate-limits: invalid JSON\n${USAGE}`);
+      process.exit(2);
+    }
+  }
+
   let sim;
   try {
-    sim = await startSimulator({ port, www: values.www, pkg: values.pkg, quiet: !values.verbose });
+    sim = await startSimulator({
+      port, www: values.www, pkg: values.pkg, quiet: !values.verbose, rateLimits, live: values.live,
+    });
   } catch (err) {
     console.error(`simulator failed to start: ${err.message}`);
     process.exit(1);
   }
   console.log(`simulator listening on ${sim.url}`);
+  if (rateLimits !== undefined) console.log(`rate limits: ${JSON.stringify(rateLimits)} (GET ${sim.url}/__sim/rate-limits)`);
+  if (values.live) console.log(`live data: Particle events every 1-2 s, IoTConnect reports every 5 s (GET ${sim.url}/__sim/live)`);
   if (values.www) console.log(`demo page: ${sim.url}/  (Ctrl-C to stop)`);
 
   const stop = () => sim.close().then(() => process.exit(0));

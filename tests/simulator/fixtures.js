@@ -318,7 +318,11 @@ function particleDevice(device, now, startedAt) {
 function particleVariable(device, name, now) {
   if (!Object.hasOwn(device.variables, name)) return undefined;
   const base = device.readings[name];
-  if (name === 'temperature') return wave(base, 0.3, now, 300, 2);
+  // A slow swing (5 min) plus a small quick one (23 s), at most 0.3 away from the base in all: a dashboard
+  // polling every second or two sees it move.
+  if (name === 'temperature') {
+    return Number((wave(base, 0.22, now, 300, 4) + 0.08 * Math.sin((2 * Math.PI * now) / 23_000)).toFixed(2));
+  }
   if (name === 'humidity') return Math.round(wave(base, 2, now, 420));
   return base;
 }

@@ -13,6 +13,8 @@ const arduinoApi = require('./arduino-api');
 const particleApi = require('./particle-api');
 const cthingsApi = require('./cthings-api');
 const iotconnectApi = require('./iotconnect-api');
+const rateLimits = require('./rate-limits');
+const live = require('./live');
 
 const { CREDENTIALS, IDS } = data;
 
@@ -154,16 +156,34 @@ function freshState() {
 }
 
 class Simulator {
-  constructor({ www, pkg, quiet }) {
+  constructor({ www, pkg, quiet, rateLimits: limits, live: liveData }) {
     Object.assign(this, { www, pkg, quiet, startedAt: Date.now(), secret: crypto.randomBytes(32) });
     this.reset();
+    this.startExtras(limits, liveData);
   }
 
   reset() {
     // Open event streams end with the state they belong to.
     for (const stream of this.particleStore?.streams ?? []) stream.close();
     Object.assign(this, freshState());
+    this.resetExtras();
   }
+
+  // ---- Rate limits and live data (rate-limits.js, live.js): what the simulator started with survives a reset.
+  startExtras(limits, liveData) {
+    this.rateLimiter = new rateLimits.RateLimiter(limits);
+    this.live = new live.Live(this, liveData);
+  }
+
+  resetExtras() {
+    this.rateLimiter?.restore();
+    this.live?.restore();
+  }
+
+  stopExtras() {
+    this.live?.stop();
+  }
+  // ---- end of rate limits and live data
 
   /** A signed JWT carrying `claims`, `iat`, `exp` and a random `jti`, remembered as a token of `vendor`. */
   issueJwt(vendor, seconds, claims = {}, session = {}) {
@@ -275,9 +295,17 @@ async function handle(sim, req, res) {
     path: subpath,
     query: url.searchParams,
   };
+  const refusal = sim.rateLimiter.take(vendor, entry.time);
+  if (refusal) return rateLimited(ctx, refusal);
   const fault = sim.takeFault(vendor, url.pathname);
   if (fault) return applyFault(ctx, fault);
   return HANDLERS[first](ctx);
+}
+
+/** A request over its vendor's rate limit (rate-limits.js): 429 in the vendor's error shape, with Retry-After. */
+function rateLimited(ctx, refusal) {
+  const [body, type] = vendorError(ctx, 429);
+  send(ctx.res, 429, body, type, { 'Retry-After': String(refusal.retryAfter) });
 }
 
 // Hosts a browser or client may use for this server. URLs handed out in responses (discovery, the cThings
@@ -576,6 +604,10 @@ async function control(sim, req, res, url, origin) {
   const input = value ?? {};
   const bad = (message) => send(res, 400, { ok: false, error: message });
 
+  // Rate limits and live data: /__sim/rate-limits…, /__sim/live (rate-limits.js, live.js).
+  const extra = rateLimits.control(sim.rateLimiter, op, input) ?? live.control(sim.live, op, input);
+  if (extra) return send(res, extra[0], extra[1]);
+
   switch (op) {
     case 'POST reset':
       sim.reset();
@@ -709,10 +741,13 @@ async function serveStatic(sim, req, res, url, origin) {
 
 /**
  * Starts the simulator on 127.0.0.1.
- * @param {{port?: number, host?: string, www?: string, pkg?: string, quiet?: boolean}} [options]
+ * `rateLimits`: a preset name (`documented`, `per-second`) or `{vendor: {limit, windowMs}}`, see rate-limits.js;
+ * off by default. `live`: `true` or live settings (live.js); off by default. Both are what POST /__sim/reset
+ * comes back to.
+ * @param {{port?: number, host?: string, www?: string, pkg?: string, quiet?: boolean, rateLimits?: string | object, live?: boolean | object}} [options]
  * @returns {Promise<{url: string, port: number, close(): Promise<void>}>}
  */
-async function startSimulator({ port = 0, host = '127.0.0.1', www, pkg, quiet = true } = {}) {
+async function startSimulator({ port = 0, host = '127.0.0.1', www, pkg, quiet = true, rateLimits: limits, live: liveData } = {}) {
   if (host !== '127.0.0.1' && host !== 'localhost') throw new Error('the simulator only listens on 127.0.0.1');
   const dirs = {};
   for (const [name, dir] of Object.entries({ www, pkg })) {
@@ -722,7 +757,7 @@ async function startSimulator({ port = 0, host = '127.0.0.1', www, pkg, quiet = 
     if (!stat?.isDirectory()) throw new Error(`${name} directory not found: ${dirs[name]}`);
   }
   arduinoApi.api(); // reads the Arduino OpenAPI spec now (once per process), so a missing spec fails here
-  const sim = new Simulator({ ...dirs, quiet });
+  const sim = new Simulator({ ...dirs, quiet, rateLimits: limits, live: liveData });
 
   const server = http.createServer((req, res) => {
     const started = Date.now();
@@ -741,9 +776,12 @@ async function startSimulator({ port = 0, host = '127.0.0.1', www, pkg, quiet = 
   });
 
   await new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => {
+      sim.stopExtras();
+      reject(err);
+    });
     server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });
@@ -754,6 +792,7 @@ async function startSimulator({ port = 0, host = '127.0.0.1', www, pkg, quiet = 
     url: sim.url,
     port: actualPort,
     close: () => new Promise((resolve) => {
+      sim.stopExtras();
       server.close(() => resolve());
       server.closeAllConnections(); // also ends keep-alive sockets and requests left hanging by a fault
     }),

@@ -109,9 +109,12 @@ function createStore() {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Telemetry: every device reports once a minute; values drift smoothly and differ between devices.
+// Telemetry: every device reports once a minute (live.js can make it more often); values drift smoothly and
+// differ between devices.
 
 const REPORT_MS = 60_000;
+/** How often devices report: once a minute, or what the live settings say (live.js, `iotconnectReportMs`). */
+const reportMs = (ctx) => ctx.sim.live?.settings.iotconnectReportMs ?? REPORT_MS;
 
 function deviceNumber(device) {
   return Number(device.uniqueId.replace(/\D+/g, '')) || 1;
@@ -142,9 +145,9 @@ function reading(store, device, at) {
 }
 
 /** The report times (ms) from `from` to `to`, newest first, at most `limit`. */
-function reportTimes(from, to, limit) {
+function reportTimes(from, to, limit, step = REPORT_MS) {
   const out = [];
-  for (let t = to - (to % REPORT_MS); t >= from && out.length < limit; t -= REPORT_MS) out.push(t);
+  for (let t = to - (to % step); t >= from && out.length < limit; t -= step) out.push(t);
   return out;
 }
 
@@ -368,7 +371,8 @@ function sendCommand(ctx, device) {
 // Telemetry
 
 function latest(ctx, device) {
-  const at = Date.now() - (Date.now() % REPORT_MS);
+  const now = Date.now();
+  const at = now - (now % reportMs(ctx));
   const template = byGuid(ctx.store.templates, device.templateGuid);
   const values = reading(ctx.store, device, at);
   const rows = (template?.attributes ?? []).map((a) => ({
@@ -391,7 +395,7 @@ function recent(ctx, device, count) {
   const body = ctx.body.trim() ? objectBody(ctx) : {};
   if (!body) return;
   const keep = attributeFilter(body.filterAttrs);
-  const rows = reportTimes(0, Date.now(), n).map((t) => {
+  const rows = reportTimes(0, Date.now(), n, reportMs(ctx)).map((t) => {
     const values = Object.entries(reading(ctx.store, device, t)).filter(([k]) => !keep || keep.has(k));
     return { uniqueId: body.childUniqueId || device.uniqueId, time: iso(t), ...Object.fromEntries(values) };
   });
@@ -407,7 +411,7 @@ function history(ctx, device, fromText, toText) {
   if (from > to) return fail(ctx.res, 412, 'The start of the window is after its end');
   if (to - from > WEEK_MS) return fail(ctx.res, 412, 'The time window cannot be longer than 7 days');
   // One row per report in the window, oldest first, until now; at most 10,080 (a week of minutes).
-  const rows = reportTimes(from, Math.min(to, Date.now()), 10_080).reverse()
+  const rows = reportTimes(from, Math.min(to, Date.now()), 10_080, reportMs(ctx)).reverse()
     .map((t) => ({ time: iso(t), ...reading(ctx.store, device, t) }));
   ok(ctx.res, rows, 'Attribute history', { count: rows.length });
 }

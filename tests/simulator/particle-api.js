@@ -110,6 +110,7 @@ function createStore() {
     streams: new Set(),
     streamFaults: [],
     streamStats: { opens: 0, open: 0, refused: 0, eventsSent: 0, published: 0 },
+    variables: new Map(), // device id → {variable: value} set by function calls (applyFunction)
   };
 }
 
@@ -500,7 +501,7 @@ function getVariable(ctx, p) {
   if (!device.online) return fail(ctx.res, 408, 'timed out');
   const { name } = p;
   const now = Date.now();
-  const result = data.particle.variable(device, name, now);
+  const result = variableNow(ctx.sim, device, name, now);
   if (result === undefined) return fail(ctx.res, 404, `Unknown Variable: ${name}`);
   if (ctx.query.get('format') === 'raw') return send(ctx.res, 200, String(result), TEXT_TYPE);
   const shown = data.particle.device(device, now, ctx.sim.startedAt);
@@ -524,6 +525,35 @@ const FUNCTIONS = {
   setColor: (arg) => (/^\d{1,3},\d{1,3},\d{1,3}$/.test(arg) ? 1 : 0),
 };
 
+// ---- What function calls change (live data, see live.js): a successful `led` or `setColor` call sets the
+// device's `status` variable ("led on", "color 255,0,0"); with live events on, the device also publishes it.
+
+/** The `status` a successful function call leaves, or undefined when the call changes nothing. */
+function functionEffect(name, arg, returnValue) {
+  if (returnValue !== 1) return undefined;
+  if (name === 'led') return `led ${arg}`;
+  if (name === 'setColor') return `color ${arg}`;
+  return undefined;
+}
+
+/** A variable's value now: what a function call set, else the fixture's (drifting) reading. */
+function variableNow(sim, device, name, now) {
+  const set = sim.particleStore.variables.get(device.id);
+  if (set && Object.hasOwn(set, name) && Object.hasOwn(device.variables, name)) return set[name];
+  return data.particle.variable(device, name, now);
+}
+
+function applyFunction(ctx, p, device, name, arg, returnValue) {
+  const status = functionEffect(name, arg, returnValue);
+  if (status === undefined || !Object.hasOwn(device.variables, 'status')) return;
+  const st = ctx.sim.particleStore;
+  st.variables.set(device.id, { ...st.variables.get(device.id), status });
+  if (!ctx.sim.live?.settings.particleEvents) return;
+  const product = p.product || p.org ? device.product_id : null;
+  emitEvent(ctx.sim, { name: 'status', data: status, ttl: 60, coreid: device.id, product, user: product === null, private: true });
+}
+// ---- end of what function calls change
+
 function callFunction(ctx, p) {
   const device = findDevice(ctx, p);
   if (!device) return undefined;
@@ -535,6 +565,7 @@ function callFunction(ctx, p) {
   // `arg` in the docs; particle-api-js sends `args`.
   const arg = body.arg ?? body.args;
   const returnValue = FUNCTIONS[name](arg == null ? '' : String(arg));
+  applyFunction(ctx, p, device, name, arg == null ? '' : String(arg), returnValue);
   send(ctx.res, 200, { id: device.id, name: device.name, connected: true, return_value: returnValue });
 }
 
@@ -1971,6 +2002,6 @@ function handle(ctx) {
 }
 
 module.exports = {
-  createStore, handle, match, accountDeviceList, emitEvent, deviceEvent, validateStreamFault, STREAM_FAULT_KEYS,
+  createStore, handle, match, accountDevices, accountDeviceList, emitEvent, deviceEvent, validateStreamFault, STREAM_FAULT_KEYS,
   routes: () => TABLE.map((r) => `${r.method} ${r.template}`),
 };

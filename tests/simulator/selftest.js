@@ -1961,3 +1961,450 @@ describe('particle event streams', () => {
     assert.equal((await control('stats', undefined, 'GET')).json.particleStreams.open, 0);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Rate limits (rate-limits.js) and live data (live.js)
+
+const rateLimits = (value, method = value === undefined ? 'GET' : 'POST') => control('rate-limits', value, method);
+const liveSettings = (value, method = value === undefined ? 'GET' : 'POST') => control('live', value, method);
+const SECOND = (limit) => ({ limit, windowMs: 1000 });
+
+/** Sends `n` requests one after the other; resolves their results. */
+async function burst(n, urlPath, init) {
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(await call(urlPath, init));
+  return out;
+}
+const statuses = (results) => results.map((r) => r.status);
+
+/** Starts cli.js with `args`; resolves {url, child} once it listens, or {code, stdout, stderr} when it exits first. */
+function startCli(args) {
+  const { spawn } = require('node:child_process');
+  const child = spawn(process.execPath, [path.join(__dirname, 'cli.js'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  return new Promise((resolve) => {
+    child.stdout.setEncoding('utf8').on('data', (s) => {
+      stdout += s;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+      if (m) resolve({ url: m[1], child, get stdout() { return stdout; } });
+    });
+    child.stderr.setEncoding('utf8').on('data', (s) => { stderr += s; });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('rate limits', () => {
+  test('off by default: no 429, but requests are counted per vendor', async () => {
+    const view = await rateLimits();
+    assert.equal(view.status, 200);
+    assert.equal(view.json.enabled, false);
+    assert.deepEqual(view.json.limits, {});
+    const results = await burst(30, '/arduino/iot/v2/things');
+    assert.ok(statuses(results).every((s) => s === 401));
+    await burst(3, '/particle/v1/devices');
+    await call('/__sim/stats'); // control requests are not counted
+    const { vendors } = (await rateLimits()).json;
+    assert.equal(vendors.arduino.requests, 30);
+    assert.equal(vendors.arduino.limited, 0);
+    assert.equal(vendors.arduino.accepted, 30);
+    assert.ok(vendors.arduino.peakPerSecond >= 1 && vendors.arduino.peakPerSecond <= 30);
+    assert.equal(vendors.particle.requests, 3);
+    assert.equal(vendors.cthings.requests, 0);
+    assert.equal(vendors.cthings.firstAt, null);
+    assert.ok(Date.parse(vendors.arduino.firstAt) <= Date.parse(vendors.arduino.lastAt));
+  });
+
+  test('each vendor answers 429 in its own error shape, with Retry-After in whole seconds', async () => {
+    const limit = { limit: 2, windowMs: 60_000 };
+    const set = await rateLimits({ limits: { arduino: limit, particle: limit, cthings: limit, iotconnect: limit, 'iotconnect-discovery': limit } });
+    assert.equal(set.status, 200, set.text);
+    assert.equal(set.json.enabled, true);
+    assert.deepEqual(set.json.limits.arduino, [limit]);
+    const third = async (urlPath) => {
+      const [a, b, c] = await burst(3, urlPath);
+      assert.notEqual(a.status, 429);
+      assert.notEqual(b.status, 429);
+      assert.equal(c.status, 429, urlPath);
+      const retryAfter = Number(c.headers.get('retry-after'));
+      assert.ok(Number.isInteger(retryAfter) && retryAfter >= 59 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+      assert.equal(c.headers.get('access-control-expose-headers'), 'Retry-After');
+      return c;
+    };
+    const arduino = await third('/arduino/iot/v2/things');
+    assert.match(arduino.headers.get('content-type'), /^text\/plain/);
+    assert.equal(arduino.text, 'You have reached maximum request limit.');
+    const particle = await third('/particle/v1/devices');
+    assert.deepEqual(particle.json, { ok: false, error: 'Too Many Requests' });
+    const cthings = await third(`/cthings/v3/device/${IDS.cthings.devices[0]}`);
+    assert.equal(cthings.json.api, 'cThings Cloud API');
+    assert.equal(cthings.json.code, 429);
+    assert.equal(cthings.json.data, null);
+    assert.equal(cthings.json.message, 'Too Many Requests');
+    const iotconnect = await third('/iotconnect/device/api/v2.1/Device');
+    assert.deepEqual(iotconnect.json, { data: null, status: 429, message: 'Too Many Requests', error: [] });
+    const discovery = await third(`${DISCOVERY}?version=2.1&pf=aws`);
+    assert.equal(discovery.json.status, 429);
+    // A token request counts like any other: the limit is per vendor, not per endpoint.
+    assert.equal((await post('/arduino/iot/v1/clients/token', arduinoForm())).status, 429);
+    const { vendors } = (await rateLimits()).json;
+    assert.deepEqual([vendors.arduino.requests, vendors.arduino.accepted, vendors.arduino.limited], [4, 2, 2]);
+    assert.deepEqual(vendors.arduino.inWindow, [2]);
+    assert.equal(vendors.particle.limited, 1);
+    // The refused requests are in the request log like the others.
+    const log = (await control('requests?vendor=arduino', undefined, 'GET')).json;
+    assert.equal(log.length, 4);
+  });
+
+  test('the window slides: requests fit again as the oldest leave it; refused ones do not count', async () => {
+    await rateLimits({ limits: { arduino: { limit: 3, windowMs: 600 } } });
+    assert.deepEqual(statuses(await burst(5, '/arduino/iot/v2/things')), [401, 401, 401, 429, 429]);
+    await sleep(650);
+    // The two refused requests took no place in the window: three fit again.
+    assert.deepEqual(statuses(await burst(4, '/arduino/iot/v2/things')), [401, 401, 401, 429]);
+    const refused = await call('/arduino/iot/v2/things');
+    assert.equal(refused.headers.get('retry-after'), '1'); // under a second to wait: rounded up to 1
+    // Other vendors are not limited.
+    assert.ok(statuses(await burst(10, '/particle/v1/devices')).every((s) => s === 401));
+    const { vendors } = (await rateLimits()).json;
+    // The accepted requests within any one second: 6 when both bursts fell within a second (as they do unless
+    // the machine is very busy).
+    assert.ok(vendors.arduino.peakPerSecond >= 3 && vendors.arduino.peakPerSecond <= 6, `${vendors.arduino.peakPerSecond}`);
+    assert.equal(vendors.particle.limited, 0);
+  });
+
+  test('several windows per vendor: the one that is full refuses; Retry-After is the longest wait', async () => {
+    await rateLimits({ limits: { particle: [SECOND(5), { limit: 3, windowMs: 30_000 }] } });
+    const results = await burst(4, '/particle/v1/devices');
+    assert.deepEqual(statuses(results), [401, 401, 401, 429]);
+    assert.ok(Number(results[3].headers.get('retry-after')) >= 29);
+    assert.deepEqual((await rateLimits()).json.vendors.particle.inWindow, [3, 3]);
+  });
+
+  test('presets: documented and per-second; DELETE turns limits off; rate-limits/reset empties the windows', async () => {
+    const documented = await rateLimits({ preset: 'documented' });
+    assert.deepEqual(documented.json.limits, {
+      arduino: [SECOND(10)], particle: [{ limit: 10_000, windowMs: 300_000 }],
+    });
+    assert.deepEqual(statuses(await burst(11, '/arduino/iot/v2/things')).filter((s) => s === 429), [429]);
+    assert.ok(statuses(await burst(40, '/particle/v1/devices')).every((s) => s === 401));
+    // The counters and windows start again; the limits stay.
+    const reset = await control('rate-limits/reset');
+    assert.equal(reset.status, 200);
+    assert.equal(reset.json.vendors.arduino.requests, 0);
+    assert.deepEqual(reset.json.vendors.arduino.inWindow, [0]);
+    assert.equal((await call('/arduino/iot/v2/things')).status, 401);
+    // A preset replaces every limit; `limits` then changes the vendors it names.
+    const perSecond = await rateLimits({ preset: 'per-second', limits: { cthings: null } });
+    assert.deepEqual(perSecond.json.limits, { arduino: [SECOND(10)], particle: [SECOND(33)], iotconnect: [SECOND(10)] });
+    assert.equal(statuses(await burst(34, '/particle/v1/devices')).filter((s) => s === 429).length, 1);
+    // resetStats with a change
+    assert.equal((await rateLimits({ resetStats: true })).json.vendors.particle.requests, 0);
+    const off = await rateLimits(undefined, 'DELETE');
+    assert.equal(off.status, 200);
+    assert.equal(off.json.enabled, false);
+    assert.ok(statuses(await burst(20, '/arduino/iot/v2/things')).every((s) => s === 401));
+  });
+
+  test('the limiter works with the clients\' own flows: a 429 is answered before the token is looked at', async () => {
+    await rateLimits({ limits: { particle: { limit: 1, windowMs: 60_000 } } });
+    const token = await particleToken();
+    const r = await call('/particle/v1/devices', bearer(token));
+    assert.equal(r.status, 429);
+    assert.equal((await call('/particle/v1/devices')).status, 429); // no token: still 429, not 401
+    // OPTIONS preflights and the control API are never limited.
+    assert.equal((await call('/particle/v1/devices', { method: 'OPTIONS' })).status, 204);
+    assert.equal((await call('/__sim/stats')).status, 200);
+  });
+
+  test('settings are validated', async () => {
+    for (const bad of [
+      { preset: 'fastest' }, { preset: 1 }, { limits: [] }, { limits: { acme: SECOND(1) } },
+      { limits: { arduino: { limit: 0, windowMs: 1000 } } }, { limits: { arduino: { limit: 1.5, windowMs: 1000 } } },
+      { limits: { arduino: { limit: 1, windowMs: '1s' } } }, { limits: { arduino: { limit: 1 } } },
+      { limits: { arduino: { limit: 1, windowMs: 1000, burst: 2 } } }, { limits: { arduino: [] } },
+      { limits: { arduino: Array(5).fill(SECOND(1)) } }, { enabled: true }, { resetStats: 'yes' }, [],
+    ]) {
+      const r = await rateLimits(bad);
+      assert.equal(r.status, 400, JSON.stringify(bad));
+      assert.equal(r.json.ok, false);
+    }
+    assert.equal((await rateLimits()).json.enabled, false, 'nothing was changed');
+    assert.equal((await control('rate-limits/nope')).status, 404);
+  });
+
+  test('POST /__sim/reset comes back to the limits the simulator started with', async () => {
+    await rateLimits({ preset: 'documented' });
+    await control('reset');
+    assert.equal((await rateLimits()).json.enabled, false);
+
+    const own = await startSimulator({ rateLimits: { arduino: { limit: 1, windowMs: 60_000 } } });
+    try {
+      const get = async (p) => (await fetch(own.url + p)).status;
+      assert.equal(await get('/arduino/iot/v2/things'), 401);
+      assert.equal(await get('/arduino/iot/v2/things'), 429);
+      await fetch(`${own.url}/__sim/rate-limits`, { method: 'DELETE' });
+      assert.equal(await get('/arduino/iot/v2/things'), 401);
+      await fetch(`${own.url}/__sim/reset`, { method: 'POST' });
+      // The starting limit is back, with an empty window.
+      assert.equal(await get('/arduino/iot/v2/things'), 401);
+      assert.equal(await get('/arduino/iot/v2/things'), 429);
+    } finally {
+      await own.close();
+    }
+    await assert.rejects(startSimulator({ rateLimits: 'fastest' }), /unknown preset fastest/);
+    await assert.rejects(startSimulator({ rateLimits: { arduino: { limit: -1, windowMs: 1 } } }), /limit must be/);
+  });
+});
+
+describe('live data', () => {
+  let token;
+  beforeEach(async () => {
+    token = await particleToken();
+  });
+  const frames = (s) => parseFrames(s.text);
+
+  test('off by default: the defaults, and no device publishes', async () => {
+    const view = await liveSettings();
+    assert.deepEqual(view.json, {
+      particleEvents: false, particleEventMs: [1000, 2000], particleEventDevices: 20, iotconnectReportMs: 60_000, published: 0,
+    });
+    const stream = await openSse('/particle/v1/devices/events', token);
+    await stream.until((s) => s.includes('retry:'));
+    await sleep(300);
+    assert.equal((await liveSettings()).json.published, 0);
+    assert.equal((await control('stats', undefined, 'GET')).json.particleStreams.published, 0);
+    stream.close();
+  });
+
+  test('online Particle devices publish their numeric variables, with the value a read gives at that time', async () => {
+    const on = await liveSettings({ particleEvents: true, particleEventMs: [100, 150] });
+    assert.equal(on.status, 200, on.text);
+    assert.equal(on.json.particleEvents, true);
+    const mine = await openSse('/particle/v1/devices/events', token);
+    const product = await openSse(`/particle/v1/products/${PI.product}/events`, token);
+    // Two online account devices with temperature and humidity: each publishes both in turn.
+    await mine.until((s) => {
+      const seen = new Set(parseFrames(s).map((f) => `${f.payload.coreid}/${f.event}`));
+      return seen.size >= 4;
+    }, 5000);
+    const events = frames(mine);
+    const byId = new Map(fixtures.particle.devices.map((d) => [d.id, d]));
+    for (const f of events) {
+      const device = byId.get(f.payload.coreid);
+      assert.ok(device?.online, `an online account device: ${f.payload.coreid}`);
+      assert.ok(['temperature', 'humidity'].includes(f.event), f.event);
+      const value = Number(f.payload.data);
+      assert.equal(String(value), f.payload.data);
+      assert.equal(value, fixtures.particle.variable(device, f.event, Date.parse(f.payload.published_at)));
+    }
+    assert.ok(!events.some((f) => f.payload.coreid === PI.offline), 'the offline device is silent');
+    // The product's online devices publish on the product stream (their only numeric variable: temperature).
+    await product.until((s) => new Set(parseFrames(s).map((f) => f.payload.coreid)).size >= 3, 5000);
+    for (const f of frames(product)) {
+      assert.ok(PI.productDevices.includes(f.payload.coreid));
+      assert.notEqual(f.payload.coreid, PI.productOffline);
+      assert.equal(f.event, 'temperature');
+    }
+    mine.close();
+    product.close();
+    assert.ok((await liveSettings()).json.published >= 7);
+  });
+
+  test('a device publishes every min…max ms; at most particleEventDevices account devices publish', async () => {
+    await control('config', { particleDeviceCount: 40 });
+    await liveSettings({ particleEvents: true, particleEventMs: [200, 200], particleEventDevices: 3 });
+    const mine = await openSse('/particle/v1/devices/events', token);
+    await mine.until((s) => s.includes('retry:'));
+    const end = Date.now() + 1300;
+    await mine.until(() => Date.now() >= end);
+    mine.close();
+    const events = frames(mine);
+    const ids = new Set(events.map((f) => f.payload.coreid));
+    assert.equal(ids.size, 3, [...ids].join());
+    // 3 devices, one event per 200 ms each (the first at a random point of the first period): about 5 each.
+    for (const id of ids) {
+      const n = events.filter((f) => f.payload.coreid === id).length;
+      assert.ok(n >= 2 && n <= 8, `${id}: ${n} events`);
+    }
+    // Turning it off stops them.
+    await liveSettings({ particleEvents: false });
+    const before = (await liveSettings()).json.published;
+    await sleep(400);
+    assert.equal((await liveSettings()).json.published, before);
+  });
+
+  test('readings drift with time: Arduino last_value, Particle variables, IoTConnect telemetry', () => {
+    const t0 = Date.UTC(2025, 5, 1, 12);
+    const spread = (values) => new Set(values).size;
+    // Arduino: the weather station's temperature, sampled every 37 s for 12 minutes.
+    const [station] = fixtures.arduino.things;
+    const temperature = station.props.find((p) => p.variable === 'temperature');
+    const arduino = Array.from({ length: 20 }, (_, i) => fixtures.arduino.property(station, temperature, t0 + i * 37_000).last_value);
+    assert.ok(spread(arduino) >= 10, `Arduino: ${arduino}`);
+    assert.ok(arduino.every((v) => Math.abs(v - 14.2) <= 2.5 + 1e-9));
+    // Particle: the kitchen's temperature every 2 s for 20 s moves visibly and stays within 0.3 of 21.5.
+    const [kitchen] = fixtures.particle.devices;
+    const particle = Array.from({ length: 10 }, (_, i) => fixtures.particle.variable(kitchen, 'temperature', t0 + i * 2000));
+    assert.ok(spread(particle) >= 6, `Particle: ${particle}`);
+    assert.ok(particle.every((v) => Math.abs(v - 21.5) <= 0.3 + 1e-9));
+    for (let t = t0; t < t0 + 600_000; t += 997) {
+      assert.ok(Math.abs(fixtures.particle.variable(kitchen, 'temperature', t) - 21.5) <= 0.3 + 1e-9);
+    }
+    const humidity = Array.from({ length: 20 }, (_, i) => fixtures.particle.variable(kitchen, 'humidity', t0 + i * 30_000));
+    assert.ok(spread(humidity) >= 3, `Particle humidity: ${humidity}`);
+  });
+
+  test('IoTConnect: devices report every iotconnectReportMs; latest, recent and history follow', async () => {
+    const { access_token: iotToken } = await iotconnectLogin();
+    const auth = bearer(iotToken);
+    const [first] = fixtures.iotconnect.devices;
+    const latest = async () => (await call(`/iotconnect/telemetry/api/v2.1/Telemetry/device/${first.guid}`, auth)).json.data;
+    assert.match((await latest())[0].deviceUpdatedDate, /:00\.000Z$/); // once a minute by default
+    await liveSettings({ iotconnectReportMs: 1000 });
+    const a = await latest();
+    assert.ok(Date.now() - Date.parse(a[0].deviceUpdatedDate) < 1100);
+    await sleep(1100);
+    const b = await latest();
+    assert.ok(Date.parse(b[0].deviceUpdatedDate) > Date.parse(a[0].deviceUpdatedDate));
+    const recent = await call('/iotconnect/telemetry/api/v2.1/Telemetry/device/sim-dev-001/recent/10', {
+      method: 'POST', headers: { ...auth.headers, 'content-type': 'application/json' }, body: '{}',
+    });
+    const times = recent.json.data.map((r) => Date.parse(r.time));
+    assert.deepEqual(times.slice(1).map((t, i) => times[i] - t), Array(9).fill(1000));
+    const sql = (ms) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+    const now = Date.now();
+    const hist = await call(`/iotconnect/telemetry/api/v2.1/Telemetry/attribute-history/device/sim-dev-001/from/${encodeURIComponent(sql(now - 600_000))}/to/${encodeURIComponent(sql(now))}`, auth);
+    assert.ok(hist.json.data.length >= 599 && hist.json.data.length <= 601, `${hist.json.data.length} rows`);
+    assert.ok(new Set(hist.json.data.map((r) => r.humidity)).size > 3, 'values change with time');
+  });
+
+  test('writes change what is read: Arduino publish, Particle led/setColor, IoTConnect led', async () => {
+    // Arduino: a published value becomes last_value.
+    const at = await arduinoToken();
+    const thing = IDS.arduino.things.deskLamp;
+    const props = (await call(`/arduino/iot/v2/things/${thing}/properties`, bearer(at))).json;
+    const lamp = props.find((p) => p.name === 'lamp');
+    assert.equal(lamp.last_value, true);
+    const put = await call(`/arduino/iot/v2/things/${thing}/properties/${lamp.id}/publish`, {
+      method: 'PUT', headers: { authorization: `Bearer ${at}`, 'content-type': 'application/json' }, body: '{"value":false}',
+    });
+    assert.equal(put.status, 200, put.text);
+    assert.equal((await call(`/arduino/iot/v2/things/${thing}/properties/${lamp.id}`, bearer(at))).json.last_value, false);
+
+    // Particle: led and setColor set the status variable; a refused argument or an offline device changes nothing.
+    const status = async (device = PI.online) => (await req('GET', `/particle/v1/devices/${device}/status`, token)).json?.result;
+    const fn = (name, arg, device = PI.online) => req('POST', `/particle/v1/devices/${device}/${name}`, token, { arg });
+    assert.equal(await status(), 'ok');
+    assert.equal((await fn('led', 'on')).json.return_value, 1);
+    assert.equal(await status(), 'led on');
+    assert.equal((await fn('led', 'blink')).json.return_value, -1);
+    assert.equal(await status(), 'led on');
+    assert.equal((await fn('setColor', '255,0,0')).json.return_value, 1);
+    assert.equal(await status(), 'color 255,0,0');
+    assert.equal((await fn('led', 'on', PI.offline)).status, 408);
+    assert.equal((await req('GET', `/particle/v1/devices/${PI.devices[1]}/status`, token)).json.result, 'watering');
+    const raw = await call(`/particle/v1/devices/${PI.online}/status?format=raw`, bearer(token));
+    assert.equal(raw.text, 'color 255,0,0');
+    // Product scope too.
+    await req('POST', `/particle/v1/products/${PI.product}/devices/${PI.productDevices[0]}/led`, token, { arg: 'off' });
+    assert.equal((await req('GET', `/particle/v1/products/${PI.product}/devices/${PI.productDevices[0]}/status`, token)).json.result, 'led off');
+    // A reset forgets them.
+    await control('reset');
+    token = await particleToken();
+    assert.equal(await status(), 'ok');
+
+    // IoTConnect: the led command of a connected device shows in its telemetry.
+    const { access_token: iotToken } = await iotconnectLogin();
+    const auth = bearer(iotToken);
+    const [device] = fixtures.iotconnect.devices;
+    const template = require('./iotconnect-api.js').TEMPLATES.find((t) => t.guid === device.templateGuid);
+    const led = template.commands.find((c) => c.command === 'led');
+    const telemetryLed = async () => (await call(`/iotconnect/telemetry/api/v2.1/Telemetry/device/${device.guid}`, auth))
+      .json.data.find((r) => r.attributeName === 'led').attributeValue;
+    assert.equal(await telemetryLed(), 'off');
+    const sent = await call(`/iotconnect/device/api/v2.1/template-command/device/${device.guid}/send`, {
+      method: 'POST', headers: { ...auth.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ commandGuid: led.guid, parameterValue: 'on' }),
+    });
+    assert.equal(sent.status, 200, sent.text);
+    assert.equal(await telemetryLed(), 'on');
+  });
+
+  test('with live events on, a function call that changes a variable is published', async () => {
+    await liveSettings({ particleEvents: true, particleEventMs: [60_000, 60_000], particleEventDevices: 0 });
+    const stream = await openSse(`/particle/v1/devices/${PI.online}/events/status`, token);
+    await stream.until((s) => s.includes('retry:'));
+    await req('POST', `/particle/v1/devices/${PI.online}/led`, token, { arg: 'off' });
+    await stream.until((s) => parseFrames(s).length === 1);
+    const [f] = frames(stream);
+    assert.equal(f.event, 'status');
+    assert.equal(f.payload.data, 'led off');
+    assert.equal(f.payload.coreid, PI.online);
+    stream.close();
+  });
+
+  test('settings are validated; true and false are the --live settings and the defaults', async () => {
+    for (const bad of [
+      { particleEvents: 'yes' }, { particleEventMs: [2000, 1000] }, { particleEventMs: [10, 20] }, { particleEventMs: 1000 },
+      { particleEventDevices: -1 }, { iotconnectReportMs: 999 }, { iotconnectReportMs: 1.5 }, { colour: 1 }, [], 'on',
+    ]) {
+      const r = await liveSettings(bad);
+      assert.equal(r.status, 400, JSON.stringify(bad));
+    }
+    assert.equal((await liveSettings(true)).json.particleEvents, true);
+    assert.equal((await liveSettings()).json.iotconnectReportMs, 5000);
+    assert.equal((await liveSettings(false)).json.particleEvents, false);
+    assert.equal((await liveSettings()).json.iotconnectReportMs, 60_000);
+  });
+
+  test('POST /__sim/reset comes back to the live settings the simulator started with', async () => {
+    await liveSettings(true);
+    await control('reset');
+    assert.equal((await liveSettings()).json.particleEvents, false);
+    const own = await startSimulator({ live: { particleEvents: true, particleEventMs: [100, 100] } });
+    try {
+      const view = async () => (await fetch(`${own.url}/__sim/live`)).json();
+      await fetch(`${own.url}/__sim/live`, { method: 'POST', body: '{"particleEvents":false}' });
+      assert.equal((await view()).particleEvents, false);
+      await fetch(`${own.url}/__sim/reset`, { method: 'POST' });
+      assert.equal((await view()).particleEvents, true);
+      await sleep(400);
+      assert.ok((await view()).published > 0);
+    } finally {
+      await own.close();
+    }
+    await assert.rejects(startSimulator({ live: { iotconnectReportMs: 5 } }), /iotconnectReportMs/);
+  });
+});
+
+describe('cli.js flags', () => {
+  test('--rate-limits (a preset or JSON) and --live', async () => {
+    const cli = await startCli(['--rate-limits', 'documented', '--live']);
+    assert.ok(cli.url, cli.stderr);
+    try {
+      const limits = await (await fetch(`${cli.url}/__sim/rate-limits`)).json();
+      assert.deepEqual(limits.limits, { arduino: [SECOND(10)], particle: [{ limit: 10_000, windowMs: 300_000 }] });
+      const settings = await (await fetch(`${cli.url}/__sim/live`)).json();
+      assert.equal(settings.particleEvents, true);
+      assert.equal(settings.iotconnectReportMs, 5000);
+      assert.match(cli.stdout, /rate limits: "documented"/);
+    } finally {
+      cli.child.kill();
+    }
+    const json = await startCli(['--rate-limits', '{"cthings": {"limit": 1, "windowMs": 1000}}']);
+    assert.ok(json.url, json.stderr);
+    try {
+      assert.deepEqual((await (await fetch(`${json.url}/__sim/rate-limits`)).json()).limits, { cthings: [SECOND(1)] });
+      assert.equal((await (await fetch(`${json.url}/__sim/live`)).json()).particleEvents, false);
+    } finally {
+      json.child.kill();
+    }
+    const unknown = await startCli(['--rate-limits', 'fastest']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /unknown preset fastest/);
+    const broken = await startCli(['--rate-limits', '{nope']);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /invalid JSON/);
+  });
+});
