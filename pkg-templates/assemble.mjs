@@ -158,7 +158,9 @@ fs.writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(manifest, 
 // 50,713 → 49,543: a free-list allocator of our own (address-ordered, first fit, merging free neighbours)
 // in place of talc (→ 50,332); Particle's token lifetimes and `full` read by the rows of FLOWS instead of
 // hand-written option reading (→ 49,552); one boxed future for all of Particle's calls (→ 49,543).
-// 49,543 → (measured after the merge): the unified device model (`connect()`, src/unified.rs), measured 56,706 (+4,806; browser JS
+// 49,543 → 49,597 (browser JS +96): a call's own signal ends its task wherever it waits, a login or a
+// discovery included (the executor drops the task when the signal fires).
+// 49,597 → (measured after the merge): the unified device model (`connect()`, src/unified.rs), measured 56,706 (+4,806; browser JS
 // +1,110). What it costs, each part measured by taking it out: the recipe steps and the calls they make
 // ≈ 1,200 (the arguments of a call ≈ 370, picking from an answer ≈ 320), the checks of each method's
 // arguments ≈ 580, the fields of devices, readings, points and events ≈ 490 (+ ≈ 230 for the answers of the

@@ -5,7 +5,7 @@
 use crate::prelude::*;
 
 use super::options::{header_pairs, is_array, is_file, read, read_js, show, threw, utc};
-use super::{promise, reject};
+use super::reject;
 use crate::error::{Error, Vendor};
 use crate::http::fetch::bounded_string;
 use crate::http::{Body, Response};
@@ -48,7 +48,10 @@ pub(crate) fn invoke(
         // Checked, not sent (the unified model checks every call of a step before the first is sent).
         Ok(_) if mode & DRY != 0 => Promise::resolve(&JsValue::UNDEFINED),
         Ok((client, index, op, call, start)) => {
-            promise(vendor, async move { Ok(answer(client.dispatch(index, &op, &call).await?, mode, start)) })
+            // The call's own signal ends it wherever it waits, a login or a discovery included.
+            let signal = call.signal.clone().unwrap_or(JsValue::UNDEFINED);
+            let fut = async move { Ok(answer(client.dispatch(index, &op, &call).await?, mode, start)) };
+            super::task::run(vendor, Box::pin(fut), &signal)
         }
         Err(e) => reject(vendor, e),
     }

@@ -103,7 +103,7 @@ pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
 /// The future is boxed so that one instance of the promise machinery serves every method (it is
 /// otherwise copied per method, which costs kilobytes of wasm).
 pub(crate) fn promise(vendor: Vendor, fut: impl Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
-    task::run(vendor, Box::pin(fut))
+    task::run(vendor, Box::pin(fut), &JsValue::UNDEFINED)
 }
 
 /// A promise rejected with the `CloudError` for `err`.

@@ -25,9 +25,23 @@ export function hook(r) {
   rt = r;
 }
 
-export function spawn(id) {
+const aborted = new Set();
+
+export function spawn(id, signal) {
   return new Promise((resolve, reject) => {
-    settlers.set(id, [resolve, reject]);
+    let off;
+    if (signal) {
+      // The call's signal ends the task wherever it waits (a login, a discovery, a pause between attempts).
+      const abort = () => {
+        aborted.add(id);
+        schedule(id);
+      };
+      try {
+        signal.addEventListener('abort', abort);
+        off = () => signal.removeEventListener('abort', abort);
+      } catch {}
+    }
+    settlers.set(id, [resolve, reject, off]);
     schedule(id);
   });
 }
@@ -37,13 +51,16 @@ export function schedule(id) {
   queued.add(id);
   queueMicrotask(() => {
     queued.delete(id);
-    rt.iot_poll(id);
+    rt.iot_poll(id, aborted.delete(id));
   });
 }
 
 export function done(id, ok, value) {
   const s = settlers.get(id);
   settlers.delete(id);
+  try {
+    s[2]?.();
+  } catch {}
   s[ok ? 0 : 1](value);
 }
 
@@ -65,8 +82,9 @@ export function watch(promise, waker) {
 extern "C" {
     /// Hands JavaScript the exports of the wasm instance, whose [`iot_poll`] and [`iot_wake`] it calls.
     fn hook(exports: JsValue);
-    /// The promise of task `id`, whose first poll is scheduled.
-    fn spawn(id: u32) -> Promise;
+    /// The promise of task `id`, whose first poll is scheduled; `signal` (an `AbortSignal` or undefined)
+    /// ends the task when it fires.
+    fn spawn(id: u32, signal: &JsValue) -> Promise;
     /// Polls task `id` in a microtask (once however often it is woken before).
     fn schedule(id: u32);
     /// Settles the promise of task `id`.
@@ -86,8 +104,12 @@ static LAST: Local<u32> = Local::new(0);
 /// Polls task `id`, if it is not done, and settles its promise when it is. (A raw export: JavaScript calls
 /// it on the instance's exports, with a number.)
 #[no_mangle]
-pub extern "C" fn iot_poll(id: u32) {
+pub extern "C" fn iot_poll(id: u32, aborted: bool) {
     let Some((vendor, mut task)) = take(id) else { return };
+    if aborted {
+        // Dropped where it waits: a shared login it was running is left for the next caller to run.
+        return done(id, false, super::to_js(Error::Aborted, vendor));
+    }
     // SAFETY: the data of this vtable's wakers is a task id, never dereferenced.
     let waker = unsafe { Waker::from_raw(RawWaker::new(id as usize as *const (), &VTABLE)) };
     match task.as_mut().poll(&mut Context::from_waker(&waker)) {
@@ -127,8 +149,9 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(
     |_| {},
 );
 
-/// A promise of `fut`'s value; its error becomes a `CloudError` of `vendor`.
-pub(crate) fn run(vendor: Vendor, fut: Task) -> Promise {
+/// A promise of `fut`'s value; its error becomes a `CloudError` of `vendor`. When `signal` (an
+/// `AbortSignal`, or undefined) fires, the task is dropped and the promise rejects with `aborted`.
+pub(crate) fn run(vendor: Vendor, fut: Task, signal: &JsValue) -> Promise {
     ensure_hooked();
     let id = LAST
         .try_with(|last| {
@@ -138,7 +161,7 @@ pub(crate) fn run(vendor: Vendor, fut: Task) -> Promise {
         })
         .unwrap_or(2);
     let _ = TASKS.try_with(|t| t.borrow_mut().push((id, vendor, fut)));
-    spawn(id)
+    spawn(id, signal)
 }
 
 /// The outcome of a JavaScript promise, as a future.

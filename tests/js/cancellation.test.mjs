@@ -60,6 +60,36 @@ test('an already-aborted signal rejects with "aborted" without sending anything'
   assert.equal(await sim.requestCount(), 0);
 });
 
+test('a call\'s own signal ends it while it waits for a hanging login or discovery', T, async () => {
+  // The token (Arduino, cThings) or the discovery (IoTConnect) hangs; the client has no signal and a long
+  // timeout, so only the call's own signal can end the wait.
+  const cases = [
+    ['arduino', '/iot/v1/clients/token', (c, o) => c.things.list(o), () => sim.arduino({ timeoutMs: 30_000 })],
+    ['cthings', '/token', (c, o) => c.devices.get(IDS.cthings.devices[0], o), () => sim.cthings({ timeoutMs: 30_000 })],
+    ['iotconnect', '/api/uisdk', (c, o) => c.devices.list(o), () => sim.iotconnect({ timeoutMs: 30_000 })],
+  ];
+  for (const [vendor, match, call, make] of cases) {
+    await sim.fault({ vendor: vendor === 'iotconnect' ? 'iotconnect-discovery' : vendor, match, kind: 'hang' });
+    const client = make();
+    const controller = new AbortController();
+    const pending = call(client, { signal: controller.signal });
+    pending.catch(() => {});
+    for (let i = 0; i < 200 && (await sim.requests(vendor === 'iotconnect' ? 'iotconnect-discovery' : vendor, match)).length === 0; i++) await sleep(25);
+    const started = Date.now();
+    controller.abort();
+    await within(2_000, rejectsWith(pending, { vendor, code: 'aborted' }), `${vendor}: the abort during the login`);
+    assert.ok(Date.now() - started < 1_000, `${vendor}: at once`);
+    // The hang was the fault's only one: a later call without a signal is not held up by the aborted one.
+    await within(10_000, call(client, {}), `${vendor}: the next call`);
+  }
+  const listeners = [];
+  const signal = { addEventListener: (t, f) => listeners.push(f), removeEventListener: (t, f) => listeners.splice(listeners.indexOf(f), 1), aborted: false };
+  // A long-lived signal given to many calls keeps no listener of a finished call.
+  const arduino = sim.arduino();
+  for (let i = 0; i < 5; i++) await arduino.things.list({ signal });
+  assert.equal(listeners.length, 0, 'each call removes its abort listener when it settles');
+});
+
 test('aborting during the back-off wait of a retry rejects with "aborted" at once', T, async () => {
   // Retry-After: 5 puts the call to sleep before its second attempt; the abort must end that sleep rather
   // than leave the caller waiting for it (a Retry-After may be up to 60 s).
