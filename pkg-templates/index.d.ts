@@ -91,7 +91,7 @@ export interface Device {
   name: string;
   online: boolean | null;
   lastSeen: Date | null;
-  /** The cloud's own object (Arduino: the thing). */
+  /** The cloud's own object (Arduino: the device, its `thing` inside). */
   raw: unknown;
 }
 

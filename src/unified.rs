@@ -55,22 +55,25 @@ const METHODS: [(&str, &str); 5] =
 /// 5. to 7. the paths (comma-separated, dotted) of a device's `id name online lastSeen raw`, a reading's
 ///    `name value type updatedAt` and a point's `time value` in each row of the answer: empty is the row,
 ///    `-` none (null), `$` the field named by the call's `name`, `~path` the JavaScript type of the value,
-///    `!path` the value, and the row is left out without one;
+///    `!path` the value, and the row is left out without one; `path=yes=no` true where the value is the
+///    string `yes`, false where it is `no`, else null;
 /// 8. the paths of a streamed event's `deviceId name value time raw`.
 pub static VENDORS: [&str; 4] = [
-    // Arduino IoT Cloud: a device is a thing (things carry no connection state), its readings the thing's
+    // Arduino IoT Cloud: a device is the thing its device is attached to (the devices list carries each one's
+    // thing, its status and last activity; a thing without a device is not listed), its readings the thing's
     // properties, a command a property's new value (published), history the property's time series.
-    "00j0 10 property poll|65::|71:d:|71:d:?name.id;78:d,x,from,to:data|71:d:?name.id;76:d,x,value=a,+:|\
-     id,name,-,-,|name,last_value,type,value_updated_at|time,value|",
+    "00j0 10 property poll|33::|71:d:|71:d:?name.id;78:d,x,from,to:data|71:d:?name.id;76:d,x,value=a,+:|\
+     !thing.id,thing.name,device_status=ONLINE=OFFLINE,last_activity_at,|name,last_value,type,value_updated_at|\
+     time,value|",
     // Particle: readings are the device's variables, each read; a command is a function call; history is
     // what this Cloud's event stream has seen.
     "01s0 33 function stream|0::|1:deviceId=d:variables;*16:deviceId=d,name=k:||\
      21:deviceId=d,name=n,argument=a:return_value|id,name,online,last_heard,|0,2.result,1,2.coreInfo.last_heard|\
      time,value|coreid,name,data,published_at,",
     // cThings: no list call (the device ids are `connect()`'s `devices` option); readings are the fields of
-    // the device object.
-    "00-0 10 - poll|*0:v:|0:d:;*::|||2.id,2.name,2.connection.status,2.connection.lastConnected,2|\
-     0,1,~1,2.connection.lastConnected||",
+    // the device's connection (status, last connected, signal strength, route), as of its last connection.
+    "00-0 10 - poll|*0:v:|0:d:connection;*::|||2.id,2.name,2.connection.status,2.connection.lastConnected,2|\
+     0,1,~1,2.lastConnected||",
     // Avnet IoTConnect: paged devices; latest telemetry; history by the device's unique id; a command by its
     // name in the device's template.
     "10s7 10 command poll|1:pageNumber=p,pageSize,start=c:|21:d:|2:d:uniqueId;23:x,from,to:|\
@@ -152,12 +155,21 @@ fn shape<B: Json>(row: &B, fields: &str, paths: &str, name: &B, mut out: B) -> O
         let (p, r) = split(rest, b',').unwrap_or((rest, ""));
         (fields, rest) = (f, r);
         let (required, p) = p.strip_prefix('!').map_or((false, p), |p| (true, p));
-        let v = match p.as_bytes().first() {
+        let (p, is) = split(p, b'=').unwrap_or((p, ""));
+        let mut v = match p.as_bytes().first() {
             Some(b'-') => B::null(),
             Some(b'$') => path(row, &name.as_str().unwrap_or_default()),
             Some(b'~') => path(row, p.get(1..).unwrap_or("")).kind(),
             _ => path(row, p),
         };
+        if !is.is_empty() {
+            let (yes, no) = split(is, b'=').unwrap_or((is, ""));
+            v = match v {
+                _ if v == B::literal(yes, false) => B::literal("true", true),
+                _ if v == B::literal(no, false) => B::literal("false", true),
+                _ => B::null(),
+            };
+        }
         let v = match v.is_absent() {
             true if required => return None,
             true => B::null(),

@@ -3,11 +3,7 @@
 // of one of them, a form for a command and a log of events. Every running action has a Cancel button (an
 // AbortController whose signal goes with the calls). Secrets are read from the form when a card connects and
 // handed to the client; they are never logged, stored or put in a URL.
-import * as pkg from 'iot-cloud-wasm';
-
-const { CloudError, Particle, init } = pkg;
-// The package's cross-vendor API; until the package exports it, the stand-in over its vendor clients.
-const { connect } = 'connect' in pkg ? pkg : await import('./unified-shim.mjs');
+import { CloudError, Particle, connect, init } from 'iot-cloud-wasm';
 
 /** Devices per page where the cloud pages its list. */
 const PAGE_SIZE = 10;
@@ -266,7 +262,7 @@ const VENDORS = {
       baseUrl: optional(form, 'baseUrl'),
       clientId: required(form, 'clientId'),
       clientSecret: required(form, 'clientSecret'),
-      deviceIds: [...new Set(form.elements.devices.value.split(/[\s,;]+/).filter(Boolean))],
+      devices: [...new Set(form.elements.devices.value.split(/[\s,;]+/).filter(Boolean))],
     }),
     targets: () => [],
   },
@@ -756,8 +752,9 @@ class Card {
       const device = this.rows?.find((d) => d.id === id);
       if (device && this.detail?.device.id !== id) this.open(device);
     });
-    this.pager.querySelector('.prev').addEventListener('click', () => this.showPage(this.page - 1));
-    this.pager.querySelector('.next').addEventListener('click', () => this.showPage(this.page + 1));
+    // A click while a page loads counts from that page (the list still shows the one before).
+    this.pager.querySelector('.prev').addEventListener('click', () => this.showPage((this.loading ?? this.page) - 1));
+    this.pager.querySelector('.next').addEventListener('click', () => this.showPage((this.loading ?? this.page) + 1));
   }
 
   get ctx() {
@@ -790,7 +787,9 @@ class Card {
     // takes its signal too, as a call's own signal does not stop a token request other calls may share:
     // cancelling the connect ends the session.
     const session = new AbortController();
-    Object.assign(this, { session, cloud: undefined, rows: undefined, page: 1, total: undefined, countFailed: false, net: tracker() });
+    Object.assign(this, {
+      session, cloud: undefined, rows: undefined, page: 1, loading: undefined, total: undefined, countFailed: false, net: tracker(),
+    });
     this.setState('loading');
     this.showError('');
     this.statusLine.textContent = '';
@@ -844,6 +843,7 @@ class Card {
   async showPage(page) {
     if (page < 1) return;
     this.showError('');
+    this.loading = page;
     try {
       const rows = await this.activity.run(`Loading page ${page}…`, this.session.signal,
         (signal) => this.cloud.devices({ page, pageSize: PAGE_SIZE, signal }));
@@ -855,9 +855,12 @@ class Card {
       this.page = page;
       this.render(rows);
     } catch (err) {
-      if (this.session.signal.aborted) return;
+      // Ended by the session, or by a later page (whose load goes on).
+      if (this.session.signal.aborted || this.loading !== page) return;
       if (isAbort(err)) this.statusLine.textContent = `Loading page ${page} was cancelled.`;
       else this.showError(explain(err, this.ctx));
+    } finally {
+      if (this.loading === page) this.loading = undefined;
     }
   }
 
@@ -970,7 +973,6 @@ allButton.addEventListener('click', async () => {
 const [simulated, loaded] = await Promise.all([prefill(), loadPackage()]);
 const packageStatus = document.getElementById('package-status');
 const lines = [loaded.text, simulated ? `Simulator: ${location.host}` : 'No simulator here: enter the settings of a real cloud.'];
-if (!('connect' in pkg)) lines.push('connect(): the page\'s stand-in (www/unified-shim.mjs)');
 packageStatus.replaceChildren(...lines.map((text) => el('span', {}, text)));
 packageStatus.dataset.state = loaded.ok ? 'ok' : 'error';
 allButton.disabled = false;

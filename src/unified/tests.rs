@@ -163,7 +163,7 @@ fn every_recipe_names_the_operations_it_means() {
     let mock = cloud(&[]);
     let route = |c: &dyn Client<Value>, i: usize| c.op(i).unwrap().route;
     let a = arduino(&mock);
-    assert_eq!(route(&a, 65), "GET /iot/v2/things");
+    assert_eq!(route(&a, 33), "GET /iot/v2/devices");
     assert_eq!(route(&a, 71), "GET /iot/v2/things/{id}/properties");
     assert_eq!(route(&a, 76), "PUT /iot/v2/things/{id}/properties/{pid}/publish");
     assert_eq!(route(&a, 78), "GET /iot/v2/things/{id}/properties/{pid}/timeseries");
@@ -208,16 +208,28 @@ fn the_exported_capabilities_are_this_table() {
 // ---------------------------------------------------------------------------------------------------------
 // devices
 
+/// Arduino's devices list: each device carries the thing it is attached to (the last one has none).
+const ARDUINO_DEVICES: &str = r#"[
+    {"id":"d1","name":"lamp-board","device_status":"ONLINE","last_activity_at":"2025-01-02T07:31:12.000Z",
+     "thing":{"id":"t1","name":"Lamp","device_id":"d1"}},
+    {"id":"d2","device_status":"OFFLINE","thing":{"id":"t2","name":"Pump"}},
+    {"id":"d3","device_status":"UNKNOWN","thing":{"id":"t3","name":"Fan"}},
+    {"id":"d4","device_status":"ONLINE"}]"#;
+
 #[test]
-fn arduino_devices_are_its_things() {
-    let mock = cloud(&[("GET /iot/v2/things", r#"[{"id":"t1","name":"Lamp","device_id":"d1"}]"#)]);
+fn arduino_devices_are_the_things_of_its_devices() {
+    let mock = cloud(&[("GET /iot/v2/devices", ARDUINO_DEVICES)]);
     let got = method(&arduino(&mock), Vendor::Arduino, DEVICES, json!([]), json!(null)).unwrap();
+    let raw: Value = serde_json::from_str(ARDUINO_DEVICES).unwrap();
     assert_eq!(
         got,
-        json!([[{"vendor":"arduino","id":"t1","name":"Lamp","online":null,"lastSeen":null,
-                  "raw":{"id":"t1","name":"Lamp","device_id":"d1"}}]])
+        json!([[
+            {"vendor":"arduino","id":"t1","name":"Lamp","online":true,"lastSeen":"2025-01-02T07:31:12.000Z","raw":raw[0]},
+            {"vendor":"arduino","id":"t2","name":"Pump","online":false,"lastSeen":null,"raw":raw[1]},
+            {"vendor":"arduino","id":"t3","name":"Fan","online":null,"lastSeen":null,"raw":raw[2]}
+        ]])
     );
-    assert_eq!(sent(&mock), ["GET https://a.test/iot/v2/things"]);
+    assert_eq!(sent(&mock), ["GET https://a.test/iot/v2/devices"]);
 }
 
 #[test]
@@ -332,17 +344,21 @@ fn readings_of_each_cloud() {
         ]
     );
 
-    // cThings: the fields of the device object.
+    // cThings: the fields of the device's connection.
     let mock = cloud(&[(
         "GET /v3/device/d5d60237-be30-4ca6-bc8b-e9d5a947404c",
-        r#"{"code":200,"data":{"active":true,"connection":{"status":true,"lastConnected":"2024-12-28T03:14:09Z"}}}"#,
+        r#"{"code":200,"data":{"active":true,"dataInterval":600,
+            "connection":{"status":true,"lastConnected":"2024-12-28T03:14:09Z","signalStrength":-71.5,"route":["a8"]}}}"#,
     )]);
     let got = method(&cthings(&mock), Vendor::CThings, READINGS, json!([CTHINGS_1]), json!(null)).unwrap();
     let at = "2024-12-28T03:14:09.000Z";
+    // (In the order of the object's keys: sorted in these tests' JSON, as sent in JavaScript.)
     assert_eq!(
         got,
-        json!([{"name":"active","value":true,"type":"boolean","updatedAt":at},
-               {"name":"connection","value":{"status":true,"lastConnected":"2024-12-28T03:14:09Z"},"type":"object","updatedAt":at}])
+        json!([{"name":"lastConnected","value":"2024-12-28T03:14:09Z","type":"string","updatedAt":at},
+               {"name":"route","value":["a8"],"type":"object","updatedAt":at},
+               {"name":"signalStrength","value":-71.5,"type":"number","updatedAt":at},
+               {"name":"status","value":true,"type":"boolean","updatedAt":at}])
     );
 
     // IoTConnect: the latest telemetry.

@@ -109,16 +109,20 @@ test('a wrong rateLimit rejects every call, before any request', T, async () => 
 });
 
 // ---------------------------------------------------------------------------------------------------------
-// Arduino IoT Cloud: a device is a thing
+// Arduino IoT Cloud: a device is the thing its device is attached to
 
-test('arduino: devices are its things; readings its properties', T, async () => {
+test('arduino: devices are the things of its devices, with their status; readings the properties', T, async () => {
   const cloud = arduino();
   const devices = await cloud.devices();
+  const live = FIXTURES.arduino.things.filter((t) => t.device_id && !t.deleted_at && !t.organization_id);
+  assert.deepEqual(devices.map((d) => d.id).sort(), live.map((t) => t.id).sort(), 'every thing with a device');
   const weather = devices.find((d) => d.id === WEATHER);
-  assert.deepEqual({ ...weather, raw: undefined }, {
-    vendor: 'arduino', id: WEATHER, name: 'Weather Station', online: null, lastSeen: null, raw: undefined,
+  assert.deepEqual({ ...weather, lastSeen: undefined, raw: undefined }, {
+    vendor: 'arduino', id: WEATHER, name: 'Weather Station', online: true, lastSeen: undefined, raw: undefined,
   });
-  assert.equal(weather.raw.device_id, '5bf0789b-5a83-4f0d-ae05-46b3488638e2');
+  assert.ok(weather.lastSeen instanceof Date && !Number.isNaN(weather.lastSeen.getTime()));
+  assert.equal(weather.raw.id, '5bf0789b-5a83-4f0d-ae05-46b3488638e2', 'raw: the device record');
+  assert.equal(weather.raw.thing.id, WEATHER);
   assert.deepEqual(await cloud.devices({ page: 2 }), [], 'one page only');
   const readings = await cloud.readings(WEATHER);
   assert.deepEqual(readings.map((r) => [r.name, r.type]), [['temperature', 'FLOAT'], ['humidity', 'INT'], ['status', 'CHARSTRING']]);
@@ -126,7 +130,7 @@ test('arduino: devices are its things; readings its properties', T, async () => 
   assert.ok(readings[0].updatedAt instanceof Date);
   const reqs = await apiRequests('arduino');
   assert.deepEqual(reqs.map((r) => `${r.method} ${r.path}`), [
-    'GET /arduino/iot/v2/things', `GET /arduino/iot/v2/things/${WEATHER}/properties`,
+    'GET /arduino/iot/v2/devices', `GET /arduino/iot/v2/things/${WEATHER}/properties`,
   ]);
 });
 
@@ -209,7 +213,7 @@ test('particle: events come from its stream; history is what that stream brought
 // ---------------------------------------------------------------------------------------------------------
 // cThings
 
-test('cthings: devices are read by the ids connect() was given; readings are the device object', T, async () => {
+test('cthings: devices are read by the ids connect() was given; readings are the device\'s connection', T, async () => {
   const cloud = cthings();
   const devices = await cloud.devices();
   assert.deepEqual(devices.map((d) => [d.id, d.name, d.online]), [
@@ -217,11 +221,11 @@ test('cthings: devices are read by the ids connect() was given; readings are the
   ]);
   assert.equal(devices[2].lastSeen.toISOString(), '2024-12-28T03:14:09.000Z');
   const readings = await cloud.readings(CTHINGS[0]);
-  const connection = readings.find((r) => r.name === 'connection');
-  assert.equal(connection.type, 'object');
-  assert.equal(connection.value.status, true);
-  assert.equal(readings.find((r) => r.name === 'dataInterval').value, 600);
-  assert.equal(readings.find((r) => r.name === 'active').type, 'boolean');
+  assert.deepEqual(readings.map((r) => [r.name, r.type]),
+    [['status', 'boolean'], ['lastConnected', 'string'], ['signalStrength', 'number'], ['route', 'object']]);
+  assert.equal(readings[0].value, true);
+  assert.equal(readings[2].value, FIXTURES.cthings.devices[0].connection.signalStrength);
+  assert.ok(readings.every((r) => r.updatedAt instanceof Date));
   assert.equal((await apiRequests('cthings')).length, 4);
 });
 
@@ -332,15 +336,18 @@ test('polled events of IoTConnect and cThings', T, async () => {
   assert.deepEqual([e.vendor, e.deviceId, e.name, e.value], ['iotconnect', device.guid, 'led', 'on']);
   await events.return();
 
+  // cThings: the device's connection as the next poll reads it, with another signal strength.
   const ct = cthings();
+  const envelope = await ct.client.requestEnvelope({ method: 'GET', path: `/device/${CTHINGS[1]}` });
   const changes = ct.events(CTHINGS[1], { intervalMs: 30 });
-  const renamed = until(changes, (c) => c.name === 'name');
+  const signal = until(changes, (c) => c.name === 'signalStrength');
   await within(5000, (async () => {
-    while (!(await apiRequests('cthings')).length) await sleep(10);
+    while ((await apiRequests('cthings')).length < 2) await sleep(10);
   })(), 'the first poll');
-  await ct.client.request({ method: 'PATCH', path: `/device/${CTHINGS[1]}`, body: { name: 'Car Park North' } });
-  const c = await within(5000, renamed, 'the change');
-  assert.deepEqual([c.vendor, c.deviceId, c.name, c.value], ['cthings', CTHINGS[1], 'name', 'Car Park North']);
+  envelope.data.connection.signalStrength = -42;
+  await sim.fault({ vendor: 'cthings', match: `/device/${CTHINGS[1]}`, kind: 'reply', body: envelope });
+  const c = await within(5000, signal, 'the change');
+  assert.deepEqual([c.vendor, c.deviceId, c.name, c.value], ['cthings', CTHINGS[1], 'signalStrength', -42]);
   await changes.return();
 });
 
