@@ -5,12 +5,13 @@
 //
 //   node bench/scheduler.mjs [--seconds 5] [--devices 500] [--vendors arduino,particle,iotconnect,cthings]
 //                            [--limits per-second|documented] [--concurrency 16] [--rate vendor=N,…]
-//                            [--unpaced] [--api auto|connect|client] [--package DIR]
+//                            [--unpaced] [--api connect|client] [--package DIR]
 //
-// With the unified API (`connect(vendor, {…, rateLimit})`, `cloud.iterateDevices()`, `cloud.readings(id)`)
-// when the package exports `connect`; otherwise the vendor clients with their `maxRequestsPerSecond` option.
-// Loads the package installed by the pack step (target/consumers/cjs), or pkg/ from `make build`. Prints a
-// table and writes target/bench-scheduler.json. See bench/README.md.
+// Through the unified API: `connect(vendor, options)` at the vendor's default rate (`CAPABILITIES[vendor]
+// .rateLimit`; `--rate` sets `rateLimit`), `cloud.iterateDevices()`, `cloud.readings(id)`. `--api client`:
+// the vendor clients with their `maxRequestsPerSecond` option at the same rates. Loads the package installed
+// by the pack step (target/consumers/cjs), or pkg/ from `make build`. Prints a table and writes
+// target/bench-scheduler.json. See bench/README.md.
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -26,12 +27,10 @@ const PACKED = path.join(TARGET, 'consumers', 'cjs', 'node_modules', 'iot-cloud-
 const BUILT = path.join(ROOT, 'pkg');
 const OUT = path.join(TARGET, 'bench-scheduler.json');
 const VENDORS = ['arduino', 'particle', 'iotconnect', 'cthings'];
-/** The rates the unified scheduler keeps to by default (requests per second; /work/notes/unified-spec.md). */
-const DEFAULT_RATES = { arduino: 10, particle: 33, iotconnect: 10, cthings: 10 };
 
 const USAGE = 'usage: node bench/scheduler.mjs [--seconds 5] [--devices 500] [--vendors arduino,particle,iotconnect,cthings]\n'
   + '                              [--limits per-second|documented] [--concurrency 16] [--rate vendor=N,…]\n'
-  + '                              [--unpaced] [--api auto|connect|client] [--package DIR]';
+  + '                              [--unpaced] [--api connect|client] [--package DIR]';
 
 // ---------------------------------------------------------------------------------------------------------
 // Settings
@@ -48,7 +47,7 @@ function settings() {
         concurrency: { type: 'string', default: '16' },
         rate: { type: 'string', default: '' },
         unpaced: { type: 'boolean', default: false },
-        api: { type: 'string', default: 'auto' },
+        api: { type: 'string', default: 'connect' },
         package: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -70,8 +69,9 @@ function settings() {
   const vendors = values.vendors.split(',').map((v) => v.trim()).filter(Boolean);
   for (const v of vendors) if (!VENDORS.includes(v)) fail(`--vendors: unknown vendor ${v}`);
   if (!['per-second', 'documented'].includes(values.limits)) fail('--limits must be per-second or documented');
-  if (!['auto', 'connect', 'client'].includes(values.api)) fail('--api must be auto, connect or client');
-  const rates = { ...DEFAULT_RATES };
+  if (!['connect', 'client'].includes(values.api)) fail('--api must be connect or client');
+  // The rates given (`rateLimit`); the others are the package's defaults.
+  const rates = {};
   for (const pair of values.rate.split(',').filter(Boolean)) {
     const [vendor, n] = pair.split('=');
     if (!VENDORS.includes(vendor) || !(Number.isInteger(Number(n)) && Number(n) >= 1 && Number(n) <= 1000)) {
@@ -135,7 +135,7 @@ async function control(sim, method, route, body) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The package: the unified API when it is there, else the vendor clients
+// The package: the unified API, or the vendor clients
 
 function loadPackage(packageDir) {
   for (const dir of packageDir ? [packageDir] : [PACKED, BUILT]) {
@@ -180,16 +180,18 @@ async function particleToken(pkg, sim, C) {
 }
 
 /**
- * `{devices: [{id, …}], read(device)}` for a vendor through the unified API: `connect(vendor, {…, rateLimit})`,
- * every device from `iterateDevices`, `readings(id)` per poll.
+ * `{devices: [{id, …}], read(device)}` for a vendor through the unified API: `connect(vendor, options)` at its
+ * default rate (`rate` undefined) or with `rateLimit: rate` (`null`, unpaced: 1000/s, the most `rateLimit`
+ * takes); every device from `iterateDevices`; `readings(id)` per poll.
  */
 async function unifiedPoller(pkg, vendor, sim, C, IDS, rate) {
   const extra = vendor === 'particle' ? { auth: await particleToken(pkg, sim, C) } : {};
-  const cloud = pkg.connect(vendor, { ...clientOptions(vendor, sim, C, extra), ...(rate && { rateLimit: rate }) });
+  // cThings has no device list: connect() is given the ids to read.
+  if (vendor === 'cthings') extra.devices = IDS.cthings.devices;
+  const options = clientOptions(vendor, sim, C, extra);
+  const cloud = pkg.connect(vendor, { ...options, ...(rate !== undefined && { rateLimit: rate ?? 1000 }) });
   const devices = [];
   for await (const d of cloud.iterateDevices({ pageSize: 100 })) devices.push({ id: d.id });
-  // cThings has no device list: its fixtures' ids.
-  if (vendor === 'cthings' && devices.length === 0) devices.push(...IDS.cthings.devices.map((id) => ({ id })));
   return { devices, read: (d) => cloud.readings(d.id) };
 }
 
@@ -317,20 +319,19 @@ const perSecond = (windows) => Math.min(Infinity, ...(windows ?? []).map((w) => 
 async function main() {
   const cfg = settings();
   const { pkg, dir } = loadPackage(cfg.packageDir);
-  const unified = typeof pkg.connect === 'function';
-  if (cfg.api === 'connect' && !unified) {
-    console.error('--api connect: this build of iot-cloud-wasm exports no connect()');
+  if (typeof pkg.connect !== 'function') {
+    console.error('this build of iot-cloud-wasm exports no connect()');
     process.exit(1);
   }
-  const api = cfg.api === 'client' || !unified ? 'client' : 'connect';
+  const { api } = cfg;
   const requireRoot = createRequire(path.join(ROOT, 'package.json'));
   const { CREDENTIALS, IDS } = requireRoot(path.join(ROOT, 'tests', 'simulator', 'fixtures.js'));
 
   console.log(`Rate limits: ${cfg.devices} Particle devices (IoTConnect: ${IDS.iotconnect.deviceCount}, Arduino and cThings: all the simulator has), `
     + `${cfg.seconds} s per run, ${cfg.concurrency} polls in flight, simulator limits "${cfg.limits}"`);
   console.log(api === 'connect'
-    ? '  through connect(vendor, {…, rateLimit}) and cloud.readings(id)'
-    : `  through the vendor clients with maxRequestsPerSecond${unified ? '' : ' (this build exports no connect())'}`);
+    ? '  through connect(vendor, options) at its default rate (or --rate\'s rateLimit), cloud.readings(id)'
+    : '  through the vendor clients with maxRequestsPerSecond');
   console.log(`  package: ${path.relative(ROOT, dir)}`);
 
   const sim = await startSimulator(cfg.limits);
@@ -348,11 +349,14 @@ async function main() {
     const modes = cfg.unpaced ? ['paced', 'unpaced'] : ['paced'];
     for (const vendor of cfg.vendors) {
       for (const mode of modes) {
-        const rate = mode === 'paced' ? cfg.rates[vendor] : null;
+        // Paced: the rate given, else the package's default for the vendor (connect() picks it itself).
+        const given = mode === 'paced' ? cfg.rates[vendor] : null;
+        const rate = mode === 'paced' ? given ?? pkg.CAPABILITIES[vendor].rateLimit : null;
         const entry = { vendor, mode, clientRate: rate, limit: limits[vendor] ?? null };
         try {
-          const make = api === 'connect' ? unifiedPoller : clientPoller;
-          const poller = await make(pkg, vendor, sim, CREDENTIALS, IDS, rate);
+          const poller = api === 'connect'
+            ? await unifiedPoller(pkg, vendor, sim, CREDENTIALS, IDS, given)
+            : await clientPoller(pkg, vendor, sim, CREDENTIALS, IDS, rate);
           Object.assign(entry, await run(poller, vendor, sim, cfg));
           if (entry.pollsFailed) failures++;
         } catch (err) {
