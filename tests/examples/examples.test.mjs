@@ -20,7 +20,8 @@ const EXAMPLES = path.join(ROOT, 'examples', 'node');
 const NODE_PATH = path.join(ROOT, 'target', 'consumers', 'cjs', 'node_modules');
 const { startSimulator, CREDENTIALS, IDS } = require(path.join(ROOT, 'tests', 'simulator'));
 
-const VENDOR_PREFIXES = ['ARDUINO_', 'PARTICLE_', 'CTHINGS_', 'IOTCONNECT_'];
+// The settings the examples read; none is inherited from the environment the tests run in.
+const VENDOR_PREFIXES = ['ARDUINO_', 'PARTICLE_', 'CTHINGS_', 'IOTCONNECT_', 'WATCH_', 'DEVICES_PER_CLOUD'];
 const SECRETS = [
   CREDENTIALS.arduino.clientSecret,
   CREDENTIALS.particle.password,
@@ -749,6 +750,186 @@ describe('iotconnect-command.js', () => {
  * sending anything still gets them, so that a broken check ends up at the simulator (and fails the test on
  * the request log) instead of calling a real cloud.
  */
+/** The four clouds' settings, each pointing at the simulator. */
+const allVars = (extra = {}) => ({ ...arduinoVars(), ...particleVars(), ...cthingsVars(), ...iotconnectVars(), ...extra });
+
+describe('all-clouds.js', () => {
+  test('every configured cloud: its first devices with their readings, in one loop', async () => {
+    const r = await run('all-clouds.js', allVars({ CTHINGS_DEVICE_ID: IDS.cthings.devices.join(',') }));
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^4 clouds: Arduino IoT Cloud, Particle, cThings, Avnet IoTConnect$/m);
+    const sections = Object.fromEntries(r.stdout.split('\n\n').slice(1).map((s) => [s.split('\n')[0], s]));
+    assert.deepEqual(Object.keys(sections), ['Arduino IoT Cloud', 'Particle', 'cThings', 'Avnet IoTConnect']);
+    // Arduino: the things of the personal space, with their devices' status; the properties as readings.
+    const arduino = sections['Arduino IoT Cloud'];
+    assert.match(arduino, new RegExp(`^ {2}Weather Station {2}\\(${IDS.arduino.things.weatherStation}\\) {2}online, last seen \\d{4}-`, 'm'));
+    assert.match(arduino, /^ {4}temperature = -?\d+(\.\d+)? {2}\(FLOAT, \d{4}-[\d-]+T[\d:.]+Z\)$/m);
+    assert.match(arduino, /^ {4}brightness = 70 {2}\(INT, /m);
+    // Particle: the variables, each read; the offline device's 408 reported.
+    const particle = sections.Particle;
+    assert.match(particle, /^ {2}kitchen-argon {2}\(e00fce6844969b121f176368\) {2}online, /m);
+    assert.match(particle, /^ {4}status = "ok" {2}\(string, /m);
+    assert.match(particle, /^ {2}attic-photon .* offline, last seen 2025-01-02T07:31:12\.000Z\n {4}device offline \(HTTP 408 "timed out"\): no readings$/m);
+    // cThings: the devices of CTHINGS_DEVICE_ID, their connection as readings.
+    const cthings = sections.cThings;
+    assert.equal(cthings.match(/^ {2}\S/gm).length, 3, cthings);
+    assert.match(cthings, /^ {2}Boiler Room Sensor .*\n {4}status = true {2}\(boolean, /m);
+    assert.match(cthings, /^ {4}signalStrength = -71\.5 {2}\(number, /m);
+    // IoTConnect: 5 devices of one page of 6, and the note that there are more.
+    const iotc = sections['Avnet IoTConnect'];
+    assert.equal(iotc.match(/^ {2}Sim Device \d+/gm).length, 5, iotc);
+    assert.match(iotc, /^ {4}temperature = -?\d+(\.\d+)? {2}\(DECIMAL, /m);
+    assert.match(iotc, /^ {2}… and more \(DEVICES_PER_CLOUD=5\)$/m);
+    const pages = r.requests.filter((q) => q.vendor === 'iotconnect' && /\/Device$/i.test(q.path));
+    assert.deepEqual(pages.map((q) => [q.query.pageNumber, q.query.pageSize]), [['1', '6']]);
+    assert.equal(byPath(r.requests, '/iot/v2/devices', 'GET').length, 1);
+    assertNothingLeaked(r);
+  });
+
+  test('only the configured clouds; DEVICES_PER_CLOUD caps the devices', async () => {
+    const r = await run('all-clouds.js', { ...loopbackUrls(), ...iotconnectVars({ DEVICES_PER_CLOUD: '2' }) });
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /^1 cloud: Avnet IoTConnect$/m);
+    assert.equal(r.stdout.match(/^ {2}Sim Device \d+/gm).length, 2, show(r));
+    assert.match(r.stdout, /… and more \(DEVICES_PER_CLOUD=2\)/);
+    assert.ok(r.requests.every((q) => q.vendor.startsWith('iotconnect')), 'only IoTConnect was asked');
+    assertNothingLeaked(r);
+  });
+
+  test('a cloud that fails is reported and the others are still listed: exit 1', async () => {
+    const r = await run('all-clouds.js', {
+      ...particleVars({ PARTICLE_PASSWORD: 'not-the-password' }), ...cthingsVars(),
+    });
+    assert.equal(r.code, 1, show(r));
+    assert.match(r.stderr, /^Particle: 400 invalid_grant: /m);
+    assert.match(r.stdout, /^cThings\n {2}Boiler Room Sensor /m);
+    assertNothingLeaked(r, { also: ['not-the-password'] });
+  });
+
+  test('no cloud, a cloud half set up, a bad count or a refused URL: one line, usage, exit 2, nothing sent', async () => {
+    const cases = [
+      [loopbackUrls(), /^no cloud configured: set the variables of at least one$/],
+      [{ ...loopbackUrls(), ARDUINO_CLIENT_ID: CREDENTIALS.arduino.clientId, ...iotconnectVars() },
+        /^missing environment variable: ARDUINO_CLIENT_SECRET$/],
+      [{ ...loopbackUrls(), PARTICLE_USERNAME: CREDENTIALS.particle.username }, /^missing environment variable: PARTICLE_PASSWORD$/],
+      [allVars({ DEVICES_PER_CLOUD: '0' }), /^invalid setting: DEVICES_PER_CLOUD must be a whole number from 1 to 100$/],
+      [allVars({ ARDUINO_BASE_URL: 'api2-arduino-simulator' }), /^invalid setting: Arduino: `baseUrl` must be/],
+    ];
+    for (const [vars, reason] of cases) {
+      const r = await run('all-clouds.js', vars);
+      assert.equal(r.code, 2, show(r));
+      assert.equal(r.stdout, '', show(r));
+      assert.match(r.stderr.split('\n')[0], reason, show(r));
+      assert.match(r.stderr, usageLine('all-clouds.js'));
+      assert.equal(r.requests.length, 0, 'nothing sent');
+      for (const secret of SECRETS) assert.ok(!r.stderr.includes(secret));
+    }
+  });
+});
+
+/** Starts `node watch.js` with the given settings; `stop()` sends it Ctrl-C (SIGINT). */
+function startWatch(vars) {
+  const env = { ...process.env, NODE_PATH };
+  for (const key of Object.keys(env)) {
+    if (VENDOR_PREFIXES.some((p) => key.startsWith(p))) delete env[key];
+  }
+  Object.assign(env, vars);
+  const child = spawn(process.execPath, ['watch.js'], { cwd: EXAMPLES, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (s) => { out.stdout += s; });
+  child.stderr.setEncoding('utf8').on('data', (s) => { out.stderr += s; });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const done = new Promise((resolve) => {
+    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, ...out }); });
+  });
+  return { out, done, stop: () => child.kill('SIGINT') };
+}
+
+/** Waits until `check()` holds (polled every 50 ms, for up to 20 s). */
+async function until(check, what) {
+  for (let i = 0; i < 400; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+/** Changes an Arduino property as a device would (a token of the simulator's, then publish). */
+async function arduinoPublish(thingId, propertyId, value) {
+  const token = await fetch(simUrl('/arduino/iot/v1/clients/token'), {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials', client_id: CREDENTIALS.arduino.clientId,
+      client_secret: CREDENTIALS.arduino.clientSecret, audience: 'https://api2.arduino.cc/iot',
+    }),
+  }).then((res) => res.json());
+  const res = await fetch(simUrl(`/arduino/iot/v2/things/${thingId}/properties/${propertyId}/publish`), {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ value }),
+  });
+  assert.equal(res.status, 200);
+}
+
+describe('watch.js', () => {
+  test('Particle: the event stream, each event printed as it comes, for WATCH_SECONDS', async () => {
+    await control('POST', 'reset');
+    const watch = startWatch(particleVars({ WATCH_SECONDS: '4' }));
+    await until(async () => (await control('GET', 'stats')).particleStreams.open >= 1, 'the event stream');
+    await control('POST', 'particle-events', { name: 'reading', data: '21.5', deviceId: IDS.particle.online });
+    const r = await watch.done;
+    r.requests = await control('GET', 'requests');
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, /^watching Particle, every device: its event stream\nfor 4 s \(Ctrl-C to stop sooner\)$/m);
+    assert.match(r.stdout, new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z {2}${IDS.particle.online} {2}reading = "21\\.5"$`, 'm'));
+    assert.match(r.stdout, /^1 event$/m);
+    assert.equal(byPath(r.requests, '/v1/devices/events', 'GET').length, 1);
+    assertNothingLeaked(r);
+  });
+
+  test('a polled cloud: an event per changed reading; Ctrl-C ends the watch with status 0', async () => {
+    await control('POST', 'reset');
+    const lamp = IDS.arduino.things.deskLamp;
+    const watch = startWatch(arduinoVars({ WATCH_DEVICE: lamp, WATCH_INTERVAL_MS: '200' }));
+    const polls = async () => (await control('GET', 'requests')).filter((q) => q.path.endsWith(`/things/${lamp}/properties`)).length;
+    // After the first poll (the baseline) has been answered.
+    await until(async () => (await polls()) >= 2, 'two polls');
+    await arduinoPublish(lamp, 'd20f9436-73cc-4e96-be0a-3a81b7049f7e', 35);
+    await until(() => /brightness = 35$/m.test(watch.out.stdout), 'the event');
+    watch.stop();
+    const r = await watch.done;
+    r.requests = await control('GET', 'requests');
+    assert.equal(r.code, 0, show(r));
+    assert.equal(r.stderr, '', show(r));
+    assert.match(r.stdout, new RegExp(`^watching Arduino IoT Cloud, device ${lamp}: readings polled every 0\\.2 s, an event per changed value\n\\(Ctrl-C to stop\\)$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z {2}${lamp} {2}brightness = 35$`, 'm'));
+    assert.match(r.stdout, /^1 event$/m);
+    assertNothingLeaked(r);
+  });
+
+  test('a bad cloud name, a cloud not set up, no cloud, a bad duration: one line, usage, exit 2, nothing sent', async () => {
+    const cases = [
+      [{ ...particleVars(), WATCH_CLOUD: 'aws' }, /^invalid setting: WATCH_CLOUD must be one of arduino, particle, cthings, iotconnect$/],
+      [{ ...particleVars(), WATCH_CLOUD: 'cthings' },
+        /^missing environment variables: CTHINGS_CLIENT_ID, CTHINGS_CLIENT_SECRET, CTHINGS_DEVICE_ID$/],
+      [loopbackUrls(), /^no cloud configured: set the variables of one$/],
+      [{ ...particleVars(), WATCH_SECONDS: '0' }, /^invalid setting: WATCH_SECONDS must be a whole number from 1 to 86400$/],
+      [{ ...particleVars(), WATCH_INTERVAL_MS: 'often' }, /^invalid setting: WATCH_INTERVAL_MS must be a whole number/],
+      [{ ...iotconnectVars(), IOTCONNECT_PLATFORM: 'gcp' }, /^invalid setting: IoTConnect: `platform` must be "aws" or "az"/],
+    ];
+    for (const [vars, reason] of cases) {
+      const r = await run('watch.js', vars);
+      assert.equal(r.code, 2, show(r));
+      assert.equal(r.stdout, '', show(r));
+      assert.match(r.stderr.split('\n')[0], reason, show(r));
+      assert.match(r.stderr, usageLine('watch.js'));
+      assert.equal(r.requests.length, 0, 'nothing sent');
+    }
+  });
+});
+
 function loopbackUrls() {
   return {
     ARDUINO_BASE_URL: simUrl('/arduino'),
