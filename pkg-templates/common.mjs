@@ -352,7 +352,7 @@ class Cloud {
     this.client = client;
     this.#options = options;
     // The request rate (`rateLimit`), set before the first call; a wrong option rejects every call.
-    this.#ready = (async () => client.__call(UNIFIED, 0, [options], 0))();
+    this.#ready = (async () => client.__call(UNIFIED, CAPABILITIES[vendor].rateLimit, [options], 0))();
     this.#ready.catch(() => {});
   }
 

@@ -37,11 +37,10 @@ const METHODS: [(&str, &str); 5] =
 
 /// One line per vendor, in [`Vendor`] order, fields separated by `|`:
 ///
-/// 0. what it can do: four flags — whether the cloud pages its device list (`1`), whether its events come as
+/// 0. what it can do, four flags: whether the cloud pages its device list (`1`), whether its events come as
 ///    a stream (`1`) rather than polled, what a command's argument is (`j` any JSON value, required; `s` a
-///    string or nothing; `-` there are no commands) and the longest history window in days (`0`: none) — then
-///    the requests per second its scheduler keeps to by default, what a command is (`-`: none) and how
-///    events come (the `CAPABILITIES` of pkg-templates/common.mjs, which a test compares);
+///    string or nothing; `-` there are no commands) and the longest history window in days (`0`: none); the
+///    `CAPABILITIES` of pkg-templates/common.mjs say the same (a test compares them) and the default rate;
 /// 1. to 4. the recipes of `devices`, `readings`, `history` and `command` (empty: unsupported): steps
 ///    separated by `;`, each `op:args:pick`, the operation `op` of the vendor's table (src/ops) called with
 ///    `args` — comma-separated: a slot (`d` the device id, `n` the name, `a` the command's argument, `p` the
@@ -62,21 +61,21 @@ pub static VENDORS: [&str; 4] = [
     // Arduino IoT Cloud: a device is the thing its device is attached to (the devices list carries each one's
     // thing, its status and last activity; a thing without a device is not listed), its readings the thing's
     // properties, a command a property's new value (published), history the property's time series.
-    "00j0 10 property poll|33::|71:d:|71:d:?name.id;78:d,x,from,to:data|71:d:?name.id;76:d,x,value=a,+:|\
+    "00j0|33::|71:d:|71:d:?name.id;78:d,x,from,to:data|71:d:?name.id;76:d,x,value=a,+:|\
      !thing.id,thing.name,device_status=ONLINE=OFFLINE,last_activity_at,|name,last_value,type,value_updated_at|\
      time,value|",
     // Particle: readings are the device's variables, each read; a command is a function call; history is
     // what this Cloud's event stream has seen.
-    "01s0 33 function stream|0::|1:deviceId=d:variables;*16:deviceId=d,name=k:||\
+    "01s0|0::|1:deviceId=d:variables;*16:deviceId=d,name=k:||\
      21:deviceId=d,name=n,argument=a:return_value|id,name,online,last_heard,|0,2.result,1,2.coreInfo.last_heard|\
      time,value|coreid,name,data,published_at,",
     // cThings: no list call (the device ids are `connect()`'s `devices` option); readings are the fields of
     // the device's connection (status, last connected, signal strength, route), as of its last connection.
-    "00-0 10 - poll|*0:v:|0:d:connection;*::|||2.id,2.name,2.connection.status,2.connection.lastConnected,2|\
+    "00-0|*0:v:|0:d:connection;*::|||2.id,2.name,2.connection.status,2.connection.lastConnected,2|\
      0,1,~1,2.lastConnected||",
     // Avnet IoTConnect: paged devices; latest telemetry; history by the device's unique id; a command by its
     // name in the device's template.
-    "10s7 10 command poll|1:pageNumber=p,pageSize,start=c:|21:d:|2:d:uniqueId;23:x,from,to:|\
+    "10s7|1:pageNumber=p,pageSize,start=c:|21:d:|2:d:uniqueId;23:x,from,to:|\
      2:d:templateGuid;14:x:?command.guid;15:d,commandGuid=x,parameterValue=a,+:|\
      guid,displayName,isConnected,lastActivityDate,|attributeName,attributeValue,dataType,deviceUpdatedDate|\
      time,!$|",
@@ -218,10 +217,11 @@ fn int<B: Json>(ctx: &str, opts: &B, key: &str, min: f64, default: f64) -> Resul
         .ok_or_else(|| bad(ctx, key, "must be a whole number in range"))
 }
 
-/// `connect()`'s request rate: `rateLimit` (requests per second), else the vendor's unless the client is
-/// already spaced (its own `maxRequestsPerSecond`). Requests go 2 % further apart than the rate says, so
-/// that timers firing late or early never put one more request into a second.
-pub fn setup<B: Json>(client: &dyn Client<B>, vendor: Vendor, options: &B) -> Result<(), Error> {
+/// `connect()`'s request rate: `rateLimit` (requests per second), else the vendor's `rate` (its
+/// `CAPABILITIES`) unless the client is already spaced (its own `maxRequestsPerSecond`). Requests go 2 %
+/// further apart than the rate says, so that timers firing late or early never put one more request into a
+/// second.
+pub fn setup<B: Json>(client: &dyn Client<B>, options: &B, rate: f64) -> Result<(), Error> {
     let r = option(options, "rateLimit");
     let rate = match r.as_f64() {
         Some(n) if n > 0.0 && n <= 1000.0 => n,
@@ -233,7 +233,7 @@ pub fn setup<B: Json>(client: &dyn Client<B>, vendor: Vendor, options: &B) -> Re
             ))
         }
         _ if client.spacing().get() > 0.0 => return Ok(()),
-        _ => f64::from(nth(line(vendor as usize, 0), b' ', 1).parse::<u32>().unwrap_or(1)),
+        _ => rate,
     };
     client.spacing().set(1000.0 / (rate * 0.98));
     Ok(())

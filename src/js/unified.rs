@@ -62,13 +62,14 @@ impl Json for JsValue {
     }
 }
 
-/// A step of the unified model on `client`: what `crate::unified` answers for `what` (`SETUP`: nothing;
+/// A step of the unified model on `client`: what `crate::unified` answers for `what` (`SETUP`, with the
+/// vendor's default rate as `extra`: nothing;
 /// `CHANGES`, `EVENT`: their value; a method: the calls of its next step, or its answer), or the `CloudError`
 /// for JavaScript to throw.
 pub(crate) fn call(client: Result<Any, Error>, vendor: Vendor, what: u32, extra: &JsValue, args: &JsValue) -> JsValue {
     let a = |i: usize| Json::item(args, i);
     let answer = client.and_then(|client| match what {
-        unified::SETUP => unified::setup(&*client, vendor, &a(0)).map(|()| JsValue::UNDEFINED),
+        unified::SETUP => unified::setup(&*client, &a(0), extra.as_f64().unwrap_or(1.0)).map(|()| JsValue::UNDEFINED),
         unified::CHANGES => Ok(unified::changes(vendor, &mut a(0), &a(1), &a(2))),
         unified::EVENT => Ok(unified::event(vendor, &mut a(0), &a(1))),
         _ => unified::run(vendor, what, extra, args),
