@@ -351,23 +351,29 @@ class Cloud {
     this.vendor = vendor;
     this.client = client;
     this.#options = options;
-    // The request rate (`rateLimit`), set before the first call; a wrong option rejects every call.
-    this.#ready = (async () => client.__call(UNIFIED, CAPABILITIES[vendor].rateLimit, [options], 0))();
+    // The request rate (`rateLimit`, else the vendor's), set before the first call; a wrong option rejects
+    // every call.
+    this.#ready = this.#step(0, CAPABILITIES[vendor].rateLimit, [options]);
     this.#ready.catch(() => {});
+  }
+
+  // A step of the model in wasm: its answer, or its CloudError as a rejection.
+  async #step(what, extra, args) {
+    return this.client.__call(UNIFIED, extra, args, what);
   }
 
   // A method, asked of wasm with its arguments and the answers so far: the calls of the next step of its
   // recipe (`[name, op, args, op, args, …]`), sent here through the client's own invoke path, every one
   // checked before the first is sent, until the method's answer (`[answer]`).
-  async #call(what, args, extra, start) {
+  async #call(what, args, extra) {
     await this.#ready;
     const c = this.client;
     const done = [];
     for (;;) {
-      const r = await c.__call(UNIFIED, extra, [args, done, start], what);
+      const r = await this.#step(what, extra, [args, done]);
       if (r.length < 2) return r[0];
-      const answers = [];
       for (let i = 1; i < r.length; i += 2) await c.__invoke(r[i], r[0], r[i + 1], DRY);
+      const answers = [];
       for (let i = 1; i < r.length; i += 2) answers.push(await c.__invoke(r[i], r[0], r[i + 1], 0));
       done.push(answers);
     }
@@ -381,13 +387,8 @@ class Cloud {
     return this.#call(1, args, this.#options).then((r) => r[0]);
   }
 
-  async* iterateDevices(opts) {
-    let next;
-    do {
-      const page = await this.#call(1, [opts], this.#options, next);
-      yield* page[0];
-      next = page[1];
-    } while (next !== undefined);
+  iterateDevices(opts) {
+    return pages((a) => this.#call(1, a, this.#options), 0, [opts]);
   }
 
   readings(...args) {
@@ -413,7 +414,7 @@ class Cloud {
       signal?.addEventListener('abort', stop);
       if (signal?.aborted) stop();
       try {
-        for await (const e of stream) yield this.client.__call(UNIFIED, 0, [this.#kept, e], 7);
+        for await (const e of stream) yield this.#step(7, 0, [this.#kept, e]);
       } finally {
         signal?.removeEventListener('abort', stop);
       }
@@ -424,7 +425,7 @@ class Cloud {
     try {
       if (!ids.length) for await (const d of this.iterateDevices(opts)) ids.push(d.id);
       while (!signal?.aborted) {
-        for (const id of ids) yield* await this.client.__call(UNIFIED, 0, [seen, id, await this.readings(id, opts)], 6);
+        for (const id of ids) yield* await this.#step(6, 0, [seen, id, await this.readings(id, opts)]);
         await wait(ms, signal);
       }
     } catch (err) {

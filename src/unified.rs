@@ -18,7 +18,8 @@ use crate::vendors::Client;
 
 /// `what` of the edge's one call: `connect()`'s settings (the request rate).
 pub const SETUP: u32 = 0;
-/// `devices(opts)`: `[devices, cursor of the next page]` (a paging cloud only).
+/// `devices(opts)`: `[devices, cursor of the next page]` (a paging cloud only; the cursor goes back as the
+/// option `start`).
 pub const DEVICES: u32 = 1;
 pub const READINGS: u32 = 2;
 pub const HISTORY: u32 = 3;
@@ -44,7 +45,7 @@ const METHODS: [(&str, &str); 5] =
 /// 1. to 4. the recipes of `devices`, `readings`, `history` and `command` (empty: unsupported): steps
 ///    separated by `;`, each `op:args:pick`, the operation `op` of the vendor's table (src/ops) called with
 ///    `args` — comma-separated: a slot (`d` the device id, `n` the name, `a` the command's argument, `p` the
-///    page, `c` the page cursor, `x` what the step before picked, `k` and `v` the key and value of a fan-out's
+///    page, `x` what the step before picked, `k` and `v` the key and value of a fan-out's
 ///    item) is a positional argument; `key=slot` a key of the object that follows them; `key` alone the
 ///    method's option of that name; the call's `signal` and `timeoutMs` go in that object, or after it when
 ///    the last item is `+` (a body) — then `pick` from the answer: a path (`data`), then `?key.path`, the
@@ -75,7 +76,7 @@ pub static VENDORS: [&str; 4] = [
      0,1,~1,2.lastConnected||",
     // Avnet IoTConnect: paged devices; latest telemetry; history by the device's unique id; a command by its
     // name in the device's template.
-    "10s7|1:pageNumber=p,pageSize,start=c:|21:d:|2:d:uniqueId;23:x,from,to:|\
+    "10s7|1:pageNumber=p,pageSize,start:|21:d:|2:d:uniqueId;23:x,from,to:|\
      2:d:templateGuid;14:x:?command.guid;15:d,commandGuid=x,parameterValue=a,+:|\
      guid,displayName,isConnected,lastActivityDate,|attributeName,attributeValue,dataType,deviceUpdatedDate|\
      time,!$|",
@@ -239,9 +240,8 @@ pub fn setup<B: Json>(client: &dyn Client<B>, options: &B, rate: f64) -> Result<
     Ok(())
 }
 
-/// Method `what` ([`DEVICES`] … [`EVENTS`]) of `vendor` on `client`: `call` is `[args, done, start]`, the
-/// method's arguments as given, the answers of its steps' calls so far (a list per step) and the cursor of
-/// the page to list (`devices`); `extra` is `connect()`'s options (`devices`) or the Cloud's kept events
+/// Method `what` ([`DEVICES`] … [`EVENTS`]) of `vendor` on `client`: `call` is `[args, done]`, the
+/// method's arguments as given and the answers of its steps' calls so far (a list per step); `extra` is `connect()`'s options (`devices`) or the Cloud's kept events
 /// (`history`). The answer is the calls of the next step, `[name, op, args, op, args, …]`, which the caller
 /// checks (all of them), sends (one after the other) and adds the answers of to `done`; or, when every step
 /// is answered, the method's answer `[value]`. Checked first, before any request: what the vendor cannot do,
@@ -339,7 +339,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
                 Some(_) if !answers.is_absent() => pick(&answers.item(i), spec, &name, ctx)?,
                 Some(index) => {
                     calls.push(B::num(index as f64));
-                    calls.push(arguments(list, &[&arg(b'd'), &name, &arg(b'a'), &o, &call.item(2), &k, &value, &x]));
+                    calls.push(arguments(list, &[&arg(b'd'), &name, &arg(b'a'), &o, &k, &value, &x]));
                     continue;
                 }
             };
@@ -376,15 +376,13 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     ))
 }
 
-/// The arguments of a call of a step (see [`VENDORS`]), from the slots `dnaockvx` (`o`: the method's
-/// options, `c`: the page cursor); `p` is the options' `page`.
-fn arguments<B: Json>(list: &str, slots: &[&B; 8]) -> B {
+/// The arguments of a call of a step (see [`VENDORS`]), from the slots `dnaokvx` (`o`: the method's
+/// options); `p` is the options' `page`.
+fn arguments<B: Json>(list: &str, slots: &[&B; 7]) -> B {
     let opts = slots[3];
     let slot = |s: &str| match s.as_bytes() {
         [b'p'] => option(opts, "page"),
-        [c] => {
-            b"dnaockvx".iter().position(|l| l == c).and_then(|i| slots.get(i)).map_or_else(B::null, |v| (*v).clone())
-        }
+        [c] => b"dnaokvx".iter().position(|l| l == c).and_then(|i| slots.get(i)).map_or_else(B::null, |v| (*v).clone()),
         _ => B::null(),
     };
     let mut out = B::list();

@@ -122,7 +122,7 @@ fn cloud(routes: &'static [(&'static str, &'static str)]) -> Rc<Mock> {
 fn method(client: &dyn Client<Value>, vendor: Vendor, what: u32, args: Value, extra: Value) -> Result<Value, Error> {
     let mut done = json!([]);
     loop {
-        let r = run(vendor, what, &extra, &json!([args.clone(), done.clone(), null]))?;
+        let r = run(vendor, what, &extra, &json!([args.clone(), done.clone()]))?;
         let r = r.as_array().unwrap().clone();
         if r.len() < 2 {
             return Ok(r[0].clone());
@@ -287,8 +287,9 @@ fn iotconnect_devices_come_a_page_at_a_time_with_the_next_pages_cursor() {
     assert_eq!(got[0][1]["lastSeen"], json!(null));
     assert!(got[1].is_string(), "a full page has a next one: {got}");
     assert_eq!(sent(&mock), ["GET https://device.test/Device?pageNumber=3&pageSize=2"]);
-    // The next page is asked for with the cursor.
-    let next = run(Vendor::IoTConnect, DEVICES, &json!(null), &json!([[{"pageSize": 2}], [], got[1]])).unwrap();
+    // The next page is asked for with the cursor, the option `start` (as the iterator sends it).
+    let next =
+        run(Vendor::IoTConnect, DEVICES, &json!(null), &json!([[{"pageSize": 2, "start": got[1]}], []])).unwrap();
     let call = next[2].as_array().unwrap().clone();
     let (_, c) = prepared(&i, 1, "iotconnect.devices", &call, "organization").unwrap();
     assert!(c.path.ends_with("pageNumber=4&pageSize=2"), "{}", c.path);
@@ -444,7 +445,7 @@ fn history_windows_are_checked_before_anything_is_sent() {
     }
     // Arduino has no window limit.
     let long = json!({"from":"2024-01-01T00:00:00Z","to":"2025-01-01T00:00:00Z"});
-    assert_eq!(run(Vendor::Arduino, HISTORY, &json!(null), &json!([[THING, "t", long], [], null])).unwrap()[1], 71.0);
+    assert_eq!(run(Vendor::Arduino, HISTORY, &json!(null), &json!([[THING, "t", long], []])).unwrap()[1], 71.0);
     assert!(sent(&mock).is_empty());
 }
 
@@ -463,7 +464,7 @@ fn a_streams_history_is_the_events_this_cloud_has_kept() {
             &json!({"name":name,"data":data,"published_at":at,"coreid":device,"ttl":60}),
         );
     }
-    let got = run(Vendor::Particle, HISTORY, &kept, &json!([["p1", "temperature", window()], [], null])).unwrap();
+    let got = run(Vendor::Particle, HISTORY, &kept, &json!([["p1", "temperature", window()], []])).unwrap();
     assert_eq!(got, json!([[{"time":"2025-01-01T10:00:00.000Z","value":"21.5"}]]));
 }
 
@@ -541,7 +542,7 @@ fn what_a_vendor_cannot_do_is_refused_before_any_request() {
 
 #[test]
 fn events_answer_the_poll_interval_or_that_the_cloud_streams() {
-    let at = |v, opts: Value| run(v, EVENTS, &json!(null), &json!([[null, opts], [], null]));
+    let at = |v, opts: Value| run(v, EVENTS, &json!(null), &json!([[null, opts], []]));
     assert_eq!(at(Vendor::Arduino, json!(null)).unwrap(), json!([5000.0]));
     assert_eq!(at(Vendor::IoTConnect, json!({"intervalMs": 250})).unwrap(), json!([250.0]));
     assert_eq!(at(Vendor::Particle, json!(null)).unwrap(), json!([-1.0]));
