@@ -331,16 +331,29 @@ export const CAPABILITIES = Object.freeze({
   iotconnect: cap(true, true, 'command', 'poll', 10),
 });
 
-// Resolves after `ms`, at once when `signal` (if any) fires.
-const wait = (ms, signal) => new Promise((resolve) => {
-  const done = () => {
-    clearTimeout(t);
-    signal?.removeEventListener('abort', done);
-    resolve();
-  };
-  const t = setTimeout(done, ms);
-  signal?.addEventListener('abort', done);
-});
+/**
+ * Resolves after `ms`, at once when `signal` (if any) fires; `hook` (an event stream's `__testWait` option),
+ * when given, replaces the timer. Event streams (events.mjs) and a Cloud's polls wait with it.
+ */
+export function wait(ms, signal, hook) {
+  if (hook) {
+    try {
+      return Promise.resolve(hook(ms)).then(() => {}, () => {});
+    } catch {
+      return Promise.resolve();
+    }
+  }
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done);
+  });
+}
 
 class Cloud {
   #ready;

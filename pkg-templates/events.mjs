@@ -4,6 +4,8 @@
 // the opens window, stopping) are wasm's (src/js/events.rs, a session per stream); this file does the I/O
 // steps (open, read, wait) in a loop that asks its session after each, and turns its answers into events.
 
+import { wait } from './common.mjs';
+
 // The event payload as particle-api-js gives it: the JSON data (`{data, ttl, published_at, coreid}`) with
 // `name`; data that is not a JSON object comes as `{name, data}` rather than being dropped.
 function payload(name, data) {
@@ -60,28 +62,6 @@ function read(reader, ms) {
     } catch {
       end(null);
     }
-  });
-}
-
-// Resolves after `ms`, at once when `signal` fires; `hook` (the `__testWait` option), when given, replaces
-// the timer.
-function wait(ms, signal, hook) {
-  if (hook) {
-    try {
-      return Promise.resolve(hook(ms)).then(() => {}, () => {});
-    } catch {
-      return Promise.resolve();
-    }
-  }
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
   });
 }
 
