@@ -211,10 +211,8 @@ fn int<B: Json>(ctx: &str, opts: &B, key: &str, min: f64, default: f64) -> Resul
     if v.is_absent() {
         return Ok(default);
     }
-    v.number()
-        .filter(|n| n.1)
-        .and(v.as_f64())
-        .filter(|n| *n >= min && *n < 2_147_483_648.0)
+    v.as_f64()
+        .filter(|n| *n >= min && *n < 2_147_483_648.0 && f64::from(*n as i32) == *n)
         .ok_or_else(|| bad(ctx, key, "must be a whole number in range"))
 }
 
