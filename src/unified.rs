@@ -251,7 +251,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     let ctx = cat(&[vendor.as_str(), ".", method]);
     let ctx = ctx.as_str();
     let args = call.item(0);
-    let arg = |c: u8| layout.bytes().position(|l| l == c).map_or_else(B::null, |i| args.item(i));
+    let arg = |c: u8| layout.as_bytes().iter().position(|l| *l == c).map_or_else(B::null, |i| args.item(i));
     let (o, name) = (arg(b'o'), arg(b'n'));
     let flags = line(v, 0).as_bytes();
     let flag = |i: usize| flags.get(i).copied().unwrap_or(b'0');
@@ -415,7 +415,7 @@ fn arguments<B: Json>(list: &str, slots: &[&B; 7]) -> B {
         }
         o => o.unwrap_or_else(B::map),
     };
-    for key in ["signal", "timeoutMs"] {
+    for key in &["signal", "timeoutMs"] {
         let v = option(opts, key);
         if !v.is_absent() {
             last.put(key, v);
