@@ -120,7 +120,7 @@ pub trait Json: Body + Arg {
     fn pairs(&self) -> Self;
     /// Only the newest `max` items of an array are kept.
     fn trim(&mut self, max: u32);
-    /// The value as a `Date` (a date-time string or ms); null when absent or not a date.
+    /// The value as a `Date` (from a date-time string or a `Date`); null when absent or not a date.
     fn as_date(&self) -> Self;
     /// The time now as a `Date`.
     fn now() -> Self;

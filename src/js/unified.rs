@@ -41,18 +41,10 @@ impl Json for JsValue {
         }
     }
     fn as_date(&self) -> Self {
-        if Arg::is_absent(self) {
-            return JsValue::NULL;
-        }
-        let d = Date::new(self);
-        if d.get_time().is_nan() {
-            JsValue::NULL
-        } else {
-            d.into()
-        }
+        Arg::utc(self).map_or(JsValue::NULL, |t| Date::new(&t.0.into()).into())
     }
     fn now() -> Self {
-        Date::new_0().into()
+        Date::new(&Date::now().into()).into()
     }
     fn kind(&self) -> Self {
         self.js_typeof()
