@@ -299,7 +299,9 @@ export function iotApi(invoke) {
   const api = { ApiClient };
   for (const [cls, methods] of Object.entries(IOT_API)) {
     const Api = { [cls]: class { constructor(apiClient) { this.apiClient = apiClient || ApiClient.instance; } } }[cls];
-    for (const [method, op] of Object.entries(methods)) {
+    for (let [method, op] of Object.entries(methods)) {
+      // A name that starts with a capital follows its class's (`Create` of DashboardsV2Api: dashboardsV2Create).
+      if (/^[A-Z]/.test(method)) method = cls[0].toLowerCase() + cls.slice(1, -3) + method;
       Api.prototype[`${method}WithHttpInfo`] = function (...args) {
         return invoke(this.apiClient, op, method, args, COMPAT | FULL).then(([status, headers, body]) => ({
           data: reviveDates(op, body),
