@@ -11,9 +11,12 @@ const require = createRequire(path.join(ROOT, 'package.json'));
 export const SIM_API = require(path.join(ROOT, 'tests', 'simulator', 'arduino-api.js'));
 const YAML = require('yaml');
 export const SPEC = YAML.parse(fs.readFileSync(SIM_API.SPEC_PATH, 'utf8'));
-export const { RESOURCES, IOT_API, PAGED } = await import(
-  pathToFileURL(path.join(ROOT, 'pkg-templates', 'arduino-api.mjs')).href
-);
+const generated = await import(pathToFileURL(path.join(ROOT, 'pkg-templates', 'arduino-api.mjs')).href);
+export const { RESOURCES, PAGED } = generated;
+/** IOT_API with every method's full name: one written with a capital follows its class's (common.mjs). */
+export const IOT_API = Object.fromEntries(Object.entries(generated.IOT_API).map(([cls, methods]) => [cls, Object.fromEntries(
+  Object.entries(methods).map(([m, op]) => [/^[A-Z]/.test(m) ? cls[0].toLowerCase() + cls.slice(1, -3) + m : m, op]),
+)]));
 
 // Flags of a row (src/ops/mod.rs).
 export const F = { BODY_MASK: 3, BODY_JSON: 1, BODY_MULTIPART: 2, RET_ARRAY: 4, RET_OBJECT: 8, ORG: 16, PAGE_LEK: 32 };

@@ -15,12 +15,8 @@ const generator = path.join(root, 'tools', 'generate.mjs');
 const specFile = path.join(root, '..', 'shared', 'specs', 'arduino-iot-openapi.yaml');
 const require = createRequire(import.meta.url);
 const official = require('@arduino/arduino-iot-client');
-const generated = await import('../../pkg-templates/arduino-api.mjs');
-const { RESOURCES, PAGED, DATES, reviveDates } = generated;
-// IOT_API with every method's full name: one that starts with a capital follows its class's (common.mjs).
-const IOT_API = Object.fromEntries(Object.entries(generated.IOT_API).map(([cls, methods]) => [cls, Object.fromEntries(
-  Object.entries(methods).map(([m, op]) => [/^[A-Z]/.test(m) ? cls[0].toLowerCase() + cls.slice(1, -3) + m : m, op]),
-)]));
+const { DATES, reviveDates } = await import('../../pkg-templates/arduino-api.mjs');
+const { RESOURCES, IOT_API, PAGED } = await import('./arduino-table.mjs');
 const rust = fs.readFileSync(path.join(root, 'src', 'ops', 'arduino.rs'), 'utf8');
 // The table is text: one operation a line, `route|params|accept|flags`, between `"\` and `";`.
 const table = rust.slice(rust.indexOf('"\\\n') + 3, rust.lastIndexOf('";'));
