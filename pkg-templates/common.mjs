@@ -178,7 +178,7 @@ export function clientClasses(glue) {
       return this.__call(IDENTITY);
     }
   }
-  resources(Arduino, 'arduino', RESOURCES, PAGED, (op) => call(op, ARITY));
+  resources(Arduino, 'arduino', table(RESOURCES), PAGED, (op) => call(op, ARITY));
   vendorMethods(Particle, CThings, IoTConnect);
   return { Arduino, Particle, CThings, IoTConnect };
 }
@@ -246,17 +246,25 @@ function vendorMethods(Particle, CThings, IoTConnect) {
       return this.__invoke(2 + i, `cthings.${method}`, [options], 0);
     };
   });
-  const iotc = {};
+  resources(IoTConnect, 'iotc', table(IOTCONNECT, (action, n) => {
+    IoTConnect.prototype[action] = function (...args) { return this.__invoke(n, `iotc.${action}`, args, 0); };
+  }));
+}
+
+// `{group: {action: op}}` from `group:action,… group:…`, the ops numbered in order; an action without a
+// group (`:request`) goes to `loose(action, op)`.
+function table(text, loose) {
+  const out = {};
   let op = 0;
-  for (const part of IOTCONNECT.split(' ')) {
+  for (const part of text.split(' ')) {
     const [group, actions] = part.split(':');
     for (const action of actions.split(',')) {
-      const n = op++;
-      if (group) (iotc[group] ??= {})[action] = n;
-      else IoTConnect.prototype[action] = function (...args) { return this.__invoke(n, `iotc.${action}`, args, 0); };
+      if (group) (out[group] ??= {})[action] = op;
+      else loose(action, op);
+      op++;
     }
   }
-  resources(IoTConnect, 'iotc', iotc);
+  return out;
 }
 
 // Every item of a paged list, page by page: the next page's `start` comes from the answer (Rust decides

@@ -12,7 +12,13 @@ export const SIM_API = require(path.join(ROOT, 'tests', 'simulator', 'arduino-ap
 const YAML = require('yaml');
 export const SPEC = YAML.parse(fs.readFileSync(SIM_API.SPEC_PATH, 'utf8'));
 const generated = await import(pathToFileURL(path.join(ROOT, 'pkg-templates', 'arduino-api.mjs')).href);
-export const { RESOURCES, PAGED } = generated;
+export const { PAGED } = generated;
+/** RESOURCES as `{group: {action: op}}` (generated as `group:action,… group:…`, the ops in order). */
+export const RESOURCES = {};
+generated.RESOURCES.split(' ').flatMap((part) => {
+  const [group, actions] = part.split(':');
+  return actions.split(',').map((action) => [group, action]);
+}).forEach(([group, action], op) => { (RESOURCES[group] ??= {})[action] = op; });
 /** IOT_API with every method's full name: one written with a capital follows its class's (common.mjs). */
 export const IOT_API = Object.fromEntries(Object.entries(generated.IOT_API).map(([cls, methods]) => [cls, Object.fromEntries(
   Object.entries(methods).map(([m, op]) => [/^[A-Z]/.test(m) ? cls[0].toLowerCase() + cls.slice(1, -3) + m : m, op]),
