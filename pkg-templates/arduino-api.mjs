@@ -3,31 +3,10 @@
 // The modern surface, `group:action,action group:action,…` with the ops numbered in order (a group comes
 // back where its rows do).
 export const RESOURCES = 'actionsV1:list,create,delete,show,update,unsubscribe loraDevicesV1:create loraFreqPlanV1:list networkCredentialsV1:show,showByDevice propertyTypesV1:listTypes templates:apply triggersV1:list,create,delete,show,patch,update,template,unsubscribe dashboards:list,create,delete,show,patch,update,clone,requestAccess,listShares,share,deleteShare,template,link devices:list,create,delete,show,update devicesCerts:list,create,delete,show,update devices:getEvents devicesOta:upload,send,url devicesPass:delete,get,check,set devices:getProperties,updateProperties,timeseries,removeHardwareID,getStatusEvents devicesTags:list,upsert,delete devices:createClaimed series:batchQuery,batchQueryRaw,batchQueryRawLastValue,batchQuerySampling,historicData things:list,create,delete,show,update,clone properties:list,create,delete,show,update,publish,publishBatch,timeseries,publishMulti things:deleteSketch,createSketch,updateSketch thingsTags:list,upsert,delete things:template dashboardsV3:list,create,show,patch,update,clone,template';
-// The IotApi classes' methods; a method named after its class (DashboardsV2Api's dashboardsV2Create) is
-// written without that prefix (Create): the name is the class's name, less `Api` and with a small first
-// letter, followed by the method's.
-export const IOT_API = {
-  DashboardsV2Api: { Clone: 26, Create: 21, Delete: 22, DeleteShare: 30, Link: 32, List: 20, ListShares: 28, Patch: 24, RequestAccess: 27, Share: 29, Show: 23, Template: 31, Update: 25 },
-  DevicesV2Api: { Create: 34, Delete: 35, GetEvents: 43, GetProperties: 51, GetStatusEvents: 55, List: 33, Show: 36, Timeseries: 53, Update: 37, UpdateProperties: 52, RemoveHardwareID: 54, CreateClaimed: 59 },
-  DevicesV2CertsApi: { Create: 39, Delete: 40, List: 38, Show: 41, Update: 42 },
-  DevicesV2OtaApi: { Send: 45, Upload: 44, Url: 46 },
-  DevicesV2PassApi: { Check: 49, Delete: 47, Get: 48, Set: 50 },
-  DevicesV2TagsApi: { Delete: 58, List: 56, Upsert: 57 },
-  LoraDevicesV1Api: { Create: 6 },
-  LoraFreqPlanV1Api: { List: 7 },
-  NetworkCredentialsV1Api: { Show: 8, ShowByDevice: 9 },
-  PropertiesV1Api: { Create: 103, Delete: 104, List: 105, Send: 106, Show: 107, Update: 108 },
-  PropertiesV2Api: { Create: 72, Delete: 73, List: 71, Publish: 76, Show: 74, Timeseries: 78, Update: 75, PublishBatch: 77, PublishMulti: 79 },
-  PropertyTypesV1Api: { ListTypes: 10 },
-  SeriesV1Api: { BatchQuery: 109, BatchQueryRaw: 110 },
-  SeriesV2Api: { BatchQuery: 60, BatchQueryRaw: 61, BatchQueryRawLastValue: 62, BatchQuerySampling: 63, HistoricData: 64 },
-  TemplatesApi: { Apply: 11 },
-  ThingsV1Api: { Create: 94, CreateSketch: 95, Delete: 96, DeleteSketch: 97, Layout: 98, List: 99, Show: 100, Update: 101, UpdateSketch: 102 },
-  ThingsV2Api: { Clone: 70, Create: 66, CreateSketch: 81, Delete: 67, DeleteSketch: 80, List: 65, Show: 68, Template: 86, Update: 69, UpdateSketch: 82 },
-  ThingsV2TagsApi: { Delete: 85, List: 83, Upsert: 84 },
-  TriggersV1Api: { actionsV1Create: 1, actionsV1Delete: 2, actionsV1List: 0, actionsV1Show: 3, actionsV1Update: 4, Create: 13, Delete: 14, List: 12, Patch: 16, Show: 15, Template: 18, Update: 17, actionsV1Unsubscribe: 5, Unsubscribe: 19 },
-  DashboardsV3Api: { List: 87, Create: 88, Show: 89, Patch: 90, Update: 91, Clone: 92, Template: 93 },
-};
+// The IotApi classes and their methods as RESOURCES, every op once: a class is named without its `Api`,
+// and a method named after its class (DashboardsV2Api's dashboardsV2Create) without that prefix (Create):
+// its name is the class's with a small first letter, followed by the method's.
+export const IOT_API = 'TriggersV1:actionsV1List,actionsV1Create,actionsV1Delete,actionsV1Show,actionsV1Update,actionsV1Unsubscribe LoraDevicesV1:Create LoraFreqPlanV1:List NetworkCredentialsV1:Show,ShowByDevice PropertyTypesV1:ListTypes Templates:Apply TriggersV1:List,Create,Delete,Show,Patch,Update,Template,Unsubscribe DashboardsV2:List,Create,Delete,Show,Patch,Update,Clone,RequestAccess,ListShares,Share,DeleteShare,Template,Link DevicesV2:List,Create,Delete,Show,Update DevicesV2Certs:List,Create,Delete,Show,Update DevicesV2:GetEvents DevicesV2Ota:Upload,Send,Url DevicesV2Pass:Delete,Get,Check,Set DevicesV2:GetProperties,UpdateProperties,Timeseries,RemoveHardwareID,GetStatusEvents DevicesV2Tags:List,Upsert,Delete DevicesV2:CreateClaimed SeriesV2:BatchQuery,BatchQueryRaw,BatchQueryRawLastValue,BatchQuerySampling,HistoricData ThingsV2:List,Create,Delete,Show,Update,Clone PropertiesV2:List,Create,Delete,Show,Update,Publish,PublishBatch,Timeseries,PublishMulti ThingsV2:DeleteSketch,CreateSketch,UpdateSketch ThingsV2Tags:List,Upsert,Delete ThingsV2:Template DashboardsV3:List,Create,Show,Patch,Update,Clone,Template ThingsV1:Create,CreateSketch,Delete,DeleteSketch,Layout,List,Show,Update,UpdateSketch PropertiesV1:Create,Delete,List,Send,Show,Update SeriesV1:BatchQuery,BatchQueryRaw';
 // Ops paged by the response's last_evaluated_key (their items: the response's array field).
 export const PAGED = [53];
 // Where the official client's models make Date objects (IotApi surface): ops maps an op to a type,

@@ -305,11 +305,12 @@ const headersObject = (h) => {
  */
 export function iotApi(invoke) {
   const api = { ApiClient };
-  for (const [cls, methods] of Object.entries(IOT_API)) {
+  for (const [name, methods] of Object.entries(table(IOT_API))) {
+    const cls = `${name}Api`;
     const Api = { [cls]: class { constructor(apiClient) { this.apiClient = apiClient || ApiClient.instance; } } }[cls];
     for (let [method, op] of Object.entries(methods)) {
       // A name that starts with a capital follows its class's (`Create` of DashboardsV2Api: dashboardsV2Create).
-      if (/^[A-Z]/.test(method)) method = cls[0].toLowerCase() + cls.slice(1, -3) + method;
+      if (/^[A-Z]/.test(method)) method = name[0].toLowerCase() + name.slice(1) + method;
       Api.prototype[`${method}WithHttpInfo`] = function (...args) {
         return invoke(this.apiClient, op, method, args, COMPAT | FULL).then(([status, headers, body]) => ({
           data: reviveDates(op, body),

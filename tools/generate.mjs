@@ -662,19 +662,19 @@ function runs(resources) {
   let out = '';
   let last;
   byOp.forEach(([group, action], op) => {
-    if (!group) fail(`op ${op} has no resource`);
+    if (!group) fail(`op ${op} has no name`);
     out += group === last ? `,${action}` : `${op ? ' ' : ''}${group}:${action}`;
     last = group;
   });
   return out;
 }
 
-/** The IotApi table with each method named after its class written without the class's prefix. */
+/** The IotApi table, each class without its `Api` and each method named after its class without the prefix. */
 function short(iotApi) {
   const out = {};
   for (const [cls, methods] of Object.entries(iotApi)) {
     const prefix = cls[0].toLowerCase() + cls.slice(1, -3);
-    out[cls] = Object.fromEntries(Object.entries(methods).map(([m, op]) => {
+    out[cls.slice(0, -3)] = Object.fromEntries(Object.entries(methods).map(([m, op]) => {
       const rest = m.slice(prefix.length);
       if (m.startsWith(prefix) && /^[A-Z]/.test(rest)) return [rest, op];
       if (/^[A-Z]/.test(m)) fail(`${cls}.${m}: a method name that starts with a capital`);
@@ -693,10 +693,10 @@ function renderJs(surfaces, dates, paged, specRel, version) {
 // The modern surface, \`group:action,action group:action,…\` with the ops numbered in order (a group comes
 // back where its rows do).
 export const RESOURCES = '${runs(surfaces.resources)}';
-// The IotApi classes' methods; a method named after its class (DashboardsV2Api's dashboardsV2Create) is
-// written without that prefix (Create): the name is the class's name, less \`Api\` and with a small first
-// letter, followed by the method's.
-export const IOT_API = ${nested(short(surfaces.iotApi))};
+// The IotApi classes and their methods as RESOURCES, every op once: a class is named without its \`Api\`,
+// and a method named after its class (DashboardsV2Api's dashboardsV2Create) without that prefix (Create):
+// its name is the class's with a small first letter, followed by the method's.
+export const IOT_API = '${runs(short(surfaces.iotApi))}';
 // Ops paged by the response's last_evaluated_key (their items: the response's array field).
 export const PAGED = ${lit(paged)};
 // Where the official client's models make Date objects (IotApi surface): ops maps an op to a type,

@@ -13,16 +13,20 @@ const YAML = require('yaml');
 export const SPEC = YAML.parse(fs.readFileSync(SIM_API.SPEC_PATH, 'utf8'));
 const generated = await import(pathToFileURL(path.join(ROOT, 'pkg-templates', 'arduino-api.mjs')).href);
 export const { PAGED } = generated;
-/** RESOURCES as `{group: {action: op}}` (generated as `group:action,… group:…`, the ops in order). */
-export const RESOURCES = {};
-generated.RESOURCES.split(' ').flatMap((part) => {
-  const [group, actions] = part.split(':');
-  return actions.split(',').map((action) => [group, action]);
-}).forEach(([group, action], op) => { (RESOURCES[group] ??= {})[action] = op; });
-/** IOT_API with every method's full name: one written with a capital follows its class's (common.mjs). */
-export const IOT_API = Object.fromEntries(Object.entries(generated.IOT_API).map(([cls, methods]) => [cls, Object.fromEntries(
-  Object.entries(methods).map(([m, op]) => [/^[A-Z]/.test(m) ? cls[0].toLowerCase() + cls.slice(1, -3) + m : m, op]),
-)]));
+/** `{group: {action: op}}` from the generated `group:action,… group:…`, the ops in order. */
+function parse(text) {
+  const out = {};
+  text.split(' ').flatMap((part) => {
+    const [group, actions] = part.split(':');
+    return actions.split(',').map((action) => [group, action]);
+  }).forEach(([group, action], op) => { (out[group] ??= {})[action] = op; });
+  return out;
+}
+export const RESOURCES = parse(generated.RESOURCES);
+/** `{class: {method: op}}` with the full names (as common.mjs makes them: `Api`, and a method written with a
+ * capital after its class's name). */
+export const IOT_API = Object.fromEntries(Object.entries(parse(generated.IOT_API)).map(([cls, methods]) => [`${cls}Api`,
+  Object.fromEntries(Object.entries(methods).map(([m, op]) => [/^[A-Z]/.test(m) ? cls[0].toLowerCase() + cls.slice(1) + m : m, op]))]));
 
 // Flags of a row (src/ops/mod.rs).
 export const F = { BODY_MASK: 3, BODY_JSON: 1, BODY_MULTIPART: 2, RET_ARRAY: 4, RET_OBJECT: 8, ORG: 16, PAGE_LEK: 32 };
