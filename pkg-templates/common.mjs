@@ -59,10 +59,11 @@ const PARTICLE = ('listDevices getDevice claimDevice addDeviceToProduct removeDe
 // Particle's login and token calls, in the order of their table (`FLOWS` in src/vendors/particle.rs), sent as
 // operations `PARTICLE_FLOW_BASE + row` (`FLOW_BASE` there).
 const PARTICLE_FLOW_BASE = 1000;
-const PARTICLE_LOGIN = ['login', 'sendOtp', 'loginAsClientOwner', 'loginAsCustomer', 'refreshAccessToken',
-  'createCustomer', 'enableMfa', 'confirmMfa', 'disableMfa', 'createUser', 'resetPassword', 'deleteAccessToken',
-  'deleteCurrentAccessToken', 'deleteActiveAccessTokens', 'deleteUser', 'trackingIdentity'];
-const CTHINGS = { devices: { get: 0, getEnvelope: 1 } };
+const PARTICLE_LOGIN = ('login sendOtp loginAsClientOwner loginAsCustomer refreshAccessToken createCustomer enableMfa '
+  + 'confirmMfa disableMfa createUser resetPassword deleteAccessToken deleteCurrentAccessToken deleteActiveAccessTokens '
+  + 'deleteUser trackingIdentity').split(' ');
+// cThings: `devices.get/getEnvelope`, then the client's own `request` and `requestEnvelope` (as IOTCONNECT).
+const CTHINGS = 'devices:get,getEnvelope :request,requestEnvelope';
 // IoTConnect: `group:action,…` in the order of the rows of src/ops/iotconnect.rs (`:request` is a method of the
 // client itself); an `iterate` is an async iterator over every item of its list.
 const IOTCONNECT = 'devices:list,iterate,get,getByUniqueId,create,update,setActive,delete templates:list,iterate,'
@@ -239,13 +240,10 @@ function vendorMethods(Particle, CThings, IoTConnect) {
         .then(([statusCode, , body]) => ({ body: body ?? {}, statusCode }));
     };
   });
-  resources(CThings, 'cthings', CTHINGS);
   // `cthings.request({method, path, query, body, version})`: the envelope's data; `requestEnvelope`: all of it.
-  ['request', 'requestEnvelope'].forEach((method, i) => {
-    CThings.prototype[method] = function (options) {
-      return this.__invoke(2 + i, `cthings.${method}`, [options], 0);
-    };
-  });
+  resources(CThings, 'cthings', table(CTHINGS, (method, n) => {
+    CThings.prototype[method] = function (options) { return this.__invoke(n, `cthings.${method}`, [options], 0); };
+  }));
   resources(IoTConnect, 'iotc', table(IOTCONNECT, (action, n) => {
     IoTConnect.prototype[action] = function (...args) { return this.__invoke(n, `iotc.${action}`, args, 0); };
   }));
