@@ -93,5 +93,5 @@ export const CThings = lazyClass('CThings');
 export const IoTConnect = lazyClass('IoTConnect');
 const invoke = iotApiInvoke(glue);
 export const IotApi = iotApi((...args) => (loaded ? invoke(...args) : init().then(() => invoke(...args))));
-export const connect = unified({ arduino: Arduino, particle: Particle, cthings: CThings, iotconnect: IoTConnect });
+export const connect = unified(Arduino, Particle, CThings, IoTConnect);
 export { CloudError, CAPABILITIES };

@@ -456,10 +456,13 @@ class Cloud {
   }
 }
 
-/** `connect(vendor, options)`: a Cloud over a new client of `vendor` made with `options`, or over `options.client`. */
-export function unified(classes) {
+/**
+ * `connect(vendor, options)`: a Cloud over a new client of `vendor` made with `options`, or over
+ * `options.client`; `classes`: the four client classes, in the order of CAPABILITIES.
+ */
+export function unified(...classes) {
   return (vendor, options) => {
-    const Class = Object.hasOwn(classes, vendor) ? classes[vendor] : undefined;
+    const Class = classes[Object.keys(CAPABILITIES).indexOf(vendor)];
     if (!Class) {
       throw new CloudError('connect: `vendor` must be "arduino", "particle", "cthings" or "iotconnect"', { code: 'invalid_argument' });
     }

@@ -19,7 +19,7 @@ module.exports = {
   IoTConnect,
   CloudError,
   IotApi: iotApi(iotApiInvoke(wasm)),
-  connect: unified({ arduino: Arduino, particle: Particle, cthings: CThings, iotconnect: IoTConnect }),
+  connect: unified(Arduino, Particle, CThings, IoTConnect),
   CAPABILITIES,
   /** Resolves at once in Node; here so that the same code runs in browsers, where it loads the wasm. */
   init: () => Promise.resolve(),
