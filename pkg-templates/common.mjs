@@ -367,7 +367,7 @@ export function wait(ms, signal, hook) {
 class Cloud {
   #ready;
   #options;
-  #kept = []; // the events the stream brought (the newest, for history)
+  #kept = []; // the events the stream brought (the newest 1,000, for history)
 
   constructor(vendor, client, options) {
     this.vendor = vendor;
@@ -436,7 +436,11 @@ class Cloud {
       signal?.addEventListener('abort', stop);
       if (signal?.aborted) stop();
       try {
-        for await (const e of stream) yield this.#step(7, 0, [this.#kept, e]);
+        for await (const e of stream) {
+          const event = this.#step(7, 0, [this.#kept, e]);
+          if (this.#kept.length > 1000) this.#kept.shift(); // the newest 1,000
+          yield event;
+        }
       } finally {
         signal?.removeEventListener('abort', stop);
       }

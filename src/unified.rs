@@ -87,9 +87,6 @@ const DEVICE: &str = "id name online @lastSeen raw";
 const READING: &str = "name value type @updatedAt";
 const POINT: &str = "@time value";
 
-/// The events of a stream a Cloud keeps for `history` (the newest).
-pub const KEPT: u32 = 1_000;
-
 /// Part `i` of `s` (parts separated by `sep`); empty past the last.
 fn nth(s: &'static str, sep: u8, i: usize) -> &'static str {
     let mut rest = s;
@@ -118,8 +115,6 @@ pub trait Json: Body + Arg {
     /// The keys and values of an object (an array's indexes and items), one after the other: `[k, v, …]`;
     /// undefined for anything else.
     fn pairs(&self) -> Self;
-    /// Only the newest `max` items of an array are kept.
-    fn trim(&mut self, max: u32);
     /// The value as a `Date` (from a date-time string or a `Date`); null when absent or not a date.
     fn as_date(&self) -> Self;
     /// The time now as a `Date`.
@@ -465,14 +460,13 @@ pub fn changes<B: Json>(vendor: Vendor, seen: &mut B, id: &B, readings: &B) -> B
 }
 
 /// The event of a vendor's stream `payload` (Particle's `{name, data, published_at, coreid}`), kept at the end
-/// of `kept` (the Cloud's [`KEPT`] newest, for `history`).
+/// of `kept` (the Cloud's newest, for `history`; the Cloud bounds it).
 pub fn event<B: Json>(vendor: Vendor, kept: &mut B, payload: &B) -> B {
     let mut e = B::map();
     e.put("vendor", B::literal(vendor.as_str(), false));
     let e =
         shape(payload, "deviceId name value @time raw", line(vendor as usize, 8), payload, e).unwrap_or_else(B::null);
     kept.push(e.clone());
-    kept.trim(KEPT);
     e
 }
 

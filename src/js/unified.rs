@@ -34,12 +34,6 @@ impl Json for JsValue {
     fn pairs(&self) -> Self {
         super::options::entries(self)
     }
-    fn trim(&mut self, max: u32) {
-        let a: &Array = self.unchecked_ref();
-        while a.length() > max {
-            a.shift();
-        }
-    }
     fn as_date(&self) -> Self {
         Arg::utc(self).map_or(JsValue::NULL, |t| Date::new(&t.0.into()).into())
     }
