@@ -197,7 +197,7 @@ fn rows<B: Json>(rows: &B, fields: &str, paths: &str, name: &B, vendor: Option<&
 /// Option `key` of the method's options: null when absent (or when reading it throws: the request it goes
 /// into is checked, and its absence is an error there when it is needed).
 fn option<B: Json>(opts: &B, key: &str) -> B {
-    Some(opts).filter(|o| !o.is_absent()).and_then(|o| o.field(key).ok().flatten()).unwrap_or_else(B::null)
+    opts.field(key).ok().flatten().unwrap_or_else(B::null)
 }
 
 /// A whole number option `key` from `min` on (below 2^31), or `default`.
