@@ -87,7 +87,7 @@ pub fn call(handle: u32, what: u32, arg: JsValue, args: JsValue, mode: u32, extr
             return JsValue::UNDEFINED;
         }
         STEP => return super::events::event_step(handle, args.as_f64().unwrap_or(0.0), arg),
-        IOTAPI_CALL => return super::compat::iot_api_invoke(&extra, handle, &arg, &args, mode).into(),
+        IOTAPI_CALL => return super::compat::iot_api_invoke(&extra, handle, &arg, &args, mode),
         ARITY => return super::invoke::arity(handle).into(),
         ERROR_CLASS => {
             super::set_error_class(arg);
@@ -100,7 +100,7 @@ pub fn call(handle: u32, what: u32, arg: JsValue, args: JsValue, mode: u32, extr
         if what == UNIFIED {
             return super::unified::call(client, vendor, mode, &arg, &args);
         }
-        return super::invoke::invoke(client, vendor, what - INVOKE, &arg, &args, mode).into();
+        return super::invoke::invoke(client, vendor, what - INVOKE, &arg, &args, mode);
     }
     let answer = client.and_then(|h| match (what, h) {
         (DESCRIBE, Held::Arduino(c)) => Ok(arduino::describe(&c)),

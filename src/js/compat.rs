@@ -11,7 +11,6 @@ use crate::http::fetch::FetchTransport;
 use crate::http::retry::RetryPolicy;
 use crate::vendors::{arduino, ClientConfig};
 use alloc::rc::Rc;
-use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 /// A one-call Arduino client from the ApiClient's current settings and the token it holds.
@@ -40,6 +39,6 @@ fn client_from(api_client: &JsValue) -> Result<super::invoke::Any, Error> {
 
 /// A call of an `IotApi` method (the classes are made in JavaScript from the generated table): the
 /// `ApiClient`'s settings are read now, as the official client does at each call.
-pub(super) fn iot_api_invoke(api_client: &JsValue, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> Promise {
+pub(super) fn iot_api_invoke(api_client: &JsValue, op: u32, name: &JsValue, args: &JsValue, mode: u32) -> JsValue {
     super::invoke::invoke(client_from(api_client), super::arduino::V, op, name, args, mode | COMPAT)
 }

@@ -12,7 +12,7 @@ use crate::http::{Body, Response};
 use crate::ops::{next_start, Arg, Op, OPTS};
 use crate::vendors::{prepared, Client};
 use alloc::rc::Rc;
-use js_sys::{Array, Promise};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -21,7 +21,8 @@ pub(crate) type Any = Rc<dyn Client<JsValue>>;
 
 /// Calls operation `op` of `client`'s table with the arguments of a JavaScript method named `name`; `mode`:
 /// see [`COMPAT`], [`FULL`], [`PAGE`] and [`DRY`]. Every vendor's `__invoke` comes here: prepared first (nothing
-/// is sent when an argument is wrong), then sent by the vendor.
+/// is sent when an argument is wrong), then sent by the vendor. Answers the call's promise (with [`DRY`]:
+/// undefined, or the rejection of a wrong argument).
 #[inline(never)]
 pub(crate) fn invoke(
     client: Result<Any, Error>,
@@ -30,7 +31,7 @@ pub(crate) fn invoke(
     name: &JsValue,
     args: &JsValue,
     mode: u32,
-) -> Promise {
+) -> JsValue {
     let prepared = client.and_then(|client| {
         let (args, name) = arguments(args, name)?;
         let index = op as usize;
@@ -46,14 +47,14 @@ pub(crate) fn invoke(
     });
     match prepared {
         // Checked, not sent (the unified model checks every call of a step before the first is sent).
-        Ok(_) if mode & DRY != 0 => Promise::resolve(&JsValue::UNDEFINED),
+        Ok(_) if mode & DRY != 0 => JsValue::UNDEFINED,
         Ok((client, index, op, call, start)) => {
             // The call's own signal ends it wherever it waits, a login or a discovery included.
             let signal = call.signal.clone().unwrap_or(JsValue::UNDEFINED);
             let fut = async move { Ok(answer(client.dispatch(index, &op, &call).await?, mode, start)) };
-            super::task::run(vendor, Box::pin(fut), &signal)
+            super::task::run(vendor, Box::pin(fut), &signal).into()
         }
-        Err(e) => reject(vendor, e),
+        Err(e) => reject(vendor, e).into(),
     }
 }
 
@@ -63,7 +64,7 @@ pub const COMPAT: u32 = 1;
 pub const FULL: u32 = 2;
 /// `mode` bit: one page of a paged list: resolve `[items, next start or undefined]`.
 pub const PAGE: u32 = 4;
-/// `mode` bit: the call is prepared (its arguments checked) but not sent; resolves undefined (the unified
+/// `mode` bit: the call is prepared (its arguments checked) but not sent; answers undefined (the unified
 /// model checks every call of a step before it sends the first).
 pub const DRY: u32 = 8;
 
