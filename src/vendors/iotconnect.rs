@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::http::encode::{self, cat, num};
 #[cfg(test)]
 use crate::http::Method;
-use crate::http::{success, Body, Core, Request, Response, Shape, Transport};
+use crate::http::{success, Body, Core, Payload, Request, Response, Shape, Transport, Value};
 #[cfg(test)]
 use crate::ops::iotconnect::REQUEST;
 use crate::ops::iotconnect::{HISTORY, OPS};
@@ -126,6 +126,18 @@ pub fn service_urls<B: Body>(o: &B, what: &str, suffix: &str, platform: &str) ->
     Ok(urls)
 }
 
+/// A string as a field of a request body made at the edge (its JSON text in native tests).
+fn text(s: &str) -> Value {
+    #[cfg(target_arch = "wasm32")]
+    {
+        Value::from_str(s)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        encode::json_string(s)
+    }
+}
+
 /// The user login of the auth service. The password is kept only to log in again when the refresh token
 /// is refused.
 pub struct UserLogin {
@@ -147,20 +159,13 @@ impl UserLogin {
         let auth = self.services.url(core, AUTH).await?;
         let mut refresh = previous.and_then(|t| t.refresh);
         loop {
-            let (path, body) = match &refresh {
-                Some(r) => ("/Auth/refresh-token", cat(&["{\"refreshtoken\":", &encode::json_string(r), "}"])),
-                None => (
-                    "/Auth/login",
-                    cat(&[
-                        "{\"username\":",
-                        &encode::json_string(&self.username),
-                        ",\"password\":",
-                        &encode::json_string(&self.password),
-                        "}",
-                    ]),
-                ),
+            // The fields as strings, made JSON by the edge (`JSON.stringify`).
+            let (path, fields) = match &refresh {
+                Some(r) => ("/Auth/refresh-token", vec![("refreshtoken", text(r))]),
+                None => ("/Auth/login", vec![("username", text(&self.username)), ("password", text(&self.password))]),
             };
-            let mut req = Request::post(cat(&[&auth, path])).json(body).credentials();
+            let mut req = Request::post(cat(&[&auth, path])).header("Content-Type", "application/json").credentials();
+            req.payload = Some(Payload::Object(fields));
             if refresh.is_none() {
                 let basic = core.send_ok(&Request::get(cat(&[&auth, "/Auth/basic-token"])).credentials(), &[]).await?;
                 let basic = basic.body.str_at("data").filter(|t| !t.is_empty());
