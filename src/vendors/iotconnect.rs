@@ -158,23 +158,37 @@ impl UserLogin {
     async fn login_or_refresh<T: Transport>(&self, core: &Core<T>, previous: Option<Token>) -> Result<Token, Error> {
         let auth = self.services.url(core, AUTH).await?;
         let mut refresh = previous.and_then(|t| t.refresh);
+        // The basic token, once the login has one. One request a turn (one `send` in this state machine):
+        // the refresh; or the basic token, then the login.
+        let mut basic: Option<String> = None;
         loop {
-            // The fields as strings, made JSON by the edge (`JSON.stringify`).
-            let (path, fields) = match &refresh {
-                Some(r) => ("/Auth/refresh-token", vec![("refreshtoken", text(r))]),
-                None => ("/Auth/login", vec![("username", text(&self.username)), ("password", text(&self.password))]),
+            let req = match (&refresh, &basic) {
+                (None, None) => Request::get(cat(&[&auth, "/Auth/basic-token"])),
+                (r, b) => {
+                    // The fields as strings, made JSON by the edge (`JSON.stringify`).
+                    let (path, fields) = match r {
+                        Some(r) => ("/Auth/refresh-token", vec![("refreshtoken", text(r))]),
+                        None => (
+                            "/Auth/login",
+                            vec![("username", text(&self.username)), ("password", text(&self.password))],
+                        ),
+                    };
+                    let mut req = Request::post(cat(&[&auth, path])).header("Content-Type", "application/json");
+                    req.payload = Some(Payload::Object(fields));
+                    if let (None, Some(b)) = (r, b) {
+                        req.headers.push(("Authorization", cat(&["Basic ", b])));
+                        req.headers.push(("solution-key", self.services.solution.solution_key.clone()));
+                    }
+                    req
+                }
             };
-            let mut req = Request::post(cat(&[&auth, path])).header("Content-Type", "application/json").credentials();
-            req.payload = Some(Payload::Object(fields));
-            if refresh.is_none() {
-                let basic = core.send_ok(&Request::get(cat(&[&auth, "/Auth/basic-token"])).credentials(), &[]).await?;
-                let basic = basic.body.str_at("data").filter(|t| !t.is_empty());
-                let basic = basic.ok_or_else(|| Error::InvalidResponse("basic-token answer has no data".into()))?;
-                req.headers.push(("Authorization", cat(&["Basic ", &basic])));
-                req.headers.push(("solution-key", self.services.solution.solution_key.clone()));
-            }
-            let resp = core.send(&req, &[503]).await?;
+            let resp = core.send(&req.credentials(), &[503]).await?;
             if resp.ok() {
+                if refresh.is_none() && basic.is_none() {
+                    let data = resp.body.str_at("data").filter(|t| !t.is_empty());
+                    basic = Some(data.ok_or_else(|| Error::InvalidResponse("basic-token answer has no data".into()))?);
+                    continue;
+                }
                 return Token::from_grant(&resp.body, core.now_ms());
             }
             // A refresh token refused: a full login; anything else is an answer to report.
