@@ -48,14 +48,10 @@ impl IoTConnect {
             }
             let (user, token) = o.credentials("username", "password")?;
             // Discovery needs the solution key and the environment; the login, the solution key.
-            let need = |key: &str, needed: bool| match needed {
-                true => o.required(key),
-                false => Ok(o.string(key)?.unwrap_or_default()),
-            };
             let solution = Solution {
                 discovery_url: o.url("discoveryUrl", iotconnect::DEFAULT_DISCOVERY_URL)?,
-                solution_key: need("solutionKey", discover || user.is_some())?,
-                environment: need("environment", discover)?,
+                solution_key: o.required("solutionKey", discover || user.is_some())?,
+                environment: o.required("environment", discover)?,
                 platform,
             };
             Ok(iotconnect::IoTConnect::new(o.client_config()?, solution, urls, user, token))

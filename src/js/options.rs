@@ -138,9 +138,14 @@ impl<'c> Opts<'c> {
         string_of(self.ctx, key, value)
     }
 
+    /// A non-empty string when `needed`; otherwise it may be absent (empty).
     #[inline(never)]
-    pub fn required(&self, key: &str) -> Result<String, Error> {
-        self.string(key)?.ok_or_else(|| self.bad(key, "a non-empty string"))
+    pub fn required(&self, key: &str, needed: bool) -> Result<String, Error> {
+        match self.string(key)? {
+            Some(s) => Ok(s),
+            None if needed => Err(self.bad(key, "a non-empty string")),
+            None => Ok(String::new()),
+        }
     }
 
     /// A string that may be empty (a function argument).
