@@ -124,7 +124,7 @@ impl<'c> Opts<'c> {
         text(v, self.ctx, key)
     }
 
-    fn bad(&self, key: &str, what: &str) -> Error {
+    pub(crate) fn bad(&self, key: &str, what: &str) -> Error {
         Error::invalid(cat(&[self.ctx, ": `", key, "` must be ", what]))
     }
 
