@@ -290,7 +290,7 @@ where
             };
             self.session.token().await?;
             let base = self.services.url(&self.session.core, service).await?;
-            let resp = self
+            let mut resp = self
                 .session
                 .send(&|token| {
                     let mut req = call.request("", token, None, false).header("Accept", "application/json");
@@ -298,11 +298,9 @@ where
                     req
                 })
                 .await?;
-            // An error, also one an envelope states under a 200.
-            let status =
-                resp.body.num_at("status").filter(|s| (400.0..600.0).contains(s)).map_or(resp.status, |s| s as u16);
-            if !(200..300).contains(&status) {
-                return Err(Error::from_response(&Response::new(status, resp.body)));
+            // An error, also one an envelope states under a 200 (`success` reports it).
+            if let Some(s) = resp.body.num_at("status").filter(|s| (400.0..600.0).contains(s)) {
+                resp.status = s as u16;
             }
             let empty = resp.status == 204;
             let body = if empty { T::Body::null() } else { success(resp, call.shape)?.body };
