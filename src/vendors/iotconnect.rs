@@ -303,7 +303,7 @@ where
                 resp.status = s as u16;
             }
             let empty = resp.status == 204;
-            let body = if empty { T::Body::null() } else { success(resp, call.shape)?.body };
+            let body = success(resp, if empty { Shape::Any } else { call.shape })?.body;
             let data = body.get("data").unwrap_or_else(T::Body::null);
             let out = if op.flags & PAGE_NUMBER != 0 {
                 let (len, first) = match data.head() {
