@@ -306,10 +306,10 @@ where
             let body = success(resp, if empty { Shape::Any } else { call.shape })?.body;
             let data = body.get("data").unwrap_or_else(T::Body::null);
             let out = if op.flags & PAGE_NUMBER != 0 {
-                let (len, first) = match data.head() {
-                    Some(head) => head,
-                    None if data.is_null() => (0, data.clone()),
-                    None => return Err(Error::InvalidResponse("list answer's data is not an array".into())),
+                // No data (an empty page, 204) is no items.
+                let data = if data.is_null() { T::Body::array(None, None) } else { data };
+                let Some((len, first)) = data.head() else {
+                    return Err(Error::InvalidResponse("list answer's data is not an array".into()));
                 };
                 // `{page}\n{first page's first item}\n{the page before's}` (JSON text, without line breaks).
                 let cursor = call.cursor.as_deref().unwrap_or("1");
@@ -318,7 +318,7 @@ where
                 let page: u32 = page.parse().unwrap_or(MAX_PAGES);
                 // A server that ignores pageNumber answers a page seen before (the first, or the last one
                 // again): the first item tells.
-                let first = if len == 0 { String::new() } else { first.fingerprint().as_str().unwrap_or_default() };
+                let first = first.fingerprint().as_str().unwrap_or_default();
                 if len > 0 && (first == one || first == before) {
                     return Err(Error::InvalidResponse(
                         "the server sent the same page twice: paging is not honoured".into(),
@@ -333,7 +333,7 @@ where
                     let one = if one.is_empty() { &first } else { one };
                     T::Body::literal(&cat(&[&num((page + 1).into()), "\n", one, "\n", &first]), false)
                 });
-                T::Body::array(Some(if len == 0 { T::Body::array(None, None) } else { data }), next)
+                T::Body::array(Some(data), next)
             } else if op.flags & DATA == 0 {
                 // A list's page: an empty one (204) as `{data: []}`.
                 if empty && op.flags & RET_OBJECT != 0 {
