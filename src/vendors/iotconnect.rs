@@ -78,7 +78,10 @@ impl Services {
             .await?;
         let data = resp.body.get("data").unwrap_or_else(T::Body::null);
         // The password goes to the auth URL: only absolute http(s) URLs are taken from the answer.
-        let urls = service_urls(&data, "", "BaseUrl", "").map_err(|e| Error::InvalidResponse(e.message()))?;
+        let urls = service_urls(&data, "", "BaseUrl", "").map_err(|e| match e {
+            Error::InvalidArgument(m) => Error::InvalidResponse(m),
+            e => e,
+        })?;
         let urls = Rc::new(urls);
         *self.urls.borrow_mut() = Some(urls.clone());
         Ok(urls)
