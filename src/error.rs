@@ -2,7 +2,7 @@
 
 use crate::prelude::*;
 
-use crate::http::encode::{cat, num};
+use crate::http::encode::{cat, num, trim};
 use crate::http::{Body, Response};
 
 /// The cloud a client talks to; carried into every `CloudError` as `vendor`.
@@ -126,7 +126,7 @@ impl Error {
         let message = ["error_description", "detail", "message", "error"]
             .iter()
             .find_map(|k| text_at(body, k))
-            .or_else(|| body.as_str().filter(|s| !s.trim().is_empty() && !looks_like_html(s)).map(|s| clip(&s)))
+            .or_else(|| body.as_str().filter(|s| !trim(s).is_empty() && !looks_like_html(s)).map(|s| clip(&s)))
             .unwrap_or_else(|| cat(&["HTTP ", &status]));
         let code = ["error", "code"]
             .iter()
@@ -141,7 +141,7 @@ impl Error {
 /// The text at `key` of a body, unless blank.
 #[inline(never)]
 fn text_at<B: Body>(body: &B, key: &str) -> Option<String> {
-    body.str_at(key).filter(|s| !s.trim().is_empty())
+    body.str_at(key).filter(|s| !trim(s).is_empty())
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -152,11 +152,11 @@ fn is_identifier(s: &str) -> bool {
 
 /// Markup (an HTML error page from a proxy, XML) makes a poor message; it stays available as `body`.
 fn looks_like_html(s: &str) -> bool {
-    s.trim_start().starts_with('<')
+    trim(s).starts_with('<')
 }
 
 fn clip(s: &str) -> String {
-    let s = s.trim();
+    let s = trim(s);
     match s.char_indices().nth(200) {
         Some((i, _)) => cat(&[s.get(..i).unwrap_or(s), "…"]),
         None => s.to_string(),

@@ -22,6 +22,20 @@ fn percent_encode(s: &str, space_as_plus: bool) -> String {
     out
 }
 
+/// `s` without the whitespace (Unicode's, as `str::trim`) at either end, found reading forward only: the
+/// standard `trim` brings its own backward UTF-8 decoder and searchers into the wasm.
+#[inline(never)]
+pub fn trim(s: &str) -> &str {
+    let (mut start, mut end) = (None, 0);
+    for (i, c) in s.char_indices() {
+        if !c.is_whitespace() {
+            start.get_or_insert(i);
+            end = i + c.len_utf8();
+        }
+    }
+    s.get(start.unwrap_or(0)..end).unwrap_or("")
+}
+
 /// `parts` joined: messages and URLs made without `format!`, whose machinery costs wasm bytes at every
 /// call site.
 #[inline(never)]
@@ -55,7 +69,7 @@ pub fn num(mut n: u64) -> String {
 /// `/`, `?` and `#` would change which resource is addressed, and `.`/`..` would climb the path, so they
 /// are refused rather than encoded: an id never legitimately holds them.
 pub fn path_segment(what: &str, value: &str) -> Result<String, Error> {
-    if value.trim().is_empty() {
+    if trim(value).is_empty() {
         return Err(Error::invalid(cat(&[what, " must be a non-empty string"])));
     }
     if value == "." || value == ".." {
@@ -168,7 +182,7 @@ pub fn json_string(s: &str) -> String {
 /// every path appended to it. Only printable ASCII is taken (an international host name in its `xn--`
 /// form): whitespace or a control character would be dropped or refused by `fetch` far from here.
 pub fn base_url(what: &str, value: &str) -> Result<String, Error> {
-    let v = value.trim();
+    let v = trim(value);
     let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
     match rest {
         Some(r)
@@ -176,7 +190,7 @@ pub fn base_url(what: &str, value: &str) -> Result<String, Error> {
                 && !r.starts_with('/')
                 && v.bytes().all(|b| b.is_ascii_graphic() && b != b'?' && b != b'#') =>
         {
-            Ok(v.trim_end_matches('/').to_string())
+            Ok(v.get(..v.bytes().rposition(|b| b != b'/').map_or(0, |i| i + 1)).unwrap_or(v).to_string())
         }
         _ => Err(Error::invalid(cat(&[what, " must be an absolute http(s) URL without query or fragment"]))),
     }
@@ -255,9 +269,20 @@ mod tests {
     }
 
     #[test]
+    fn trim_is_the_standard_trim() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            for s in [c.to_string(), format!("{c}a{c}"), format!(" {c}\u{3000}b c{c}\t"), format!("x{c}")] {
+                assert_eq!(trim(&s), s.trim(), "U+{:04X}", c as u32);
+            }
+        }
+        assert_eq!(trim(""), "");
+    }
+
+    #[test]
     fn base_urls_must_be_absolute() {
         assert_eq!(base_url("baseUrl", "https://api2.arduino.cc/").unwrap(), "https://api2.arduino.cc");
         assert_eq!(base_url("baseUrl", "http://127.0.0.1:8787/arduino").unwrap(), "http://127.0.0.1:8787/arduino");
+        assert_eq!(base_url("baseUrl", " https://x.test/a// ").unwrap(), "https://x.test/a");
         for bad in ["", "api2.arduino.cc", "/iot", "ftp://x", "https://", "https://x/?a=1", "https://x/#f"] {
             assert!(base_url("baseUrl", bad).is_err(), "{bad}");
         }

@@ -254,7 +254,7 @@ pub trait Body: Clone + PartialEq {
     /// `"expires_in": "3600"`; read as `u32`, the parser the rest of the crate shares).
     fn num_at(&self, key: &str) -> Option<f64> {
         let v = self.get(key)?;
-        v.as_f64().or_else(|| v.as_str()?.trim().parse::<u32>().ok().map(f64::from))
+        v.as_f64().or_else(|| encode::trim(&v.as_str()?).parse::<u32>().ok().map(f64::from))
     }
 }
 

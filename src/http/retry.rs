@@ -73,7 +73,7 @@ impl RetryPolicy {
 /// platform's `Date.parse`) turns into epoch milliseconds, counted from `now_ms`. A date in the past gives
 /// 0; anything unparseable gives `None`.
 pub fn parse_retry_after(value: &str, now_ms: f64, parse_date: impl Fn(&str) -> Option<f64>) -> Option<f64> {
-    let v = value.trim();
+    let v = super::encode::trim(value);
     if v.ends_with("GMT") {
         return parse_date(v).map(|at| (at - now_ms).max(0.0));
     }

@@ -85,7 +85,7 @@ pub fn string_of(ctx: &str, key: &str, value: Option<JsValue>) -> Result<Option<
     match value.filter(|v| !v.is_undefined() && !v.is_null()) {
         None => Ok(None),
         Some(v) => match text(&v, ctx, key)? {
-            Some(s) if !s.trim().is_empty() => Ok(Some(s)),
+            Some(s) if !encode::trim(&s).is_empty() => Ok(Some(s)),
             _ => Err(Error::invalid(cat(&[ctx, ": `", key, "` must be a non-empty string"]))),
         },
     }

@@ -394,7 +394,7 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
             },
         )
     })?;
-    if kind == b'e' && got.trim().is_empty() {
+    if kind == b'e' && encode::trim(&got).is_empty() {
         return Err(bad(ctx, name, "must be a non-empty string"));
     }
     if kind == b'g' && !is_uuid(&got) {
@@ -413,7 +413,7 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
 #[inline(never)]
 fn filled<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
     let s = scalar(v, kind, ctx, name)?;
-    if kind == b's' && s.trim().is_empty() {
+    if kind == b's' && encode::trim(&s).is_empty() {
         return Err(bad(ctx, name, "must be a non-empty string"));
     }
     Ok(s)

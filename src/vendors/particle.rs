@@ -156,7 +156,7 @@ pub fn expiry<A: Arg>(
         let value = if seconds {
             v.number().filter(|(n, int)| *int && !n.starts_with('-')).map(|n| n.0)
         } else {
-            v.date().or_else(|| v.string().ok().flatten().filter(|s| !s.trim().is_empty()))
+            v.date().or_else(|| v.string().ok().flatten().filter(|s| !encode::trim(s).is_empty()))
         }
         .unwrap_or_default();
         if value.is_empty() {
