@@ -104,17 +104,15 @@ impl Arg for JsValue {
                 if len > f64::from(MAX_ITEMS) {
                     return Err(());
                 }
-                (0..len as u32)
-                    .map(|i| {
-                        let v = read_js(self, &i.into());
-                        if v.is_symbol() && threw(&v) {
-                            Err(())
-                        } else {
-                            Ok(v)
-                        }
-                    })
-                    .collect::<Result<Vec<_>, ()>>()
-                    .map(Some)
+                let mut out = Vec::new();
+                for i in 0..len as u32 {
+                    let v = read_js(self, &i.into());
+                    if v.is_symbol() && threw(&v) {
+                        return Err(());
+                    }
+                    out.push(v);
+                }
+                Ok(Some(out))
             }
         }
     }
