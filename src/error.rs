@@ -152,7 +152,7 @@ fn is_identifier(s: &str) -> bool {
 
 /// Markup (an HTML error page from a proxy, XML) makes a poor message; it stays available as `body`.
 fn looks_like_html(s: &str) -> bool {
-    trim(s).starts_with('<')
+    trim(s).as_bytes().first() == Some(&b'<')
 }
 
 fn clip(s: &str) -> String {

@@ -187,7 +187,7 @@ pub fn base_url(what: &str, value: &str) -> Result<String, Error> {
     match rest {
         Some(r)
             if !r.is_empty()
-                && !r.starts_with('/')
+                && r.as_bytes().first() != Some(&b'/')
                 && v.bytes().all(|b| b.is_ascii_graphic() && b != b'?' && b != b'#') =>
         {
             Ok(v.get(..v.bytes().rposition(|b| b != b'/').map_or(0, |i| i + 1)).unwrap_or(v).to_string())

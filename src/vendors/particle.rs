@@ -154,7 +154,7 @@ pub fn expiry<A: Arg>(
     for (key, seconds) in [("tokenDuration", true), ("expiresIn", true), ("expiresAt", false)] {
         let Some(v) = field(opts, ctx, key)? else { continue };
         let value = if seconds {
-            v.number().filter(|(n, int)| *int && !n.starts_with('-')).map(|n| n.0)
+            v.number().filter(|(n, int)| *int && n.as_bytes().first() != Some(&b'-')).map(|n| n.0)
         } else {
             v.date().or_else(|| v.string().ok().flatten().filter(|s| !encode::trim(s).is_empty()))
         }
