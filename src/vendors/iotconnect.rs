@@ -14,7 +14,7 @@ use crate::http::{success, Body, Core, Payload, Request, Response, Shape, Transp
 #[cfg(test)]
 use crate::ops::iotconnect::REQUEST;
 use crate::ops::iotconnect::{HISTORY, OPS};
-use crate::ops::{row, split, Arg, Call, Op, DATA, PAGE_NUMBER, RET_OBJECT, VENDOR};
+use crate::ops::{bad, row, split, Arg, Call, Op, DATA, PAGE_NUMBER, RET_OBJECT, VENDOR};
 use alloc::rc::Rc;
 use core::cell::RefCell;
 use core::future::Future;
@@ -255,16 +255,15 @@ where
     }
 
     fn finish(&self, index: usize, ctx: &str, opts: Option<&T::Body>, call: &mut Call) -> Result<(), Error> {
-        let bad = |what: &str| Error::invalid(cat(&[ctx, ": ", what]));
         if index == HISTORY {
             // Both are valid dates: `prepare` has checked them.
             let at = |key: &str| opts.and_then(|o| o.field(key).ok()??.utc()).map_or(0.0, |t| t.0);
             let (from, to) = (at("from"), at("to"));
             if from > to {
-                return Err(bad("`from` is after `to`"));
+                return Err(bad(ctx, "from", "is after `to`"));
             }
             if to - from > WEEK {
-                return Err(bad("the window from `from` to `to` is longer than 7 days"));
+                return Err(bad(ctx, "to", "is more than 7 days after `from`"));
             }
         } else if self.op(index).is_some_and(|op| op.flags & PAGE_NUMBER != 0) {
             // This page: the cursor's (`{page}\n{first page's first item}\n{the page before's}`), `pageNumber`'s,
@@ -272,7 +271,7 @@ where
             let cursor = call.cursor.get_or_insert_with(|| "1".into());
             let page = split(cursor, b'\n').map_or(cursor.as_str(), |(p, _)| p);
             if page.is_empty() || !page.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(bad("`start` is not a cursor of this list"));
+                return Err(bad(ctx, "start", "is not a cursor of this list"));
             }
             let size = num(call.page_size.unwrap_or(DEFAULT_PAGE_SIZE).into());
             let sep = if call.path.bytes().any(|b| b == b'?') { "&" } else { "?" };

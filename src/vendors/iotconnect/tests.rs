@@ -439,7 +439,7 @@ fn the_history_window_is_checked_before_anything_is_sent() {
     );
     assert_eq!(
         history("2025-01-01T00:00:00Z", "2025-01-09T00:00:00Z").unwrap_err().to_string(),
-        "iotc.telemetry.history: the window from `from` to `to` is longer than 7 days"
+        "iotc.telemetry.history: `to` is more than 7 days after `from`"
     );
     assert!(mock.requests.borrow().is_empty());
     // Exactly 7 days, and an instant, are windows.
