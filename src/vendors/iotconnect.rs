@@ -270,12 +270,12 @@ where
             // or 1 (`start` and `pageNumber` are checked and read as the row's `v` options).
             let cursor = call.cursor.get_or_insert_with(|| "1".into());
             let page = split(cursor, b'\n').map_or(cursor.as_str(), |(p, _)| p);
-            if page.is_empty() || !page.bytes().all(|b| b.is_ascii_digit()) {
+            let Ok(page) = page.parse::<u32>() else {
                 return Err(bad(ctx, "start", "is not a cursor of this list"));
-            }
+            };
             let size = num(call.page_size.unwrap_or(DEFAULT_PAGE_SIZE).into());
             let sep = if call.path.bytes().any(|b| b == b'?') { "&" } else { "?" };
-            call.path.push_str(&cat(&[sep, "pageNumber=", page, "&pageSize=", &size]));
+            call.path.push_str(&cat(&[sep, "pageNumber=", &num(page.into()), "&pageSize=", &size]));
         }
         Ok(())
     }
