@@ -122,7 +122,8 @@ pub fn service_urls<B: Body>(o: &B, what: &str, suffix: &str, platform: &str) ->
         };
         // After `https://` (or `http://` and the host's first letter), a path begins with `/`.
         if !url.is_empty() && !url.bytes().skip(8).any(|b| b == b'/') {
-            url = cat(&[&url, "/api/v", version(platform)]);
+            url.push_str("/api/v");
+            url.push_str(version(platform));
         }
         urls.push(url);
     }
