@@ -57,7 +57,8 @@ pub struct HttpError {
 pub enum Error {
     /// Bad input caught before any request was sent.
     InvalidArgument(String),
-    Http(Box<HttpError>),
+    /// (Shared: the error of one token fetch goes to every caller waiting on it, and cloning it costs a count.)
+    Http(alloc::rc::Rc<HttpError>),
     Timeout(u32),
     Aborted,
     Network(String),
@@ -134,7 +135,13 @@ impl Error {
             .find(|c| is_identifier(c))
             .unwrap_or_else(|| cat(&["http_", &status]));
         let retry_after = resp.retry_after_ms.map(|ms| ceil(ms / 1000.0));
-        Error::Http(Box::new(HttpError { status: resp.status, code, message, body: body.to_error_body(), retry_after }))
+        Error::Http(alloc::rc::Rc::new(HttpError {
+            status: resp.status,
+            code,
+            message,
+            body: body.to_error_body(),
+            retry_after,
+        }))
     }
 }
 
