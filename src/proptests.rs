@@ -567,7 +567,13 @@ proptest! {
         b in prop_oneof![-1e16..1e16f64, -1e6..1e6f64],
     ) {
         prop_assume!(!expires_at.is_some_and(f64::is_nan));
-        let mut t = Token { access: "a".into(), expires_at_ms: expires_at, lifetime_ms: lifetime, refresh: None };
+        let t = Token {
+            access: "a".into(),
+            expires_at_ms: expires_at,
+            lifetime_ms: lifetime,
+            refresh: None,
+            refused: Default::default(),
+        };
         if expired {
             t.expire();
         }

@@ -151,7 +151,7 @@ pub struct UserLogin {
 }
 
 impl<T: Transport> Login<T> for UserLogin {
-    fn login<'a>(&'a self, core: &'a Core<T>, previous: Option<Token>) -> LoginFuture<'a> {
+    fn login<'a>(&'a self, core: &'a Core<T>, previous: Option<Rc<Token>>) -> LoginFuture<'a> {
         Box::pin(self.login_or_refresh(core, previous))
     }
 }
@@ -159,9 +159,13 @@ impl<T: Transport> Login<T> for UserLogin {
 impl UserLogin {
     /// The refresh token if there is one; when it is refused (409, or 400/401/403), the basic token and the
     /// login.
-    async fn login_or_refresh<T: Transport>(&self, core: &Core<T>, previous: Option<Token>) -> Result<Token, Error> {
+    async fn login_or_refresh<T: Transport>(
+        &self,
+        core: &Core<T>,
+        previous: Option<Rc<Token>>,
+    ) -> Result<Rc<Token>, Error> {
         let auth = self.services.url(core, AUTH).await?;
-        let mut refresh = previous.and_then(|t| t.refresh);
+        let mut refresh = previous.and_then(|t| t.refresh.clone());
         // The basic token, once the login has one. One request a turn (one `send` in this state machine):
         // the refresh; or the basic token, then the login.
         let mut basic: Option<String> = None;
@@ -193,7 +197,7 @@ impl UserLogin {
                     basic = Some(data.ok_or_else(|| Error::InvalidResponse("basic-token answer has no data".into()))?);
                     continue;
                 }
-                return Token::from_grant(&resp.body, core.now_ms());
+                return Token::from_grant(&resp.body, core.now_ms()).map(Rc::new);
             }
             // A refresh token refused: a full login; anything else is an answer to report.
             if refresh.take().is_none() || !matches!(resp.status, 400 | 401 | 403 | 409) {
@@ -240,7 +244,7 @@ impl<T: Transport> IoTConnect<T> {
 
     /// The access token the client holds now (nothing is sent); `identity()` decodes its claims.
     pub fn access_token(&self) -> Option<String> {
-        Some(self.session.cached()?.access)
+        Some(self.session.cached()?.access.clone())
     }
 }
 
