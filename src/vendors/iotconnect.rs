@@ -16,7 +16,7 @@ use crate::ops::iotconnect::REQUEST;
 use crate::ops::iotconnect::{HISTORY, OPS};
 use crate::ops::{bad, row, split, Arg, Call, Op, DATA, PAGE_NUMBER, RET_OBJECT, VENDOR};
 use alloc::rc::Rc;
-use core::cell::RefCell;
+use core::cell::OnceCell;
 use core::future::Future;
 use core::pin::Pin;
 
@@ -46,7 +46,7 @@ pub struct Solution {
 /// login asks for the URLs: concurrent first calls share its one discovery.)
 struct Services {
     solution: Solution,
-    urls: RefCell<Option<Urls>>,
+    urls: OnceCell<Urls>,
 }
 
 impl Services {
@@ -56,9 +56,8 @@ impl Services {
     }
 
     async fn discover<T: Transport>(&self, core: &Core<T>) -> Result<Urls, Error> {
-        let known = self.urls.borrow().clone();
-        if let Some(urls) = known {
-            return Ok(urls);
+        if let Some(urls) = self.urls.get() {
+            return Ok(urls.clone());
         }
         let s = &self.solution;
         let url = cat(&[
@@ -83,7 +82,8 @@ impl Services {
             e => e,
         })?;
         let urls = Rc::new(urls);
-        *self.urls.borrow_mut() = Some(urls.clone());
+        // (Set by the first of concurrent discoveries to end.)
+        let _ = self.urls.set(urls.clone());
         Ok(urls)
     }
 
@@ -221,7 +221,7 @@ impl<T: Transport> IoTConnect<T> {
         user: Option<(String, String)>,
         access_token: Option<String>,
     ) -> Self {
-        let services = Rc::new(Services { solution, urls: RefCell::new(urls.map(Rc::new)) });
+        let services = Rc::new(Services { solution, urls: urls.map_or_else(OnceCell::new, |u| Rc::new(u).into()) });
         let login = user.map(|(username, password)| -> Box<dyn Login<T>> {
             Box::new(UserLogin { services: services.clone(), username, password })
         });
