@@ -84,11 +84,8 @@ impl<T: Transport> Session<T> {
             let req = build(&token.access);
             let resp = self.core.send(&req, &[]).await?;
             if resp.status == 401 && self.login.is_some() && !again {
-                self.tokens.update(|t| {
-                    if t.access == token.access {
-                        t.expire();
-                    }
-                });
+                // The cache's own token, unless a newer one has replaced it there already.
+                token.expire();
                 again = true;
                 continue;
             }
