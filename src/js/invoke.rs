@@ -184,7 +184,7 @@ pub fn per_call(
     if op.flags & OPTS != 0 {
         if let Some(h) = Arg::field(opts, "headers").ok().flatten() {
             if !Arg::is_object(&h) || !header_pairs(&h, extra) {
-                return Err(Error::invalid(crate::http::encode::cat(&[name, ": `headers` must be an object"])));
+                return Err(crate::ops::bad(name, "headers", "must be an object"));
             }
         }
     }

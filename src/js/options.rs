@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::http::encode::{self, cat, num};
 use crate::http::fetch::{bounded_string, FetchTransport};
 use crate::http::retry::RetryPolicy;
+use crate::ops::bad;
 use crate::vendors::ClientConfig;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -56,7 +57,7 @@ extern "C" {
 pub fn read(target: &JsValue, key: &JsValue, ctx: &str, what: &str) -> Result<JsValue, Error> {
     let v = read_js(target, key);
     if v.is_symbol() && threw(&v) {
-        return Err(Error::invalid(cat(&[ctx, ": `", what, "` could not be read"])));
+        return Err(bad(ctx, what, "could not be read"));
     }
     Ok(v)
 }
@@ -65,7 +66,7 @@ pub fn read(target: &JsValue, key: &JsValue, ctx: &str, what: &str) -> Result<Js
 /// than [`MAX_TEXT`].
 #[inline(never)]
 pub fn text(value: &JsValue, ctx: &str, what: &str) -> Result<Option<String>, Error> {
-    bounded_string(value).map_err(|()| Error::invalid(cat(&[ctx, ": `", what, "` is longer than 65536 characters"])))
+    bounded_string(value).map_err(|()| bad(ctx, what, "is longer than 65536 characters"))
 }
 
 /// The present keys and values of an object of header values, as text (`String(value)`); `None` when it
@@ -86,7 +87,7 @@ pub fn string_of(ctx: &str, key: &str, value: Option<JsValue>) -> Result<Option<
         None => Ok(None),
         Some(v) => match text(&v, ctx, key)? {
             Some(s) if !encode::trim(&s).is_empty() => Ok(Some(s)),
-            _ => Err(Error::invalid(cat(&[ctx, ": `", key, "` must be a non-empty string"]))),
+            _ => Err(bad(ctx, key, "must be a non-empty string")),
         },
     }
 }
