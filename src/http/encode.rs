@@ -36,6 +36,33 @@ pub fn trim(s: &str) -> &str {
     s.get(start.unwrap_or(0)..end).unwrap_or("")
 }
 
+/// A whole number in decimal digits, optionally after a `+`, as `str::parse` reads an unsigned integer;
+/// `None` for anything else and for numbers from 18,446,744,073,709,551,610 on. One small reader for the
+/// crate, in place of the standard parsers (one per integer type in the wasm).
+#[inline(never)]
+pub fn whole(s: &str) -> Option<u64> {
+    let digits = match s.as_bytes() {
+        [b'+', d @ ..] => d,
+        d => d,
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() || n > (u64::MAX - 9) / 10 {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    Some(n)
+}
+
+/// [`whole`] as a `u32`: what `s.parse::<u32>()` reads.
+pub fn whole32(s: &str) -> Option<u32> {
+    whole(s).and_then(|n| u32::try_from(n).ok())
+}
+
 /// `parts` joined: messages and URLs made without `format!`, whose machinery costs wasm bytes at every
 /// call site.
 #[inline(never)]
@@ -265,6 +292,20 @@ mod tests {
         for s in ["plain", "quo\"te", "back\\slash", "line\nbreak\u{1}", "ünï"] {
             let parsed: String = serde_json::from_str(&json_string(s)).unwrap();
             assert_eq!(parsed, s);
+        }
+    }
+
+    #[test]
+    fn whole_numbers_read_as_the_standard_parsers_do() {
+        let cases =
+            ["", "+", "-1", "0", "+7", "007", " 1", "1 ", "1.0", "1e3", "4294967295", "4294967296", "+4294967296"];
+        let more = ["18446744073709551609", "18446744073709551616", "99999999999999999999", "1٣", "١"];
+        for s in cases.iter().chain(&more) {
+            assert_eq!(whole(s), s.parse::<u64>().ok(), "{s:?}");
+            assert_eq!(whole32(s), s.parse::<u32>().ok(), "{s:?}");
+        }
+        for n in (0..64).map(|k| 1u64 << k).chain([u32::MAX.into(), 9_999_999_999_999_999_999]) {
+            assert_eq!(whole(&n.to_string()), Some(n));
         }
     }
 

@@ -250,11 +250,10 @@ pub trait Body: Clone + PartialEq {
         self.get(key)?.as_str()
     }
 
-    /// A number, or a string holding a whole number up to 2³² − 1 (some token endpoints send
-    /// `"expires_in": "3600"`; read as `u32`, the parser the rest of the crate shares).
+    /// A number, or a string holding a whole number (some token endpoints send `"expires_in": "3600"`).
     fn num_at(&self, key: &str) -> Option<f64> {
         let v = self.get(key)?;
-        v.as_f64().or_else(|| encode::trim(&v.as_str()?).parse::<u32>().ok().map(f64::from))
+        v.as_f64().or_else(|| encode::whole(encode::trim(&v.as_str()?)).map(|n| n as f64))
     }
 }
 

@@ -79,7 +79,7 @@ pub fn parse_retry_after(value: &str, now_ms: f64, parse_date: impl Fn(&str) -> 
     }
     // Whole seconds only: anything else is ignored (and backed off from), rather than handed to a lenient
     // date parser that reads "-1" or "1.5" as a date in 2001.
-    v.parse::<u32>().ok().map(|s| f64::from(s) * 1000.0)
+    super::encode::whole32(v).map(|s| f64::from(s) * 1000.0)
 }
 
 #[cfg(test)]

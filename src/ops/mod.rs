@@ -575,7 +575,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             b'q' => query.push((p.name, filled(v, p.kind, ctx, p.js)?)),
             b'h' => headers.push((p.name, filled(v, p.kind, ctx, p.js)?)),
             b't' => token = Some(filled(v, p.kind, ctx, p.js)?),
-            b'n' => page_size = Some(scalar(v, b'i', ctx, p.js)?.parse().unwrap_or(0)),
+            b'n' => page_size = Some(encode::whole32(&scalar(v, b'i', ctx, p.js)?).unwrap_or(0)),
             // Scalars are checked against their type; the value goes into the object as it is (a `1`
             // boolean as its text).
             b'j' => {
@@ -724,9 +724,10 @@ const FILE: &str = "must be a Blob, File, ArrayBuffer, typed array or Buffer";
 #[inline(never)]
 fn in_range<A: Arg>(v: &A, range: &str, ctx: &str, name: &str) -> Result<(), Error> {
     let (min, max) = split(range, b'-').unwrap_or((range, ""));
-    let n = v.number().filter(|n| n.1).and_then(|n| n.0.parse::<u32>().ok());
-    let within =
-        |n: u32| min.parse().is_ok_and(|m: u32| n >= m) && (max.is_empty() || max.parse().is_ok_and(|m: u32| n <= m));
+    let n = v.number().filter(|n| n.1).and_then(|n| encode::whole32(&n.0));
+    let within = |n: u32| {
+        encode::whole32(min).is_some_and(|m| n >= m) && (max.is_empty() || encode::whole32(max).is_some_and(|m| n <= m))
+    };
     if n.is_some_and(within) {
         return Ok(());
     }

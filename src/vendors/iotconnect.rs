@@ -275,7 +275,7 @@ where
             // or 1 (`start` and `pageNumber` are checked and read as the row's `v` options).
             let cursor = call.cursor.get_or_insert_with(|| "1".into());
             let page = split(cursor, b'\n').map_or(cursor.as_str(), |(p, _)| p);
-            let Ok(page) = page.parse::<u32>() else {
+            let Some(page) = encode::whole32(page) else {
                 return Err(bad(ctx, "start", "is not a cursor of this list"));
             };
             let size = num(call.page_size.unwrap_or(DEFAULT_PAGE_SIZE).into());
@@ -322,7 +322,7 @@ where
                 let cursor = call.cursor.as_deref().unwrap_or("1");
                 let (page, seen) = split(cursor, b'\n').unwrap_or((cursor, ""));
                 let (one, before) = split(seen, b'\n').unwrap_or(("", ""));
-                let page: u32 = page.parse().unwrap_or(MAX_PAGES);
+                let page = encode::whole32(page).unwrap_or(MAX_PAGES);
                 // A server that ignores pageNumber answers a page seen before (the first, or the last one
                 // again): the first item tells.
                 let first = first.fingerprint().as_str().unwrap_or_default();
