@@ -39,12 +39,12 @@ impl IoTConnect {
             // Given service URLs: discovery is not asked, so none of its settings is needed.
             let urls = match o.raw("urls")? {
                 Some(v) if Body::is_object(&v) => Some(service_urls(&v, "IoTConnect: `urls.", "", &platform)?),
-                Some(_) => return Err(o.bad("urls", "an object")),
+                Some(_) => return Err(o.bad("urls", "must be an object")),
                 None => None,
             };
             let discover = urls.is_none();
             if !(platform == "aws" || platform == "az" || (!discover && platform.is_empty())) {
-                return Err(o.bad("platform", "\"aws\" or \"az\""));
+                return Err(o.bad("platform", "must be \"aws\" or \"az\""));
             }
             let (user, token) = o.credentials("username", "password")?;
             // Discovery needs the solution key and the environment; the login, the solution key.

@@ -126,7 +126,7 @@ impl<'c> Opts<'c> {
     }
 
     pub(crate) fn bad(&self, key: &str, what: &str) -> Error {
-        Error::invalid(cat(&[self.ctx, ": `", key, "` must be ", what]))
+        bad(self.ctx, key, what)
     }
 
     #[inline(never)]
@@ -144,7 +144,7 @@ impl<'c> Opts<'c> {
     pub fn required(&self, key: &str, needed: bool) -> Result<String, Error> {
         match self.string(key)? {
             Some(s) => Ok(s),
-            None if needed => Err(self.bad(key, "a non-empty string")),
+            None if needed => Err(self.bad(key, "must be a non-empty string")),
             None => Ok(String::new()),
         }
     }
@@ -155,14 +155,14 @@ impl<'c> Opts<'c> {
     pub fn text(&self, key: &str) -> Result<Option<String>, Error> {
         match self.raw(key)? {
             None => Ok(None),
-            Some(v) => self.str_of(key, &v)?.map(Some).ok_or_else(|| self.bad(key, "a string")),
+            Some(v) => self.str_of(key, &v)?.map(Some).ok_or_else(|| self.bad(key, "must be a string")),
         }
     }
 
     /// A boolean option; absent is `false`.
     #[inline(never)]
     pub fn flag(&self, key: &str) -> Result<bool, Error> {
-        self.raw(key)?.map_or(Ok(false), |v| v.as_bool().ok_or_else(|| self.bad(key, "a boolean")))
+        self.raw(key)?.map_or(Ok(false), |v| v.as_bool().ok_or_else(|| self.bad(key, "must be a boolean")))
     }
 
     /// A whole number in `min..=max`.
@@ -174,14 +174,17 @@ impl<'c> Opts<'c> {
                     .filter(|n| is_whole(*n) && (f64::from(min)..=f64::from(max)).contains(n))
                     .map(|n| n as u32)
                     .ok_or_else(|| {
-                        self.bad(key, &cat(&["a whole number from ", &num(min.into()), " to ", &num(max.into())]))
+                        self.bad(
+                            key,
+                            &cat(&["must be a whole number from ", &num(min.into()), " to ", &num(max.into())]),
+                        )
                     })
             })
             .transpose()
     }
 
     pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {
-        self.raw(key)?.map(|v| v.dyn_into::<Function>().map_err(|_| self.bad(key, "a function"))).transpose()
+        self.raw(key)?.map(|v| v.dyn_into::<Function>().map_err(|_| self.bad(key, "must be a function"))).transpose()
     }
 
     /// An `AbortSignal` (anything with a boolean `aborted` and `addEventListener`).
@@ -194,7 +197,7 @@ impl<'c> Opts<'c> {
         if aborted.is_some() && listens {
             Ok(Some(v))
         } else {
-            Err(self.bad(key, "an AbortSignal"))
+            Err(self.bad(key, "must be an AbortSignal"))
         }
     }
 
@@ -203,7 +206,7 @@ impl<'c> Opts<'c> {
     pub fn object(&self, key: &str) -> Result<Opts<'c>, Error> {
         match self.raw(key)? {
             Some(v) if v.is_object() => Ok(Opts { obj: v, ctx: self.ctx }),
-            Some(_) => Err(self.bad(key, "an object")),
+            Some(_) => Err(self.bad(key, "must be an object")),
             None => Opts::new(JsValue::UNDEFINED, self.ctx),
         }
     }
