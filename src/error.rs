@@ -145,6 +145,13 @@ impl Error {
     }
 }
 
+/// The error of a wrong argument or option: `{ctx}: \`{name}\` {what}` (`iotc.devices.get: \`guid\` must not
+/// contain …`), every such message made by this one function.
+#[inline(never)]
+pub(crate) fn bad(ctx: &str, name: &str, what: &str) -> Error {
+    Error::InvalidArgument(cat(&[ctx, ": `", name, "` ", what]))
+}
+
 /// The text at `key` of a body, unless blank.
 #[inline(never)]
 fn text_at<B: Body>(body: &B, key: &str) -> Option<String> {

@@ -181,7 +181,7 @@ proptest! {
 
     #[test]
     fn path_segment_encodes_or_refuses(v in prop_oneof![text(12), "[./]{0,3}", "[ \\t]{0,3}[.]{1,2}[ \\t]{0,3}"]) {
-        match path_segment("deviceId", &v) {
+        match path_segment("t", "deviceId", &v) {
             Ok(enc) => {
                 prop_assert!(!refused_segment(&v), "{v:?} accepted as {enc:?}");
                 prop_assert!(only_unreserved_or_escapes(&enc, b""), "{enc:?}");
@@ -190,7 +190,7 @@ proptest! {
             }
             Err(e) => {
                 prop_assert!(refused_segment(&v), "{v:?} refused: {e}");
-                prop_assert!(matches!(&e, Error::InvalidArgument(m) if m.starts_with("deviceId ")), "{e:?}");
+                prop_assert!(matches!(&e, Error::InvalidArgument(m) if m.starts_with("t: `deviceId` ")), "{e:?}");
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use crate::prelude::*;
 
-use crate::error::Error;
+use crate::error::{bad, Error};
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
@@ -95,15 +95,15 @@ pub fn num(mut n: u64) -> String {
 ///
 /// `/`, `?` and `#` would change which resource is addressed, and `.`/`..` would climb the path, so they
 /// are refused rather than encoded: an id never legitimately holds them.
-pub fn path_segment(what: &str, value: &str) -> Result<String, Error> {
+pub fn path_segment(ctx: &str, name: &str, value: &str) -> Result<String, Error> {
     if trim(value).is_empty() {
-        return Err(Error::invalid(cat(&[what, " must be a non-empty string"])));
+        return Err(bad(ctx, name, "must be a non-empty string"));
     }
     if value == "." || value == ".." {
-        return Err(Error::invalid(cat(&[what, " must not be '.' or '..'"])));
+        return Err(bad(ctx, name, "must not be '.' or '..'"));
     }
     if value.chars().any(|c| matches!(c, '/' | '?' | '#' | '\\') || c.is_control()) {
-        return Err(Error::invalid(cat(&[what, " must not contain '/', '?', '#', '\\' or control characters"])));
+        return Err(bad(ctx, name, "must not contain '/', '?', '#', '\\' or control characters"));
     }
     Ok(percent_encode(value, false))
 }
@@ -229,15 +229,15 @@ mod tests {
 
     #[test]
     fn ids_are_percent_encoded() {
-        assert_eq!(path_segment("id", "a b+c%é").unwrap(), "a%20b%2Bc%25%C3%A9");
-        assert_eq!(path_segment("id", "0123abcd-EF_.~").unwrap(), "0123abcd-EF_.~");
+        assert_eq!(path_segment("t", "id", "a b+c%é").unwrap(), "a%20b%2Bc%25%C3%A9");
+        assert_eq!(path_segment("t", "id", "0123abcd-EF_.~").unwrap(), "0123abcd-EF_.~");
     }
 
     #[test]
     fn ids_that_would_change_the_path_are_refused() {
         for bad in ["", "  ", ".", "..", "a/b", "a?b", "a#b", "a\\b", "a\nb"] {
-            let err = path_segment("deviceId", bad).unwrap_err();
-            assert!(matches!(err, Error::InvalidArgument(ref m) if m.starts_with("deviceId")), "{bad:?}: {err}");
+            let err = path_segment("t", "deviceId", bad).unwrap_err();
+            assert!(matches!(err, Error::InvalidArgument(ref m) if m.starts_with("t: `deviceId` ")), "{bad:?}: {err}");
         }
     }
 

@@ -352,10 +352,7 @@ impl Call {
     }
 }
 
-#[inline(never)]
-pub(crate) fn bad(ctx: &str, name: &str, what: &str) -> Error {
-    Error::InvalidArgument(encode::cat(&[ctx, ": `", name, "` ", what]))
-}
+pub(crate) use crate::error::bad;
 
 /// The text of a scalar parameter (path, query, header, form field), checked against its type.
 fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
@@ -530,7 +527,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                     }
                     text
                 } else {
-                    encode::path_segment(&encode::cat(&[ctx, ": `", p.js, "`"]), &text)?
+                    encode::path_segment(ctx, p.js, &text)?
                 };
                 scopes += !p.required as usize;
                 if p.at == b'p' {

@@ -63,9 +63,9 @@ impl Services {
         let url = cat(&[
             &s.discovery_url,
             "/api/uisdk/solutionkey/",
-            &segment("solutionKey", &s.solution_key)?,
+            &segment("IoTConnect", "solutionKey", &s.solution_key)?,
             "/env/",
-            &segment("environment", &s.environment)?,
+            &segment("IoTConnect", "environment", &s.environment)?,
             "?version=",
             version(&s.platform),
             "&pf=",
