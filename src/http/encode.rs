@@ -208,7 +208,7 @@ pub fn json_string(s: &str) -> String {
 /// `join` can append `/path`. `fetch` in Node needs absolute URLs, and a query or fragment would break
 /// every path appended to it. Only printable ASCII is taken (an international host name in its `xn--`
 /// form): whitespace or a control character would be dropped or refused by `fetch` far from here.
-pub fn base_url(what: &str, value: &str) -> Result<String, Error> {
+pub fn base_url(ctx: &str, name: &str, value: &str) -> Result<String, Error> {
     let v = trim(value);
     let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
     match rest {
@@ -219,7 +219,7 @@ pub fn base_url(what: &str, value: &str) -> Result<String, Error> {
         {
             Ok(v.get(..v.bytes().rposition(|b| b != b'/').map_or(0, |i| i + 1)).unwrap_or(v).to_string())
         }
-        _ => Err(Error::invalid(cat(&[what, " must be an absolute http(s) URL without query or fragment"]))),
+        _ => Err(bad(ctx, name, "must be an absolute http(s) URL without query or fragment")),
     }
 }
 
@@ -321,11 +321,11 @@ mod tests {
 
     #[test]
     fn base_urls_must_be_absolute() {
-        assert_eq!(base_url("baseUrl", "https://api2.arduino.cc/").unwrap(), "https://api2.arduino.cc");
-        assert_eq!(base_url("baseUrl", "http://127.0.0.1:8787/arduino").unwrap(), "http://127.0.0.1:8787/arduino");
-        assert_eq!(base_url("baseUrl", " https://x.test/a// ").unwrap(), "https://x.test/a");
+        assert_eq!(base_url("t", "baseUrl", "https://api2.arduino.cc/").unwrap(), "https://api2.arduino.cc");
+        assert_eq!(base_url("t", "baseUrl", "http://127.0.0.1:8787/arduino").unwrap(), "http://127.0.0.1:8787/arduino");
+        assert_eq!(base_url("t", "baseUrl", " https://x.test/a// ").unwrap(), "https://x.test/a");
         for bad in ["", "api2.arduino.cc", "/iot", "ftp://x", "https://", "https://x/?a=1", "https://x/#f"] {
-            assert!(base_url("baseUrl", bad).is_err(), "{bad}");
+            assert!(base_url("t", "baseUrl", bad).is_err(), "{bad}");
         }
     }
 }

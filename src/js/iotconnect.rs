@@ -38,7 +38,7 @@ impl IoTConnect {
             let platform = o.string("platform")?.unwrap_or_default();
             // Given service URLs: discovery is not asked, so none of its settings is needed.
             let urls = match o.raw("urls")? {
-                Some(v) if Body::is_object(&v) => Some(service_urls(&v, "IoTConnect: `urls.", "", &platform)?),
+                Some(v) if Body::is_object(&v) => Some(service_urls(&v, "IoTConnect", "urls.", "", &platform)?),
                 Some(_) => return Err(o.bad("urls", "must be an object")),
                 None => None,
             };

@@ -215,7 +215,7 @@ impl<'c> Opts<'c> {
     #[inline(never)]
     pub fn url(&self, key: &str, default: &str) -> Result<String, Error> {
         let value = self.string(key)?;
-        encode::base_url(&cat(&[self.ctx, ": `", key, "`"]), value.as_deref().unwrap_or(default))
+        encode::base_url(self.ctx, key, value.as_deref().unwrap_or(default))
     }
 
     /// Two options that go together (`clientId` and `clientSecret`): both or neither.

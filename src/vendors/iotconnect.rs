@@ -77,7 +77,7 @@ impl Services {
             .await?;
         let data = resp.body.get("data").unwrap_or_else(T::Body::null);
         // The password goes to the auth URL: only absolute http(s) URLs are taken from the answer.
-        let urls = service_urls(&data, "", "BaseUrl", "").map_err(|e| match e {
+        let urls = service_urls(&data, "IoTConnect discovery", "", "BaseUrl", "").map_err(|e| match e {
             Error::InvalidArgument(m) => Error::InvalidResponse(m),
             e => e,
         })?;
@@ -108,16 +108,22 @@ fn version(platform: &str) -> &'static str {
 }
 
 /// The URL of each of [`SERVICES`] that `o` names as `{service}{suffix}` (empty for the others), each an
-/// absolute http(s) URL (`what` and the key name a wrong one). One given without a path
+/// absolute http(s) URL (a wrong one named `{prefix}{service}{suffix}` in an error of `ctx`). One given without a path
 /// (`https://authpoc.iotconnect.io`, the seed's POC auth host) gets the API's version path: `/api/v2.1` on
 /// AWS, `/api/v2` otherwise.
 #[inline(never)]
-pub fn service_urls<B: Body>(o: &B, what: &str, suffix: &str, platform: &str) -> Result<Vec<String>, Error> {
+pub fn service_urls<B: Body>(
+    o: &B,
+    ctx: &str,
+    prefix: &str,
+    suffix: &str,
+    platform: &str,
+) -> Result<Vec<String>, Error> {
     let mut urls = Vec::new();
     for name in SERVICES {
         let key = cat(&[name, suffix]);
         let mut url = match o.str_at(&key) {
-            Some(url) => encode::base_url(&cat(&[what, &key]), &url)?,
+            Some(url) => encode::base_url(ctx, &cat(&[prefix, &key]), &url)?,
             None => String::new(),
         };
         // After `https://` (or `http://` and the host's first letter), a path begins with `/`.

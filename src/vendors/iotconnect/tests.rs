@@ -532,6 +532,7 @@ fn given_urls_need_no_discovery() {
 fn service_urls_are_checked_and_a_bare_host_gets_the_api_version() {
     let urls = service_urls(
         &json!({"auth": "https://authpoc.iotconnect.io/", "device": "https://d.test/api/v2.1", "user": 5, "file": "http://f"}),
+        "IoTConnect",
         "urls.",
         "",
         "az",
@@ -540,11 +541,11 @@ fn service_urls_are_checked_and_a_bare_host_gets_the_api_version() {
     assert_eq!(urls[1], "https://authpoc.iotconnect.io/api/v2");
     assert_eq!(urls[3], "https://d.test/api/v2.1");
     assert_eq!((urls[2].as_str(), urls[7].as_str()), ("", "http://f/api/v2"));
-    let aws = service_urls(&json!({"auth": "https://a.test"}), "", "", "aws").unwrap();
+    let aws = service_urls(&json!({"auth": "https://a.test"}), "IoTConnect", "", "", "aws").unwrap();
     assert_eq!(aws[1], "https://a.test/api/v2.1");
     for bad in ["authpoc.iotconnect.io", "/api/v2", "https://a.test/x?y", "ftp://a.test"] {
-        let e = service_urls(&json!({ "auth": bad }), "IoTConnect: `urls.", "", "").unwrap_err();
-        assert!(e.to_string().starts_with("IoTConnect: `urls.auth must be an absolute"), "{bad}: {e}");
+        let e = service_urls(&json!({ "auth": bad }), "IoTConnect", "urls.", "", "").unwrap_err();
+        assert!(e.to_string().starts_with("IoTConnect: `urls.auth` must be an absolute"), "{bad}: {e}");
     }
 }
 
