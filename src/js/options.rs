@@ -106,9 +106,9 @@ impl<'c> Opts<'c> {
         if value.is_undefined() || value.is_null() {
             return Ok(Opts { obj: js_sys::Object::new().into(), ctx });
         }
-        let array = is_array(&value).ok_or_else(|| Error::invalid(cat(&[ctx, ": the options could not be read"])))?;
+        let array = is_array(&value).ok_or_else(|| bad(ctx, "options", "could not be read"))?;
         if !value.is_object() || array || value.is_function() {
-            return Err(Error::invalid(cat(&[ctx, ": options must be an object"])));
+            return Err(bad(ctx, "options", "must be an object"));
         }
         Ok(Opts { obj: value, ctx })
     }
