@@ -127,7 +127,13 @@ impl Error {
         let message = ["error_description", "detail", "message", "error"]
             .iter()
             .find_map(|k| text_at(body, k))
-            .or_else(|| body.as_str().filter(|s| !trim(s).is_empty() && !looks_like_html(s)).map(|s| clip(&s)))
+            .or_else(|| {
+                // A text body, unless blank or markup (an HTML error page from a proxy, XML: it stays
+                // available as `body`).
+                let s = body.as_str()?;
+                let s = trim(&s);
+                s.as_bytes().first().is_some_and(|b| *b != b'<').then(|| clip(s))
+            })
             .unwrap_or_else(|| cat(&["HTTP ", &status]));
         let code = ["error", "code"]
             .iter()
@@ -164,13 +170,8 @@ fn is_identifier(s: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
 }
 
-/// Markup (an HTML error page from a proxy, XML) makes a poor message; it stays available as `body`.
-fn looks_like_html(s: &str) -> bool {
-    trim(s).as_bytes().first() == Some(&b'<')
-}
-
+/// `s` (trimmed) cut after 200 characters.
 fn clip(s: &str) -> String {
-    let s = trim(s);
     match s.char_indices().nth(200) {
         Some((i, _)) => cat(&[s.get(..i).unwrap_or(s), "…"]),
         None => s.to_string(),
