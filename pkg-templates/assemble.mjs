@@ -160,9 +160,9 @@ fs.writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(manifest, 
 // its page read as a u32, its version path pushed in place (→ 50,814); `Error::Http` an `Rc` (→ 50,748);
 // tokens one shared `Rc<Token>` with a `Cell` flag for a refused one, so no token is ever copied (→ 50,441);
 // the service URLs in a `OnceCell` (→ 50,378); a refused token marked on itself, not found in the cache
-// (→ 50,325); every "ctx: `name` …" message (options, path segments, base URLs) made by the one `error::bad` (→ 49,938), with
-// one small decimal reader `encode::whole` for every integer (u64 for `num_at`, as before); from_response's
-// text body trimmed once (→ 49,890). Tried and not kept: percent-encoding into a Vec<u8> (+106), a sync
+// (→ 50,325); every "ctx: `name` …" message (options, path segments, base URLs) made by the one
+// `error::bad`, with one small decimal reader `encode::whole` for every integer (u64 for `num_at`, as
+// before) (→ 49,938); from_response's text body trimmed once (→ 49,890). Tried and not kept: percent-encoding into a Vec<u8> (+106), a sync
 // service-URL picker or `url` boxed with discovery inside (+3, +21), the no-login token path through the
 // single flight (+88), `scalar`'s `k` without recursion (+44), one header-error exit in `check_headers`
 // (+43), `Opts::pair` by `Option::zip` (+51), the login's method/path/fields as one match (+56), the
