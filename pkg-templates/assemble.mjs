@@ -149,25 +149,26 @@ fs.writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(manifest, 
 // before the service URL (which makes concurrent first calls share one discovery) 106. Tried and not kept:
 // the service URL picked by a sync helper (+6), the token's future boxed and shared with `login()` (−2),
 // the two paging errors as one (−11, a vaguer message), `need` in the constructor as one match (+20).
-// 51,900 → 49,890, each step measured (commits on the way say each): IoTConnect's login and refresh bodies made
-// JSON by the edge (JSON.stringify) instead of escaped in Rust, its three auth requests sent from one place of
-// the login's state machine (→ 51,575); its options read by `Opts::required(key, needed)` and worded by
-// `Opts::bad`, an envelope's error status written into the response for `success()` to report, a 204 read
-// by `success()` too, an empty page made `[]` up front, discovery's URL error moved not copied (→ 51,392);
-// `Body::num_at` without a second integer parser (→ 51,277); a forward-only Unicode `encode::trim` in place
-// of `str::trim` and its backward decoder (→ 51,106); JS arrays read by a loop, not `collect()` into a
-// `Result` (→ 50,908); first-character checks by byte (→ 50,884); IoTConnect's finish errors by `bad()`,
-// its page read as a u32, its version path pushed in place (→ 50,814); `Error::Http` an `Rc` (→ 50,748);
-// tokens one shared `Rc<Token>` with a `Cell` flag for a refused one, so no token is ever copied (→ 50,441);
-// the service URLs in a `OnceCell` (→ 50,378); a refused token marked on itself, not found in the cache
-// (→ 50,325); every "ctx: `name` …" message (options, path segments, base URLs) made by the one
-// `error::bad`, with one small decimal reader `encode::whole` for every integer (u64 for `num_at`, as
-// before) (→ 49,938); from_response's text body trimmed once (→ 49,890). Tried and not kept: percent-encoding into a Vec<u8> (+106), a sync
-// service-URL picker or `url` boxed with discovery inside (+3, +21), the no-login token path through the
-// single flight (+88), `scalar`'s `k` without recursion (+44), one header-error exit in `check_headers`
-// (+43), `Opts::pair` by `Option::zip` (+51), the login's method/path/fields as one match (+56), the
-// service error text built from SERVICES (+95), header lines by `cat` (+20).
-const WASM_GZIP_BUDGET = 49_890;
+// 51,900 → 49,821, each step measured (each commit says its own): IoTConnect's login and refresh bodies made JSON
+// by the edge (JSON.stringify) instead of escaped in Rust, its three auth requests sent from one place of the
+// login's state machine (→ 51,575); its options read by `Opts::required(key, needed)` and worded by `Opts::bad`,
+// an envelope's error status written into the response for `success()` to report, a 204 read by `success()` too,
+// an empty page made `[]` up front, discovery's URL error moved not copied (→ 51,392); `Body::num_at` without a
+// second integer parser (→ 51,277); a forward-only Unicode `encode::trim` in place of `str::trim` and its backward
+// decoder (→ 51,106); JS arrays read by a loop, not `collect()` into a `Result` (→ 50,908); first-character checks
+// by byte (→ 50,884); IoTConnect's finish errors by `bad()`, its page read as a u32, its version path pushed in
+// place (→ 50,814); `Error::Http` an `Rc` (→ 50,748); tokens one shared `Rc<Token>` with a `Cell` flag for a
+// refused one, so no token is ever copied (→ 50,441); the service URLs in a `OnceCell` (→ 50,378); a refused token
+// marked on itself, not found in the cache (→ 50,325); every "ctx: `name` …" message (options, path segments, base
+// URLs) made by the one `error::bad`, with one small decimal reader `encode::whole` for every integer (u64 for
+// `num_at`, as before) (→ 49,938); from_response's text body trimmed once (→ 49,890); a grant's missing or
+// unusable access_token refused in one check, in the words Particle's already use (→ 49,821). Tried and not kept:
+// percent-encoding into a Vec<u8> (+106), a sync service-URL picker or `url` boxed with discovery inside (+3,
+// +21), the no-login token path through the single flight (+88), `scalar`'s `k` without recursion (+44), one
+// header-error exit in `check_headers` (+43), `Opts::pair` by `Option::zip` (+51), the login's method/path/fields
+// as one match (+56), the service error text built from SERVICES (+95), header lines by `cat` (+20). Also tried:
+// "envelope has no data" for the basic token (−10, vaguer), `Opts::pair`'s error by `bad()` (+49).
+const WASM_GZIP_BUDGET = 49_821;
 const WEB_JS_GZIP_BUDGET = 17_000;
 // What a browser loads — the web glue, its snippets and the ES modules — ships without comments and
 // whitespace (esbuild, names kept so that stack traces stay readable): a third less to download. The
