@@ -76,13 +76,11 @@ impl Token {
     /// Reads an OAuth-style grant `{access_token, expires_in, refresh_token}` received at `now_ms`.
     /// `expires_in` absent or 0 means the token does not expire (Particle's `expires_in=0`).
     pub fn from_grant<B: Body>(body: &B, now_ms: f64) -> Result<Self, Error> {
+        // (Particle's own token answers are refused in the same words.)
         let access = body
             .str_at("access_token")
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| Error::InvalidResponse("token response has no access_token".into()))?;
-        if !is_token(&access) {
-            return Err(Error::InvalidResponse("token response's access_token is not a token".into()));
-        }
+            .filter(|t| is_token(t))
+            .ok_or_else(|| Error::InvalidResponse("the token answer has no usable access_token".into()))?;
         let lifetime_ms = body.num_at("expires_in").filter(|s| s.is_finite() && *s > 0.0).map(|s| s * 1000.0);
         Ok(Token {
             access,
