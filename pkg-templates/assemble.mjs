@@ -179,8 +179,9 @@ fs.writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(manifest, 
 // hand-written option reading (→ 49,552); one boxed future for all of Particle's calls (→ 49,543).
 // 49,543 → 49,597 (browser JS +96): a call's own signal ends its task wherever it waits, a login or a
 // discovery included (the executor drops the task when the signal fires).
-// Both series together, with the allocator and Particle cuts and the call signal: 47,363.
-const WASM_GZIP_BUDGET = 47_363;
+// Both series together, with the allocator and Particle cuts and the call signal: 47,363; a 303 after a
+// POST drops a body made at the edge too: 47,372.
+const WASM_GZIP_BUDGET = 47_372;
 const WEB_JS_GZIP_BUDGET = 17_000;
 // What a browser loads — the web glue, its snippets and the ES modules — ships without comments and
 // whitespace (esbuild, names kept so that stack traces stay readable): a third less to download. The
