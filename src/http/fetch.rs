@@ -69,9 +69,9 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
   let ctl, d, onAbort;
   try {
     // A signal that cannot be read (its getter throws) counts as fired.
-    if (signal && !(signal.aborted === false)) return [-2, 'aborted'];
+    if (signal && !(signal.aborted === false)) return [-2];
   } catch {
-    return [-2, 'aborted'];
+    return [-2];
   }
   try {
     const headers = {};
@@ -151,12 +151,12 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
     return [status, retryAfter, location, value, answerHeaders];
   } catch (err) {
     try {
-      if (signal && !(signal.aborted === false)) return [-2, 'aborted'];
-      if (ctl?.signal.aborted) return [-2, 'timeout'];
+      if (signal && !(signal.aborted === false)) return [-2];
+      if (ctl?.signal.aborted) return [-4];
       const cause = err?.cause?.code ?? err?.cause?.message;
-      return [-2, 'network', `${err?.message ?? err}${cause ? ` (${cause})` : ''}`];
+      return [-5, `${err?.message ?? err}${cause ? ` (${cause})` : ''}`];
     } catch {
-      return [-2, 'network'];
+      return [-5];
     }
   } finally {
     if (d) untrack(d);
@@ -225,7 +225,7 @@ extern "C" {
     /// `[status, retryAfter, location, body, headers]`; `location` (of a 3xx) is the
     /// absolute URL when it stays on the request's origin and `""` when it leaves it. `[0]` is a redirect
     /// the platform hides (a browser's `opaqueredirect`), `[-1]` an answer that is not a `Response`,
-    /// `[-2, kind, message]` a failure (`aborted`, `timeout`, `network`). Being async, it never throws.
+    /// `[-2]` an abort, `[-4]` a timeout, `[-5, message]` a network failure. Being async, it never throws.
     fn exchange(
         fetch: &Function,
         url: &str,
@@ -364,15 +364,12 @@ impl Transport for FetchTransport {
         };
         let got: Array = got.unchecked_into();
         let status = got.get(0).as_f64().unwrap_or(-1.0);
-        if status == -3.0 {
-            return Err(Error::invalid("the request body cannot be turned into JSON"));
-        }
-        if status == -2.0 {
-            let kind = text(&got.get(1));
-            return Err(match kind.as_deref() {
-                Some("aborted") => Error::Aborted,
-                Some("timeout") => Error::Timeout(timeout),
-                _ => Error::Network(text(&got.get(2)).unwrap_or_else(|| "fetch failed".into())),
+        if status < -1.0 {
+            return Err(match status as i8 {
+                -2 => Error::Aborted,
+                -3 => Error::invalid("the request body cannot be turned into JSON"),
+                -4 => Error::Timeout(timeout),
+                _ => Error::Network(text(&got.get(1)).unwrap_or_else(|| "fetch failed".into())),
             });
         }
         // A browser's `opaqueredirect` (status 0) hides its Location: a redirect without one, never followed.
