@@ -256,9 +256,9 @@ extern "C" {
         message: &str,
         vendor: &str,
         code: &str,
-        status: &JsValue,
+        status: Option<u16>,
         body: &JsValue,
-        retry_after: &JsValue,
+        retry_after: Option<f64>,
         particle: bool,
     ) -> JsValue;
 
