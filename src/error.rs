@@ -2,7 +2,7 @@
 
 use crate::prelude::*;
 
-use crate::http::encode::{cat, num};
+use crate::http::encode::{cat, num, trim};
 use crate::http::{Body, Response};
 
 /// The cloud a client talks to; carried into every `CloudError` as `vendor`.
@@ -57,7 +57,8 @@ pub struct HttpError {
 pub enum Error {
     /// Bad input caught before any request was sent.
     InvalidArgument(String),
-    Http(Box<HttpError>),
+    /// (Shared: the error of one token fetch goes to every caller waiting on it, and cloning it costs a count.)
+    Http(alloc::rc::Rc<HttpError>),
     Timeout(u32),
     Aborted,
     Network(String),
@@ -135,7 +136,13 @@ impl Error {
         let message = ["error_description", "detail", "message", "error"]
             .iter()
             .find_map(|k| text_at(body, k))
-            .or_else(|| body.as_str().filter(|s| !s.trim().is_empty() && !looks_like_html(s)).map(|s| clip(&s)))
+            .or_else(|| {
+                // A text body, unless blank or markup (an HTML error page from a proxy, XML: it stays
+                // available as `body`).
+                let s = body.as_str()?;
+                let s = trim(&s);
+                s.as_bytes().first().is_some_and(|b| *b != b'<').then(|| clip(s))
+            })
             .unwrap_or_else(|| cat(&["HTTP ", &status]));
         let code = ["error", "code"]
             .iter()
@@ -143,14 +150,27 @@ impl Error {
             .find(|c| is_identifier(c))
             .unwrap_or_else(|| cat(&["http_", &status]));
         let retry_after = resp.retry_after_ms.map(|ms| ceil(ms / 1000.0));
-        Error::Http(Box::new(HttpError { status: resp.status, code, message, body: body.to_error_body(), retry_after }))
+        Error::Http(alloc::rc::Rc::new(HttpError {
+            status: resp.status,
+            code,
+            message,
+            body: body.to_error_body(),
+            retry_after,
+        }))
     }
+}
+
+/// The error of a wrong argument or option: `{ctx}: \`{name}\` {what}` (`iotc.devices.get: \`guid\` must not
+/// contain …`), every such message made by this one function.
+#[inline(never)]
+pub(crate) fn bad(ctx: &str, name: &str, what: &str) -> Error {
+    Error::InvalidArgument(cat(&[ctx, ": `", name, "` ", what]))
 }
 
 /// The text at `key` of a body, unless blank.
 #[inline(never)]
 fn text_at<B: Body>(body: &B, key: &str) -> Option<String> {
-    body.str_at(key).filter(|s| !s.trim().is_empty())
+    body.str_at(key).filter(|s| !trim(s).is_empty())
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -159,13 +179,8 @@ fn is_identifier(s: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
 }
 
-/// Markup (an HTML error page from a proxy, XML) makes a poor message; it stays available as `body`.
-fn looks_like_html(s: &str) -> bool {
-    s.trim_start().starts_with('<')
-}
-
+/// `s` (trimmed) cut after 200 characters.
 fn clip(s: &str) -> String {
-    let s = s.trim();
     match s.char_indices().nth(200) {
         Some((i, _)) => cat(&[s.get(..i).unwrap_or(s), "…"]),
         None => s.to_string(),

@@ -181,7 +181,7 @@ proptest! {
 
     #[test]
     fn path_segment_encodes_or_refuses(v in prop_oneof![text(12), "[./]{0,3}", "[ \\t]{0,3}[.]{1,2}[ \\t]{0,3}"]) {
-        match path_segment("deviceId", &v) {
+        match path_segment("t", "deviceId", &v) {
             Ok(enc) => {
                 prop_assert!(!refused_segment(&v), "{v:?} accepted as {enc:?}");
                 prop_assert!(only_unreserved_or_escapes(&enc, b""), "{enc:?}");
@@ -190,7 +190,7 @@ proptest! {
             }
             Err(e) => {
                 prop_assert!(refused_segment(&v), "{v:?} refused: {e}");
-                prop_assert!(matches!(&e, Error::InvalidArgument(m) if m.starts_with("deviceId ")), "{e:?}");
+                prop_assert!(matches!(&e, Error::InvalidArgument(m) if m.starts_with("t: `deviceId` ")), "{e:?}");
             }
         }
     }
@@ -294,14 +294,14 @@ proptest! {
             ("[ ]?https?://", "[a-z]{0,3}", text(6), "[/ \\t]{0,2}").prop_map(|(a, b, c, d)| a + &b + &c + &d),
         ]
     ) {
-        if let Ok(url) = base_url("baseUrl", &v) {
+        if let Ok(url) = base_url("t", "baseUrl", &v) {
             let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
             prop_assert!(rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/')), "{v:?} -> {url:?}");
             prop_assert!(!url.ends_with('/') && !url.contains(['?', '#', ' ']), "{v:?} -> {url:?}");
             // No whitespace or control character gets through, and checking an accepted URL again
             // changes nothing.
             prop_assert!(!url.chars().any(|c| c.is_whitespace() || c.is_control()), "{v:?} -> {url:?}");
-            prop_assert_eq!(base_url("baseUrl", &url).ok(), Some(url.clone()));
+            prop_assert_eq!(base_url("t", "baseUrl", &url).ok(), Some(url.clone()));
         }
     }
 
@@ -314,7 +314,7 @@ proptest! {
     ) {
         let expected = format!("{scheme}://{host}{path}");
         let given = format!(" {expected}{slashes} ");
-        prop_assert_eq!(base_url("baseUrl", &given).ok(), Some(expected));
+        prop_assert_eq!(base_url("t", "baseUrl", &given).ok(), Some(expected));
     }
 
     #[test]
@@ -567,7 +567,13 @@ proptest! {
         b in prop_oneof![-1e16..1e16f64, -1e6..1e6f64],
     ) {
         prop_assume!(!expires_at.is_some_and(f64::is_nan));
-        let mut t = Token { access: "a".into(), expires_at_ms: expires_at, lifetime_ms: lifetime, refresh: None };
+        let t = Token {
+            access: "a".into(),
+            expires_at_ms: expires_at,
+            lifetime_ms: lifetime,
+            refresh: None,
+            refused: Default::default(),
+        };
         if expired {
             t.expire();
         }
@@ -1109,7 +1115,7 @@ fn base_urls_with_whitespace_or_control_characters_are_refused() {
     // `fetch` drops the tab (silently joining "a" and "b" into one host name) and fails on the others
     // with a network error instead of a clear invalid_argument.
     for bad in ["https://a\tb", "https://a\u{a0}b", "https://a\u{1}b", "https://a\u{2028}b", "https://a\t/"] {
-        assert!(base_url("baseUrl", bad).is_err(), "{bad:?} accepted");
+        assert!(base_url("t", "baseUrl", bad).is_err(), "{bad:?} accepted");
     }
 }
 

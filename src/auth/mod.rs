@@ -24,12 +24,12 @@ pub struct ClientCredentials {
 }
 
 impl<T: Transport> Login<T> for ClientCredentials {
-    fn login<'a>(&'a self, core: &'a Core<T>, _previous: Option<Token>) -> LoginFuture<'a> {
+    fn login<'a>(&'a self, core: &'a Core<T>, _previous: Option<alloc::rc::Rc<Token>>) -> LoginFuture<'a> {
         Box::pin(async move {
             let req = (self.request)(self, core.transport.random()).credentials();
             // A token request is safe to repeat, so an unavailable token service is waited out too.
             let resp = core.send_ok(&req, &[503]).await?;
-            Token::from_grant(&resp.body, core.now_ms())
+            Token::from_grant(&resp.body, core.now_ms()).map(alloc::rc::Rc::new)
         })
     }
 }
@@ -43,6 +43,9 @@ pub struct Token {
     /// Lifetime as granted, in ms, used to size the refresh margin.
     pub lifetime_ms: Option<f64>,
     pub refresh: Option<String>,
+    /// Refused by the server (see [`Token::expire`]): set through the one copy the cache and its callers
+    /// share.
+    pub refused: core::cell::Cell<bool>,
 }
 
 impl core::fmt::Debug for Token {
@@ -67,36 +70,37 @@ pub fn refresh_margin_ms(lifetime_ms: f64) -> f64 {
 impl Token {
     /// A token the user handed in: used as is, never refreshed by the client.
     pub fn fixed(access: String) -> Self {
-        Token { access, expires_at_ms: None, lifetime_ms: None, refresh: None }
+        Token { access, expires_at_ms: None, lifetime_ms: None, refresh: None, refused: Default::default() }
     }
 
     /// Reads an OAuth-style grant `{access_token, expires_in, refresh_token}` received at `now_ms`.
     /// `expires_in` absent or 0 means the token does not expire (Particle's `expires_in=0`).
     pub fn from_grant<B: Body>(body: &B, now_ms: f64) -> Result<Self, Error> {
+        // (Particle's own token answers are refused in the same words.)
         let access = body
             .str_at("access_token")
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| Error::InvalidResponse("token response has no access_token".into()))?;
-        if !is_token(&access) {
-            return Err(Error::InvalidResponse("token response's access_token is not a token".into()));
-        }
+            .filter(|t| is_token(t))
+            .ok_or_else(|| Error::InvalidResponse("the token answer has no usable access_token".into()))?;
         let lifetime_ms = body.num_at("expires_in").filter(|s| s.is_finite() && *s > 0.0).map(|s| s * 1000.0);
         Ok(Token {
             access,
             expires_at_ms: lifetime_ms.map(|l| now_ms + l),
             lifetime_ms,
             refresh: body.str_at("refresh_token").filter(|t| is_token(t)),
+            refused: Default::default(),
         })
     }
 
     /// Marks the token as no longer usable (the server refused it), keeping its refresh token.
-    pub fn expire(&mut self) {
-        self.expires_at_ms = Some(f64::NEG_INFINITY);
-        self.lifetime_ms = None;
+    pub fn expire(&self) {
+        self.refused.set(true);
     }
 
     /// Whether the token can still be sent at `now_ms`, keeping the refresh margin.
     pub fn is_fresh(&self, now_ms: f64) -> bool {
+        if self.refused.get() {
+            return false;
+        }
         match (self.expires_at_ms, self.lifetime_ms) {
             (Some(at), Some(life)) => now_ms < at - refresh_margin_ms(life),
             (Some(at), None) => now_ms < at,

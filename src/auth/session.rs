@@ -6,22 +6,23 @@ use crate::prelude::*;
 use super::{SingleFlight, Token};
 use crate::error::Error;
 use crate::http::{success, Core, Request, Response, Transport};
+use alloc::rc::Rc;
 use core::future::Future;
 use core::pin::Pin;
 
-pub type LoginFuture<'a> = Pin<Box<dyn Future<Output = Result<Token, Error>> + 'a>>;
+pub type LoginFuture<'a> = Pin<Box<dyn Future<Output = Result<Rc<Token>, Error>> + 'a>>;
 
 /// A vendor's way of getting a token. `previous` is the stale token, if any, for flows that refresh.
 ///
 /// Object-safe (a boxed future) so that one `Session` serves every vendor: a generic session would be
 /// compiled once per vendor into the wasm.
 pub trait Login<T: Transport> {
-    fn login<'a>(&'a self, core: &'a Core<T>, previous: Option<Token>) -> LoginFuture<'a>;
+    fn login<'a>(&'a self, core: &'a Core<T>, previous: Option<Rc<Token>>) -> LoginFuture<'a>;
 }
 
 pub struct Session<T> {
     pub core: Core<T>,
-    tokens: SingleFlight<Token>,
+    tokens: SingleFlight<Rc<Token>>,
     /// `None` when the user gave only an access token: it is sent as is and never replaced.
     login: Option<Box<dyn Login<T>>>,
 }
@@ -30,11 +31,11 @@ impl<T: Transport> Session<T> {
     /// Needs `login` or `access_token` (or both: the token is used until the server refuses it).
     #[inline(never)]
     pub fn new(core: Core<T>, login: Option<Box<dyn Login<T>>>, access_token: Option<String>) -> Self {
-        Session { core, tokens: SingleFlight::new(access_token.map(Token::fixed)), login }
+        Session { core, tokens: SingleFlight::new(access_token.map(|t| Rc::new(Token::fixed(t)))), login }
     }
 
     /// A usable token: the cached one while fresh, else one fetch shared by every caller.
-    pub async fn token(&self) -> Result<Token, Error> {
+    pub async fn token(&self) -> Result<Rc<Token>, Error> {
         let now = self.core.now_ms();
         match &self.login {
             Some(login) => self.tokens.get(|t| t.is_fresh(now), |prev| login.login(&self.core, prev)).await,
@@ -45,7 +46,7 @@ impl<T: Transport> Session<T> {
     }
 
     /// The token in the cache, fresh or not; nothing is sent.
-    pub fn cached(&self) -> Option<Token> {
+    pub fn cached(&self) -> Option<Rc<Token>> {
         self.tokens.peek()
     }
 
@@ -83,11 +84,8 @@ impl<T: Transport> Session<T> {
             let req = build(&token.access);
             let resp = self.core.send(&req, &[]).await?;
             if resp.status == 401 && self.login.is_some() && !again {
-                self.tokens.update(|t| {
-                    if t.access == token.access {
-                        t.expire();
-                    }
-                });
+                // The cache's own token, unless a newer one has replaced it there already.
+                token.expire();
                 again = true;
                 continue;
             }

@@ -2,7 +2,7 @@
 
 use crate::prelude::*;
 
-use crate::error::Error;
+use crate::error::{bad, Error};
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
@@ -20,6 +20,47 @@ fn percent_encode(s: &str, space_as_plus: bool) -> String {
         }
     }
     out
+}
+
+/// `s` without the whitespace (Unicode's, as `str::trim`) at either end, found reading forward only: the
+/// standard `trim` brings its own backward UTF-8 decoder and searchers into the wasm.
+#[inline(never)]
+pub fn trim(s: &str) -> &str {
+    let (mut start, mut end) = (None, 0);
+    for (i, c) in s.char_indices() {
+        if !c.is_whitespace() {
+            start.get_or_insert(i);
+            end = i + c.len_utf8();
+        }
+    }
+    s.get(start.unwrap_or(0)..end).unwrap_or("")
+}
+
+/// A whole number in decimal digits, optionally after a `+`, as `str::parse` reads an unsigned integer;
+/// `None` for anything else and for numbers from 18,446,744,073,709,551,610 on. One small reader for the
+/// crate, in place of the standard parsers (one per integer type in the wasm).
+#[inline(never)]
+pub fn whole(s: &str) -> Option<u64> {
+    let digits = match s.as_bytes() {
+        [b'+', d @ ..] => d,
+        d => d,
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() || n > (u64::MAX - 9) / 10 {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    Some(n)
+}
+
+/// [`whole`] as a `u32`: what `s.parse::<u32>()` reads.
+pub fn whole32(s: &str) -> Option<u32> {
+    whole(s).and_then(|n| u32::try_from(n).ok())
 }
 
 /// `parts` joined: messages and URLs made without `format!`, whose machinery costs wasm bytes at every
@@ -54,15 +95,15 @@ pub fn num(mut n: u64) -> String {
 ///
 /// `/`, `?` and `#` would change which resource is addressed, and `.`/`..` would climb the path, so they
 /// are refused rather than encoded: an id never legitimately holds them.
-pub fn path_segment(what: &str, value: &str) -> Result<String, Error> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid(cat(&[what, " must be a non-empty string"])));
+pub fn path_segment(ctx: &str, name: &str, value: &str) -> Result<String, Error> {
+    if trim(value).is_empty() {
+        return Err(bad(ctx, name, "must be a non-empty string"));
     }
     if value == "." || value == ".." {
-        return Err(Error::invalid(cat(&[what, " must not be '.' or '..'"])));
+        return Err(bad(ctx, name, "must not be '.' or '..'"));
     }
     if value.chars().any(|c| matches!(c, '/' | '?' | '#' | '\\') || c.is_control()) {
-        return Err(Error::invalid(cat(&[what, " must not contain '/', '?', '#', '\\' or control characters"])));
+        return Err(bad(ctx, name, "must not contain '/', '?', '#', '\\' or control characters"));
     }
     Ok(percent_encode(value, false))
 }
@@ -167,18 +208,18 @@ pub fn json_string(s: &str) -> String {
 /// `join` can append `/path`. `fetch` in Node needs absolute URLs, and a query or fragment would break
 /// every path appended to it. Only printable ASCII is taken (an international host name in its `xn--`
 /// form): whitespace or a control character would be dropped or refused by `fetch` far from here.
-pub fn base_url(what: &str, value: &str) -> Result<String, Error> {
-    let v = value.trim();
+pub fn base_url(ctx: &str, name: &str, value: &str) -> Result<String, Error> {
+    let v = trim(value);
     let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
     match rest {
         Some(r)
             if !r.is_empty()
-                && !r.starts_with('/')
+                && r.as_bytes().first() != Some(&b'/')
                 && v.bytes().all(|b| b.is_ascii_graphic() && b != b'?' && b != b'#') =>
         {
-            Ok(v.trim_end_matches('/').to_string())
+            Ok(v.get(..v.bytes().rposition(|b| b != b'/').map_or(0, |i| i + 1)).unwrap_or(v).to_string())
         }
-        _ => Err(Error::invalid(cat(&[what, " must be an absolute http(s) URL without query or fragment"]))),
+        _ => Err(bad(ctx, name, "must be an absolute http(s) URL without query or fragment")),
     }
 }
 
@@ -188,15 +229,15 @@ mod tests {
 
     #[test]
     fn ids_are_percent_encoded() {
-        assert_eq!(path_segment("id", "a b+c%é").unwrap(), "a%20b%2Bc%25%C3%A9");
-        assert_eq!(path_segment("id", "0123abcd-EF_.~").unwrap(), "0123abcd-EF_.~");
+        assert_eq!(path_segment("t", "id", "a b+c%é").unwrap(), "a%20b%2Bc%25%C3%A9");
+        assert_eq!(path_segment("t", "id", "0123abcd-EF_.~").unwrap(), "0123abcd-EF_.~");
     }
 
     #[test]
     fn ids_that_would_change_the_path_are_refused() {
         for bad in ["", "  ", ".", "..", "a/b", "a?b", "a#b", "a\\b", "a\nb"] {
-            let err = path_segment("deviceId", bad).unwrap_err();
-            assert!(matches!(err, Error::InvalidArgument(ref m) if m.starts_with("deviceId")), "{bad:?}: {err}");
+            let err = path_segment("t", "deviceId", bad).unwrap_err();
+            assert!(matches!(err, Error::InvalidArgument(ref m) if m.starts_with("t: `deviceId` ")), "{bad:?}: {err}");
         }
     }
 
@@ -255,11 +296,36 @@ mod tests {
     }
 
     #[test]
+    fn whole_numbers_read_as_the_standard_parsers_do() {
+        let cases =
+            ["", "+", "-1", "0", "+7", "007", " 1", "1 ", "1.0", "1e3", "4294967295", "4294967296", "+4294967296"];
+        let more = ["18446744073709551609", "18446744073709551616", "99999999999999999999", "1٣", "١"];
+        for s in cases.iter().chain(&more) {
+            assert_eq!(whole(s), s.parse::<u64>().ok(), "{s:?}");
+            assert_eq!(whole32(s), s.parse::<u32>().ok(), "{s:?}");
+        }
+        for n in (0..64).map(|k| 1u64 << k).chain([u32::MAX.into(), 9_999_999_999_999_999_999]) {
+            assert_eq!(whole(&n.to_string()), Some(n));
+        }
+    }
+
+    #[test]
+    fn trim_is_the_standard_trim() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            for s in [c.to_string(), format!("{c}a{c}"), format!(" {c}\u{3000}b c{c}\t"), format!("x{c}")] {
+                assert_eq!(trim(&s), s.trim(), "U+{:04X}", c as u32);
+            }
+        }
+        assert_eq!(trim(""), "");
+    }
+
+    #[test]
     fn base_urls_must_be_absolute() {
-        assert_eq!(base_url("baseUrl", "https://api2.arduino.cc/").unwrap(), "https://api2.arduino.cc");
-        assert_eq!(base_url("baseUrl", "http://127.0.0.1:8787/arduino").unwrap(), "http://127.0.0.1:8787/arduino");
+        assert_eq!(base_url("t", "baseUrl", "https://api2.arduino.cc/").unwrap(), "https://api2.arduino.cc");
+        assert_eq!(base_url("t", "baseUrl", "http://127.0.0.1:8787/arduino").unwrap(), "http://127.0.0.1:8787/arduino");
+        assert_eq!(base_url("t", "baseUrl", " https://x.test/a// ").unwrap(), "https://x.test/a");
         for bad in ["", "api2.arduino.cc", "/iot", "ftp://x", "https://", "https://x/?a=1", "https://x/#f"] {
-            assert!(base_url("baseUrl", bad).is_err(), "{bad}");
+            assert!(base_url("t", "baseUrl", bad).is_err(), "{bad}");
         }
     }
 }

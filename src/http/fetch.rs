@@ -65,20 +65,35 @@ function untrack(d) {
   if (inFlight.delete(d) && inFlight.size === 0) hold(false);
 }
 
-export async function exchange(fetch, url, method, headerLines, body, signal, timeoutMs, binary) {
+export async function exchange(fetch, url, method, headerLines, body, signal, timeoutMs, binary, kind) {
   let ctl, d, onAbort;
   try {
     // A signal that cannot be read (its getter throws) counts as fired.
-    if (signal && !(signal.aborted === false)) return [-2, 'aborted'];
+    if (signal && !(signal.aborted === false)) return [-2];
   } catch {
-    return [-2, 'aborted'];
+    return [-2];
   }
   try {
     const headers = {};
     const h = headerLines.split('\n');
     for (let i = 0; i + 1 < h.length; i += 2) headers[h[i]] = h[i + 1];
     const init = { method, headers, redirect: 'manual' };
-    if (Array.isArray(body)) {
+    if (kind > 1) {
+      // JSON: of the value, or of an object of the fields (`*`: an object whose keys are merged in).
+      try {
+        let v = body;
+        if (kind > 2) {
+          v = {};
+          for (let i = 0; i + 1 < body.length; i += 2) {
+            if (body[i] === '*') Object.assign(v, body[i + 1]);
+            else v[body[i]] = body[i + 1];
+          }
+        }
+        init.body = JSON.stringify(v);
+      } catch {
+        return [-3];
+      }
+    } else if (kind) {
       // Form fields [name, value, ...]: multipart when a Content-Type is not given, else a URL-encoded form.
       const form = headers['Content-Type'] ? new URLSearchParams() : new FormData();
       for (let i = 0; i + 1 < body.length; i += 2) {
@@ -136,12 +151,12 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
     return [status, retryAfter, location, value, answerHeaders];
   } catch (err) {
     try {
-      if (signal && !(signal.aborted === false)) return [-2, 'aborted'];
-      if (ctl?.signal.aborted) return [-2, 'timeout'];
+      if (signal && !(signal.aborted === false)) return [-2];
+      if (ctl?.signal.aborted) return [-4];
       const cause = err?.cause?.code ?? err?.cause?.message;
-      return [-2, 'network', `${err?.message ?? err}${cause ? ` (${cause})` : ''}`];
+      return [-5, `${err?.message ?? err}${cause ? ` (${cause})` : ''}`];
     } catch {
-      return [-2, 'network'];
+      return [-5];
     }
   } finally {
     if (d) untrack(d);
@@ -205,11 +220,12 @@ export async function sleep(ms, signal) {
 "#)]
 extern "C" {
     /// Sends one request with a deadline `timeout_ms` from now (0: none) on the shared timer and the
-    /// user's `signal`. `body`: undefined, a string, or form fields `[name, value, …]`. Resolves
+    /// user's `signal`. `body`: undefined, a string, or (`kind` 1) form fields `[name, value, …]`; `kind` 2 a
+    /// value sent as `JSON.stringify` makes it, 3 the fields of an object sent so (`[-3]`: JSON failed). Resolves
     /// `[status, retryAfter, location, body, headers]`; `location` (of a 3xx) is the
     /// absolute URL when it stays on the request's origin and `""` when it leaves it. `[0]` is a redirect
     /// the platform hides (a browser's `opaqueredirect`), `[-1]` an answer that is not a `Response`,
-    /// `[-2, kind, message]` a failure (`aborted`, `timeout`, `network`). Being async, it never throws.
+    /// `[-2]` an abort, `[-4]` a timeout, `[-5, message]` a network failure. Being async, it never throws.
     fn exchange(
         fetch: &Function,
         url: &str,
@@ -219,6 +235,7 @@ extern "C" {
         signal: &JsValue,
         timeout_ms: u32,
         binary: bool,
+        kind: u8,
     ) -> Promise;
 
     /// `target[key] = value`, which cannot throw into wasm.
@@ -239,9 +256,9 @@ extern "C" {
         message: &str,
         vendor: &str,
         code: &str,
-        status: &JsValue,
+        status: Option<u16>,
         body: &JsValue,
-        retry_after: &JsValue,
+        retry_after: Option<f64>,
         particle: bool,
     ) -> JsValue;
 
@@ -315,44 +332,19 @@ impl Transport for FetchTransport {
             lines.push_str(v);
             lines.push('\n');
         }
-        let body = match (&req.payload, &req.body) {
-            (Some(p @ (Payload::Json(_) | Payload::Object(_))), _) => {
-                let object;
-                let v = match p {
-                    Payload::Object(fields) => {
-                        let o = Object::new();
-                        for (k, v) in fields {
-                            // `*`: the keys of an object, merged in.
-                            if *k == "*" {
-                                if !crate::js::options::merge(&o, v) {
-                                    return Err(Error::invalid("the request body cannot be turned into JSON"));
-                                }
-                            } else {
-                                set(&o, k, v);
-                            }
-                        }
-                        object = JsValue::from(o);
-                        &object
-                    }
-                    Payload::Json(v) => v,
-                    _ => &JsValue::UNDEFINED,
-                };
-                let text = json(v);
-                if text.is_null() {
-                    return Err(Error::invalid("the request body cannot be turned into JSON"));
-                }
-                text
-            }
-            (Some(Payload::Multipart(fields) | Payload::Form(fields)), _) => {
+        // (`kind`: 1 form fields, 2 a value for `JSON.stringify`, 3 the fields of an object for it.)
+        let (body, kind) = match (&req.payload, &req.body) {
+            (Some(Payload::Json(v)), _) => (v.clone(), 2),
+            (Some(Payload::Multipart(fields) | Payload::Form(fields) | Payload::Object(fields)), _) => {
                 let a = Array::new();
                 for (k, v) in fields {
                     a.push(&JsValue::from_str(k));
                     a.push(v);
                 }
-                a.into()
+                (a.into(), if matches!(req.payload, Some(Payload::Object(_))) { 3 } else { 1 })
             }
-            (None, Some(text)) => JsValue::from_str(text),
-            (None, None) => JsValue::UNDEFINED,
+            (None, Some(text)) => (JsValue::from_str(text), 0),
+            (None, None) => (JsValue::UNDEFINED, 0),
         };
         let timeout = req.timeout_ms.unwrap_or(self.timeout_ms);
         let pending = exchange(
@@ -364,6 +356,7 @@ impl Transport for FetchTransport {
             req.signal.as_ref().unwrap_or(&self.signal),
             timeout,
             req.expect == crate::http::Shape::Binary,
+            kind,
         );
         // `exchange` never rejects; should the platform make it, that is a network failure too.
         let Ok(got) = JsFuture::from(pending).await else {
@@ -371,12 +364,12 @@ impl Transport for FetchTransport {
         };
         let got: Array = got.unchecked_into();
         let status = got.get(0).as_f64().unwrap_or(-1.0);
-        if status == -2.0 {
-            let kind = text(&got.get(1));
-            return Err(match kind.as_deref() {
-                Some("aborted") => Error::Aborted,
-                Some("timeout") => Error::Timeout(timeout),
-                _ => Error::Network(text(&got.get(2)).unwrap_or_else(|| "fetch failed".into())),
+        if status < -1.0 {
+            return Err(match status as i8 {
+                -2 => Error::Aborted,
+                -3 => Error::invalid("the request body cannot be turned into JSON"),
+                -4 => Error::Timeout(timeout),
+                _ => Error::Network(text(&got.get(1)).unwrap_or_else(|| "fetch failed".into())),
             });
         }
         // A browser's `opaqueredirect` (status 0) hides its Location: a redirect without one, never followed.

@@ -253,7 +253,7 @@ pub trait Body: Clone + PartialEq {
     /// A number, or a string holding a whole number (some token endpoints send `"expires_in": "3600"`).
     fn num_at(&self, key: &str) -> Option<f64> {
         let v = self.get(key)?;
-        v.as_f64().or_else(|| v.as_str()?.trim().parse::<u64>().ok().map(|n| n as f64))
+        v.as_f64().or_else(|| encode::whole(encode::trim(&v.as_str()?)).map(|n| n as f64))
     }
 }
 

@@ -39,6 +39,7 @@ pub fn follow(req: &Request, status: u16, location: Option<String>, hops: u32) -
                 if status == 303 || (matches!(status, 301 | 302) && req.method == Method::Post) {
                     out.method = Method::Get;
                     out.body = None;
+                    out.payload = None;
                 }
                 return Ok(out);
             }
@@ -87,5 +88,12 @@ mod tests {
         assert_eq!((next.method, next.body.as_deref()), (Method::Get, None));
         let again = follow(&post, 307, Some("http://h.test/b".into()), 1).unwrap();
         assert_eq!((again.method, again.body.as_deref()), (Method::Post, Some("{}")));
+        // A body made at the edge from the caller's values goes the same way.
+        let mut post = Request::post("http://h.test/a");
+        post.payload = Some(super::super::Payload::Json("{}".into()));
+        let next = follow(&post, 303, Some("http://h.test/b".into()), 1).unwrap();
+        assert_eq!((next.method, next.payload), (Method::Get, None));
+        let again = follow(&post, 308, Some("http://h.test/b".into()), 1).unwrap();
+        assert_eq!((again.method, again.payload), (Method::Post, Some(super::super::Payload::Json("{}".into()))));
     }
 }

@@ -73,13 +73,13 @@ impl RetryPolicy {
 /// platform's `Date.parse`) turns into epoch milliseconds, counted from `now_ms`. A date in the past gives
 /// 0; anything unparseable gives `None`.
 pub fn parse_retry_after(value: &str, now_ms: f64, parse_date: impl Fn(&str) -> Option<f64>) -> Option<f64> {
-    let v = value.trim();
+    let v = super::encode::trim(value);
     if v.ends_with("GMT") {
         return parse_date(v).map(|at| (at - now_ms).max(0.0));
     }
     // Whole seconds only: anything else is ignored (and backed off from), rather than handed to a lenient
     // date parser that reads "-1" or "1.5" as a date in 2001.
-    v.parse::<u32>().ok().map(|s| f64::from(s) * 1000.0)
+    super::encode::whole32(v).map(|s| f64::from(s) * 1000.0)
 }
 
 #[cfg(test)]

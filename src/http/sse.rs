@@ -109,7 +109,7 @@ impl Parser {
             "id" if !value.bytes().any(|b| b == 0) => set(id, value),
             // Digits only; a number past `u32` is the largest.
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
-                self.retry_ms = Some(value.parse().unwrap_or(u32::MAX));
+                self.retry_ms = Some(super::encode::whole32(value).unwrap_or(u32::MAX));
             }
             // Comments (an empty field name) and unknown fields.
             _ => {}

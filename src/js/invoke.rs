@@ -111,17 +111,15 @@ impl Arg for JsValue {
                 if len > f64::from(MAX_ITEMS) {
                     return Err(());
                 }
-                (0..len as u32)
-                    .map(|i| {
-                        let v = read_js(self, &i.into());
-                        if v.is_symbol() && threw(&v) {
-                            Err(())
-                        } else {
-                            Ok(v)
-                        }
-                    })
-                    .collect::<Result<Vec<_>, ()>>()
-                    .map(Some)
+                let mut out = Vec::new();
+                for i in 0..len as u32 {
+                    let v = read_js(self, &i.into());
+                    if v.is_symbol() && threw(&v) {
+                        return Err(());
+                    }
+                    out.push(v);
+                }
+                Ok(Some(out))
             }
         }
     }
@@ -193,7 +191,7 @@ pub fn per_call(
     if op.flags & OPTS != 0 {
         if let Some(h) = Arg::field(opts, "headers").ok().flatten() {
             if !Arg::is_object(&h) || !header_pairs(&h, extra) {
-                return Err(Error::invalid(crate::http::encode::cat(&[name, ": `headers` must be an object"])));
+                return Err(crate::ops::bad(name, "headers", "must be an object"));
             }
         }
     }

@@ -26,24 +26,20 @@ pub(super) fn new(options: JsValue) -> Result<Rc<Client>, Error> {
     let platform = o.string("platform")?.unwrap_or_default();
     // Given service URLs: discovery is not asked, so none of its settings is needed.
     let urls = match o.raw("urls")? {
-        Some(v) if Body::is_object(&v) => Some(service_urls(&v, "IoTConnect: `urls.", "", &platform)?),
-        Some(_) => return Err(Error::invalid("IoTConnect: `urls` must be an object")),
+        Some(v) if Body::is_object(&v) => Some(service_urls(&v, "IoTConnect", "urls.", "", &platform)?),
+        Some(_) => return Err(o.bad("urls", "must be an object")),
         None => None,
     };
     let discover = urls.is_none();
     if !(platform == "aws" || platform == "az" || (!discover && platform.is_empty())) {
-        return Err(Error::invalid("IoTConnect: `platform` must be \"aws\" or \"az\""));
+        return Err(o.bad("platform", "must be \"aws\" or \"az\""));
     }
     let (user, token) = o.credentials("username", "password")?;
     // Discovery needs the solution key and the environment; the login, the solution key.
-    let need = |key: &str, needed: bool| match needed {
-        true => o.required(key),
-        false => Ok(o.string(key)?.unwrap_or_default()),
-    };
     let solution = Solution {
         discovery_url: o.url("discoveryUrl", iotconnect::DEFAULT_DISCOVERY_URL)?,
-        solution_key: need("solutionKey", discover || user.is_some())?,
-        environment: need("environment", discover)?,
+        solution_key: o.required("solutionKey", discover || user.is_some())?,
+        environment: o.required("environment", discover)?,
         platform,
     };
     Ok(Rc::new(iotconnect::IoTConnect::new(o.client_config()?, solution, urls, user, token)))

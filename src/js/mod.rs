@@ -80,20 +80,19 @@ pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
                 #[cfg(test)]
                 _ => JsValue::UNDEFINED,
             };
-            (body, opt_num(h.retry_after))
+            (body, h.retry_after)
         }
-        Error::UnexpectedBody(_, ErrorBody::Js(v)) => (v.clone(), JsValue::UNDEFINED),
-        _ => (JsValue::UNDEFINED, JsValue::UNDEFINED),
+        Error::UnexpectedBody(_, ErrorBody::Js(v)) => (v.clone(), None),
+        _ => (JsValue::UNDEFINED, None),
     };
-    let status = opt_num(err.status().map(f64::from));
     crate::http::fetch::cloud_error(
         &class,
         &err.message(),
         vendor.as_str(),
         err.code(),
-        &status,
+        err.status(),
         &body,
-        &retry_after,
+        retry_after,
         vendor == Vendor::Particle,
     )
 }

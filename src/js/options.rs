@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::http::encode::{self, cat, num};
 use crate::http::fetch::{bounded_string, FetchTransport};
 use crate::http::retry::RetryPolicy;
+use crate::ops::bad;
 use crate::vendors::ClientConfig;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -56,7 +57,7 @@ extern "C" {
 pub fn read(target: &JsValue, key: &JsValue, ctx: &str, what: &str) -> Result<JsValue, Error> {
     let v = read_js(target, key);
     if v.is_symbol() && threw(&v) {
-        return Err(Error::invalid(cat(&[ctx, ": `", what, "` could not be read"])));
+        return Err(bad(ctx, what, "could not be read"));
     }
     Ok(v)
 }
@@ -65,7 +66,7 @@ pub fn read(target: &JsValue, key: &JsValue, ctx: &str, what: &str) -> Result<Js
 /// than [`MAX_TEXT`].
 #[inline(never)]
 pub fn text(value: &JsValue, ctx: &str, what: &str) -> Result<Option<String>, Error> {
-    bounded_string(value).map_err(|()| Error::invalid(cat(&[ctx, ": `", what, "` is longer than 65536 characters"])))
+    bounded_string(value).map_err(|()| bad(ctx, what, "is longer than 65536 characters"))
 }
 
 /// The present keys and values of an object of header values, as text (`String(value)`); `None` when it
@@ -85,8 +86,8 @@ pub fn string_of(ctx: &str, key: &str, value: Option<JsValue>) -> Result<Option<
     match value.filter(|v| !v.is_undefined() && !v.is_null()) {
         None => Ok(None),
         Some(v) => match text(&v, ctx, key)? {
-            Some(s) if !s.trim().is_empty() => Ok(Some(s)),
-            _ => Err(Error::invalid(cat(&[ctx, ": `", key, "` must be a non-empty string"]))),
+            Some(s) if !encode::trim(&s).is_empty() => Ok(Some(s)),
+            _ => Err(bad(ctx, key, "must be a non-empty string")),
         },
     }
 }
@@ -105,9 +106,9 @@ impl<'c> Opts<'c> {
         if value.is_undefined() || value.is_null() {
             return Ok(Opts { obj: js_sys::Object::new().into(), ctx });
         }
-        let array = is_array(&value).ok_or_else(|| Error::invalid(cat(&[ctx, ": the options could not be read"])))?;
+        let array = is_array(&value).ok_or_else(|| bad(ctx, "options", "could not be read"))?;
         if !value.is_object() || array || value.is_function() {
-            return Err(Error::invalid(cat(&[ctx, ": options must be an object"])));
+            return Err(bad(ctx, "options", "must be an object"));
         }
         Ok(Opts { obj: value, ctx })
     }
@@ -124,8 +125,8 @@ impl<'c> Opts<'c> {
         text(v, self.ctx, key)
     }
 
-    fn bad(&self, key: &str, what: &str) -> Error {
-        Error::invalid(cat(&[self.ctx, ": `", key, "` must be ", what]))
+    pub(crate) fn bad(&self, key: &str, what: &str) -> Error {
+        bad(self.ctx, key, what)
     }
 
     #[inline(never)]
@@ -138,9 +139,14 @@ impl<'c> Opts<'c> {
         string_of(self.ctx, key, value)
     }
 
+    /// A non-empty string when `needed`; otherwise it may be absent (empty).
     #[inline(never)]
-    pub fn required(&self, key: &str) -> Result<String, Error> {
-        self.string(key)?.ok_or_else(|| self.bad(key, "a non-empty string"))
+    pub fn required(&self, key: &str, needed: bool) -> Result<String, Error> {
+        match self.string(key)? {
+            Some(s) => Ok(s),
+            None if needed => Err(self.bad(key, "must be a non-empty string")),
+            None => Ok(String::new()),
+        }
     }
 
     /// A string that may be empty (a function argument).
@@ -149,14 +155,14 @@ impl<'c> Opts<'c> {
     pub fn text(&self, key: &str) -> Result<Option<String>, Error> {
         match self.raw(key)? {
             None => Ok(None),
-            Some(v) => self.str_of(key, &v)?.map(Some).ok_or_else(|| self.bad(key, "a string")),
+            Some(v) => self.str_of(key, &v)?.map(Some).ok_or_else(|| self.bad(key, "must be a string")),
         }
     }
 
     /// A boolean option; absent is `false`.
     #[inline(never)]
     pub fn flag(&self, key: &str) -> Result<bool, Error> {
-        self.raw(key)?.map_or(Ok(false), |v| v.as_bool().ok_or_else(|| self.bad(key, "a boolean")))
+        self.raw(key)?.map_or(Ok(false), |v| v.as_bool().ok_or_else(|| self.bad(key, "must be a boolean")))
     }
 
     /// A whole number in `min..=max`.
@@ -168,14 +174,17 @@ impl<'c> Opts<'c> {
                     .filter(|n| is_whole(*n) && (f64::from(min)..=f64::from(max)).contains(n))
                     .map(|n| n as u32)
                     .ok_or_else(|| {
-                        self.bad(key, &cat(&["a whole number from ", &num(min.into()), " to ", &num(max.into())]))
+                        self.bad(
+                            key,
+                            &cat(&["must be a whole number from ", &num(min.into()), " to ", &num(max.into())]),
+                        )
                     })
             })
             .transpose()
     }
 
     pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {
-        self.raw(key)?.map(|v| v.dyn_into::<Function>().map_err(|_| self.bad(key, "a function"))).transpose()
+        self.raw(key)?.map(|v| v.dyn_into::<Function>().map_err(|_| self.bad(key, "must be a function"))).transpose()
     }
 
     /// An `AbortSignal` (anything with a boolean `aborted` and `addEventListener`).
@@ -188,7 +197,7 @@ impl<'c> Opts<'c> {
         if aborted.is_some() && listens {
             Ok(Some(v))
         } else {
-            Err(self.bad(key, "an AbortSignal"))
+            Err(self.bad(key, "must be an AbortSignal"))
         }
     }
 
@@ -197,7 +206,7 @@ impl<'c> Opts<'c> {
     pub fn object(&self, key: &str) -> Result<Opts<'c>, Error> {
         match self.raw(key)? {
             Some(v) if v.is_object() => Ok(Opts { obj: v, ctx: self.ctx }),
-            Some(_) => Err(self.bad(key, "an object")),
+            Some(_) => Err(self.bad(key, "must be an object")),
             None => Opts::new(JsValue::UNDEFINED, self.ctx),
         }
     }
@@ -206,7 +215,7 @@ impl<'c> Opts<'c> {
     #[inline(never)]
     pub fn url(&self, key: &str, default: &str) -> Result<String, Error> {
         let value = self.string(key)?;
-        encode::base_url(&cat(&[self.ctx, ": `", key, "`"]), value.as_deref().unwrap_or(default))
+        encode::base_url(self.ctx, key, value.as_deref().unwrap_or(default))
     }
 
     /// Two options that go together (`clientId` and `clientSecret`): both or neither.

@@ -106,18 +106,23 @@ static LAST: Local<u32> = Local::new(0);
 #[no_mangle]
 pub extern "C" fn iot_poll(id: u32, aborted: bool) {
     let Some((vendor, mut task)) = take(id) else { return };
-    if aborted {
-        // Dropped where it waits: a shared login it was running is left for the next caller to run.
-        return done(id, false, super::to_js(Error::Aborted, vendor));
-    }
     // SAFETY: the data of this vtable's wakers is a task id, never dereferenced.
     let waker = unsafe { Waker::from_raw(RawWaker::new(id as usize as *const (), &VTABLE)) };
-    match task.as_mut().poll(&mut Context::from_waker(&waker)) {
-        Poll::Pending => {
-            let _ = TASKS.try_with(|t| t.borrow_mut().push((id, vendor, task)));
+    // Aborted: dropped where it waits (a shared login it was running is left for the next caller to run).
+    let result = if aborted {
+        Err(Error::Aborted)
+    } else {
+        match task.as_mut().poll(&mut Context::from_waker(&waker)) {
+            Poll::Pending => {
+                let _ = TASKS.try_with(|t| t.borrow_mut().push((id, vendor, task)));
+                return;
+            }
+            Poll::Ready(r) => r,
         }
-        Poll::Ready(Ok(v)) => done(id, true, v),
-        Poll::Ready(Err(e)) => done(id, false, super::to_js(e, vendor)),
+    };
+    match result {
+        Ok(v) => done(id, true, v),
+        Err(e) => done(id, false, super::to_js(e, vendor)),
     }
 }
 

@@ -352,10 +352,7 @@ impl Call {
     }
 }
 
-#[inline(never)]
-pub(crate) fn bad(ctx: &str, name: &str, what: &str) -> Error {
-    Error::InvalidArgument(encode::cat(&[ctx, ": `", name, "` ", what]))
-}
+pub(crate) use crate::error::bad;
 
 /// The text of a scalar parameter (path, query, header, form field), checked against its type.
 fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
@@ -394,7 +391,7 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
             },
         )
     })?;
-    if kind == b'e' && got.trim().is_empty() {
+    if kind == b'e' && encode::trim(&got).is_empty() {
         return Err(bad(ctx, name, "must be a non-empty string"));
     }
     if kind == b'g' && !is_uuid(&got) {
@@ -413,7 +410,7 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
 #[inline(never)]
 fn filled<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
     let s = scalar(v, kind, ctx, name)?;
-    if kind == b's' && s.trim().is_empty() {
+    if kind == b's' && encode::trim(&s).is_empty() {
         return Err(bad(ctx, name, "must be a non-empty string"));
     }
     Ok(s)
@@ -530,7 +527,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                     }
                     text
                 } else {
-                    encode::path_segment(&encode::cat(&[ctx, ": `", p.js, "`"]), &text)?
+                    encode::path_segment(ctx, p.js, &text)?
                 };
                 scopes += !p.required as usize;
                 if p.at == b'p' {
@@ -575,7 +572,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             b'q' => query.push((p.name, filled(v, p.kind, ctx, p.js)?)),
             b'h' => headers.push((p.name, filled(v, p.kind, ctx, p.js)?)),
             b't' => token = Some(filled(v, p.kind, ctx, p.js)?),
-            b'n' => page_size = Some(scalar(v, b'i', ctx, p.js)?.parse().unwrap_or(0)),
+            b'n' => page_size = Some(encode::whole32(&scalar(v, b'i', ctx, p.js)?).unwrap_or(0)),
             // Scalars are checked against their type; the value goes into the object as it is (a `1`
             // boolean as its text).
             b'j' => {
@@ -724,9 +721,10 @@ const FILE: &str = "must be a Blob, File, ArrayBuffer, typed array or Buffer";
 #[inline(never)]
 fn in_range<A: Arg>(v: &A, range: &str, ctx: &str, name: &str) -> Result<(), Error> {
     let (min, max) = split(range, b'-').unwrap_or((range, ""));
-    let n = v.number().filter(|n| n.1).and_then(|n| n.0.parse::<u32>().ok());
-    let within =
-        |n: u32| min.parse().is_ok_and(|m: u32| n >= m) && (max.is_empty() || max.parse().is_ok_and(|m: u32| n <= m));
+    let n = v.number().filter(|n| n.1).and_then(|n| encode::whole32(&n.0));
+    let within = |n: u32| {
+        encode::whole32(min).is_some_and(|m| n >= m) && (max.is_empty() || encode::whole32(max).is_some_and(|m| n <= m))
+    };
     if n.is_some_and(within) {
         return Ok(());
     }

@@ -10,13 +10,13 @@ use crate::error::Error;
 use crate::http::encode::{self, cat, num};
 #[cfg(test)]
 use crate::http::Method;
-use crate::http::{success, Body, Core, Request, Response, Shape, Transport};
+use crate::http::{success, Body, Core, Payload, Request, Response, Shape, Transport, Value};
 #[cfg(test)]
 use crate::ops::iotconnect::REQUEST;
 use crate::ops::iotconnect::{HISTORY, OPS};
-use crate::ops::{row, split, Arg, Call, Op, DATA, PAGE_NUMBER, RET_OBJECT, VENDOR};
+use crate::ops::{bad, row, split, Arg, Call, Op, DATA, PAGE_NUMBER, RET_OBJECT, VENDOR};
 use alloc::rc::Rc;
-use core::cell::RefCell;
+use core::cell::OnceCell;
 use core::future::Future;
 use core::pin::Pin;
 
@@ -46,7 +46,7 @@ pub struct Solution {
 /// login asks for the URLs: concurrent first calls share its one discovery.)
 struct Services {
     solution: Solution,
-    urls: RefCell<Option<Urls>>,
+    urls: OnceCell<Urls>,
 }
 
 impl Services {
@@ -56,17 +56,16 @@ impl Services {
     }
 
     async fn discover<T: Transport>(&self, core: &Core<T>) -> Result<Urls, Error> {
-        let known = self.urls.borrow().clone();
-        if let Some(urls) = known {
-            return Ok(urls);
+        if let Some(urls) = self.urls.get() {
+            return Ok(urls.clone());
         }
         let s = &self.solution;
         let url = cat(&[
             &s.discovery_url,
             "/api/uisdk/solutionkey/",
-            &segment("solutionKey", &s.solution_key)?,
+            &segment("IoTConnect", "solutionKey", &s.solution_key)?,
             "/env/",
-            &segment("environment", &s.environment)?,
+            &segment("IoTConnect", "environment", &s.environment)?,
             "?version=",
             version(&s.platform),
             "&pf=",
@@ -78,9 +77,13 @@ impl Services {
             .await?;
         let data = resp.body.get("data").unwrap_or_else(T::Body::null);
         // The password goes to the auth URL: only absolute http(s) URLs are taken from the answer.
-        let urls = service_urls(&data, "", "BaseUrl", "").map_err(|e| Error::InvalidResponse(e.message()))?;
+        let urls = service_urls(&data, "IoTConnect discovery", "", "BaseUrl", "").map_err(|e| match e {
+            Error::InvalidArgument(m) => Error::InvalidResponse(m),
+            e => e,
+        })?;
         let urls = Rc::new(urls);
-        *self.urls.borrow_mut() = Some(urls.clone());
+        // (Set by the first of concurrent discoveries to end.)
+        let _ = self.urls.set(urls.clone());
         Ok(urls)
     }
 
@@ -105,25 +108,44 @@ fn version(platform: &str) -> &'static str {
 }
 
 /// The URL of each of [`SERVICES`] that `o` names as `{service}{suffix}` (empty for the others), each an
-/// absolute http(s) URL (`what` and the key name a wrong one). One given without a path
+/// absolute http(s) URL (a wrong one named `{prefix}{service}{suffix}` in an error of `ctx`). One given without a path
 /// (`https://authpoc.iotconnect.io`, the seed's POC auth host) gets the API's version path: `/api/v2.1` on
 /// AWS, `/api/v2` otherwise.
 #[inline(never)]
-pub fn service_urls<B: Body>(o: &B, what: &str, suffix: &str, platform: &str) -> Result<Vec<String>, Error> {
+pub fn service_urls<B: Body>(
+    o: &B,
+    ctx: &str,
+    prefix: &str,
+    suffix: &str,
+    platform: &str,
+) -> Result<Vec<String>, Error> {
     let mut urls = Vec::new();
     for name in SERVICES {
         let key = cat(&[name, suffix]);
         let mut url = match o.str_at(&key) {
-            Some(url) => encode::base_url(&cat(&[what, &key]), &url)?,
+            Some(url) => encode::base_url(ctx, &cat(&[prefix, &key]), &url)?,
             None => String::new(),
         };
         // After `https://` (or `http://` and the host's first letter), a path begins with `/`.
         if !url.is_empty() && !url.bytes().skip(8).any(|b| b == b'/') {
-            url = cat(&[&url, "/api/v", version(platform)]);
+            url.push_str("/api/v");
+            url.push_str(version(platform));
         }
         urls.push(url);
     }
     Ok(urls)
+}
+
+/// A string as a field of a request body made at the edge (its JSON text in native tests).
+fn text(s: &str) -> Value {
+    #[cfg(target_arch = "wasm32")]
+    {
+        Value::from_str(s)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        encode::json_string(s)
+    }
 }
 
 /// The user login of the auth service. The password is kept only to log in again when the refresh token
@@ -135,7 +157,7 @@ pub struct UserLogin {
 }
 
 impl<T: Transport> Login<T> for UserLogin {
-    fn login<'a>(&'a self, core: &'a Core<T>, previous: Option<Token>) -> LoginFuture<'a> {
+    fn login<'a>(&'a self, core: &'a Core<T>, previous: Option<Rc<Token>>) -> LoginFuture<'a> {
         Box::pin(self.login_or_refresh(core, previous))
     }
 }
@@ -143,34 +165,45 @@ impl<T: Transport> Login<T> for UserLogin {
 impl UserLogin {
     /// The refresh token if there is one; when it is refused (409, or 400/401/403), the basic token and the
     /// login.
-    async fn login_or_refresh<T: Transport>(&self, core: &Core<T>, previous: Option<Token>) -> Result<Token, Error> {
+    async fn login_or_refresh<T: Transport>(
+        &self,
+        core: &Core<T>,
+        previous: Option<Rc<Token>>,
+    ) -> Result<Rc<Token>, Error> {
         let auth = self.services.url(core, AUTH).await?;
-        let mut refresh = previous.and_then(|t| t.refresh);
+        let mut refresh = previous.and_then(|t| t.refresh.clone());
+        // The basic token, once the login has one. One request a turn (one `send` in this state machine):
+        // the refresh; or the basic token, then the login.
+        let mut basic: Option<String> = None;
         loop {
-            let (path, body) = match &refresh {
-                Some(r) => ("/Auth/refresh-token", cat(&["{\"refreshtoken\":", &encode::json_string(r), "}"])),
-                None => (
-                    "/Auth/login",
-                    cat(&[
-                        "{\"username\":",
-                        &encode::json_string(&self.username),
-                        ",\"password\":",
-                        &encode::json_string(&self.password),
-                        "}",
-                    ]),
-                ),
+            let req = match (&refresh, &basic) {
+                (None, None) => Request::get(cat(&[&auth, "/Auth/basic-token"])),
+                (r, b) => {
+                    // The fields as strings, made JSON by the edge (`JSON.stringify`).
+                    let (path, fields) = match r {
+                        Some(r) => ("/Auth/refresh-token", vec![("refreshtoken", text(r))]),
+                        None => (
+                            "/Auth/login",
+                            vec![("username", text(&self.username)), ("password", text(&self.password))],
+                        ),
+                    };
+                    let mut req = Request::post(cat(&[&auth, path])).header("Content-Type", "application/json");
+                    req.payload = Some(Payload::Object(fields));
+                    if let (None, Some(b)) = (r, b) {
+                        req.headers.push(("Authorization", cat(&["Basic ", b])));
+                        req.headers.push(("solution-key", self.services.solution.solution_key.clone()));
+                    }
+                    req
+                }
             };
-            let mut req = Request::post(cat(&[&auth, path])).json(body).credentials();
-            if refresh.is_none() {
-                let basic = core.send_ok(&Request::get(cat(&[&auth, "/Auth/basic-token"])).credentials(), &[]).await?;
-                let basic = basic.body.str_at("data").filter(|t| !t.is_empty());
-                let basic = basic.ok_or_else(|| Error::InvalidResponse("basic-token answer has no data".into()))?;
-                req.headers.push(("Authorization", cat(&["Basic ", &basic])));
-                req.headers.push(("solution-key", self.services.solution.solution_key.clone()));
-            }
-            let resp = core.send(&req, &[503]).await?;
+            let resp = core.send(&req.credentials(), &[503]).await?;
             if resp.ok() {
-                return Token::from_grant(&resp.body, core.now_ms());
+                if refresh.is_none() && basic.is_none() {
+                    let data = resp.body.str_at("data").filter(|t| !t.is_empty());
+                    basic = Some(data.ok_or_else(|| Error::InvalidResponse("basic-token answer has no data".into()))?);
+                    continue;
+                }
+                return Token::from_grant(&resp.body, core.now_ms()).map(Rc::new);
             }
             // A refresh token refused: a full login; anything else is an answer to report.
             if refresh.take().is_none() || !matches!(resp.status, 400 | 401 | 403 | 409) {
@@ -194,7 +227,7 @@ impl<T: Transport> IoTConnect<T> {
         user: Option<(String, String)>,
         access_token: Option<String>,
     ) -> Self {
-        let services = Rc::new(Services { solution, urls: RefCell::new(urls.map(Rc::new)) });
+        let services = Rc::new(Services { solution, urls: urls.map_or_else(OnceCell::new, |u| Rc::new(u).into()) });
         let login = user.map(|(username, password)| -> Box<dyn Login<T>> {
             Box::new(UserLogin { services: services.clone(), username, password })
         });
@@ -217,7 +250,7 @@ impl<T: Transport> IoTConnect<T> {
 
     /// The access token the client holds now (nothing is sent); `identity()` decodes its claims.
     pub fn access_token(&self) -> Option<String> {
-        Some(self.session.cached()?.access)
+        Some(self.session.cached()?.access.clone())
     }
 }
 
@@ -236,28 +269,27 @@ where
     }
 
     fn finish(&self, index: usize, ctx: &str, opts: Option<&T::Body>, call: &mut Call) -> Result<(), Error> {
-        let bad = |what: &str| Error::invalid(cat(&[ctx, ": ", what]));
         if index == HISTORY {
             // Both are valid dates: `prepare` has checked them.
             let at = |key: &str| opts.and_then(|o| o.field(key).ok()??.utc()).map_or(0.0, |t| t.0);
             let (from, to) = (at("from"), at("to"));
             if from > to {
-                return Err(bad("`from` is after `to`"));
+                return Err(bad(ctx, "from", "is after `to`"));
             }
             if to - from > WEEK {
-                return Err(bad("the window from `from` to `to` is longer than 7 days"));
+                return Err(bad(ctx, "to", "is more than 7 days after `from`"));
             }
         } else if self.op(index).is_some_and(|op| op.flags & PAGE_NUMBER != 0) {
             // This page: the cursor's (`{page}\n{first page's first item}\n{the page before's}`), `pageNumber`'s,
             // or 1 (`start` and `pageNumber` are checked and read as the row's `v` options).
             let cursor = call.cursor.get_or_insert_with(|| "1".into());
             let page = split(cursor, b'\n').map_or(cursor.as_str(), |(p, _)| p);
-            if page.is_empty() || !page.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(bad("`start` is not a cursor of this list"));
-            }
+            let Some(page) = encode::whole32(page) else {
+                return Err(bad(ctx, "start", "is not a cursor of this list"));
+            };
             let size = num(call.page_size.unwrap_or(DEFAULT_PAGE_SIZE).into());
             let sep = if call.path.bytes().any(|b| b == b'?') { "&" } else { "?" };
-            call.path.push_str(&cat(&[sep, "pageNumber=", page, "&pageSize=", &size]));
+            call.path.push_str(&cat(&[sep, "pageNumber=", &num(page.into()), "&pageSize=", &size]));
         }
         Ok(())
     }
@@ -274,7 +306,7 @@ where
             };
             self.session.token().await?;
             let base = self.services.url(&self.session.core, service).await?;
-            let resp = self
+            let mut resp = self
                 .session
                 .send(&|token| {
                     let mut req = call.request("", token, None, false).header("Accept", "application/json");
@@ -282,29 +314,27 @@ where
                     req
                 })
                 .await?;
-            // An error, also one an envelope states under a 200.
-            let status =
-                resp.body.num_at("status").filter(|s| (400.0..600.0).contains(s)).map_or(resp.status, |s| s as u16);
-            if !(200..300).contains(&status) {
-                return Err(Error::from_response(&Response::new(status, resp.body)));
+            // An error, also one an envelope states under a 200 (`success` reports it).
+            if let Some(s) = resp.body.num_at("status").filter(|s| (400.0..600.0).contains(s)) {
+                resp.status = s as u16;
             }
             let empty = resp.status == 204;
-            let body = if empty { T::Body::null() } else { success(resp, call.shape)?.body };
+            let body = success(resp, if empty { Shape::Any } else { call.shape })?.body;
             let data = body.get("data").unwrap_or_else(T::Body::null);
             let out = if op.flags & PAGE_NUMBER != 0 {
-                let (len, first) = match data.head() {
-                    Some(head) => head,
-                    None if data.is_null() => (0, data.clone()),
-                    None => return Err(Error::InvalidResponse("list answer's data is not an array".into())),
+                // No data (an empty page, 204) is no items.
+                let data = if data.is_null() { T::Body::array(None, None) } else { data };
+                let Some((len, first)) = data.head() else {
+                    return Err(Error::InvalidResponse("list answer's data is not an array".into()));
                 };
                 // `{page}\n{first page's first item}\n{the page before's}` (JSON text, without line breaks).
                 let cursor = call.cursor.as_deref().unwrap_or("1");
                 let (page, seen) = split(cursor, b'\n').unwrap_or((cursor, ""));
                 let (one, before) = split(seen, b'\n').unwrap_or(("", ""));
-                let page: u32 = page.parse().unwrap_or(MAX_PAGES);
+                let page = encode::whole32(page).unwrap_or(MAX_PAGES);
                 // A server that ignores pageNumber answers a page seen before (the first, or the last one
                 // again): the first item tells.
-                let first = if len == 0 { String::new() } else { first.fingerprint().as_str().unwrap_or_default() };
+                let first = first.fingerprint().as_str().unwrap_or_default();
                 if len > 0 && (first == one || first == before) {
                     return Err(Error::InvalidResponse(
                         "the server sent the same page twice: paging is not honoured".into(),
@@ -319,7 +349,7 @@ where
                     let one = if one.is_empty() { &first } else { one };
                     T::Body::literal(&cat(&[&num((page + 1).into()), "\n", one, "\n", &first]), false)
                 });
-                T::Body::array(Some(if len == 0 { T::Body::array(None, None) } else { data }), next)
+                T::Body::array(Some(data), next)
             } else if op.flags & DATA == 0 {
                 // A list's page: an empty one (204) as `{data: []}`.
                 if empty && op.flags & RET_OBJECT != 0 {

@@ -336,7 +336,7 @@ pub fn events_path(mut option: impl FnMut(&str) -> Result<Option<String>, Error>
             path.push_str(part);
             // `mine` (any case) for `deviceId`, the last: the user's devices, no segment.
             if !(i == 2 && v.eq_ignore_ascii_case("mine")) {
-                path.push_str(&crate::vendors::segment(&encode::cat(&[EVENTS_CTX, ": `", key, "`"]), &v)?);
+                path.push_str(&crate::vendors::segment(EVENTS_CTX, key, &v)?);
                 path.push('/');
             }
         }

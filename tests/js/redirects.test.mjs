@@ -105,6 +105,18 @@ test('IoTConnect devices.list: a same-origin 307 to a filtered page is followed'
   assert.ok(devices.every((d) => d.isActive === false), 'the inactive devices the redirect asked for');
 });
 
+test('Particle callFunction: a same-origin 303 after its POST is followed as a GET without the body', T, async () => {
+  const particle = sim.particle();
+  await particle.login({ username: CREDENTIALS.particle.username, password: CREDENTIALS.particle.password });
+  await sim.clearLog();
+  await redirect('particle', `/v1/devices/${IDS.particle.online}/led`, 303, `/particle/v1/devices/${IDS.particle.online}`);
+  const { body } = await particle.callFunction({ deviceId: IDS.particle.online, name: 'led', argument: 'on' });
+  assert.equal(body.id, IDS.particle.online, 'the device the 303 pointed at');
+  const sent = await sim.requests('particle', `/v1/devices/${IDS.particle.online}`);
+  assert.deepEqual(sent.map((r) => [r.method, r.body.length]), [['POST', sent[0].body.length], ['GET', 0]]);
+  assert.ok(sent[0].body.length > 0, 'the POST had its body');
+});
+
 // API requests redirected to another origin: refused, and the other origin sees nothing.
 const API_CALLS = [
   { label: 'Arduino things.list', vendor: 'arduino', match: '/iot/v2/things', run: () => sim.arduino().things.list({}) },

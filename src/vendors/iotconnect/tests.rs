@@ -80,6 +80,14 @@ fn call(c: &IoTConnect<Rc<Mock>>, name: &str, args: &[Value]) -> Result<Value, E
     Ok(run(c, op(name), &cat(&["iotc.", name.trim_start_matches('.')]), args)?.body)
 }
 
+/// The JSON text of a body made at the edge from an object of fields (natively, each its JSON text).
+fn json_body(req: &Request) -> Option<String> {
+    let Some(Payload::Object(fields)) = &req.payload else { return req.body.clone() };
+    let fields: Vec<String> =
+        fields.iter().map(|(k, v)| format!("{}:{v}", crate::http::encode::json_string(k))).collect();
+    Some(format!("{{{}}}", fields.join(",")))
+}
+
 /// A fake solution: discovery, the auth service (tokens live 3600 s) and `api` for everything else.
 fn cloud(
     mut api: impl FnMut(&Request) -> Result<Response<Value>, Error> + 'static,
@@ -96,7 +104,7 @@ fn cloud(
                 r#"{"token_type":"bearer","access_token":"at1","expires_in":3600,"refresh_token":"rt1","status":200}"#,
             )
         } else if url.ends_with("/Auth/refresh-token") {
-            if req.body.as_deref() == Some(r#"{"refreshtoken":"rt1"}"#) {
+            if json_body(req).as_deref() == Some(r#"{"refreshtoken":"rt1"}"#) {
                 reply(200, r#"{"access_token":"at2","expires_in":3600,"refresh_token":"rt2"}"#)
             } else {
                 reply(409, r#"{"status":409,"message":"Refresh token is invalid","error":[]}"#)
@@ -148,7 +156,7 @@ fn discovery_basic_token_and_login_are_sent_as_documented() {
     assert_eq!(reqs[2].header_value("authorization"), Some("Basic b4s1c"));
     assert_eq!(reqs[2].header_value("solution-key"), Some("sk 1"));
     assert_eq!(reqs[2].header_value("content-type"), Some("application/json"));
-    assert_eq!(reqs[2].body.as_deref(), Some(r#"{"username":"user@example.com","password":"pa\"ss"}"#));
+    assert_eq!(json_body(&reqs[2]).as_deref(), Some(r#"{"username":"user@example.com","password":"pa\"ss"}"#));
     assert!(!reqs[1].follow && !reqs[2].follow, "requests with credentials are never redirected");
     assert_eq!(reqs[3].url, "https://device.test/api/v2.1/Device");
     assert_eq!(reqs[3].header_value("authorization"), Some("Bearer at1"));
@@ -431,7 +439,7 @@ fn the_history_window_is_checked_before_anything_is_sent() {
     );
     assert_eq!(
         history("2025-01-01T00:00:00Z", "2025-01-09T00:00:00Z").unwrap_err().to_string(),
-        "iotc.telemetry.history: the window from `from` to `to` is longer than 7 days"
+        "iotc.telemetry.history: `to` is more than 7 days after `from`"
     );
     assert!(mock.requests.borrow().is_empty());
     // Exactly 7 days, and an instant, are windows.
@@ -524,6 +532,7 @@ fn given_urls_need_no_discovery() {
 fn service_urls_are_checked_and_a_bare_host_gets_the_api_version() {
     let urls = service_urls(
         &json!({"auth": "https://authpoc.iotconnect.io/", "device": "https://d.test/api/v2.1", "user": 5, "file": "http://f"}),
+        "IoTConnect",
         "urls.",
         "",
         "az",
@@ -532,11 +541,11 @@ fn service_urls_are_checked_and_a_bare_host_gets_the_api_version() {
     assert_eq!(urls[1], "https://authpoc.iotconnect.io/api/v2");
     assert_eq!(urls[3], "https://d.test/api/v2.1");
     assert_eq!((urls[2].as_str(), urls[7].as_str()), ("", "http://f/api/v2"));
-    let aws = service_urls(&json!({"auth": "https://a.test"}), "", "", "aws").unwrap();
+    let aws = service_urls(&json!({"auth": "https://a.test"}), "IoTConnect", "", "", "aws").unwrap();
     assert_eq!(aws[1], "https://a.test/api/v2.1");
     for bad in ["authpoc.iotconnect.io", "/api/v2", "https://a.test/x?y", "ftp://a.test"] {
-        let e = service_urls(&json!({ "auth": bad }), "IoTConnect: `urls.", "", "").unwrap_err();
-        assert!(e.to_string().starts_with("IoTConnect: `urls.auth must be an absolute"), "{bad}: {e}");
+        let e = service_urls(&json!({ "auth": bad }), "IoTConnect", "urls.", "", "").unwrap_err();
+        assert!(e.to_string().starts_with("IoTConnect: `urls.auth` must be an absolute"), "{bad}: {e}");
     }
 }
 
@@ -551,7 +560,7 @@ fn expired_tokens_are_refreshed_then_relogged_when_refresh_fails() {
         (mock.count("/Auth/refresh-token"), mock.count("/Auth/login"), mock.count("/Auth/basic-token")),
         (1, 1, 1)
     );
-    assert_eq!(mock.requests.borrow().last().unwrap().body.as_deref(), Some(r#"{"refreshtoken":"rt1"}"#));
+    assert_eq!(json_body(mock.requests.borrow().last().unwrap()).as_deref(), Some(r#"{"refreshtoken":"rt1"}"#));
     // at2/rt2 now; rt2 is unknown to the fake, so the next refresh fails with 409 and we log in again.
     mock.advance(3_600_000.0);
     block_on(c.login()).unwrap();
