@@ -4,7 +4,7 @@
 
 use crate::prelude::*;
 
-use super::options::{header_pairs, is_array, is_file, read, read_js, show, threw, utc};
+use super::options::{header_pairs, is_array, is_file, read_js, show, threw, utc};
 use super::reject;
 use crate::error::{Error, Vendor};
 use crate::http::fetch::bounded_string;
@@ -71,11 +71,7 @@ impl Arg for JsValue {
         self.is_undefined() || self.is_null()
     }
     fn field(&self, key: &str) -> Result<Option<Self>, ()> {
-        let v = read_js(self, &key.into());
-        if v.is_symbol() && threw(&v) {
-            return Err(());
-        }
-        Ok(Some(v).filter(|v| !v.is_absent()))
+        Ok(Some(get(self, &key.into())?).filter(|v| !v.is_absent()))
     }
     fn string(&self) -> Result<Option<String>, ()> {
         bounded_string(self)
@@ -103,17 +99,13 @@ impl Arg for JsValue {
             None => Err(()),
             Some(false) => Ok(None),
             Some(true) => {
-                let len = read(self, &"length".into(), "", "").map_err(|_| ())?.as_f64().unwrap_or(0.0);
+                let len = get(self, &"length".into())?.as_f64().unwrap_or(0.0);
                 if len > f64::from(MAX_ITEMS) {
                     return Err(());
                 }
                 let mut out = Vec::new();
                 for i in 0..len as u32 {
-                    let v = read_js(self, &i.into());
-                    if v.is_symbol() && threw(&v) {
-                        return Err(());
-                    }
-                    out.push(v);
+                    out.push(get(self, &i.into())?);
                 }
                 Ok(Some(out))
             }
@@ -142,6 +134,16 @@ impl Arg for JsValue {
     fn entries(&self) -> Result<Vec<(String, Self)>, ()> {
         flat(&super::options::entries(self))
     }
+}
+
+/// `target[key]`, or `Err` when reading it throws.
+#[inline(never)]
+pub(crate) fn get(target: &JsValue, key: &JsValue) -> Result<JsValue, ()> {
+    let v = read_js(target, key);
+    if v.is_symbol() && threw(&v) {
+        return Err(());
+    }
+    Ok(v)
 }
 
 /// The pairs of a flat array of keys and values (`[k1, v1, k2, v2, …]`).

@@ -55,11 +55,7 @@ extern "C" {
 /// `target[key]`, or an error naming `ctx` and `what` when reading it throws.
 #[inline(never)]
 pub fn read(target: &JsValue, key: &JsValue, ctx: &str, what: &str) -> Result<JsValue, Error> {
-    let v = read_js(target, key);
-    if v.is_symbol() && threw(&v) {
-        return Err(bad(ctx, what, "could not be read"));
-    }
-    Ok(v)
+    super::invoke::get(target, key).map_err(|()| bad(ctx, what, "could not be read"))
 }
 
 /// A string argument copied into Rust: `None` if `value` is not a string, an error if it is longer
