@@ -355,8 +355,12 @@ impl Call {
 pub(crate) use crate::error::bad;
 
 /// The text of a scalar parameter (path, query, header, form field), checked against its type.
+/// (A JSON value too, for [`checked`]: `o` an object, `l` an array, `j` anything; its text empty.)
 fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
     let got = match kind {
+        b'o' if !v.is_object() => return Err(bad(ctx, name, "must be an object")),
+        b'l' if !v.is_array() => return Err(bad(ctx, name, "must be an array")),
+        b'o' | b'l' | b'j' => return Ok(String::new()),
         // A flag (`T`) that is on is sent as `true`.
         b'b' | b'T' | b'1' => v.boolean().map(|b| {
             let (on, off) = if kind == b'1' { ("1", "0") } else { ("true", "false") };
@@ -738,14 +742,8 @@ fn sql_utc(iso: &str) -> Option<String> {
 
 /// A JSON value checked against its type: `o` an object, `l` an array, `j` anything, else a scalar (its
 /// text returned).
-#[inline(never)]
 fn checked<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
-    match kind {
-        b'o' if !v.is_object() => Err(bad(ctx, name, "must be an object")),
-        b'l' if !v.is_array() => Err(bad(ctx, name, "must be an array")),
-        b'o' | b'l' | b'j' => Ok(String::new()),
-        _ => scalar(v, kind, ctx, name),
-    }
+    scalar(v, kind, ctx, name)
 }
 
 /// Option `js` of the options object (`a.b`: key `b` of the object `a`).
