@@ -270,7 +270,10 @@ fn is_uuid(s: &str) -> bool {
 
 /// `s` cut at the first `c`.
 pub(crate) fn split(s: &str, c: u8) -> Option<(&str, &str)> {
-    let i = s.bytes().position(|b| b == c)?;
+    let mut i = 0;
+    while *s.as_bytes().get(i)? != c {
+        i += 1;
+    }
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
