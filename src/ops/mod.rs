@@ -274,7 +274,8 @@ pub(crate) fn split(s: &str, c: u8) -> Option<(&str, &str)> {
     while *s.as_bytes().get(i)? != c {
         i += 1;
     }
-    Some((s.get(..i)?, s.get(i + 1..)?))
+    let (a, b) = s.split_at_checked(i)?;
+    Some((a, b.get(1..)?))
 }
 
 /// A value the caller passed: the JavaScript value itself on wasm, JSON in native tests. Reads can fail
