@@ -124,8 +124,7 @@ impl Op {
 
     /// The path template, after the method.
     pub fn template(&self) -> &'static str {
-        let at = self.route.bytes().position(|b| b == b' ').map_or(0, |i| i + 1);
-        self.route.get(at..).unwrap_or("")
+        split(self.route, b' ').map_or(self.route, |(_, t)| t)
     }
 
     pub fn shape(&self) -> Shape {
