@@ -635,15 +635,20 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         rest = rest.get(3..).unwrap_or("");
     }
     let mut skip = false;
-    while let Some(open) = rest.bytes().position(|b| matches!(b, b'{' | b'[' | b']')) {
+    let mut open = 0;
+    while let Some(&c) = rest.as_bytes().get(open) {
+        if !matches!(c, b'{' | b'[' | b']') {
+            open += 1;
+            continue;
+        }
         if !skip {
             path.push_str(rest.get(..open).unwrap_or(""));
         }
-        let c = rest.as_bytes().get(open).copied();
         rest = rest.get(open + 1..).unwrap_or("");
+        open = 0;
         match c {
-            Some(b'[') => skip = scope.is_some(),
-            Some(b']') => skip = false,
+            b'[' => skip = scope.is_some(),
+            b']' => skip = false,
             _ => {
                 let (name, after) = split(rest, b'}').unwrap_or((rest, ""));
                 rest = after;
