@@ -108,7 +108,7 @@ pub fn row(table: &'static str, index: usize) -> Option<Op> {
     let (route, rest) = split(line, b'|')?;
     let (params, rest) = split(rest, b'|')?;
     let (accept, flags) = split(rest, b'|')?;
-    let flags = flags.bytes().try_fold(0u16, |n, b| b.is_ascii_digit().then(|| n * 10 + u16::from(b - b'0')))?;
+    let flags = encode::whole32(flags)? as u16;
     Some(Op { route, params, accept, flags })
 }
 
