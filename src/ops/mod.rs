@@ -168,12 +168,13 @@ impl Op {
 
 /// The method a route (or a method's name) begins with.
 fn method(route: &str) -> Method {
-    match route.as_bytes().get(..3) {
-        Some(b"GET") => Method::Get,
-        Some(b"PUT") => Method::Put,
-        Some(b"DEL") => Method::Delete,
-        Some(b"PAT") => Method::Patch,
-        Some(b"HEA") => Method::Head,
+    // (By its first letters: an `m` parameter's name is compared whole with the method's afterwards.)
+    match route.as_bytes() {
+        [b'G', ..] => Method::Get,
+        [b'P', b'U', ..] => Method::Put,
+        [b'D', ..] => Method::Delete,
+        [b'P', b'A', ..] => Method::Patch,
+        [b'H', ..] => Method::Head,
         _ => Method::Post,
     }
 }
