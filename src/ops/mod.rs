@@ -341,7 +341,8 @@ impl Call {
         let mut url = String::with_capacity(base.len() + self.path.len());
         url.push_str(base);
         url.push_str(&self.path);
-        let mut req = Request::new(self.method, url).bearer(token).returns(self.shape);
+        let mut req = Request::new(self.method, url).bearer(token);
+        req.expect = self.shape;
         req.headers.extend(self.headers.iter().cloned());
         if org_header {
             if let Some(org) = self.organization.as_deref().or(default_org) {
