@@ -341,13 +341,12 @@ impl Call {
         let mut url = String::with_capacity(base.len() + self.path.len());
         url.push_str(base);
         url.push_str(&self.path);
-        let mut req = Request::new(self.method, url).bearer(token);
+        let mut req = Request::new(self.method, url);
         req.expect = self.shape;
+        req.headers.push(("Authorization", encode::cat(&["Bearer ", token])));
         req.headers.extend(self.headers.iter().cloned());
-        if org_header {
-            if let Some(org) = self.organization.as_deref().or(default_org) {
-                req.headers.push(("X-Organization", org.to_string()));
-            }
+        if let (true, Some(org)) = (org_header, self.organization.as_deref().or(default_org)) {
+            req.headers.push(("X-Organization", org.into()));
         }
         req.payload = self.payload.clone();
         req.extra = self.extra.clone();
