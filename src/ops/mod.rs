@@ -465,12 +465,14 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     // The scope (`/v1/products/{product}` or `/v1/orgs/{org}`), and how many scope options were given.
     let mut scope: Option<(&str, String)> = None;
     let mut scopes = 0;
-    for mut p in op.entries() {
+    // One parameter read into the parts above. (A closure: an error leaves it at one place, where the
+    // parts are dropped, not at each of its checks.)
+    let mut step = |mut p: Param| -> Result<(), Error> {
         if p.scoped && scope.is_none() {
             if o_field(opts, p.js, ctx)?.is_some() {
                 return Err(bad(ctx, p.js, "is only taken with `product`"));
             }
-            continue;
+            return Ok(());
         }
         object |= p.at == b'j';
         let value = if p.required && !p.keyed && from_args {
@@ -486,7 +488,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         let value = match value {
             Some(v) => v,
             None if p.required => return Err(bad(ctx, p.js, "is required")),
-            None if p.default.is_empty() || p.kind == b'F' => continue,
+            None if p.default.is_empty() || p.kind == b'F' => return Ok(()),
             None => {
                 let (name, text) = split(p.default, b'=').unwrap_or((p.name, p.default));
                 p.name = name;
@@ -500,7 +502,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         let v = value.get();
         // A flag that is off is left out.
         if p.kind == b'T' && v.boolean() == Some(false) {
-            continue;
+            return Ok(());
         }
         if !p.range.is_empty() {
             in_range(v, p.range, ctx, p.js)?;
@@ -620,6 +622,10 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             }
             _ => fields.push((p.name, text_value(scalar(v, p.kind, ctx, p.js)?))),
         }
+        Ok(())
+    };
+    for p in op.entries() {
+        step(p)?;
     }
     if op.flags & ONE_SCOPE != 0 && scopes != 1 {
         return Err(bad(ctx, "scope", "exactly one of `product`, `org`, `deviceId`, `sandbox` must be given"));
