@@ -361,9 +361,14 @@ pub(crate) use crate::error::bad;
 /// The text of a scalar parameter (path, query, header, form field), checked against its type.
 /// (A JSON value too, for [`checked`]: `o` an object, `l` an array, `j` anything; its text empty.)
 fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
+    text_of(v, kind).map_err(|what| bad(ctx, name, what))
+}
+
+/// [`scalar`]'s text, or what is wrong with it.
+fn text_of<A: Arg>(v: &A, kind: u8) -> Result<String, &'static str> {
     let got = match kind {
-        b'o' if !v.is_object() => return Err(bad(ctx, name, "must be an object")),
-        b'l' if !v.is_array() => return Err(bad(ctx, name, "must be an array")),
+        b'o' if !v.is_object() => return Err("must be an object"),
+        b'l' if !v.is_array() => return Err("must be an array"),
         b'o' | b'l' | b'j' => return Ok(String::new()),
         // A flag (`T`) that is on is sent as `true`.
         b'b' | b'T' | b'1' => v.boolean().map(|b| {
@@ -372,44 +377,35 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
         }),
         b'i' | b'n' => v.number().filter(|n| n.1 || kind == b'n').map(|n| n.0),
         // Any scalar (`k`): a boolean or a number as such, else as a string.
-        b'k' if v.boolean().is_some() => return scalar(v, b'b', ctx, name),
-        b'k' if v.number().is_some() => return scalar(v, b'n', ctx, name),
+        b'k' if v.boolean().is_some() => return text_of(v, b'b'),
+        b'k' if v.number().is_some() => return text_of(v, b'n'),
         // Strings take a `Date` too (sent as ISO 8601), as the official client's do; `u` an integer or a
         // string (a product's id or slug).
         _ => {
             let other = if kind == b'u' { v.number().map(|n| Some(n.0).filter(|_| n.1)) } else { v.date().map(Some) };
             match other {
                 Some(got) => got,
-                None => v.string().map_err(|()| bad(ctx, name, "is too long"))?,
+                None => v.string().map_err(|()| "is too long")?,
             }
         }
     };
-    let got = got.ok_or_else(|| {
-        bad(
-            ctx,
-            name,
-            match kind {
-                b'b' | b'1' | b'T' => "must be a boolean",
-                b'u' => "must be a string or an integer",
-                b'i' => "must be an integer",
-                b'n' => "must be a finite number",
-                b'd' | b'D' => "must be a Date or an ISO 8601 string",
-                b'k' => "must be a string, number or boolean",
-                _ => "must be a string",
-            },
-        )
+    let got = got.ok_or(match kind {
+        b'b' | b'1' | b'T' => "must be a boolean",
+        b'u' => "must be a string or an integer",
+        b'i' => "must be an integer",
+        b'n' => "must be a finite number",
+        b'd' | b'D' => "must be a Date or an ISO 8601 string",
+        b'k' => "must be a string, number or boolean",
+        _ => "must be a string",
     })?;
     if kind == b'e' && encode::trim(&got).is_empty() {
-        return Err(bad(ctx, name, "must be a non-empty string"));
+        return Err("must be a non-empty string");
     }
     if kind == b'g' && !is_uuid(&got) {
-        return Err(bad(ctx, name, "must be a UUID (8-4-4-4-12 hex digits)"));
+        return Err("must be a UUID (8-4-4-4-12 hex digits)");
     }
     if kind == b'D' {
-        return v
-            .utc()
-            .and_then(|t| sql_utc(&t.1))
-            .ok_or_else(|| bad(ctx, name, "must be a Date or an ISO 8601 date-time"));
+        return v.utc().and_then(|t| sql_utc(&t.1)).ok_or("must be a Date or an ISO 8601 date-time");
     }
     Ok(got)
 }
