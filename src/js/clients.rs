@@ -148,14 +148,16 @@ fn new(vendor: u32, options: JsValue) -> Result<u32, Error> {
     CLIENTS
         .try_with(|c| {
             let Slots { list, serial } = &mut *c.borrow_mut();
-            let slot = match list.iter().position(Option::is_none) {
-                Some(i) => i,
-                None if list.len() < 1 << SLOT_BITS => {
-                    list.push(None);
-                    list.len() - 1
+            let mut slot = 0;
+            while let Some(Some(_)) = list.get(slot) {
+                slot += 1;
+            }
+            if slot == list.len() {
+                if slot >= 1 << SLOT_BITS {
+                    return Err(too_many());
                 }
-                None => return Err(too_many()),
-            };
+                list.push(None);
+            }
             *serial = *serial % 1023 + 1;
             let handle = *serial << (SLOT_BITS + 2) | (slot as u32) << 2 | vendor;
             if let Some(s) = list.get_mut(slot) {
