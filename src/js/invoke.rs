@@ -149,11 +149,10 @@ pub(crate) fn get(target: &JsValue, key: &JsValue) -> Result<JsValue, ()> {
 /// The pairs of a flat array of keys and values (`[k1, v1, k2, v2, …]`).
 #[inline(never)]
 pub(crate) fn flat(list: &JsValue) -> Result<Vec<(String, JsValue)>, ()> {
-    let mut out = Vec::new();
-    for p in Arg::items(list)?.ok_or(())?.chunks(2) {
-        if let [k, v] = p {
-            out.push((bounded_string(k)?.ok_or(())?, v.clone()));
-        }
+    let (items, mut out, mut i) = (Arg::items(list)?.ok_or(())?, Vec::new(), 0);
+    while let (Some(k), Some(v)) = (items.get(i), items.get(i + 1)) {
+        out.push((bounded_string(k)?.ok_or(())?, v.clone()));
+        i += 2;
     }
     Ok(out)
 }
