@@ -450,10 +450,15 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     }
     let from_args = op.flags & OPTS == 0;
     // particle-api-js's options: every key must be one the call takes (a parameter, the scope, `auth`) or
-    // one every call takes.
+    // one every call takes: `headers` (extra request headers), `context` (not sent: particle-api-js turns it
+    // into its own `X-Particle-Tool`/`X-Particle-Project` headers), `signal` and `timeoutMs` (read by the
+    // caller).
     if let (false, Some(o)) = (from_args, opts) {
         for (key, v) in o.entries().map_err(|()| bad(ctx, "options", "could not be read"))? {
-            if !v.is_absent() && !COMMON.contains(&key.as_str()) && !op.takes(&key) {
+            if !v.is_absent()
+                && !matches!(key.as_str(), "headers" | "context" | "signal" | "timeoutMs")
+                && !op.takes(&key)
+            {
                 return Err(bad(ctx, &key, "is not an option of this call"));
             }
         }
@@ -772,10 +777,6 @@ fn o_field<A: Arg>(opts: Option<&A>, js: &str, ctx: &str) -> Result<Option<A>, E
     }
 }
 
-/// The keys every call of particle-api-js takes besides its parameters, its scope and `auth`: `headers`
-/// (extra request headers), `context` (not sent: particle-api-js turns it into its own
-/// `X-Particle-Tool`/`X-Particle-Project` headers), `signal` and `timeoutMs` (read by the caller).
-const COMMON: [&str; 4] = ["headers", "context", "signal", "timeoutMs"];
 /// The time in milliseconds since 1970.
 fn now_ms() -> u64 {
     #[cfg(target_arch = "wasm32")]
