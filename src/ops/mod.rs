@@ -343,8 +343,8 @@ impl Call {
         url.push_str(&self.path);
         let mut req = Request::new(self.method, url);
         req.expect = self.shape;
-        req.headers.push(("Authorization", encode::cat(&["Bearer ", token])));
-        req.headers.extend(self.headers.iter().cloned());
+        req.headers = self.headers.clone();
+        req.headers.insert(0, ("Authorization", encode::cat(&["Bearer ", token])));
         if let (true, Some(org)) = (org_header, self.organization.as_deref().or(default_org)) {
             req.headers.push(("X-Organization", org.into()));
         }
