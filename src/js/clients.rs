@@ -78,46 +78,45 @@ pub const INVOKE: u32 = 13;
 /// the `CloudError` for JavaScript to throw.
 #[wasm_bindgen(js_name = "__call", skip_typescript)]
 pub fn call(handle: u32, what: u32, arg: JsValue, args: JsValue, mode: u32, extra: JsValue) -> JsValue {
+    // No early return and no move of the three values: each is dropped in one place, at the end.
     let vendor = vendor_of(handle);
-    let client = match what {
-        NEW => return new(handle & 3, arg).map_or_else(|e| to_js(e, vendor), JsValue::from),
+    match what {
+        NEW => new(handle & 3, arg.clone()).map_or_else(|e| to_js(e, vendor), JsValue::from),
         FREE => {
             // Dropped here, once the slots are no longer borrowed.
             let _ = held(handle, true);
-            return JsValue::UNDEFINED;
+            JsValue::UNDEFINED
         }
-        STEP => return super::events::event_step(handle, args.as_f64().unwrap_or(0.0), arg),
-        IOTAPI_CALL => return super::compat::iot_api_invoke(&extra, handle, &arg, &args, mode),
-        ARITY => return super::invoke::arity(handle).into(),
+        STEP => super::events::event_step(handle, args.as_f64().unwrap_or(0.0), arg.clone()),
+        IOTAPI_CALL => super::compat::iot_api_invoke(&extra, handle, &arg, &args, mode).into(),
+        ARITY => super::invoke::arity(handle).into(),
         ERROR_CLASS => {
-            super::set_error_class(arg);
-            return JsValue::UNDEFINED;
+            super::set_error_class(arg.clone());
+            JsValue::UNDEFINED
         }
-        _ => held(handle, false),
-    };
-    if what >= UNIFIED {
-        let client = client.map(any);
-        if what == UNIFIED {
-            return super::unified::call(client, vendor, mode, &arg, &args);
+        UNIFIED => super::unified::call(held(handle, false).map(any), vendor, mode, &arg, &args),
+        INVOKE.. => super::invoke::invoke(held(handle, false).map(any), vendor, what - INVOKE, &arg, &args, mode).into(),
+        _ => {
+            let answer = held(handle, false).and_then(|h| match (what, h) {
+                (DESCRIBE, Held::Arduino(c)) => Ok(arduino::describe(&c)),
+                (DESCRIBE, Held::Particle(c)) => Ok(particle::describe(&c)),
+                (DESCRIBE, Held::CThings(c)) => Ok(cthings::describe(&c)),
+                (DESCRIBE, Held::IoTConnect(c)) => Ok(iotconnect::describe(&c)),
+                (SET_AUTH, Held::Particle(c)) => {
+                    particle::set_default_auth(&c, arg.clone()).map(|()| JsValue::UNDEFINED)
+                }
+                (EVENT_STREAM, Held::Particle(c)) => super::events::setup(&c, arg.clone()).map(JsValue::from),
+                (IDENTITY, Held::IoTConnect(c)) => Ok(iotconnect::identity(&c)),
+                (LOGIN, Held::IoTConnect(c)) => Ok(iotconnect::login(c).into()),
+                (ENDPOINTS, Held::IoTConnect(c)) => Ok(iotconnect::endpoints(c).into()),
+                _ => Err(Error::invalid("no such method")),
+            });
+            match answer {
+                Ok(v) => v,
+                Err(e) if what == LOGIN || what == ENDPOINTS => reject(vendor, e).into(),
+                Err(e) => to_js(e, vendor),
+            }
         }
-        return super::invoke::invoke(client, vendor, what - INVOKE, &arg, &args, mode);
-    }
-    let answer = client.and_then(|h| match (what, h) {
-        (DESCRIBE, Held::Arduino(c)) => Ok(arduino::describe(&c)),
-        (DESCRIBE, Held::Particle(c)) => Ok(particle::describe(&c)),
-        (DESCRIBE, Held::CThings(c)) => Ok(cthings::describe(&c)),
-        (DESCRIBE, Held::IoTConnect(c)) => Ok(iotconnect::describe(&c)),
-        (SET_AUTH, Held::Particle(c)) => particle::set_default_auth(&c, arg).map(|()| JsValue::UNDEFINED),
-        (EVENT_STREAM, Held::Particle(c)) => super::events::setup(&c, arg).map(JsValue::from),
-        (IDENTITY, Held::IoTConnect(c)) => Ok(iotconnect::identity(&c)),
-        (LOGIN, Held::IoTConnect(c)) => Ok(iotconnect::login(c).into()),
-        (ENDPOINTS, Held::IoTConnect(c)) => Ok(iotconnect::endpoints(c).into()),
-        _ => Err(Error::invalid("no such method")),
-    });
-    match answer {
-        Ok(v) => v,
-        Err(e) if what == LOGIN || what == ENDPOINTS => reject(vendor, e).into(),
-        Err(e) => to_js(e, vendor),
     }
 }
 
@@ -153,14 +152,16 @@ fn new(vendor: u32, options: JsValue) -> Result<u32, Error> {
     CLIENTS
         .try_with(|c| {
             let Slots { list, serial } = &mut *c.borrow_mut();
-            let slot = match list.iter().position(Option::is_none) {
-                Some(i) => i,
-                None if list.len() < 1 << SLOT_BITS => {
-                    list.push(None);
-                    list.len() - 1
+            let mut slot = 0;
+            while let Some(Some(_)) = list.get(slot) {
+                slot += 1;
+            }
+            if slot == list.len() {
+                if slot >= 1 << SLOT_BITS {
+                    return Err(too_many());
                 }
-                None => return Err(too_many()),
-            };
+                list.push(None);
+            }
             *serial = *serial % 1023 + 1;
             let handle = *serial << (SLOT_BITS + 2) | (slot as u32) << 2 | vendor;
             if let Some(s) = list.get_mut(slot) {

@@ -4,7 +4,7 @@
 
 use crate::prelude::*;
 
-use super::options::{header_pairs, is_array, is_file, read, read_js, show, threw, utc};
+use super::options::{header_pairs, is_array, is_file, read_js, show, threw, utc};
 use super::reject;
 use crate::error::{Error, Vendor};
 use crate::http::fetch::bounded_string;
@@ -75,11 +75,7 @@ impl Arg for JsValue {
         self.is_undefined() || self.is_null()
     }
     fn field(&self, key: &str) -> Result<Option<Self>, ()> {
-        let v = read_js(self, &key.into());
-        if v.is_symbol() && threw(&v) {
-            return Err(());
-        }
-        Ok(Some(v).filter(|v| !v.is_absent()))
+        Ok(Some(get(self, &key.into())?).filter(|v| !v.is_absent()))
     }
     fn string(&self) -> Result<Option<String>, ()> {
         bounded_string(self)
@@ -107,17 +103,13 @@ impl Arg for JsValue {
             None => Err(()),
             Some(false) => Ok(None),
             Some(true) => {
-                let len = read(self, &"length".into(), "", "").map_err(|_| ())?.as_f64().unwrap_or(0.0);
+                let len = get(self, &"length".into())?.as_f64().unwrap_or(0.0);
                 if len > f64::from(MAX_ITEMS) {
                     return Err(());
                 }
                 let mut out = Vec::new();
                 for i in 0..len as u32 {
-                    let v = read_js(self, &i.into());
-                    if v.is_symbol() && threw(&v) {
-                        return Err(());
-                    }
-                    out.push(v);
+                    out.push(get(self, &i.into())?);
                 }
                 Ok(Some(out))
             }
@@ -148,14 +140,23 @@ impl Arg for JsValue {
     }
 }
 
+/// `target[key]`, or `Err` when reading it throws.
+#[inline(never)]
+pub(crate) fn get(target: &JsValue, key: &JsValue) -> Result<JsValue, ()> {
+    let v = read_js(target, key);
+    if v.is_symbol() && threw(&v) {
+        return Err(());
+    }
+    Ok(v)
+}
+
 /// The pairs of a flat array of keys and values (`[k1, v1, k2, v2, …]`).
 #[inline(never)]
 pub(crate) fn flat(list: &JsValue) -> Result<Vec<(String, JsValue)>, ()> {
-    let mut out = Vec::new();
-    for p in Arg::items(list)?.ok_or(())?.chunks(2) {
-        if let [k, v] = p {
-            out.push((bounded_string(k)?.ok_or(())?, v.clone()));
-        }
+    let (items, mut out, mut i) = (Arg::items(list)?.ok_or(())?, Vec::new(), 0);
+    while let (Some(k), Some(v)) = (items.get(i), items.get(i + 1)) {
+        out.push((bounded_string(k)?.ok_or(())?, v.clone()));
+        i += 2;
     }
     Ok(out)
 }

@@ -55,11 +55,7 @@ extern "C" {
 /// `target[key]`, or an error naming `ctx` and `what` when reading it throws.
 #[inline(never)]
 pub fn read(target: &JsValue, key: &JsValue, ctx: &str, what: &str) -> Result<JsValue, Error> {
-    let v = read_js(target, key);
-    if v.is_symbol() && threw(&v) {
-        return Err(bad(ctx, what, "could not be read"));
-    }
-    Ok(v)
+    super::invoke::get(target, key).map_err(|()| bad(ctx, what, "could not be read"))
 }
 
 /// A string argument copied into Rust: `None` if `value` is not a string, an error if it is longer
@@ -168,19 +164,13 @@ impl<'c> Opts<'c> {
     /// A whole number in `min..=max`.
     #[inline(never)]
     pub fn number(&self, key: &str, min: u32, max: u32) -> Result<Option<u32>, Error> {
-        self.raw(key)?
-            .map(|v| {
-                v.as_f64()
-                    .filter(|n| is_whole(*n) && (f64::from(min)..=f64::from(max)).contains(n))
-                    .map(|n| n as u32)
-                    .ok_or_else(|| {
-                        self.bad(
-                            key,
-                            &cat(&["must be a whole number from ", &num(min.into()), " to ", &num(max.into())]),
-                        )
-                    })
-            })
-            .transpose()
+        let Some(v) = self.raw(key)? else { return Ok(None) };
+        match v.as_f64() {
+            Some(n) if is_whole(n) && n >= f64::from(min) && n <= f64::from(max) => Ok(Some(n as u32)),
+            _ => {
+                Err(self.bad(key, &cat(&["must be a whole number from ", &num(min.into()), " to ", &num(max.into())])))
+            }
+        }
     }
 
     pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {

@@ -108,7 +108,7 @@ pub fn row(table: &'static str, index: usize) -> Option<Op> {
     let (route, rest) = split(line, b'|')?;
     let (params, rest) = split(rest, b'|')?;
     let (accept, flags) = split(rest, b'|')?;
-    let flags = flags.bytes().try_fold(0u16, |n, b| b.is_ascii_digit().then(|| n * 10 + u16::from(b - b'0')))?;
+    let flags = encode::whole32(flags)? as u16;
     Some(Op { route, params, accept, flags })
 }
 
@@ -124,8 +124,7 @@ impl Op {
 
     /// The path template, after the method.
     pub fn template(&self) -> &'static str {
-        let at = self.route.bytes().position(|b| b == b' ').map_or(0, |i| i + 1);
-        self.route.get(at..).unwrap_or("")
+        split(self.route, b' ').map_or(self.route, |(_, t)| t)
     }
 
     pub fn shape(&self) -> Shape {
@@ -169,12 +168,13 @@ impl Op {
 
 /// The method a route (or a method's name) begins with.
 fn method(route: &str) -> Method {
-    match route.as_bytes().get(..3) {
-        Some(b"GET") => Method::Get,
-        Some(b"PUT") => Method::Put,
-        Some(b"DEL") => Method::Delete,
-        Some(b"PAT") => Method::Patch,
-        Some(b"HEA") => Method::Head,
+    // (By its first letters: an `m` parameter's name is compared whole with the method's afterwards.)
+    match route.as_bytes() {
+        [b'G', ..] => Method::Get,
+        [b'P', b'U', ..] => Method::Put,
+        [b'D', ..] => Method::Delete,
+        [b'P', b'A', ..] => Method::Patch,
+        [b'H', ..] => Method::Head,
         _ => Method::Post,
     }
 }
@@ -270,8 +270,12 @@ fn is_uuid(s: &str) -> bool {
 
 /// `s` cut at the first `c`.
 pub(crate) fn split(s: &str, c: u8) -> Option<(&str, &str)> {
-    let i = s.bytes().position(|b| b == c)?;
-    Some((s.get(..i)?, s.get(i + 1..)?))
+    let mut i = 0;
+    while *s.as_bytes().get(i)? != c {
+        i += 1;
+    }
+    let (a, b) = s.split_at_checked(i)?;
+    Some((a, b.get(1..)?))
 }
 
 /// A value the caller passed: the JavaScript value itself on wasm, JSON in native tests. Reads can fail
@@ -337,12 +341,12 @@ impl Call {
         let mut url = String::with_capacity(base.len() + self.path.len());
         url.push_str(base);
         url.push_str(&self.path);
-        let mut req = Request::new(self.method, url).bearer(token).returns(self.shape);
-        req.headers.extend(self.headers.iter().cloned());
-        if org_header {
-            if let Some(org) = self.organization.as_deref().or(default_org) {
-                req.headers.push(("X-Organization", org.to_string()));
-            }
+        let mut req = Request::new(self.method, url);
+        req.expect = self.shape;
+        req.headers = self.headers.clone();
+        req.headers.insert(0, ("Authorization", encode::cat(&["Bearer ", token])));
+        if let (true, Some(org)) = (org_header, self.organization.as_deref().or(default_org)) {
+            req.headers.push(("X-Organization", org.into()));
         }
         req.payload = self.payload.clone();
         req.extra = self.extra.clone();
@@ -355,8 +359,17 @@ impl Call {
 pub(crate) use crate::error::bad;
 
 /// The text of a scalar parameter (path, query, header, form field), checked against its type.
+/// (A JSON value too, for [`checked`]: `o` an object, `l` an array, `j` anything; its text empty.)
 fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
+    text_of(v, kind).map_err(|what| bad(ctx, name, what))
+}
+
+/// [`scalar`]'s text, or what is wrong with it.
+fn text_of<A: Arg>(v: &A, kind: u8) -> Result<String, &'static str> {
     let got = match kind {
+        b'o' if !v.is_object() => return Err("must be an object"),
+        b'l' if !v.is_array() => return Err("must be an array"),
+        b'o' | b'l' | b'j' => return Ok(String::new()),
         // A flag (`T`) that is on is sent as `true`.
         b'b' | b'T' | b'1' => v.boolean().map(|b| {
             let (on, off) = if kind == b'1' { ("1", "0") } else { ("true", "false") };
@@ -364,56 +377,43 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
         }),
         b'i' | b'n' => v.number().filter(|n| n.1 || kind == b'n').map(|n| n.0),
         // Any scalar (`k`): a boolean or a number as such, else as a string.
-        b'k' if v.boolean().is_some() => return scalar(v, b'b', ctx, name),
-        b'k' if v.number().is_some() => return scalar(v, b'n', ctx, name),
+        b'k' if v.boolean().is_some() => return text_of(v, b'b'),
+        b'k' if v.number().is_some() => return text_of(v, b'n'),
         // Strings take a `Date` too (sent as ISO 8601), as the official client's do; `u` an integer or a
         // string (a product's id or slug).
         _ => {
             let other = if kind == b'u' { v.number().map(|n| Some(n.0).filter(|_| n.1)) } else { v.date().map(Some) };
             match other {
                 Some(got) => got,
-                None => v.string().map_err(|()| bad(ctx, name, "is too long"))?,
+                None => v.string().map_err(|()| "is too long")?,
             }
         }
     };
-    let got = got.ok_or_else(|| {
-        bad(
-            ctx,
-            name,
-            match kind {
-                b'b' | b'1' | b'T' => "must be a boolean",
-                b'u' => "must be a string or an integer",
-                b'i' => "must be an integer",
-                b'n' => "must be a finite number",
-                b'd' | b'D' => "must be a Date or an ISO 8601 string",
-                b'k' => "must be a string, number or boolean",
-                _ => "must be a string",
-            },
-        )
+    let got = got.ok_or(match kind {
+        b'b' | b'1' | b'T' => "must be a boolean",
+        b'u' => "must be a string or an integer",
+        b'i' => "must be an integer",
+        b'n' => "must be a finite number",
+        b'd' | b'D' => "must be a Date or an ISO 8601 string",
+        b'k' => "must be a string, number or boolean",
+        _ => "must be a string",
     })?;
     if kind == b'e' && encode::trim(&got).is_empty() {
-        return Err(bad(ctx, name, "must be a non-empty string"));
+        return Err("must be a non-empty string");
     }
     if kind == b'g' && !is_uuid(&got) {
-        return Err(bad(ctx, name, "must be a UUID (8-4-4-4-12 hex digits)"));
+        return Err("must be a UUID (8-4-4-4-12 hex digits)");
     }
     if kind == b'D' {
-        return v
-            .utc()
-            .and_then(|t| sql_utc(&t.1))
-            .ok_or_else(|| bad(ctx, name, "must be a Date or an ISO 8601 date-time"));
+        return v.utc().and_then(|t| sql_utc(&t.1)).ok_or("must be a Date or an ISO 8601 date-time");
     }
     Ok(got)
 }
 
 /// A scalar that goes into a query, a header or the token: a string must not be empty (nor only spaces).
-#[inline(never)]
+/// (A string read as `e`, which says just that.)
 fn filled<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
-    let s = scalar(v, kind, ctx, name)?;
-    if kind == b's' && encode::trim(&s).is_empty() {
-        return Err(bad(ctx, name, "must be a non-empty string"));
-    }
-    Ok(s)
+    scalar(v, if kind == b's' { b'e' } else { kind }, ctx, name)
 }
 
 /// Checks the arguments of a call of `op` and builds its request parts. `args` are the positional
@@ -450,10 +450,15 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     }
     let from_args = op.flags & OPTS == 0;
     // particle-api-js's options: every key must be one the call takes (a parameter, the scope, `auth`) or
-    // one every call takes.
+    // one every call takes: `headers` (extra request headers), `context` (not sent: particle-api-js turns it
+    // into its own `X-Particle-Tool`/`X-Particle-Project` headers), `signal` and `timeoutMs` (read by the
+    // caller).
     if let (false, Some(o)) = (from_args, opts) {
         for (key, v) in o.entries().map_err(|()| bad(ctx, "options", "could not be read"))? {
-            if !v.is_absent() && !COMMON.contains(&key.as_str()) && !op.takes(&key) {
+            if !v.is_absent()
+                && !matches!(key.as_str(), "headers" | "context" | "signal" | "timeoutMs")
+                && !op.takes(&key)
+            {
                 return Err(bad(ctx, &key, "is not an option of this call"));
             }
         }
@@ -461,12 +466,14 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     // The scope (`/v1/products/{product}` or `/v1/orgs/{org}`), and how many scope options were given.
     let mut scope: Option<(&str, String)> = None;
     let mut scopes = 0;
-    for mut p in op.entries() {
+    // One parameter read into the parts above. (A closure: an error leaves it at one place, where the
+    // parts are dropped, not at each of its checks.)
+    let mut step = |mut p: Param| -> Result<(), Error> {
         if p.scoped && scope.is_none() {
             if o_field(opts, p.js, ctx)?.is_some() {
                 return Err(bad(ctx, p.js, "is only taken with `product`"));
             }
-            continue;
+            return Ok(());
         }
         object |= p.at == b'j';
         let value = if p.required && !p.keyed && from_args {
@@ -482,7 +489,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         let value = match value {
             Some(v) => v,
             None if p.required => return Err(bad(ctx, p.js, "is required")),
-            None if p.default.is_empty() || p.kind == b'F' => continue,
+            None if p.default.is_empty() || p.kind == b'F' => return Ok(()),
             None => {
                 let (name, text) = split(p.default, b'=').unwrap_or((p.name, p.default));
                 p.name = name;
@@ -496,7 +503,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         let v = value.get();
         // A flag that is off is left out.
         if p.kind == b'T' && v.boolean() == Some(false) {
-            continue;
+            return Ok(());
         }
         if !p.range.is_empty() {
             in_range(v, p.range, ctx, p.js)?;
@@ -616,6 +623,10 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             }
             _ => fields.push((p.name, text_value(scalar(v, p.kind, ctx, p.js)?))),
         }
+        Ok(())
+    };
+    for p in op.entries() {
+        step(p)?;
     }
     if op.flags & ONE_SCOPE != 0 && scopes != 1 {
         return Err(bad(ctx, "scope", "exactly one of `product`, `org`, `deviceId`, `sandbox` must be given"));
@@ -632,15 +643,20 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         rest = rest.get(3..).unwrap_or("");
     }
     let mut skip = false;
-    while let Some(open) = rest.bytes().position(|b| matches!(b, b'{' | b'[' | b']')) {
+    let mut open = 0;
+    while let Some(&c) = rest.as_bytes().get(open) {
+        if !matches!(c, b'{' | b'[' | b']') {
+            open += 1;
+            continue;
+        }
         if !skip {
             path.push_str(rest.get(..open).unwrap_or(""));
         }
-        let c = rest.as_bytes().get(open).copied();
         rest = rest.get(open + 1..).unwrap_or("");
+        open = 0;
         match c {
-            Some(b'[') => skip = scope.is_some(),
-            Some(b']') => skip = false,
+            b'[' => skip = scope.is_some(),
+            b']' => skip = false,
             _ => {
                 let (name, after) = split(rest, b'}').unwrap_or((rest, ""));
                 rest = after;
@@ -742,14 +758,8 @@ fn sql_utc(iso: &str) -> Option<String> {
 
 /// A JSON value checked against its type: `o` an object, `l` an array, `j` anything, else a scalar (its
 /// text returned).
-#[inline(never)]
 fn checked<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
-    match kind {
-        b'o' if !v.is_object() => Err(bad(ctx, name, "must be an object")),
-        b'l' if !v.is_array() => Err(bad(ctx, name, "must be an array")),
-        b'o' | b'l' | b'j' => Ok(String::new()),
-        _ => scalar(v, kind, ctx, name),
-    }
+    scalar(v, kind, ctx, name)
 }
 
 /// Option `js` of the options object (`a.b`: key `b` of the object `a`).
@@ -767,10 +777,6 @@ fn o_field<A: Arg>(opts: Option<&A>, js: &str, ctx: &str) -> Result<Option<A>, E
     }
 }
 
-/// The keys every call of particle-api-js takes besides its parameters, its scope and `auth`: `headers`
-/// (extra request headers), `context` (not sent: particle-api-js turns it into its own
-/// `X-Particle-Tool`/`X-Particle-Project` headers), `signal` and `timeoutMs` (read by the caller).
-const COMMON: [&str; 4] = ["headers", "context", "signal", "timeoutMs"];
 /// The time in milliseconds since 1970.
 fn now_ms() -> u64 {
     #[cfg(target_arch = "wasm32")]
