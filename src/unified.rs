@@ -13,7 +13,7 @@
 use crate::error::{Error, Vendor};
 use crate::http::encode::cat;
 use crate::http::Body;
-use crate::ops::{bad, split, Arg};
+use crate::ops::{bad, cut, split, Arg};
 use crate::vendors::Client;
 
 /// `what` of the edge's one call: `connect()`'s settings (the request rate).
@@ -91,9 +91,9 @@ const POINT: &str = "@time value";
 fn nth(s: &'static str, sep: u8, i: usize) -> &'static str {
     let mut rest = s;
     for _ in 0..i {
-        rest = split(rest, sep).map_or("", |p| p.1);
+        rest = cut(rest, sep).1;
     }
-    split(rest, sep).map_or(rest, |p| p.0)
+    cut(rest, sep).0
 }
 
 /// Field `i` of vendor `v`'s line.
@@ -129,7 +129,7 @@ fn path<B: Json>(v: &B, p: &str) -> B {
     let mut out = v.clone();
     let mut rest = p;
     while !rest.is_empty() {
-        let (seg, r) = split(rest, b'.').unwrap_or((rest, ""));
+        let (seg, r) = cut(rest, b'.');
         rest = r;
         out = out.child(seg).unwrap_or_else(B::null);
     }
@@ -146,11 +146,11 @@ fn len<B: Json>(v: &B) -> usize {
 fn shape<B: Json>(row: &B, fields: &str, paths: &str, name: &B, mut out: B) -> Option<B> {
     let (mut fields, mut rest) = (fields, paths);
     while !fields.is_empty() {
-        let (field, f) = split(fields, b' ').unwrap_or((fields, ""));
-        let (p, r) = split(rest, b',').unwrap_or((rest, ""));
+        let (field, f) = cut(fields, b' ');
+        let (p, r) = cut(rest, b',');
         (fields, rest) = (f, r);
         let (required, p) = p.strip_prefix('!').map_or((false, p), |p| (true, p));
-        let (p, is) = split(p, b'=').unwrap_or((p, ""));
+        let (p, is) = cut(p, b'=');
         let mut v = match p.as_bytes().first() {
             Some(b'-') => B::null(),
             Some(b'$') => path(row, &name.as_str().unwrap_or_default()),
@@ -158,7 +158,7 @@ fn shape<B: Json>(row: &B, fields: &str, paths: &str, name: &B, mut out: B) -> O
             _ => path(row, p),
         };
         if !is.is_empty() {
-            let (yes, no) = split(is, b'=').unwrap_or((is, ""));
+            let (yes, no) = cut(is, b'=');
             v = match v {
                 _ if v == B::literal(yes, false) => B::literal("true", true),
                 _ if v == B::literal(no, false) => B::literal("false", true),
@@ -310,11 +310,11 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     let mut answered = 0;
     let mut rest = recipe;
     while !rest.is_empty() {
-        let (step, r) = split(rest, b';').unwrap_or((rest, ""));
+        let (step, r) = cut(rest, b';');
         rest = r;
         let fanned = step.strip_prefix('*');
         let (op, s) = split(fanned.unwrap_or(step), b':').unwrap_or(("", ""));
-        let (list, spec) = split(s, b':').unwrap_or((s, ""));
+        let (list, spec) = cut(s, b':');
         let items = match fanned {
             Some(_) => Some(x.pairs()).filter(|p| Arg::is_array(p)).ok_or_else(|| {
                 bad(ctx, "devices", "must be an array of device ids (connect()'s option: the cloud has no list call)")
@@ -383,7 +383,7 @@ fn arguments<B: Json>(list: &str, slots: &[&B; 7]) -> B {
     let mut body = false;
     let mut rest = list;
     while !rest.is_empty() {
-        let (item, r) = split(rest, b',').unwrap_or((rest, ""));
+        let (item, r) = cut(rest, b',');
         rest = r;
         let (key, v) = match split(item, b'=') {
             _ if item == "+" => {
@@ -422,12 +422,12 @@ fn arguments<B: Json>(list: &str, slots: &[&B; 7]) -> B {
 
 /// What a step picks from its answer `r` (see [`VENDORS`]).
 fn pick<B: Json>(r: &B, spec: &str, name: &B, ctx: &str) -> Result<B, Error> {
-    let (head, find) = split(spec, b'?').unwrap_or((spec, ""));
+    let (head, find) = cut(spec, b'?');
     let r = path(r, head);
     if find.is_empty() {
         return Ok(r);
     }
-    let (key, tail) = split(find, b'.').unwrap_or((find, ""));
+    let (key, tail) = cut(find, b'.');
     (0..len(&r)).map(|i| r.item(i)).find(|item| path(item, key) == *name).map(|item| path(&item, tail)).ok_or_else(
         || Error::NotFound(cat(&[ctx, ": `", &name.as_str().unwrap_or_default(), "` was not found on this device"])),
     )

@@ -196,7 +196,7 @@ impl Iterator for Entries {
                 }
                 self.now = core::mem::take(&mut self.then);
             }
-            let (entry, rest) = split(self.now, b',').unwrap_or((self.now, ""));
+            let (entry, rest) = cut(self.now, b',');
             self.now = rest;
             if let Some(p) = Param::parse(entry) {
                 return Some(p);
@@ -232,8 +232,8 @@ impl Param {
         let keyed = b.get(2) == Some(&b'+');
         let required = keyed || b.get(2) == Some(&b'!');
         let rest = entry.get(if required { 3 } else { 2 }..)?;
-        let (rest, default) = split(rest, b'~').unwrap_or((rest, ""));
-        let (rest, range) = split(rest, b'#').unwrap_or((rest, ""));
+        let (rest, default) = cut(rest, b'~');
+        let (rest, range) = cut(rest, b'#');
         let (name, js) = split(rest, b'=').unwrap_or((rest, rest));
         let scoped = at.is_ascii_uppercase();
         Some(Param { at: at.to_ascii_lowercase(), kind, required, keyed, range, scoped, name, js, default })
@@ -276,6 +276,11 @@ pub(crate) fn split(s: &str, c: u8) -> Option<(&str, &str)> {
     }
     let (a, b) = s.split_at_checked(i)?;
     Some((a, b.get(1..)?))
+}
+
+/// `s` cut at the first `c`; all of it and nothing without one.
+pub(crate) fn cut(s: &str, c: u8) -> (&str, &str) {
+    split(s, c).unwrap_or((s, ""))
 }
 
 /// A value the caller passed: the JavaScript value itself on wasm, JSON in native tests. Reads can fail
@@ -658,7 +663,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             b'[' => skip = scope.is_some(),
             b']' => skip = false,
             _ => {
-                let (name, after) = split(rest, b'}').unwrap_or((rest, ""));
+                let (name, after) = cut(rest, b'}');
                 rest = after;
                 let optional = name.as_bytes().first() == Some(&b'/');
                 let key = if optional { name.get(1..).unwrap_or("") } else { name };
@@ -736,7 +741,7 @@ const FILE: &str = "must be a Blob, File, ArrayBuffer, typed array or Buffer";
 /// An integer within `range` (`min-max` or `min`).
 #[inline(never)]
 fn in_range<A: Arg>(v: &A, range: &str, ctx: &str, name: &str) -> Result<(), Error> {
-    let (min, max) = split(range, b'-').unwrap_or((range, ""));
+    let (min, max) = cut(range, b'-');
     let n = v.number().filter(|n| n.1).and_then(|n| encode::whole32(&n.0));
     let within = |n: u32| {
         encode::whole32(min).is_some_and(|m| n >= m) && (max.is_empty() || encode::whole32(max).is_some_and(|m| n <= m))
