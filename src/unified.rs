@@ -207,7 +207,7 @@ fn int<B: Json>(ctx: &str, opts: &B, key: &str, min: f64, default: f64) -> Resul
         return Ok(default);
     }
     v.as_f64()
-        .filter(|n| *n >= min && *n < 2_147_483_648.0 && f64::from(*n as i32) == *n)
+        .filter(|n| *n >= min && f64::from(*n as i32) == *n)
         .ok_or_else(|| bad(ctx, key, "must be a whole number in range"))
 }
 
