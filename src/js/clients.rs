@@ -95,7 +95,9 @@ pub fn call(handle: u32, what: u32, arg: JsValue, args: JsValue, mode: u32, extr
             JsValue::UNDEFINED
         }
         UNIFIED => super::unified::call(held(handle, false).map(any), vendor, mode, &arg, &args),
-        INVOKE.. => super::invoke::invoke(held(handle, false).map(any), vendor, what - INVOKE, &arg, &args, mode).into(),
+        INVOKE.. => {
+            super::invoke::invoke(held(handle, false).map(any), vendor, what - INVOKE, &arg, &args, mode).into()
+        }
         _ => {
             let answer = held(handle, false).and_then(|h| match (what, h) {
                 (DESCRIBE, Held::Arduino(c)) => Ok(arduino::describe(&c)),
