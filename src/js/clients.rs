@@ -88,16 +88,14 @@ pub fn call(handle: u32, what: u32, arg: JsValue, args: JsValue, mode: u32, extr
             JsValue::UNDEFINED
         }
         STEP => super::events::event_step(handle, args.as_f64().unwrap_or(0.0), arg.clone()),
-        IOTAPI_CALL => super::compat::iot_api_invoke(&extra, handle, &arg, &args, mode).into(),
+        IOTAPI_CALL => super::compat::iot_api_invoke(&extra, handle, &arg, &args, mode),
         ARITY => super::invoke::arity(handle).into(),
         ERROR_CLASS => {
             super::set_error_class(arg.clone());
             JsValue::UNDEFINED
         }
         UNIFIED => super::unified::call(held(handle, false).map(any), vendor, mode, &arg, &args),
-        INVOKE.. => {
-            super::invoke::invoke(held(handle, false).map(any), vendor, what - INVOKE, &arg, &args, mode).into()
-        }
+        INVOKE.. => super::invoke::invoke(held(handle, false).map(any), vendor, what - INVOKE, &arg, &args, mode),
         _ => {
             let answer = held(handle, false).and_then(|h| match (what, h) {
                 (DESCRIBE, Held::Arduino(c)) => Ok(arduino::describe(&c)),
