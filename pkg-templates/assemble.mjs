@@ -222,7 +222,8 @@ fs.writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(manifest, 
 // shapes, paths and ranges (→ 51,704), whole-number options checked by the i32 round trip alone (→ 51,697).
 // Not kept: `split` by `position` (+41), `path=yes=no` compared as Rust strings (+16). What the unified layer
 // costs now, measured by taking it out: 4,502 (`changes` 374, `event` 104).
-const WASM_GZIP_BUDGET = 51_697;
+// 51,697 → 51,679: the unsupported message built from the method's context (`cthings.history is not supported`).
+const WASM_GZIP_BUDGET = 51_679;
 const WEB_JS_GZIP_BUDGET = 17_000;
 // What a browser downloads, the wasm and the browser JS together (measured 67,978).
 const BROWSER_GZIP_BUDGET = 68_000;

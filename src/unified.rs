@@ -253,7 +253,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     let stream = flag(1) == b'1';
     let recipe = line(v, w);
     if what != EVENTS && recipe.is_empty() && !(what == HISTORY && stream) {
-        return Err(Error::Unsupported(cat(&[vendor.as_str(), ": ", method, "() is not supported"])));
+        return Err(Error::Unsupported(cat(&[ctx, " is not supported"])));
     }
     if (what == HISTORY || what == COMMAND) && name.as_str().map_or(true, |n| n.is_empty()) {
         return Err(bad(ctx, "name", "must be a non-empty string"));

@@ -529,7 +529,7 @@ fn what_a_vendor_cannot_do_is_refused_before_any_request() {
     for (what, name) in [(HISTORY, "history"), (COMMAND, "command")] {
         let err = method(&c, Vendor::CThings, what, json!([CTHINGS_1, "x", window()]), json!(null)).unwrap_err();
         assert_eq!((err.code(), err.status()), ("unsupported", Some(0)));
-        assert_eq!(err.message(), cat(&["cthings: ", name, "() is not supported"]));
+        assert_eq!(err.message(), cat(&["cthings.", name, " is not supported"]));
     }
     assert!(sent(&mock).is_empty());
 }
