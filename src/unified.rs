@@ -13,7 +13,7 @@
 use crate::error::{Error, Vendor};
 use crate::http::encode::cat;
 use crate::http::Body;
-use crate::ops::{bad, cut, split, Arg};
+use crate::ops::{bad, cut, in_range, split, Arg};
 use crate::vendors::Client;
 
 /// `what` of the edge's one call: `connect()`'s settings (the request rate).
@@ -200,15 +200,14 @@ fn option<B: Json>(opts: &B, key: &str) -> B {
     opts.field(key).ok().flatten().unwrap_or_else(B::null)
 }
 
-/// A whole number option `key` from `min` on (below 2^31), or `default`.
-fn int<B: Json>(ctx: &str, opts: &B, key: &str, min: f64, default: f64) -> Result<f64, Error> {
+/// A whole number option `key` from 1 on (below 2^31), or `default`.
+fn int<B: Json>(ctx: &str, opts: &B, key: &str, default: f64) -> Result<f64, Error> {
     let v = option(opts, key);
     if v.is_absent() {
         return Ok(default);
     }
-    v.as_f64()
-        .filter(|n| *n >= min && f64::from(*n as i32) == *n)
-        .ok_or_else(|| bad(ctx, key, "must be a whole number in range"))
+    in_range(&v, "1-2147483647", ctx, key)?;
+    Ok(v.as_f64().unwrap_or(default))
 }
 
 /// `connect()`'s request rate: `rateLimit` (requests per second), else the vendor's `rate` (its
@@ -260,10 +259,10 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     }
     let mut x = B::null();
     let answer = match what {
-        EVENTS => Some(B::num(if stream { -1.0 } else { int(ctx, &o, "intervalMs", 1.0, 5_000.0)? })),
+        EVENTS => Some(B::num(if stream { -1.0 } else { int(ctx, &o, "intervalMs", 5_000.0)? })),
         DEVICES => {
             x = path(extra, "devices");
-            (flag(0) != b'1' && int(ctx, &o, "page", 1.0, 1.0)? > 1.0).then(|| B::array(Some(B::list()), None))
+            (flag(0) != b'1' && int(ctx, &o, "page", 1.0)? > 1.0).then(|| B::array(Some(B::list()), None))
         }
         HISTORY => {
             let at = |key: &str| {

@@ -740,7 +740,7 @@ const FILE: &str = "must be a Blob, File, ArrayBuffer, typed array or Buffer";
 
 /// An integer within `range` (`min-max` or `min`).
 #[inline(never)]
-fn in_range<A: Arg>(v: &A, range: &str, ctx: &str, name: &str) -> Result<(), Error> {
+pub(crate) fn in_range<A: Arg>(v: &A, range: &str, ctx: &str, name: &str) -> Result<(), Error> {
     let (min, max) = cut(range, b'-');
     let n = v.number().filter(|n| n.1).and_then(|n| encode::whole32(&n.0));
     let within = |n: u32| {
