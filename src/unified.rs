@@ -54,7 +54,7 @@ const METHODS: [(&str, &str); 5] =
 ///    value, picked]`; without `op`, the rows are `[key, value, x]` and nothing is sent;
 /// 5. to 7. the paths (comma-separated, dotted) of a device's `id name online lastSeen raw`, a reading's
 ///    `name value type updatedAt` and a point's `time value` in each row of the answer: empty is the row,
-///    `-` none (null), `$` the field named by the call's `name`, `~path` the JavaScript type of the value,
+///    `$` the field named by the call's `name`, `~path` the JavaScript type of the value,
 ///    `!path` the value, and the row is left out without one; `path=yes=no` true where the value is the
 ///    string `yes`, false where it is `no`, else null;
 /// 8. the paths of a streamed event's `deviceId name value time raw`.
@@ -152,7 +152,6 @@ fn shape<B: Json>(row: &B, fields: &str, paths: &str, name: &B, mut out: B) -> O
         let (required, p) = p.strip_prefix('!').map_or((false, p), |p| (true, p));
         let (p, is) = cut(p, b'=');
         let mut v = match p.as_bytes().first() {
-            Some(b'-') => B::null(),
             Some(b'$') => path(row, &name.as_str().unwrap_or_default()),
             Some(b'~') => path(row, p.get(1..).unwrap_or("")).kind(),
             _ => path(row, p),
