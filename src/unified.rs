@@ -311,7 +311,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
         let (step, r) = cut(rest, b';');
         rest = r;
         let fanned = step.strip_prefix('*');
-        let (op, s) = split(fanned.unwrap_or(step), b':').unwrap_or(("", ""));
+        let (op, s) = cut(fanned.unwrap_or(step), b':');
         let (list, spec) = cut(s, b':');
         let items = match fanned {
             Some(_) => Some(x.pairs()).filter(|p| Arg::is_array(p)).ok_or_else(|| {
