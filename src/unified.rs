@@ -13,7 +13,7 @@
 use crate::error::{Error, Vendor};
 use crate::http::encode::cat;
 use crate::http::Body;
-use crate::ops::{bad, cut, in_range, split, Arg};
+use crate::ops::{bad, cut, in_range, Arg};
 use crate::vendors::Client;
 
 /// `what` of the edge's one call: `connect()`'s settings (the request rate).
@@ -383,17 +383,18 @@ fn arguments<B: Json>(list: &str, slots: &[&B; 7]) -> B {
     while !rest.is_empty() {
         let (item, r) = cut(rest, b',');
         rest = r;
-        let (key, v) = match split(item, b'=') {
+        let (key, s) = cut(item, b'=');
+        let v = match s.is_empty() {
             _ if item == "+" => {
                 body = true;
                 continue;
             }
-            None if item.len() == 1 => {
+            true if item.len() == 1 => {
                 out.push(slot(item));
                 continue;
             }
-            Some((key, s)) => (key, slot(s)),
-            None => (item, option(opts, item)),
+            true => option(opts, item),
+            false => slot(s),
         };
         let o = obj.get_or_insert_with(B::map);
         if !v.is_absent() {
