@@ -164,11 +164,12 @@ fn shape<B: Json>(row: &B, fields: &str, paths: &str, name: &B, mut out: B) -> O
                 _ => B::null(),
             };
         }
-        let v = match v.is_absent() {
-            true if required => return None,
-            true => B::null(),
-            false => v,
-        };
+        if v.is_absent() {
+            if required {
+                return None;
+            }
+            v = B::null();
+        }
         match field.strip_prefix('@') {
             Some(f) => out.put(f, v.as_date()),
             None => out.put(field, v),
