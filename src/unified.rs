@@ -149,7 +149,8 @@ fn shape<B: Json>(row: &B, fields: &str, paths: &str, name: &B, mut out: B) -> O
         let (field, f) = cut(fields, b' ');
         let (p, r) = cut(rest, b',');
         (fields, rest) = (f, r);
-        let (required, p) = p.strip_prefix('!').map_or((false, p), |p| (true, p));
+        let q = p.strip_prefix('!').unwrap_or(p);
+        let (required, p) = (q.len() < p.len(), q);
         let (p, is) = cut(p, b'=');
         let mut v = match p.as_bytes().first() {
             Some(b'$') => path(row, &name.as_str().unwrap_or_default()),
