@@ -9,13 +9,13 @@
 // installed from the tarball in target/consumers/cjs, prints a table and writes target/bench.json.
 // Exits 1 when a client fails; timings are reported, never judged. See bench/README.md.
 
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startSimulator, simControl, table } from './simulator.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = path.join(ROOT, 'target');
@@ -100,11 +100,6 @@ const median = (xs) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
-function table(headers, rows, align) {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => '  ' + cells.map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('   ');
-  return [line(headers), '  ' + widths.map((w) => '─'.repeat(w)).join('   '), ...rows.map(line)].join('\n');
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Package size
@@ -139,51 +134,6 @@ function packageSize() {
   }
   console.log('  (1 KB = 1,024 bytes)');
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Simulator, in its own process so that its work does not run on the clients' event loop
-
-function startSimulator() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'tests', 'simulator', 'cli.js'), '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error('the simulator did not start within 15 s'));
-    }, 15_000);
-    child.on('error', (err) => { clearTimeout(timer); reject(err); });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the simulator exited (${code}) before listening`)); });
-    child.stdout.setEncoding('utf8').on('data', (s) => {
-      out += s;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        child.stdout.resume();
-        resolve({
-          url: m[1],
-          close: () => new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', done);
-            child.kill('SIGTERM');
-          }),
-        });
-      }
-    });
-  });
-}
-
-async function simControl(sim, method, route, body) {
-  const res = await fetch(`${sim.url}/__sim/${route}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`simulator ${method} /__sim/${route} answered ${res.status}`);
-  return res.json();
 }
 
 // ---------------------------------------------------------------------------------------------------------

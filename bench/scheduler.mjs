@@ -13,13 +13,13 @@
 // by the pack step (target/consumers/cjs), or pkg/ from `make build`. Prints a table and writes
 // target/bench-scheduler.json. See bench/README.md.
 
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startSimulator, simControl, table } from './simulator.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = path.join(ROOT, 'target');
@@ -89,49 +89,6 @@ function settings() {
 function fail(message) {
   console.error(`${message}\n${USAGE}`);
   process.exit(2);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Simulator, in its own process so that its work does not run on the clients' event loop
-
-function startSimulator(limits) {
-  return new Promise((resolve, reject) => {
-    const cli = path.join(ROOT, 'tests', 'simulator', 'cli.js');
-    const child = spawn(process.execPath, [cli, '--port', '0', '--rate-limits', limits], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error('the simulator did not start within 15 s'));
-    }, 15_000);
-    child.on('error', (err) => { clearTimeout(timer); reject(err); });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the simulator exited (${code}) before listening`)); });
-    child.stdout.setEncoding('utf8').on('data', (s) => {
-      out += s;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      child.stdout.resume();
-      resolve({
-        url: m[1],
-        close: () => new Promise((done) => {
-          if (child.exitCode !== null) return done();
-          child.once('exit', done);
-          child.kill('SIGTERM');
-        }),
-      });
-    });
-  });
-}
-
-async function control(sim, method, route, body) {
-  const res = await fetch(`${sim.url}/__sim/${route}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`simulator ${method} /__sim/${route} answered ${res.status}`);
-  return res.json();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -245,7 +202,7 @@ async function run(poller, vendor, sim, { seconds, concurrency }) {
   const outcome = { pollsOk: 0, pollsOffline: 0, polls429: 0, pollsFailed: 0, firstError: null };
   let next = 0;
   let done = 0;
-  await control(sim, 'POST', 'rate-limits/reset');
+  await simControl(sim, 'POST', 'rate-limits/reset');
   const start = performance.now();
   const deadline = start + seconds * 1000;
   const loop = async () => {
@@ -272,12 +229,12 @@ async function run(poller, vendor, sim, { seconds, concurrency }) {
   const loops = Array.from({ length: concurrency }, loop);
   // The simulator's counters when the time is up (the requests still in flight finish after it).
   const atDeadline = new Promise((resolve) => {
-    setTimeout(() => resolve(control(sim, 'GET', 'rate-limits')), Math.max(0, deadline - performance.now()));
+    setTimeout(() => resolve(simControl(sim, 'GET', 'rate-limits')), Math.max(0, deadline - performance.now()));
   });
   const snapshot = (await atDeadline).vendors[vendor];
   await Promise.all(loops);
   const drainMs = performance.now() - deadline;
-  const final = (await control(sim, 'GET', 'rate-limits')).vendors[vendor];
+  const final = (await simControl(sim, 'GET', 'rate-limits')).vendors[vendor];
   return {
     devices: devices.length,
     seconds,
@@ -298,11 +255,6 @@ async function run(poller, vendor, sim, { seconds, concurrency }) {
 
 const fixed = (x, digits = 0) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-function table(headers, rows, align) {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => '  ' + cells.map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('   ');
-  return [line(headers), '  ' + widths.map((w) => '─'.repeat(w)).join('   '), ...rows.map(line)].join('\n');
-}
 
 /** `10/s`, `10,000/300 s (33.3/s)`. */
 function describeLimit(windows) {
@@ -334,17 +286,17 @@ async function main() {
     : '  through the vendor clients with maxRequestsPerSecond');
   console.log(`  package: ${path.relative(ROOT, dir)}`);
 
-  const sim = await startSimulator(cfg.limits);
+  const sim = await startSimulator(['--rate-limits', cfg.limits]);
   const report = {
     date: new Date().toISOString(), node: process.version, platform: `${os.platform()} ${os.arch()}`,
     cpu: os.cpus()[0]?.model ?? 'unknown', cpus: os.cpus().length, settings: cfg, api, runs: [],
   };
   let failures = 0;
   try {
-    await control(sim, 'POST', 'config', {
+    await simControl(sim, 'POST', 'config', {
       particleDeviceCount: cfg.devices, tokenLifetime: { arduino: 3600, particle: 86400, cthings: 3600, iotconnect: 3600 },
     });
-    const { limits } = await control(sim, 'GET', 'rate-limits');
+    const { limits } = await simControl(sim, 'GET', 'rate-limits');
     report.limits = limits;
     const modes = cfg.unpaced ? ['paced', 'unpaced'] : ['paced'];
     for (const vendor of cfg.vendors) {

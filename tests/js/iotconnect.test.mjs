@@ -342,6 +342,8 @@ const wire = [
   [(c) => c.templates.list({ searchText: 'sensor', pageSize: 5 }), 'GET', 'device', '/device-template', { searchText: 'sensor', pageSize: '5' }],
   [(c) => c.templates.get(ENV), 'GET', 'device', `/device-template/${ENV}`],
   [(c) => c.templates.getByCode('ENVSENSOR'), 'GET', 'device', '/device-template/template-code/ENVSENSOR'],
+  // The simulator refuses to delete a template its devices use (412): the request is what is checked here.
+  [(c) => c.templates.delete(ENV).catch((e) => e), 'DELETE', 'device', `/device-template/${ENV}`],
   [(c) => c.templates.attributes(ENV), 'GET', 'device', `/template-attribute/${ENV}`],
   [(c) => c.templates.commands(ENV), 'GET', 'device', `/template-command/${ENV}`],
   [(c) => c.entities.list(), 'GET', 'user', '/Entity'],
