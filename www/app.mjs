@@ -370,7 +370,10 @@ function drawChart(node, points, name, width) {
   for (let t = Math.ceil(t0 / tStep) * tStep; t <= t1; t += tStep) {
     grid.append(svg('line', { class: 'chart-xtick', x1: x(t), x2: x(t), y1: m.top + h, y2: m.top + h + 4 }));
     const text = new Date(t).toLocaleString([], format);
-    grid.append(svg('text', { class: 'chart-tick', x: x(t), y: m.top + h + 17, 'text-anchor': 'middle' }, text));
+    // A label at either end is moved inwards so that it stays whole inside the chart.
+    const half = text.length * 3.4;
+    const lx = Math.min(Math.max(x(t), half), width - half);
+    grid.append(svg('text', { class: 'chart-tick', x: lx, y: m.top + h + 17, 'text-anchor': 'middle' }, text));
   }
   grid.append(svg('line', { class: 'chart-axis', x1: m.left, x2: m.left + w, y1: m.top + h, y2: m.top + h }));
 

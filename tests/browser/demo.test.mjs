@@ -153,25 +153,36 @@ async function closedPort() {
 
 /** Fails when the page or any card in it is wider than its box (something cut off or scrolling sideways). */
 async function assertNoOverflow(p, where) {
-  const widths = await p.evaluate(() => {
-    const out = [['body', document.body.scrollWidth, document.body.clientWidth],
+  const { widths, outside } = await p.evaluate(() => {
+    const widths = [['body', document.body.scrollWidth, document.body.clientWidth],
       ['html', document.documentElement.scrollWidth, document.documentElement.clientWidth]];
+    const outside = [];
+    const within = (name, r, frame) => {
+      if (r.width && (r.right > frame.right + 0.5 || r.left < frame.left - 0.5)) {
+        outside.push(`${name} spans ${Math.round(r.left)}…${Math.round(r.right)} px, outside ${Math.round(frame.left)}…${Math.round(frame.right)} px`);
+      }
+    };
     for (const c of document.querySelectorAll('.card')) {
-      out.push([c.dataset.vendor, c.scrollWidth, c.clientWidth]);
+      widths.push([c.dataset.vendor, c.scrollWidth, c.clientWidth]);
       const box = c.getBoundingClientRect();
       // Every status pill and reading inside its card.
       for (const el of c.querySelectorAll('.pill, .reading, .device-link, svg.chart, .pager button')) {
-        const r = el.getBoundingClientRect();
-        if (r.width && (r.right > box.right + 0.5 || r.left < box.left - 0.5)) {
-          out.push([`${c.dataset.vendor} ${el.className.baseVal ?? el.className}`, Math.round(r.right), Math.round(box.right)]);
+        within(`${c.dataset.vendor} ${el.className.baseVal ?? el.className}`, el.getBoundingClientRect(), box);
+      }
+      // Every axis label whole inside its chart.
+      for (const chart of c.querySelectorAll('svg.chart')) {
+        const frame = chart.getBoundingClientRect();
+        for (const label of chart.querySelectorAll('text.chart-tick')) {
+          within(`${c.dataset.vendor} chart label "${label.textContent}"`, label.getBoundingClientRect(), frame);
         }
       }
     }
-    return out;
+    return { widths, outside };
   });
   for (const [name, scroll, client] of widths) {
     assert.ok(scroll <= client, `${where}: ${name} is ${scroll} px wide in ${client} px`);
   }
+  assert.deepEqual(outside, [], `${where}: cut off`);
 }
 
 describe('demo page', { timeout: 300_000 }, () => {
