@@ -82,10 +82,8 @@ pub static VENDORS: [&str; 4] = [
      time,!$|",
 ];
 
-// The fields of a device, a reading, a point and an event (`@`: a date).
-const DEVICE: &str = "id name online @lastSeen raw";
-const READING: &str = "name value type @updatedAt";
-const POINT: &str = "@time value";
+// The fields of a device, a reading and a point (`@`: a date).
+const FIELDS: &str = "id name online @lastSeen raw|name value type @updatedAt|@time value";
 
 /// Part `i` of `s` (parts separated by `sep`); empty past the last.
 fn nth(s: &'static str, sep: u8, i: usize) -> &'static str {
@@ -277,18 +275,19 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
             if from > to || (days > 0.0 && to - from > days * 86_400_000.0) {
                 return Err(bad(ctx, "from", "must be before `to` (IoTConnect: at most 7 days)"));
             }
-            // A stream's history: the events this Cloud has seen of that device and name, within the window.
-            stream.then(|| {
-                let mut kept = B::list();
+            // A stream's history (its recipe is empty): the events this Cloud has seen of that device and
+            // name, within the window.
+            if stream {
+                x = B::list();
                 for i in 0..len(extra) {
                     let e = extra.item(i);
                     let t = path(&e, "time").utc().map_or(f64::NAN, |t| t.0);
                     if path(&e, "name") == name && path(&e, "deviceId") == arg(b'd') && t >= from && t <= to {
-                        kept.push(e);
+                        x.push(e);
                     }
                 }
-                rows(&kept, POINT, line(v, 7), &name, None)
-            })
+            }
+            None
         }
         COMMAND => {
             let a = arg(b'a');
@@ -354,19 +353,16 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
             x = out;
         }
     }
-    Ok(B::array(
-        Some(match what {
-            DEVICES => {
-                let (items, next) = if flag(0) == b'1' { (x.item(0), x.item(1)) } else { (x, B::null()) };
-                let list = rows(&items, DEVICE, line(v, 5), &name, Some(vendor.as_str()));
-                return Ok(B::array(Some(B::array(Some(list), Some(next).filter(|n| !n.is_absent()))), None));
-            }
-            READINGS => rows(&x, READING, line(v, 6), &name, None),
-            HISTORY => rows(&x, POINT, line(v, 7), &name, None),
-            _ => x,
-        }),
-        None,
-    ))
+    if what == COMMAND {
+        return Ok(B::array(Some(x), None));
+    }
+    let devices = what == DEVICES;
+    let (items, next) = if devices && flag(0) == b'1' { (x.item(0), x.item(1)) } else { (x, B::null()) };
+    let mut list = rows(&items, nth(FIELDS, b'|', w - 1), line(v, w + 4), &name, devices.then(|| vendor.as_str()));
+    if devices {
+        list = B::array(Some(list), Some(next).filter(|n| !n.is_absent()));
+    }
+    Ok(B::array(Some(list), None))
 }
 
 /// The arguments of a call of a step (see [`VENDORS`]), from the slots `dnaokvx` (`o`: the method's
