@@ -33,8 +33,7 @@ pub const EVENT: u32 = 7;
 
 /// The methods (from [`DEVICES`] on): their names and their arguments (`d` the device id, `n` the name, `a`
 /// the command's argument, `o` the options), in order.
-const METHODS: [(&str, &str); 5] =
-    [("devices", "o"), ("readings", "do"), ("history", "dno"), ("command", "dnao"), ("events", "do")];
+const METHODS: &str = "devices:o readings:do history:dno command:dnao events:do";
 
 /// One line per vendor, in [`Vendor`] order, fields separated by `|`:
 ///
@@ -240,7 +239,7 @@ pub fn setup<B: Json>(client: &dyn Client<B>, options: &B, rate: f64) -> Result<
 pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B, Error> {
     let v = vendor as usize;
     let w = what as usize;
-    let (method, layout) = METHODS.get(w.wrapping_sub(1)).copied().unwrap_or(("", ""));
+    let (method, layout) = cut(nth(METHODS, b' ', w.wrapping_sub(1)), b':');
     let ctx = cat(&[vendor.as_str(), ".", method]);
     let ctx = ctx.as_str();
     let args = call.item(0);
