@@ -35,7 +35,7 @@ pub const EVENT: u32 = 7;
 /// the command's argument, `o` the options), in order.
 const METHODS: &str = "devices:o readings:do history:dno command:dnao events:do";
 
-/// One line per vendor, in [`Vendor`] order, fields separated by `|`:
+/// Nine fields per vendor, in [`Vendor`] order, separated by `|`:
 ///
 /// 0. what it can do, four flags: whether the cloud pages its device list (`1`), whether its events come as
 ///    a stream (`1`) rather than polled, what a command's argument is (`j` any JSON value, required; `s` a
@@ -57,29 +57,29 @@ const METHODS: &str = "devices:o readings:do history:dno command:dnao events:do"
 ///    `!path` the value, and the row is left out without one; `path=yes=no` true where the value is the
 ///    string `yes`, false where it is `no`, else null;
 /// 8. the paths of a streamed event's `deviceId name value time raw`.
-pub static VENDORS: [&str; 4] = [
+pub const VENDORS: &str = concat!(
     // Arduino IoT Cloud: a device is the thing its device is attached to (the devices list carries each one's
     // thing, its status and last activity; a thing without a device is not listed), its readings the thing's
     // properties, a command a property's new value (published), history the property's time series.
     "00j0|33::|71:d:|71:d:?name.id;78:d,x,from,to:data|71:d:?name.id;76:d,x,value=a,+:|\
      !thing.id,thing.name,device_status=ONLINE=OFFLINE,last_activity_at,|name,last_value,type,value_updated_at|\
-     time,value|",
+     time,value||",
     // Particle: readings are the device's variables, each read; a command is a function call; history is
     // what this Cloud's event stream has seen.
     "01s0|0::|1:deviceId=d:variables;*16:deviceId=d,name=k:||\
      21:deviceId=d,name=n,argument=a:return_value|id,name,online,last_heard,|0,2.result,1,2.coreInfo.last_heard|\
-     time,value|coreid,name,data,published_at,",
+     time,value|coreid,name,data,published_at,|",
     // cThings: no list call (the device ids are `connect()`'s `devices` option); readings are the fields of
     // the device's connection (status, last connected, signal strength, route), as of its last connection.
     "00-0|*0:v:|0:d:connection;*::|||2.id,2.name,2.connection.status,2.connection.lastConnected,2|\
-     0,1,~1,2.lastConnected||",
+     0,1,~1,2.lastConnected|||",
     // Avnet IoTConnect: paged devices; latest telemetry; history by the device's unique id; a command by its
     // name in the device's template.
     "10s7|1:pageNumber=p,pageSize,start:|21:d:|2:d:uniqueId;23:x,from,to:|\
      2:d:templateGuid;14:x:?command.guid;15:d,commandGuid=x,parameterValue=a,+:|\
      guid,displayName,isConnected,lastActivityDate,|attributeName,attributeValue,dataType,deviceUpdatedDate|\
      time,!$|",
-];
+);
 
 // The fields of a device, a reading and a point (`@`: a date).
 const FIELDS: &str = "id name online @lastSeen raw|name value type @updatedAt|@time value";
@@ -95,7 +95,7 @@ fn nth(s: &'static str, sep: u8, i: usize) -> &'static str {
 
 /// Field `i` of vendor `v`'s line.
 fn line(v: usize, i: usize) -> &'static str {
-    nth(VENDORS.get(v).copied().unwrap_or(""), b'|', i)
+    nth(VENDORS, b'|', v * 9 + i)
 }
 
 /// What the edge needs of a value besides [`Body`] and [`Arg`]: building objects and lists, dates and
