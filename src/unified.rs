@@ -43,11 +43,12 @@ const METHODS: &str = "devices:o readings:do history:dno command:dnao events:do"
 ///    `CAPABILITIES` of pkg-templates/common.mjs say the same (a test compares them) and the default rate;
 /// 1. to 4. the recipes of `devices`, `readings`, `history` and `command` (empty: unsupported): steps
 ///    separated by `;`, each `op:args:pick`, the operation `op` of the vendor's table (src/ops) called with
-///    `args` — comma-separated: a slot (`d` the device id, `n` the name, `a` the command's argument, `p` the
-///    page, `x` what the step before picked, `k` and `v` the key and value of a fan-out's
-///    item) is a positional argument; `key=slot` a key of the object that follows them; `key` alone the
-///    method's option of that name; the call's `signal` and `timeoutMs` go in that object, or after it when
-///    the last item is `+` (a body) — then `pick` from the answer: a path (`data`), then `?key.path`, the
+///    `args` — comma-separated: a slot (`d` the device id, `n` the name, `a` the command's argument, `x`
+///    what the step before picked, `k` and `v` the key and value of a fan-out's item) is a positional
+///    argument; `key=slot` (or `key=option`) a key of the object that follows them; `key` alone the
+///    method's option of that name; the call's `signal` and `timeoutMs` go in that object, or in a new one
+///    after it when a `+` follows the keys (the object is then a body) — then `pick` from the answer: a
+///    path (`data`), then `?key.path`, the
 ///    item of the list whose `key` is the name, and a path in it. `*op:args:pick` sends the call once for
 ///    each item of `x` (an object's keys and values, an array's indexes and items) and makes rows `[key,
 ///    value, picked]`; without `op`, the rows are `[key, value, x]` and nothing is sent;
@@ -75,7 +76,7 @@ pub const VENDORS: &str = concat!(
      0,1,~1,2.lastConnected|||",
     // Avnet IoTConnect: paged devices; latest telemetry; history by the device's unique id; a command by its
     // name in the device's template.
-    "10s7|1:pageNumber=p,pageSize,start:|21:d:|2:d:uniqueId;23:x,from,to:|\
+    "10s7|1:pageNumber=page,pageSize,start:|21:d:|2:d:uniqueId;23:x,from,to:|\
      2:d:templateGuid;14:x:?command.guid;15:d,commandGuid=x,parameterValue=a,+:|\
      guid,displayName,isConnected,lastActivityDate,|attributeName,attributeValue,dataType,deviceUpdatedDate|\
      time,!$|",
@@ -365,54 +366,42 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
 }
 
 /// The arguments of a call of a step (see [`VENDORS`]), from the slots `dnaokvx` (`o`: the method's
-/// options); `p` is the options' `page`.
+/// options).
 fn arguments<B: Json>(list: &str, slots: &[&B; 7]) -> B {
     let opts = slots[3];
-    let slot = |s: &str| match s.as_bytes() {
-        [b'p'] => option(opts, "page"),
-        [c] => b"dnaokvx".iter().position(|l| l == c).and_then(|i| slots.get(i)).map_or_else(B::null, |v| (*v).clone()),
-        _ => B::null(),
-    };
     let mut out = B::list();
-    let mut obj: Option<B> = None;
-    let mut body = false;
-    let mut rest = list;
-    while !rest.is_empty() {
+    let mut obj = B::map();
+    // The step's arguments, then the call's `signal` and `timeoutMs`, options like any other.
+    let (mut rest, mut then) = (list, "signal,timeoutMs");
+    loop {
+        if rest.is_empty() {
+            if then.is_empty() {
+                break;
+            }
+            rest = core::mem::take(&mut then);
+        }
         let (item, r) = cut(rest, b',');
         rest = r;
+        // A body: the object so far, which the options follow.
+        if item == "+" {
+            out.push(core::mem::replace(&mut obj, B::map()));
+            continue;
+        }
         let (key, s) = cut(item, b'=');
-        let v = match s.is_empty() {
-            _ if item == "+" => {
-                body = true;
-                continue;
+        let s = if s.is_empty() { key } else { s };
+        let v = match s.as_bytes() {
+            [c] => {
+                b"dnaokvx".iter().position(|l| l == c).and_then(|i| slots.get(i)).map_or_else(B::null, |v| (*v).clone())
             }
-            true if item.len() == 1 => {
-                out.push(slot(item));
-                continue;
-            }
-            true => option(opts, item),
-            false => slot(s),
+            _ => option(opts, s),
         };
-        let o = obj.get_or_insert_with(B::map);
-        if !v.is_absent() {
-            o.put(key, v);
+        if key.len() == 1 {
+            out.push(v);
+        } else if !v.is_absent() {
+            obj.put(key, v);
         }
     }
-    // The object is the call's options, or a body they follow.
-    let mut last = match obj {
-        Some(o) if body => {
-            out.push(o);
-            B::map()
-        }
-        o => o.unwrap_or_else(B::map),
-    };
-    for key in &["signal", "timeoutMs"] {
-        let v = option(opts, key);
-        if !v.is_absent() {
-            last.put(key, v);
-        }
-    }
-    out.push(last);
+    out.push(obj);
     out
 }
 
