@@ -413,9 +413,13 @@ fn pick<B: Json>(r: &B, spec: &str, name: &B, ctx: &str) -> Result<B, Error> {
         return Ok(r);
     }
     let (key, tail) = cut(find, b'.');
-    (0..len(&r)).map(|i| r.item(i)).find(|item| path(item, key) == *name).map(|item| path(&item, tail)).ok_or_else(
-        || Error::NotFound(cat(&[ctx, ": `", &name.as_str().unwrap_or_default(), "` was not found on this device"])),
-    )
+    for i in 0..len(&r) {
+        let item = r.item(i);
+        if path(&item, key) == *name {
+            return Ok(path(&item, tail));
+        }
+    }
+    Err(Error::NotFound(cat(&[ctx, ": `", &name.as_str().unwrap_or_default(), "` was not found on this device"])))
 }
 
 /// The events of polled `readings` of device `id` whose value changed since the poll before (`seen`: the
