@@ -321,7 +321,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
             None => B::array(Some(B::null()), Some(B::null())),
         };
         let answers = done.item(answered);
-        let index = op.parse::<usize>().ok();
+        let index = crate::http::encode::whole32(op);
         let mut calls = B::array(Some(B::literal(ctx, false)), None);
         let mut out = B::list();
         for i in 0..len(&items) / 2 {
@@ -330,7 +330,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
                 None => x.clone(),
                 Some(_) if !answers.is_absent() => pick(&answers.item(i), spec, &name, ctx)?,
                 Some(index) => {
-                    calls.push(B::num(index as f64));
+                    calls.push(B::num(f64::from(index)));
                     calls.push(arguments(list, &[&arg(b'd'), &name, &arg(b'a'), &o, &k, &value, &x]));
                     continue;
                 }
