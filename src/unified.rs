@@ -257,11 +257,15 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
         return Err(bad(ctx, "name", "must be a non-empty string"));
     }
     let mut x = B::null();
-    let answer = match what {
-        EVENTS => Some(B::num(if stream { -1.0 } else { int(ctx, &o, "intervalMs", 5_000.0)? })),
+    match what {
+        EVENTS => {
+            return Ok(B::array(Some(B::num(if stream { -1.0 } else { int(ctx, &o, "intervalMs", 5_000.0)? })), None))
+        }
         DEVICES => {
             x = path(extra, "devices");
-            (flag(0) != b'1' && int(ctx, &o, "page", 1.0)? > 1.0).then(|| B::array(Some(B::list()), None))
+            if flag(0) != b'1' && int(ctx, &o, "page", 1.0)? > 1.0 {
+                return Ok(B::array(Some(B::array(Some(B::list()), None)), None));
+            }
         }
         HISTORY => {
             let at = |key: &str| {
@@ -287,7 +291,6 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
                     }
                 }
             }
-            None
         }
         COMMAND => {
             let a = arg(b'a');
@@ -297,12 +300,8 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
             } {
                 return Err(bad(ctx, "arg", "must be a string (Arduino: a value)"));
             }
-            None
         }
-        _ => None,
-    };
-    if let Some(answer) = answer {
-        return Ok(B::array(Some(answer), None));
+        _ => {}
     }
     // The recipe, step by step: `done` has the answers of the first steps; the next one's calls are asked for.
     let done = call.item(1);
