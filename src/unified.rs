@@ -32,7 +32,8 @@ pub const CHANGES: u32 = 6;
 pub const EVENT: u32 = 7;
 
 /// The methods (from [`DEVICES`] on): their names and their arguments (`d` the device id, `n` the name, `a`
-/// the command's argument, `o` the options), in order.
+/// the command's argument, `o` the options), in order: each has the same place in every method that takes
+/// it, the options last.
 const METHODS: &str = "devices:o readings:do history:dno command:dnao events:do";
 
 /// Nine fields per vendor, in [`Vendor`] order, separated by `|`:
@@ -244,8 +245,9 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     let ctx = cat(&[vendor.as_str(), ".", method]);
     let ctx = ctx.as_str();
     let args = call.item(0);
-    let arg = |c: u8| layout.as_bytes().iter().position(|l| *l == c).map_or_else(B::null, |i| args.item(i));
-    let (o, name) = (arg(b'o'), arg(b'n'));
+    // The arguments by their place in every method that takes them (the options last).
+    let (d, a, o) = (args.item(0), args.item(2), args.item(layout.len().wrapping_sub(1)));
+    let name = if layout.len() > 2 { args.item(1) } else { B::null() };
     let flags = line(v, 0).as_bytes();
     let flag = |i: usize| flags.get(i).copied().unwrap_or(b'0');
     let stream = flag(1) == b'1';
@@ -286,14 +288,13 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
                 for i in 0..len(extra) {
                     let e = extra.item(i);
                     let t = path(&e, "time").utc().map_or(f64::NAN, |t| t.0);
-                    if path(&e, "name") == name && path(&e, "deviceId") == arg(b'd') && t >= from && t <= to {
+                    if path(&e, "name") == name && path(&e, "deviceId") == d && t >= from && t <= to {
                         x.push(e);
                     }
                 }
             }
         }
         COMMAND => {
-            let a = arg(b'a');
             if match flag(2) {
                 b'j' => a.is_absent(),
                 _ => !a.is_absent() && a.as_str().is_none(),
@@ -330,7 +331,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
                 Some(_) if !answers.is_absent() => pick(&answers.item(i), spec, &name, ctx)?,
                 Some(index) => {
                     calls.push(B::num(f64::from(index)));
-                    calls.push(arguments(list, &[&arg(b'd'), &name, &arg(b'a'), &o, &k, &value, &x]));
+                    calls.push(arguments(list, &[&d, &name, &a, &o, &k, &value, &x]));
                     continue;
                 }
             };
