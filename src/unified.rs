@@ -142,7 +142,7 @@ fn len<B: Json>(v: &B) -> usize {
 
 /// `row` made into an object of the fields `fields` names (`@`: a date), added to `out`, each read from its
 /// path in `paths` (see [`VENDORS`] 5–8); `None` when a `!` path finds nothing.
-fn shape<B: Json>(row: &B, fields: &str, paths: &str, name: &B, mut out: B) -> Option<B> {
+fn shape<B: Json>(row: &B, fields: &str, paths: &str, name: &str, mut out: B) -> Option<B> {
     let (mut fields, mut rest) = (fields, paths);
     while !fields.is_empty() {
         let (field, f) = cut(fields, b' ');
@@ -152,7 +152,7 @@ fn shape<B: Json>(row: &B, fields: &str, paths: &str, name: &B, mut out: B) -> O
         let (required, p) = (q.len() < p.len(), q);
         let (p, is) = cut(p, b'=');
         let mut v = match p.as_bytes().first() {
-            Some(b'$') => path(row, &name.as_str().unwrap_or_default()),
+            Some(b'$') => path(row, name),
             Some(b'~') => path(row, p.get(1..).unwrap_or("")).kind(),
             _ => path(row, p),
         };
@@ -180,7 +180,7 @@ fn shape<B: Json>(row: &B, fields: &str, paths: &str, name: &B, mut out: B) -> O
 
 /// Every row of the list `rows` as [`shape`] makes it (those it leaves out left out), with `vendor` first
 /// when given.
-fn rows<B: Json>(rows: &B, fields: &str, paths: &str, name: &B, vendor: Option<&str>) -> B {
+fn rows<B: Json>(rows: &B, fields: &str, paths: &str, name: &str, vendor: Option<&str>) -> B {
     let mut out = B::list();
     for i in 0..len(rows) {
         let mut o = B::map();
@@ -248,6 +248,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     // The arguments by their place in every method that takes them (the options last).
     let (d, a, o) = (args.item(0), args.item(2), args.item(layout.len().wrapping_sub(1)));
     let name = if layout.len() > 2 { args.item(1) } else { B::null() };
+    let text = name.as_str().unwrap_or_default();
     let flags = line(v, 0).as_bytes();
     let flag = |i: usize| flags.get(i).copied().unwrap_or(b'0');
     let stream = flag(1) == b'1';
@@ -255,7 +256,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     if what != EVENTS && recipe.is_empty() && !(what == HISTORY && stream) {
         return Err(Error::Unsupported(cat(&[ctx, " is not supported"])));
     }
-    if (what == HISTORY || what == COMMAND) && name.as_str().map_or(true, |n| n.is_empty()) {
+    if (what == HISTORY || what == COMMAND) && text.is_empty() {
         return Err(bad(ctx, "name", "must be a non-empty string"));
     }
     let mut x = B::null();
@@ -328,7 +329,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
             let (k, value) = (items.item(2 * i), items.item(2 * i + 1));
             let got = match index {
                 None => x.clone(),
-                Some(_) if !answers.is_absent() => pick(&answers.item(i), spec, &name, ctx)?,
+                Some(_) if !answers.is_absent() => pick(&answers.item(i), spec, &name, &text, ctx)?,
                 Some(index) => {
                     calls.push(B::num(f64::from(index)));
                     calls.push(arguments(list, &[&d, &name, &a, &o, &k, &value, &x]));
@@ -358,7 +359,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     }
     let devices = what == DEVICES;
     let (items, next) = if devices && flag(0) == b'1' { (x.item(0), x.item(1)) } else { (x, B::null()) };
-    let mut list = rows(&items, nth(FIELDS, b'|', w - 1), line(v, w + 4), &name, devices.then(|| vendor.as_str()));
+    let mut list = rows(&items, nth(FIELDS, b'|', w - 1), line(v, w + 4), &text, devices.then(|| vendor.as_str()));
     if devices {
         list = B::array(Some(list), Some(next).filter(|n| !n.is_absent()));
     }
@@ -406,7 +407,7 @@ fn arguments<B: Json>(list: &str, slots: &[&B; 7]) -> B {
 }
 
 /// What a step picks from its answer `r` (see [`VENDORS`]).
-fn pick<B: Json>(r: &B, spec: &str, name: &B, ctx: &str) -> Result<B, Error> {
+fn pick<B: Json>(r: &B, spec: &str, name: &B, text: &str, ctx: &str) -> Result<B, Error> {
     let (head, find) = cut(spec, b'?');
     let r = path(r, head);
     if find.is_empty() {
@@ -419,7 +420,7 @@ fn pick<B: Json>(r: &B, spec: &str, name: &B, ctx: &str) -> Result<B, Error> {
             return Ok(path(&item, tail));
         }
     }
-    Err(Error::NotFound(cat(&[ctx, ": `", &name.as_str().unwrap_or_default(), "` was not found on this device"])))
+    Err(Error::NotFound(cat(&[ctx, ": `", text, "` was not found on this device"])))
 }
 
 /// The events of polled `readings` of device `id` whose value changed since the poll before (`seen`: the
@@ -437,7 +438,7 @@ pub fn changes<B: Json>(vendor: Vendor, seen: &mut B, id: &B, readings: &B) -> B
             let mut e = B::map();
             e.put("vendor", B::literal(vendor.as_str(), false));
             e.put("deviceId", id.clone());
-            if let Some(mut e) = shape(&r, "name value time raw", "name,value,updatedAt,", id, e) {
+            if let Some(mut e) = shape(&r, "name value time raw", "name,value,updatedAt,", "", e) {
                 if path(&e, "time").is_absent() {
                     e.put("time", B::now());
                 }
@@ -453,8 +454,7 @@ pub fn changes<B: Json>(vendor: Vendor, seen: &mut B, id: &B, readings: &B) -> B
 pub fn event<B: Json>(vendor: Vendor, kept: &mut B, payload: &B) -> B {
     let mut e = B::map();
     e.put("vendor", B::literal(vendor.as_str(), false));
-    let e =
-        shape(payload, "deviceId name value @time raw", line(vendor as usize, 8), payload, e).unwrap_or_else(B::null);
+    let e = shape(payload, "deviceId name value @time raw", line(vendor as usize, 8), "", e).unwrap_or_else(B::null);
     kept.push(e.clone());
     e
 }
