@@ -109,6 +109,8 @@ pub trait Json: Body + Arg {
     fn push(&mut self, value: Self);
     /// A field of an object, or an item of an array by its index in decimal.
     fn child(&self, key: &str) -> Option<Self>;
+    /// The length of an array (0 for anything else).
+    fn count(&self) -> usize;
     /// Item `i` of an array (undefined or null past its end).
     fn item(&self, i: usize) -> Self;
     /// The keys and values of an object (an array's indexes and items), one after the other: `[k, v, …]`;
@@ -133,11 +135,6 @@ fn path<B: Json>(v: &B, p: &str) -> B {
         out = out.child(seg).unwrap_or_else(B::null);
     }
     out
-}
-
-/// The length of an array (0 for anything else).
-fn len<B: Json>(v: &B) -> usize {
-    v.head().map_or(0, |h| h.0)
 }
 
 /// `row` made into an object of the fields `fields` names (`@`: a date), added to `out`, each read from its
@@ -182,7 +179,7 @@ fn shape<B: Json>(row: &B, fields: &str, paths: &str, name: &str, mut out: B) ->
 /// when given.
 fn rows<B: Json>(rows: &B, fields: &str, paths: &str, name: &str, vendor: Option<&str>) -> B {
     let mut out = B::list();
-    for i in 0..len(rows) {
+    for i in 0..rows.count() {
         let mut o = B::map();
         if let Some(v) = vendor {
             o.put("vendor", B::literal(v, false));
@@ -286,7 +283,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
             // name, within the window.
             if stream {
                 x = B::list();
-                for i in 0..len(extra) {
+                for i in 0..extra.count() {
                     let e = extra.item(i);
                     let t = path(&e, "time").utc().map_or(f64::NAN, |t| t.0);
                     if path(&e, "name") == name && path(&e, "deviceId") == d && t >= from && t <= to {
@@ -325,7 +322,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
         let index = crate::http::encode::whole32(op);
         let mut calls = B::array(Some(B::literal(ctx, false)), None);
         let mut out = B::list();
-        for i in 0..len(&items) / 2 {
+        for i in 0..items.count() / 2 {
             let (k, value) = (items.item(2 * i), items.item(2 * i + 1));
             let got = match index {
                 None => x.clone(),
@@ -414,7 +411,7 @@ fn pick<B: Json>(r: &B, spec: &str, name: &B, text: &str, ctx: &str) -> Result<B
         return Ok(r);
     }
     let (key, tail) = cut(find, b'.');
-    for i in 0..len(&r) {
+    for i in 0..r.count() {
         let item = r.item(i);
         if path(&item, key) == *name {
             return Ok(path(&item, tail));
@@ -428,7 +425,7 @@ fn pick<B: Json>(r: &B, spec: &str, name: &B, text: &str, ctx: &str) -> Result<B
 /// baseline and makes none.
 pub fn changes<B: Json>(vendor: Vendor, seen: &mut B, id: &B, readings: &B) -> B {
     let mut out = B::list();
-    for i in 0..len(readings) {
+    for i in 0..readings.count() {
         let r = readings.item(i);
         let key = cat(&[&id.as_str().unwrap_or_default(), "\n", &path(&r, "name").as_str().unwrap_or_default()]);
         let text = path(&r, "value").fingerprint();

@@ -28,6 +28,13 @@ impl Json for JsValue {
     fn child(&self, key: &str) -> Option<Self> {
         Body::get(self, key)
     }
+    fn count(&self) -> usize {
+        if Body::is_array(self) {
+            self.unchecked_ref::<Array>().length() as usize
+        } else {
+            0
+        }
+    }
     fn item(&self, i: usize) -> Self {
         self.unchecked_ref::<Array>().get(i as u32)
     }

@@ -35,6 +35,9 @@ impl Json for Value {
             _ => None,
         }
     }
+    fn count(&self) -> usize {
+        self.as_array().map_or(0, Vec::len)
+    }
     fn item(&self, i: usize) -> Self {
         self.as_array().and_then(|a| a.get(i)).cloned().unwrap_or_default()
     }
