@@ -175,15 +175,19 @@ fn shape<B: Json>(row: &B, fields: &str, paths: &str, name: &str, mut out: B) ->
     Some(out)
 }
 
+/// An object of the field `vendor`, the vendor's name.
+fn tagged<B: Json>(vendor: Vendor) -> B {
+    let mut o = B::map();
+    o.put("vendor", B::literal(vendor.as_str(), false));
+    o
+}
+
 /// Every row of the list `rows` as [`shape`] makes it (those it leaves out left out), with `vendor` first
 /// when given.
-fn rows<B: Json>(rows: &B, fields: &str, paths: &str, name: &str, vendor: Option<&str>) -> B {
+fn rows<B: Json>(rows: &B, fields: &str, paths: &str, name: &str, vendor: Option<Vendor>) -> B {
     let mut out = B::list();
     for i in 0..rows.count() {
-        let mut o = B::map();
-        if let Some(v) = vendor {
-            o.put("vendor", B::literal(v, false));
-        }
+        let o = vendor.map_or_else(B::map, tagged);
         if let Some(o) = shape(&rows.item(i), fields, paths, name, o) {
             out.push(o);
         }
@@ -356,7 +360,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     }
     let devices = what == DEVICES;
     let (items, next) = if devices && flag(0) == b'1' { (x.item(0), x.item(1)) } else { (x, B::null()) };
-    let mut list = rows(&items, nth(FIELDS, b'|', w - 1), line(v, w + 4), &text, devices.then(|| vendor.as_str()));
+    let mut list = rows(&items, nth(FIELDS, b'|', w - 1), line(v, w + 4), &text, devices.then_some(vendor));
     if devices {
         list = B::array(Some(list), Some(next).filter(|n| !n.is_absent()));
     }
@@ -432,8 +436,7 @@ pub fn changes<B: Json>(vendor: Vendor, seen: &mut B, id: &B, readings: &B) -> B
         let before = seen.get(&key);
         seen.put(&key, text.clone());
         if before.is_some_and(|b| b != text) {
-            let mut e = B::map();
-            e.put("vendor", B::literal(vendor.as_str(), false));
+            let mut e = tagged::<B>(vendor);
             e.put("deviceId", id.clone());
             if let Some(mut e) = shape(&r, "name value time raw", "name,value,updatedAt,", "", e) {
                 if path(&e, "time").is_absent() {
@@ -449,8 +452,7 @@ pub fn changes<B: Json>(vendor: Vendor, seen: &mut B, id: &B, readings: &B) -> B
 /// The event of a vendor's stream `payload` (Particle's `{name, data, published_at, coreid}`), kept at the end
 /// of `kept` (the Cloud's newest, for `history`; the Cloud bounds it).
 pub fn event<B: Json>(vendor: Vendor, kept: &mut B, payload: &B) -> B {
-    let mut e = B::map();
-    e.put("vendor", B::literal(vendor.as_str(), false));
+    let e = tagged(vendor);
     let e = shape(payload, "deviceId name value @time raw", line(vendor as usize, 8), "", e).unwrap_or_else(B::null);
     kept.push(e.clone());
     e
