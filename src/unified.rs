@@ -211,6 +211,11 @@ fn int<B: Json>(ctx: &str, opts: &B, key: &str, default: f64) -> Result<f64, Err
     Ok(v.as_f64().unwrap_or(default))
 }
 
+/// The time of option `key` (a `Date` or a date-time string), in ms since 1970.
+fn at<B: Json>(ctx: &str, opts: &B, key: &str) -> Result<f64, Error> {
+    option(opts, key).utc().map(|t| t.0).ok_or_else(|| bad(ctx, key, "must be a Date or an ISO 8601 date-time"))
+}
+
 /// `connect()`'s request rate: `rateLimit` (requests per second), else the vendor's `rate` (its
 /// `CAPABILITIES`) unless the client is already spaced (its own `maxRequestsPerSecond`). Requests go 2 %
 /// further apart than the rate says, so that timers firing late or early never put one more request into a
@@ -272,13 +277,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
             }
         }
         HISTORY => {
-            let at = |key: &str| {
-                option(&o, key)
-                    .utc()
-                    .map(|t| t.0)
-                    .ok_or_else(|| bad(ctx, key, "must be a Date or an ISO 8601 date-time"))
-            };
-            let (from, to) = (at("from")?, at("to")?);
+            let (from, to) = (at(ctx, &o, "from")?, at(ctx, &o, "to")?);
             let days = f64::from(flag(3).wrapping_sub(b'0'));
             if from > to || (days > 0.0 && to - from > days * 86_400_000.0) {
                 return Err(bad(ctx, "from", "must be before `to` (IoTConnect: at most 7 days)"));
