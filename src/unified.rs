@@ -288,7 +288,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
                 x = B::list();
                 for i in 0..extra.count() {
                     let e = extra.item(i);
-                    let t = path(&e, "time").utc().map_or(f64::NAN, |t| t.0);
+                    let t = at(ctx, &e, "time").unwrap_or(f64::NAN);
                     if path(&e, "name") == name && path(&e, "deviceId") == d && t >= from && t <= to {
                         x.push(e);
                     }
