@@ -198,7 +198,7 @@ fn rows<B: Json>(rows: &B, fields: &str, paths: &str, name: &str, vendor: Option
 /// Option `key` of the method's options: null when absent (or when reading it throws: the request it goes
 /// into is checked, and its absence is an error there when it is needed).
 fn option<B: Json>(opts: &B, key: &str) -> B {
-    opts.field(key).ok().flatten().unwrap_or_else(B::null)
+    path(opts, key)
 }
 
 /// A whole number option `key` from 1 on (below 2^31), or `default`.
