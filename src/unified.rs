@@ -125,7 +125,8 @@ pub trait Json: Body + Arg {
     fn num(n: f64) -> Self;
 }
 
-/// The value at a dotted path (empty: the value itself); null when absent.
+/// The value at a dotted path (empty: the value itself); null when absent (or when reading it throws: an
+/// option read so goes into a request that is checked, where its absence is an error when it is needed).
 fn path<B: Json>(v: &B, p: &str) -> B {
     let mut out = v.clone();
     let mut rest = p;
@@ -195,15 +196,9 @@ fn rows<B: Json>(rows: &B, fields: &str, paths: &str, name: &str, vendor: Option
     out
 }
 
-/// Option `key` of the method's options: null when absent (or when reading it throws: the request it goes
-/// into is checked, and its absence is an error there when it is needed).
-fn option<B: Json>(opts: &B, key: &str) -> B {
-    path(opts, key)
-}
-
 /// A whole number option `key` from 1 on (below 2^31), or `default`.
 fn int<B: Json>(ctx: &str, opts: &B, key: &str, default: f64) -> Result<f64, Error> {
-    let v = option(opts, key);
+    let v = path(opts, key);
     if v.is_absent() {
         return Ok(default);
     }
@@ -213,7 +208,7 @@ fn int<B: Json>(ctx: &str, opts: &B, key: &str, default: f64) -> Result<f64, Err
 
 /// The time of option `key` (a `Date` or a date-time string), in ms since 1970.
 fn at<B: Json>(ctx: &str, opts: &B, key: &str) -> Result<f64, Error> {
-    option(opts, key).utc().map(|t| t.0).ok_or_else(|| bad(ctx, key, "must be a Date or an ISO 8601 date-time"))
+    path(opts, key).utc().map(|t| t.0).ok_or_else(|| bad(ctx, key, "must be a Date or an ISO 8601 date-time"))
 }
 
 /// `connect()`'s request rate: `rateLimit` (requests per second), else the vendor's `rate` (its
@@ -221,7 +216,7 @@ fn at<B: Json>(ctx: &str, opts: &B, key: &str) -> Result<f64, Error> {
 /// further apart than the rate says, so that timers firing late or early never put one more request into a
 /// second.
 pub fn setup<B: Json>(client: &dyn Client<B>, options: &B, rate: f64) -> Result<(), Error> {
-    let r = option(options, "rateLimit");
+    let r = path(options, "rateLimit");
     let rate = match r.as_f64() {
         Some(n) if n > 0.0 && n <= 1000.0 => n,
         _ if !r.is_absent() => {
@@ -394,7 +389,7 @@ fn arguments<B: Json>(list: &str, slots: &[&B; 7]) -> B {
             [c] => {
                 b"dnaokvx".iter().position(|l| l == c).and_then(|i| slots.get(i)).map_or_else(B::null, |v| (*v).clone())
             }
-            _ => option(opts, s),
+            _ => path(opts, s),
         };
         if key.len() == 1 {
             out.push(v);
