@@ -310,12 +310,14 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
         let fanned = step.strip_prefix('*');
         let (op, s) = cut(fanned.unwrap_or(step), b':');
         let (list, spec) = cut(s, b':');
-        let items = match fanned {
-            Some(_) => Some(x.pairs()).filter(|p| Arg::is_array(p)).ok_or_else(|| {
-                bad(ctx, "devices", "must be an array of device ids (connect()'s option: the cloud has no list call)")
-            })?,
-            None => B::array(Some(B::null()), Some(B::null())),
-        };
+        let items = if fanned.is_some() { x.pairs() } else { B::array(Some(B::null()), Some(B::null())) };
+        if !Arg::is_array(&items) {
+            return Err(bad(
+                ctx,
+                "devices",
+                "must be an array of device ids (connect()'s option: the cloud has no list call)",
+            ));
+        }
         let answers = done.item(answered);
         let index = crate::http::encode::whole32(op);
         let mut calls = B::array(Some(B::literal(ctx, false)), None);
