@@ -250,9 +250,10 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     let (d, a, o) = (args.item(0), args.item(2), args.item(layout.len().wrapping_sub(1)));
     let name = if layout.len() > 2 { args.item(1) } else { B::null() };
     let text = name.as_str().unwrap_or_default();
-    let flags = line(v, 0).as_bytes();
-    let flag = |i: usize| flags.get(i).copied().unwrap_or(b'0');
-    let stream = flag(1) == b'1';
+    let (pages, stream, kind, days) = match *line(v, 0).as_bytes() {
+        [p, s, k, d, ..] => (p == b'1', s == b'1', k, d),
+        _ => (false, false, b'-', b'0'),
+    };
     let recipe = line(v, w);
     if what != EVENTS && recipe.is_empty() && !(what == HISTORY && stream) {
         return Err(Error::Unsupported(cat(&[ctx, " is not supported"])));
@@ -267,13 +268,13 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
         }
         DEVICES => {
             x = path(extra, "devices");
-            if flag(0) != b'1' && int(ctx, &o, "page", 1.0)? > 1.0 {
+            if !pages && int(ctx, &o, "page", 1.0)? > 1.0 {
                 return Ok(B::array(Some(B::array(Some(B::list()), None)), None));
             }
         }
         HISTORY => {
             let (from, to) = (at(ctx, &o, "from")?, at(ctx, &o, "to")?);
-            let days = f64::from(flag(3).wrapping_sub(b'0'));
+            let days = f64::from(days.wrapping_sub(b'0'));
             if from > to || (days > 0.0 && to - from > days * 86_400_000.0) {
                 return Err(bad(ctx, "from", "must be before `to` (IoTConnect: at most 7 days)"));
             }
@@ -291,7 +292,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
             }
         }
         COMMAND => {
-            if match flag(2) {
+            if match kind {
                 b'j' => a.is_absent(),
                 _ => !a.is_absent() && a.as_str().is_none(),
             } {
@@ -355,7 +356,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
         return Ok(B::array(Some(x), None));
     }
     let devices = what == DEVICES;
-    let (items, next) = if devices && flag(0) == b'1' { (x.item(0), x.item(1)) } else { (x, B::null()) };
+    let (items, next) = if devices && pages { (x.item(0), x.item(1)) } else { (x, B::null()) };
     let mut list = rows(&items, nth(FIELDS, b'|', w - 1), line(v, w + 4), &text, devices.then_some(vendor));
     if devices {
         list = B::array(Some(list), Some(next).filter(|n| !n.is_absent()));
