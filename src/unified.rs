@@ -389,9 +389,8 @@ fn arguments<B: Json>(list: &str, slots: &[&B; 7]) -> B {
         let (key, s) = cut(item, b'=');
         let s = if s.is_empty() { key } else { s };
         let v = match s.as_bytes() {
-            [c] => {
-                b"dnaokvx".iter().position(|l| l == c).and_then(|i| slots.get(i)).map_or_else(B::null, |v| (*v).clone())
-            }
+            // A slot, by its place in `dnaokvx` (the length of what comes before it).
+            [c] => slots.get(cut("dnaokvx", *c).0.len()).map_or_else(B::null, |v| (*v).clone()),
             _ => path(opts, s),
         };
         if key.len() == 1 {
