@@ -258,7 +258,8 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     if what != EVENTS && recipe.is_empty() && !(what == HISTORY && stream) {
         return Err(Error::Unsupported(cat(&[ctx, " is not supported"])));
     }
-    if (what == HISTORY || what == COMMAND) && text.is_empty() {
+    // (The methods that take a name: history and command.)
+    if layout.len() > 2 && text.is_empty() {
         return Err(bad(ctx, "name", "must be a non-empty string"));
     }
     let mut x = B::null();
