@@ -42,17 +42,18 @@ const METHODS: &str = "devices:o readings:do history:dno command:dnao events:do"
 ///    a stream (`1`) rather than polled, what a command's argument is (`j` any JSON value, required; `s` a
 ///    string or nothing; `-` there are no commands) and the longest history window in days (`0`: none); the
 ///    `CAPABILITIES` of pkg-templates/common.mjs say the same (a test compares them) and the default rate;
-/// 1. to 4. the recipes of `devices`, `readings`, `history` and `command` (empty: unsupported): steps
-///    separated by `;`, each `op:args:pick`, the operation `op` of the vendor's table (src/ops) called with
-///    `args` — comma-separated: a slot (`d` the device id, `n` the name, `a` the command's argument, `x`
-///    what the step before picked, `k` and `v` the key and value of a fan-out's item) is a positional
-///    argument; `key=slot` (or `key=option`) a key of the object that follows them; `key` alone the
-///    method's option of that name; the call's `signal` and `timeoutMs` go in that object, or in a new one
-///    after it when a `+` follows the keys (the object is then a body) — then `pick` from the answer: a
-///    path (`data`), then `?key.path`, the
-///    item of the list whose `key` is the name, and a path in it. `*op:args:pick` sends the call once for
-///    each item of `x` (an object's keys and values, an array's indexes and items) and makes rows `[key,
-///    value, picked]`; without `op`, the rows are `[key, value, x]` and nothing is sent;
+/// 1. to 4. the recipes of `devices`, `readings`, `history` and `command` (empty: unsupported; `events`,
+///    whose field is 5, is always supported): steps separated by `;`, each `op:args:pick`, the operation
+///    `op` of the vendor's table (src/ops) called with `args` — comma-separated: a slot (`d` the device id,
+///    `n` the name, `a` the command's argument, `x` what the step before picked, `k` and `v` the key and
+///    value of a fan-out's item) is a positional argument; `key=slot` (or `key=option`) a key of the object
+///    that follows them; `key` alone the method's option of that name; the call's `signal` and `timeoutMs`
+///    go in that object, or in a new one after it when a `+` follows the keys (the object is then a body)
+///    — then `pick` from the answer: a path (`data`), then `?key.path`, the item of the list whose `key` is
+///    the name, and a path in it. A step without `op` (`:`) sends nothing and keeps `x` (a stream's
+///    history: the events kept). `*op:args:pick` sends the call once for each item of `x` (an object's keys
+///    and values, an array's indexes and items) and makes rows `[key, value, picked]`; without `op`, the
+///    rows are `[key, value, x]` and nothing is sent;
 /// 5. to 7. the paths (comma-separated, dotted) of a device's `id name online lastSeen raw`, a reading's
 ///    `name value type updatedAt` and a point's `time value` in each row of the answer: empty is the row,
 ///    `$` the field named by the call's `name`, `~path` the JavaScript type of the value,
@@ -68,7 +69,7 @@ pub const VENDORS: &str = concat!(
      time,value||",
     // Particle: readings are the device's variables, each read; a command is a function call; history is
     // what this Cloud's event stream has seen.
-    "01s0|0::|1:deviceId=d:variables;*16:deviceId=d,name=k:||\
+    "01s0|0::|1:deviceId=d:variables;*16:deviceId=d,name=k:|:|\
      21:deviceId=d,name=n,argument=a:return_value|id,name,online,last_heard,|0,2.result,1,2.coreInfo.last_heard|\
      time,value|coreid,name,data,published_at,|",
     // cThings: no list call (the device ids are `connect()`'s `devices` option); readings are the fields of
@@ -255,7 +256,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
         _ => (false, false, b'-', b'0'),
     };
     let recipe = line(v, w);
-    if what != EVENTS && recipe.is_empty() && !(what == HISTORY && stream) {
+    if recipe.is_empty() {
         return Err(Error::Unsupported(cat(&[ctx, " is not supported"])));
     }
     // (The methods that take a name: history and command.)
@@ -279,7 +280,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
             if from > to || (days > 0.0 && to - from > days * 86_400_000.0) {
                 return Err(bad(ctx, "from", "must be before `to` (IoTConnect: at most 7 days)"));
             }
-            // A stream's history (its recipe is empty): the events this Cloud has seen of that device and
+            // A stream's history (its recipe sends nothing): the events this Cloud has seen of that device and
             // name, within the window.
             if stream {
                 x = B::list();

@@ -185,6 +185,8 @@ fn every_recipe_names_the_operations_it_means() {
 fn the_exported_capabilities_are_this_table() {
     assert_eq!(VENDORS.split('|').count(), 4 * 9, "nine fields per vendor");
     assert!(line(3, 0).starts_with("10"), "IoTConnect's flags");
+    // `events` is told supported by its field, the devices' paths.
+    assert!((0..4).all(|v| !line(v, 5).is_empty()));
     let js = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pkg-templates/common.mjs")).unwrap();
     for (v, vendor) in ["arduino", "particle", "cthings", "iotconnect"].iter().enumerate() {
         let flags = line(v, 0).as_bytes();
