@@ -31,10 +31,11 @@ pub const CHANGES: u32 = 6;
 /// One event of a stream ([`event`]).
 pub const EVENT: u32 = 7;
 
-/// The methods (from [`DEVICES`] on): their names and their arguments (`d` the device id, `n` the name, `a`
-/// the command's argument, `o` the options), in order: each has the same place in every method that takes
-/// it, the options last.
-const METHODS: &str = "devices:o readings:do history:dno command:dnao events:do";
+/// The methods (from [`DEVICES`] on), `name:arguments:fields`: their arguments (`d` the device id, `n` the
+/// name, `a` the command's argument, `o` the options) in order, each in the same place in every method that
+/// takes it, the options last; the fields of the devices, readings and points they answer (`@`: a date).
+const METHODS: &str = "devices:o:id name online @lastSeen raw|readings:do:name value type @updatedAt|\
+                       history:dno:@time value|command:dnao:|events:do:";
 
 /// Nine fields per vendor, in [`Vendor`] order, separated by `|`:
 ///
@@ -83,9 +84,6 @@ pub const VENDORS: &str = concat!(
      guid,displayName,isConnected,lastActivityDate,|attributeName,attributeValue,dataType,deviceUpdatedDate|\
      time,!$|",
 );
-
-// The fields of a device, a reading and a point (`@`: a date).
-const FIELDS: &str = "id name online @lastSeen raw|name value type @updatedAt|@time value";
 
 /// Part `i` of `s` (parts separated by `sep`); empty past the last.
 fn nth(s: &'static str, sep: u8, i: usize) -> &'static str {
@@ -243,7 +241,8 @@ pub fn setup<B: Json>(client: &dyn Client<B>, options: &B, rate: f64) -> Result<
 pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B, Error> {
     let v = vendor as usize;
     let w = what as usize;
-    let (method, layout) = cut(nth(METHODS, b' ', w.wrapping_sub(1)), b':');
+    let (method, s) = cut(nth(METHODS, b'|', w.wrapping_sub(1)), b':');
+    let (layout, fields) = cut(s, b':');
     let ctx = cat(&[vendor.as_str(), ".", method]);
     let ctx = ctx.as_str();
     let args = call.item(0);
@@ -359,7 +358,7 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     }
     let devices = what == DEVICES;
     let (items, next) = if devices && pages { (x.item(0), x.item(1)) } else { (x, B::null()) };
-    let mut list = rows(&items, nth(FIELDS, b'|', w - 1), line(v, w + 4), &text, devices.then_some(vendor));
+    let mut list = rows(&items, fields, line(v, w + 4), &text, devices.then_some(vendor));
     if devices {
         list = B::array(Some(list), Some(next).filter(|n| !n.is_absent()));
     }
