@@ -292,13 +292,13 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
                 }
             }
         }
-        COMMAND => {
+        COMMAND
             if match kind {
                 b'j' => a.is_absent(),
                 _ => !a.is_absent() && a.as_str().is_none(),
-            } {
-                return Err(bad(ctx, "arg", "must be a string (Arduino: a value)"));
-            }
+            } =>
+        {
+            return Err(bad(ctx, "arg", "must be a string (Arduino: a value)"));
         }
         _ => {}
     }
