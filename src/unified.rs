@@ -383,7 +383,7 @@ fn arguments<B: Json>(list: &str, slots: &[&B; 7]) -> B {
         let (item, r) = cut(rest, b',');
         rest = r;
         // A body: the object so far, which the options follow.
-        if item == "+" {
+        if let [b'+'] = item.as_bytes() {
             out.push(core::mem::replace(&mut obj, B::map()));
             continue;
         }
