@@ -243,8 +243,8 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     let w = what as usize;
     let (method, s) = cut(nth(METHODS, b'|', w.wrapping_sub(1)), b':');
     let (layout, fields) = cut(s, b':');
-    let ctx = cat(&[vendor.as_str(), ".", method]);
-    let ctx = ctx.as_str();
+    let mut context = cat(&[vendor.as_str(), ".", method]);
+    let ctx = context.as_str();
     let args = call.item(0);
     // The arguments by their place in every method that takes them (the options last).
     let (d, a, o) = (args.item(0), args.item(2), args.item(layout.len().wrapping_sub(1)));
@@ -256,7 +256,8 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     };
     let recipe = line(v, w);
     if recipe.is_empty() {
-        return Err(Error::Unsupported(cat(&[ctx, " is not supported"])));
+        context.push_str(" is not supported");
+        return Err(Error::Unsupported(context));
     }
     // (The methods that take a name: history and command.)
     if layout.len() > 2 && text.is_empty() {
