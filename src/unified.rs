@@ -344,7 +344,8 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
             row.push(got);
             out.push(row);
         }
-        if index.is_some() {
+        // (A fan-out over nothing sends nothing: no answers are asked for.)
+        if index.is_some() && items.count() > 0 {
             if answers.is_absent() {
                 return Ok(calls);
             }

@@ -264,6 +264,10 @@ fn cthings_devices_are_read_one_by_one_from_connects_devices_option() {
     assert_eq!(list[1]["lastSeen"], "2024-12-28T03:14:09.000Z");
     assert_eq!(list[0]["raw"]["name"], "n");
     assert_eq!(sent(&mock).len(), 2);
+    // No ids: no devices, and nothing sent.
+    let none = method(&c, Vendor::CThings, DEVICES, json!([]), json!({"devices":[]})).unwrap();
+    assert_eq!(none, json!([[]]));
+    assert_eq!(sent(&mock).len(), 2);
     // Without the ids, or with one that is no UUID, nothing is sent.
     let err = method(&c, Vendor::CThings, DEVICES, json!([]), json!({})).unwrap_err();
     assert_eq!(err.code(), "invalid_argument");
@@ -341,6 +345,12 @@ fn readings_of_each_cloud() {
             "GET https://p.test/v1/devices/p1/temperature"
         ]
     );
+
+    // A device without variables has no readings (a fan-out over nothing sends nothing).
+    let mock = cloud(&[("GET /v1/devices/p2", r#"{"id":"p2","variables":{}}"#)]);
+    let got = method(&particle(&mock), Vendor::Particle, READINGS, json!(["p2"]), json!(null)).unwrap();
+    assert_eq!(got, json!([]));
+    assert_eq!(sent(&mock), ["GET https://p.test/v1/devices/p2"]);
 
     // cThings: the fields of the device's connection.
     let mock = cloud(&[(
