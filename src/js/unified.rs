@@ -6,7 +6,6 @@ use super::invoke::Any;
 use super::{set, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::Body;
-use crate::ops::Arg;
 use crate::unified::{self, Json};
 use js_sys::{Array, Date, Object};
 use wasm_bindgen::prelude::*;
@@ -42,7 +41,7 @@ impl Json for JsValue {
         super::options::entries(self)
     }
     fn as_date(&self) -> Self {
-        Arg::utc(self).map_or(JsValue::NULL, |t| Date::new(&t.0.into()).into())
+        super::options::utc(self).map_or(JsValue::NULL, |iso| Date::new(&iso.into()).into())
     }
     fn now() -> Self {
         Date::new(&Date::now().into()).into()
