@@ -430,7 +430,9 @@ pub fn changes<B: Json>(vendor: Vendor, seen: &mut B, id: &B, readings: &B) -> B
     let mut out = B::list();
     for i in 0..readings.count() {
         let r = readings.item(i);
-        let key = cat(&[&id.as_str().unwrap_or_default(), "\n", &path(&r, "name").as_str().unwrap_or_default()]);
+        let mut key = id.as_str().unwrap_or_default();
+        key.push('\n');
+        key.push_str(&path(&r, "name").as_str().unwrap_or_default());
         let text = path(&r, "value").fingerprint();
         let before = seen.get(&key);
         seen.put(&key, text.clone());
