@@ -10,6 +10,8 @@
 //! through the client's own invoke path and scheduler and asks again with their answers, until the method's
 //! answer. `js/unified.rs` is the wasm edge.
 
+use crate::prelude::*;
+
 use crate::error::{Error, Vendor};
 use crate::http::encode::cat;
 use crate::http::Body;
@@ -243,7 +245,9 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
     let w = what as usize;
     let (method, s) = cut(nth(METHODS, b'|', w.wrapping_sub(1)), b':');
     let (layout, fields) = cut(s, b':');
-    let mut context = cat(&[vendor.as_str(), ".", method]);
+    let mut context = String::from(vendor.as_str());
+    context.push('.');
+    context.push_str(method);
     let ctx = context.as_str();
     let args = call.item(0);
     // The arguments by their place in every method that takes them (the options last).
