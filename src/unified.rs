@@ -13,7 +13,6 @@
 use crate::prelude::*;
 
 use crate::error::{Error, Vendor};
-use crate::http::encode::cat;
 use crate::http::Body;
 use crate::ops::{bad, cut, in_range, Arg};
 use crate::vendors::Client;
@@ -424,7 +423,11 @@ fn pick<B: Json>(r: &B, spec: &str, name: &B, text: &str, ctx: &str) -> Result<B
             return Ok(path(&item, tail));
         }
     }
-    Err(Error::NotFound(cat(&[ctx, ": `", text, "` was not found on this device"])))
+    let mut m = String::from(ctx);
+    m.push_str(": `");
+    m.push_str(text);
+    m.push_str("` was not found on this device");
+    Err(Error::NotFound(m))
 }
 
 /// The events of polled `readings` of device `id` whose value changed since the poll before (`seen`: the

@@ -1,4 +1,5 @@
 use super::*;
+use crate::http::encode::cat;
 use crate::http::mock::{reply, Mock};
 use crate::http::retry::RetryPolicy;
 use crate::http::{Core, Payload, Request, Response};
