@@ -430,6 +430,9 @@ fn pick<B: Json>(r: &B, spec: &str, name: &B, text: &str, ctx: &str) -> Result<B
     Err(Error::NotFound(m))
 }
 
+/// The fields of an event (`@`: a date); those of a polled change from `name` on.
+const EVENT_FIELDS: &str = "deviceId name value @time raw";
+
 /// The events of polled `readings` of device `id` whose value changed since the poll before (`seen`: the
 /// JSON text of each value, by device and name, kept by the caller): the first poll of a value is its
 /// baseline and makes none.
@@ -446,7 +449,7 @@ pub fn changes<B: Json>(vendor: Vendor, seen: &mut B, id: &B, readings: &B) -> B
         if before.is_some_and(|b| b != text) {
             let mut e = tagged::<B>(vendor);
             e.put("deviceId", id.clone());
-            if let Some(mut e) = shape(&r, "name value time raw", "name,value,updatedAt,", "", e) {
+            if let Some(mut e) = shape(&r, EVENT_FIELDS.get(9..).unwrap_or(""), "name,value,updatedAt,", "", e) {
                 if path(&e, "time").is_absent() {
                     e.put("time", B::now());
                 }
@@ -461,7 +464,7 @@ pub fn changes<B: Json>(vendor: Vendor, seen: &mut B, id: &B, readings: &B) -> B
 /// of `kept` (the Cloud's newest, for `history`; the Cloud bounds it).
 pub fn event<B: Json>(vendor: Vendor, kept: &mut B, payload: &B) -> B {
     let e = tagged(vendor);
-    let e = shape(payload, "deviceId name value @time raw", line(vendor as usize, 8), "", e).unwrap_or_else(B::null);
+    let e = shape(payload, EVENT_FIELDS, line(vendor as usize, 8), "", e).unwrap_or_else(B::null);
     kept.push(e.clone());
     e
 }
