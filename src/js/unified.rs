@@ -6,7 +6,6 @@ use super::invoke::Any;
 use super::{set, to_js};
 use crate::error::{Error, Vendor};
 use crate::http::Body;
-use crate::ops::Arg;
 use crate::unified::{self, Json};
 use js_sys::{Array, Date, Object};
 use wasm_bindgen::prelude::*;
@@ -28,6 +27,13 @@ impl Json for JsValue {
     fn child(&self, key: &str) -> Option<Self> {
         Body::get(self, key)
     }
+    fn count(&self) -> usize {
+        if Body::is_array(self) {
+            self.unchecked_ref::<Array>().length() as usize
+        } else {
+            0
+        }
+    }
     fn item(&self, i: usize) -> Self {
         self.unchecked_ref::<Array>().get(i as u32)
     }
@@ -35,7 +41,7 @@ impl Json for JsValue {
         super::options::entries(self)
     }
     fn as_date(&self) -> Self {
-        Arg::utc(self).map_or(JsValue::NULL, |t| Date::new(&t.0.into()).into())
+        super::options::utc(self).map_or(JsValue::NULL, |iso| Date::new(&iso.into()).into())
     }
     fn now() -> Self {
         Date::new(&Date::now().into()).into()

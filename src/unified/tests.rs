@@ -1,4 +1,5 @@
 use super::*;
+use crate::http::encode::cat;
 use crate::http::mock::{reply, Mock};
 use crate::http::retry::RetryPolicy;
 use crate::http::{Core, Payload, Request, Response};
@@ -34,6 +35,9 @@ impl Json for Value {
             Value::Object(o) => o.get(key).cloned(),
             _ => None,
         }
+    }
+    fn count(&self) -> usize {
+        self.as_array().map_or(0, Vec::len)
     }
     fn item(&self, i: usize) -> Self {
         self.as_array().and_then(|a| a.get(i)).cloned().unwrap_or_default()
@@ -180,6 +184,10 @@ fn every_recipe_names_the_operations_it_means() {
 /// rateLimit)`) says what this table does: paging, history, commands, streamed or polled events.
 #[test]
 fn the_exported_capabilities_are_this_table() {
+    assert_eq!(VENDORS.split('|').count(), 4 * 9, "nine fields per vendor");
+    assert!(line(3, 0).starts_with("10"), "IoTConnect's flags");
+    // `events` is told supported by its field, the devices' paths.
+    assert!((0..4).all(|v| !line(v, 5).is_empty()));
     let js = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pkg-templates/common.mjs")).unwrap();
     for (v, vendor) in ["arduino", "particle", "cthings", "iotconnect"].iter().enumerate() {
         let flags = line(v, 0).as_bytes();
@@ -256,6 +264,10 @@ fn cthings_devices_are_read_one_by_one_from_connects_devices_option() {
     assert_eq!(list[0]["online"], true);
     assert_eq!(list[1]["lastSeen"], "2024-12-28T03:14:09.000Z");
     assert_eq!(list[0]["raw"]["name"], "n");
+    assert_eq!(sent(&mock).len(), 2);
+    // No ids: no devices, and nothing sent.
+    let none = method(&c, Vendor::CThings, DEVICES, json!([]), json!({"devices":[]})).unwrap();
+    assert_eq!(none, json!([[]]));
     assert_eq!(sent(&mock).len(), 2);
     // Without the ids, or with one that is no UUID, nothing is sent.
     let err = method(&c, Vendor::CThings, DEVICES, json!([]), json!({})).unwrap_err();
@@ -334,6 +346,12 @@ fn readings_of_each_cloud() {
             "GET https://p.test/v1/devices/p1/temperature"
         ]
     );
+
+    // A device without variables has no readings (a fan-out over nothing sends nothing).
+    let mock = cloud(&[("GET /v1/devices/p2", r#"{"id":"p2","variables":{}}"#)]);
+    let got = method(&particle(&mock), Vendor::Particle, READINGS, json!(["p2"]), json!(null)).unwrap();
+    assert_eq!(got, json!([]));
+    assert_eq!(sent(&mock), ["GET https://p.test/v1/devices/p2"]);
 
     // cThings: the fields of the device's connection.
     let mock = cloud(&[(

@@ -230,6 +230,7 @@ test('cthings: devices are read by the ids connect() was given; readings are the
 });
 
 test('cthings: without device ids, or with one that is no UUID, devices() sends nothing', T, async () => {
+  assert.deepEqual(await cthings({ devices: [] }).devices(), []);
   await rejectsWith(cthings({ devices: undefined }).devices(), { code: 'invalid_argument', vendor: 'cthings' });
   await rejectsWith(cthings({ devices: [CTHINGS[0], 'not-a-uuid'] }).devices(), { code: 'invalid_argument' });
   await rejectsWith(cthings().readings('not-a-uuid'), { code: 'invalid_argument' });
