@@ -32,7 +32,7 @@ pub(crate) fn invoke(
     args: &JsValue,
     mode: u32,
 ) -> JsValue {
-    let prepared = client.and_then(|client| {
+    let sent = client.and_then(|client| {
         let (args, name) = arguments(args, name)?;
         let index = op as usize;
         let org_key = if mode & COMPAT != 0 { "xOrganization" } else { "organization" };
@@ -43,19 +43,16 @@ pub(crate) fn invoke(
             Some(Ok(Some(s))) => s.string().ok().flatten(),
             _ => None,
         };
-        Ok((client, index, op, call, start))
-    });
-    match prepared {
         // Checked, not sent (the unified model checks every call of a step before the first is sent).
-        Ok(_) if mode & DRY != 0 => JsValue::UNDEFINED,
-        Ok((client, index, op, call, start)) => {
-            // The call's own signal ends it wherever it waits, a login or a discovery included.
-            let signal = call.signal.clone().unwrap_or(JsValue::UNDEFINED);
-            let fut = async move { Ok(answer(client.dispatch(index, &op, &call).await?, mode, start)) };
-            super::task::run(vendor, Box::pin(fut), &signal).into()
+        if mode & DRY != 0 {
+            return Ok(JsValue::UNDEFINED);
         }
-        Err(e) => reject(vendor, e).into(),
-    }
+        // The call's own signal ends it wherever it waits, a login or a discovery included.
+        let signal = call.signal.clone().unwrap_or(JsValue::UNDEFINED);
+        let fut = async move { Ok(answer(client.dispatch(index, &op, &call).await?, mode, start)) };
+        Ok(super::task::run(vendor, Box::pin(fut), &signal).into())
+    });
+    sent.unwrap_or_else(|e| reject(vendor, e).into())
 }
 
 /// `mode` bit: the `IotApi` surface (its organization option is `xOrganization`).
