@@ -4,7 +4,7 @@
 
 use crate::prelude::*;
 
-use super::options::{header_pairs, is_array, is_file, read_js, show, threw, utc};
+use super::options::{header_pairs, is_array, is_file, items_js, read_js, show, threw, utc};
 use super::reject;
 use crate::error::{Error, Vendor};
 use crate::http::fetch::bounded_string;
@@ -65,8 +65,6 @@ pub const PAGE: u32 = 4;
 /// model checks every call of a step before it sends the first).
 pub const DRY: u32 = 8;
 
-const MAX_ITEMS: u32 = 1_000;
-
 impl Arg for JsValue {
     fn is_absent(&self) -> bool {
         self.is_undefined() || self.is_null()
@@ -96,21 +94,19 @@ impl Arg for JsValue {
         Some((js_sys::Date::parse(&iso), iso))
     }
     fn items(&self) -> Result<Option<Vec<Self>>, ()> {
-        match is_array(self) {
-            None => Err(()),
-            Some(false) => Ok(None),
-            Some(true) => {
-                let len = get(self, &"length".into())?.as_f64().unwrap_or(0.0);
-                if len > f64::from(MAX_ITEMS) {
-                    return Err(());
-                }
-                let mut out = Vec::new();
-                for i in 0..len as u32 {
-                    out.push(get(self, &i.into())?);
-                }
-                Ok(Some(out))
-            }
+        let list = items_js(self);
+        if list.is_null() {
+            return Ok(None);
         }
+        if list.is_undefined() {
+            return Err(());
+        }
+        let list = list.unchecked_into::<Array>();
+        let mut out = Vec::new();
+        for i in 0..list.length() {
+            out.push(list.get(i));
+        }
+        Ok(Some(out))
     }
     fn is_object(&self) -> bool {
         JsValue::is_object(self) && is_array(self) == Some(false) && !is_file(self)
