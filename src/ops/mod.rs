@@ -605,12 +605,16 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                     return Err(bad(ctx, p.js, "must be an object of files by file name"));
                 }
                 let named = v.entries().map_err(|()| bad(ctx, p.js, "could not be read"))?;
-                for (i, (name, file)) in named.into_iter().enumerate() {
+                let mut n = 0;
+                for (name, file) in named {
                     if !file.is_file() {
                         return Err(bad(ctx, p.js, FILE));
                     }
-                    let n = encode::num(i as u64 + 1);
-                    let field = encode::cat(&["file", if i == 0 { "" } else { &n }]);
+                    n += 1;
+                    let mut field = String::from("file");
+                    if n > 1 {
+                        field.push_str(&encode::num(n));
+                    }
                     files.push(("", named_file(field, name, file.value())));
                 }
             }
