@@ -10,7 +10,7 @@ use crate::error::{Error, Vendor};
 use crate::http::fetch::bounded_string;
 use crate::http::{Body, Response};
 use crate::ops::{next_start, Arg, Op, OPTS};
-use crate::vendors::{prepared, Client};
+use crate::vendors::Client;
 use alloc::rc::Rc;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -36,8 +36,10 @@ pub(crate) fn invoke(
         let (args, name) = arguments(args, name)?;
         let index = op as usize;
         let org_key = if mode & COMPAT != 0 { "xOrganization" } else { "organization" };
-        let (op, mut call) = prepared(&*client, index, &name, &args, org_key)?;
+        let op = client.op(index).ok_or_else(|| Error::invalid("no such operation"))?;
+        let mut call = crate::ops::prepare(&op, &name, &args, org_key)?;
         let opts = args.get(op.positional());
+        client.finish(index, &name, opts, &mut call)?;
         (call.signal, call.timeout_ms) = per_call(opts, &name, &op, &mut call.extra)?;
         let start = match opts.filter(|_| mode & PAGE != 0).map(|o| o.field("start")) {
             Some(Ok(Some(s))) => s.string().ok().flatten(),
