@@ -196,6 +196,7 @@ pub fn per_call(
 
 /// What a call resolves with: the body, `[status, headers, body]` (`FULL`) or `[items, next]` (`PAGE`,
 /// with `previous` the `start` this page was asked with).
+#[inline(never)]
 pub fn answer(resp: Response<JsValue>, mode: u32, previous: Option<String>) -> JsValue {
     if mode & PAGE != 0 {
         let items = Body::get(&resp.body, "values").filter(Body::is_array).unwrap_or_else(|| Array::new().into());
