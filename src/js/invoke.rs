@@ -182,7 +182,8 @@ pub fn per_call(
     let Some(opts) = opts.filter(|o| Arg::is_object(*o)) else {
         return Ok((None, None));
     };
-    let o = super::options::Opts::new(opts.clone(), name)?;
+    // (A plain object, which `Opts::new` takes as it is.)
+    let o = super::options::Opts { obj: opts.clone(), ctx: name };
     let timeout = o.number("timeoutMs", 0, 2_147_483_647)?;
     if op.flags & OPTS != 0 {
         if let Some(h) = Arg::field(opts, "headers").ok().flatten() {

@@ -97,8 +97,8 @@ pub fn string_of(ctx: &str, key: &str, value: Option<JsValue>) -> Result<Option<
 pub type Pair = (String, String);
 
 pub struct Opts<'c> {
-    obj: JsValue,
-    ctx: &'c str,
+    pub(crate) obj: JsValue,
+    pub(crate) ctx: &'c str,
 }
 
 impl<'c> Opts<'c> {
