@@ -51,8 +51,8 @@ pub(crate) fn invoke(
         }
         // The call's own signal ends it wherever it waits, a login or a discovery included.
         let signal = call.signal.clone().unwrap_or(JsValue::UNDEFINED);
-        let fut = async move { Ok(answer(client.dispatch(index, &op, &call).await?, mode, start)) };
-        Ok(super::task::run(vendor, Box::pin(fut), &signal).into())
+        let fut = Box::pin(async move { Ok(answer(client.dispatch(index, &op, &call).await?, mode, start)) });
+        Ok(super::task::run(vendor, fut, &signal).into())
     });
     sent.unwrap_or_else(|e| reject(vendor, e).into())
 }
