@@ -4,13 +4,13 @@
 
 use crate::prelude::*;
 
-use super::options::{header_pairs, is_array, is_file, read_js, show, threw, utc};
+use super::options::{header_pairs, is_array, is_file, items_js, read_js, show, threw, utc};
 use super::reject;
 use crate::error::{Error, Vendor};
 use crate::http::fetch::bounded_string;
 use crate::http::{Body, Response};
 use crate::ops::{next_start, Arg, Op, OPTS};
-use crate::vendors::{prepared, Client};
+use crate::vendors::Client;
 use alloc::rc::Rc;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -32,30 +32,29 @@ pub(crate) fn invoke(
     args: &JsValue,
     mode: u32,
 ) -> JsValue {
-    let prepared = client.and_then(|client| {
+    let sent = client.and_then(|client| {
         let (args, name) = arguments(args, name)?;
         let index = op as usize;
         let org_key = if mode & COMPAT != 0 { "xOrganization" } else { "organization" };
-        let (op, mut call) = prepared(&*client, index, &name, &args, org_key)?;
+        let op = client.op(index).ok_or_else(|| Error::invalid("no such operation"))?;
+        let mut call = crate::ops::prepare(&op, &name, &args, org_key)?;
         let opts = args.get(op.positional());
+        client.finish(index, &name, opts, &mut call)?;
         (call.signal, call.timeout_ms) = per_call(opts, &name, &op, &mut call.extra)?;
         let start = match opts.filter(|_| mode & PAGE != 0).map(|o| o.field("start")) {
             Some(Ok(Some(s))) => s.string().ok().flatten(),
             _ => None,
         };
-        Ok((client, index, op, call, start))
-    });
-    match prepared {
         // Checked, not sent (the unified model checks every call of a step before the first is sent).
-        Ok(_) if mode & DRY != 0 => JsValue::UNDEFINED,
-        Ok((client, index, op, call, start)) => {
-            // The call's own signal ends it wherever it waits, a login or a discovery included.
-            let signal = call.signal.clone().unwrap_or(JsValue::UNDEFINED);
-            let fut = async move { Ok(answer(client.dispatch(index, &op, &call).await?, mode, start)) };
-            super::task::run(vendor, Box::pin(fut), &signal).into()
+        if mode & DRY != 0 {
+            return Ok(JsValue::UNDEFINED);
         }
-        Err(e) => reject(vendor, e).into(),
-    }
+        // The call's own signal ends it wherever it waits, a login or a discovery included.
+        let signal = call.signal.clone().unwrap_or(JsValue::UNDEFINED);
+        let fut = Box::pin(async move { Ok(answer(client.dispatch(index, &op, &call).await?, mode, start)) });
+        Ok(super::task::run(vendor, fut, &signal).into())
+    });
+    sent.unwrap_or_else(|e| reject(vendor, e).into())
 }
 
 /// `mode` bit: the `IotApi` surface (its organization option is `xOrganization`).
@@ -67,8 +66,6 @@ pub const PAGE: u32 = 4;
 /// `mode` bit: the call is prepared (its arguments checked) but not sent; answers undefined (the unified
 /// model checks every call of a step before it sends the first).
 pub const DRY: u32 = 8;
-
-const MAX_ITEMS: u32 = 1_000;
 
 impl Arg for JsValue {
     fn is_absent(&self) -> bool {
@@ -99,21 +96,19 @@ impl Arg for JsValue {
         Some((js_sys::Date::parse(&iso), iso))
     }
     fn items(&self) -> Result<Option<Vec<Self>>, ()> {
-        match is_array(self) {
-            None => Err(()),
-            Some(false) => Ok(None),
-            Some(true) => {
-                let len = get(self, &"length".into())?.as_f64().unwrap_or(0.0);
-                if len > f64::from(MAX_ITEMS) {
-                    return Err(());
-                }
-                let mut out = Vec::new();
-                for i in 0..len as u32 {
-                    out.push(get(self, &i.into())?);
-                }
-                Ok(Some(out))
-            }
+        let list = items_js(self);
+        if list.is_null() {
+            return Ok(None);
         }
+        if list.is_undefined() {
+            return Err(());
+        }
+        let list = list.unchecked_into::<Array>();
+        let mut out = Vec::new();
+        for i in 0..list.length() {
+            out.push(list.get(i));
+        }
+        Ok(Some(out))
     }
     fn is_object(&self) -> bool {
         JsValue::is_object(self) && is_array(self) == Some(false) && !is_file(self)
@@ -187,7 +182,8 @@ pub fn per_call(
     let Some(opts) = opts.filter(|o| Arg::is_object(*o)) else {
         return Ok((None, None));
     };
-    let o = super::options::Opts::new(opts.clone(), name)?;
+    // (A plain object, which `Opts::new` takes as it is.)
+    let o = super::options::Opts { obj: opts.clone(), ctx: name };
     let timeout = o.number("timeoutMs", 0, 2_147_483_647)?;
     if op.flags & OPTS != 0 {
         if let Some(h) = Arg::field(opts, "headers").ok().flatten() {
@@ -201,6 +197,7 @@ pub fn per_call(
 
 /// What a call resolves with: the body, `[status, headers, body]` (`FULL`) or `[items, next]` (`PAGE`,
 /// with `previous` the `start` this page was asked with).
+#[inline(never)]
 pub fn answer(resp: Response<JsValue>, mode: u32, previous: Option<String>) -> JsValue {
     if mode & PAGE != 0 {
         let items = Body::get(&resp.body, "values").filter(Body::is_array).unwrap_or_else(|| Array::new().into());

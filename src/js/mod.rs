@@ -73,17 +73,13 @@ pub(crate) fn to_js(err: Error, vendor: Vendor) -> JsValue {
     let class = ERROR_CLASS.try_with(|c| c.borrow().clone()).ok().flatten();
     let class: JsValue = class.map_or(JsValue::UNDEFINED, JsValue::from);
     let (body, retry_after) = match &err {
-        Error::Http(h) => {
-            let body = match &h.body {
-                ErrorBody::Empty => JsValue::UNDEFINED,
-                ErrorBody::Js(v) => v.clone(),
-                #[cfg(test)]
-                _ => JsValue::UNDEFINED,
-            };
-            (body, h.retry_after)
-        }
-        Error::UnexpectedBody(_, ErrorBody::Js(v)) => (v.clone(), None),
-        _ => (JsValue::UNDEFINED, None),
+        Error::Http(h) => (&h.body, h.retry_after),
+        Error::UnexpectedBody(_, b) => (b, None),
+        _ => (&ErrorBody::Empty, None),
+    };
+    let body = match body {
+        ErrorBody::Js(v) => v.clone(),
+        _ => JsValue::UNDEFINED,
     };
     crate::http::fetch::cloud_error(
         &class,

@@ -23,6 +23,7 @@ use wasm_bindgen::prelude::*;
 export function read(target, key) {\n  try {\n    return target[key];\n  } catch {\n    return THREW;\n  }\n}\n\
 export function threw(value) {\n  return value === THREW;\n}\n\
 export function isArray(value) {\n  try {\n    return Array.isArray(value);\n  } catch {\n    return undefined;\n  }\n}\n\
+export function items(v) {\n  try {\n    if (!Array.isArray(v)) return null;\n    let n = v.length;\n    if (typeof n !== 'number') n = 0;\n    if (n > 1000) return;\n    const out = [];\n    for (let i = 0; i + 1 <= n; i++) out.push(v[i]);\n    return out;\n  } catch {}\n}\n\
 export function isFile(v) {\n  try {\n    return (typeof Blob === 'function' && v instanceof Blob) || v instanceof ArrayBuffer || ArrayBuffer.isView(v);\n  } catch {\n    return false;\n  }\n}\n\
 export function pairs(o) {\n  try {\n    const out = [];\n    for (const k of Object.keys(o)) {\n      const v = o[k];\n      if (v !== undefined && v !== null) out.push(k, String(v));\n    }\n    return out;\n  } catch {}\n}\n\
 export function entries(o) {\n  try {\n    return Object.entries(o).flat();\n  } catch {}\n}\n\
@@ -36,6 +37,10 @@ extern "C" {
     /// `Array.isArray`, or `None` when it throws (a revoked `Proxy`).
     #[wasm_bindgen(js_name = isArray)]
     pub fn is_array(value: &JsValue) -> Option<bool>;
+    /// A copy of the items of an array (at most 1,000), null for anything else, undefined when there are
+    /// more or reading them throws.
+    #[wasm_bindgen(js_name = items)]
+    pub fn items_js(value: &JsValue) -> JsValue;
     /// A `Blob`/`File`, `ArrayBuffer` or typed array.
     #[wasm_bindgen(js_name = isFile)]
     pub fn is_file(value: &JsValue) -> bool;
@@ -92,8 +97,8 @@ pub fn string_of(ctx: &str, key: &str, value: Option<JsValue>) -> Result<Option<
 pub type Pair = (String, String);
 
 pub struct Opts<'c> {
-    obj: JsValue,
-    ctx: &'c str,
+    pub(crate) obj: JsValue,
+    pub(crate) ctx: &'c str,
 }
 
 impl<'c> Opts<'c> {

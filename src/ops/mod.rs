@@ -364,7 +364,7 @@ impl Call {
 pub(crate) use crate::error::bad;
 
 /// The text of a scalar parameter (path, query, header, form field), checked against its type.
-/// (A JSON value too, for [`checked`]: `o` an object, `l` an array, `j` anything; its text empty.)
+/// (A JSON value too: `o` an object, `l` an array, `j` anything; its text empty.)
 fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
     text_of(v, kind).map_err(|what| bad(ctx, name, what))
 }
@@ -513,23 +513,34 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         if !p.range.is_empty() {
             in_range(v, p.range, ctx, p.js)?;
         }
+        // (A method from an `m` parameter is known here: it comes first.)
+        if p.at == b'b' && method == Method::Get {
+            return Err(bad(ctx, p.js, "cannot be sent with GET"));
+        }
+        // The text of the value checked against its type (a JSON value's empty), but for the arrays of
+        // strings and the files, read below: a raw path is a string, a query, header or token string must
+        // not be empty, a page size is an integer.
+        let many = matches!((p.at, p.kind), (b'q', b'a' | b'c') | (b'f', b'F' | b'M'));
+        let kind = match (p.at, p.kind) {
+            (b'n', _) => b'i',
+            (_, b'r') => b's',
+            (b'q' | b'h' | b't', b's') => b'e',
+            (_, k) => k,
+        };
+        let text = if many { String::new() } else { scalar(v, kind, ctx, p.js)? };
         match p.at {
             // Read by the vendor's own code (a login's token lifetime), not sent as it is.
             b'v' => {
-                let text = checked(v, p.kind, ctx, p.js)?;
                 cursor.get_or_insert(text);
             }
             b'm' => {
-                let name = scalar(v, p.kind, ctx, p.js)?;
-                method = self::method(&name);
-                if method.as_str() != name || method == Method::Head {
+                method = self::method(&text);
+                if method.as_str() != text || method == Method::Head {
                     return Err(bad(ctx, p.js, "must be GET, POST, PUT, PATCH or DELETE"));
                 }
             }
             b'p' | b's' => {
-                let raw = p.kind == b'r';
-                let text = scalar(v, if raw { b's' } else { p.kind }, ctx, p.js)?;
-                let seg = if raw {
+                let seg = if p.kind == b'r' {
                     if !raw_path(text.as_bytes()) {
                         return Err(bad(
                             ctx,
@@ -550,10 +561,10 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                     scope = Some((p.name, seg));
                 }
             }
-            b'x' => scopes += (scalar(v, p.kind, ctx, p.js)? == "true") as usize,
+            b'x' => scopes += (text == "true") as usize,
             // An array of strings: each a repeated key (`a`), or joined with commas (`c`, which takes one
             // string too).
-            b'q' if matches!(p.kind, b'a' | b'c') => {
+            b'q' if many => {
                 let items = v.items().map_err(|()| bad(ctx, p.js, "could not be read"))?;
                 let items = match &items {
                     Some(items) => items.as_slice(),
@@ -578,39 +589,32 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             }
             // An object of query parameters: read after the others (below).
             b'q' if p.kind == b'o' => {
-                checked(v, b'o', ctx, p.js)?;
                 pairs = v.entries().map_err(|()| bad(ctx, p.js, "could not be read"))?;
             }
-            b'q' => query.push((p.name, filled(v, p.kind, ctx, p.js)?)),
-            b'h' => headers.push((p.name, filled(v, p.kind, ctx, p.js)?)),
-            b't' => token = Some(filled(v, p.kind, ctx, p.js)?),
-            b'n' => page_size = Some(encode::whole32(&scalar(v, b'i', ctx, p.js)?).unwrap_or(0)),
+            b'q' => query.push((p.name, text)),
+            b'h' => headers.push((p.name, text)),
+            b't' => token = Some(text),
+            b'n' => page_size = Some(encode::whole32(&text).unwrap_or(0)),
             // Scalars are checked against their type; the value goes into the object as it is (a `1`
             // boolean as its text).
-            b'j' => {
-                let text = checked(v, p.kind, ctx, p.js)?;
-                fields.push((p.name, if p.kind == b'1' { text_value(text) } else { v.value() }));
-            }
-            b'b' => {
-                // (A method from an `m` parameter is known here: it comes first.)
-                if method == Method::Get {
-                    return Err(bad(ctx, p.js, "cannot be sent with GET"));
-                }
-                checked(v, p.kind, ctx, p.js)?;
-                json = Some(v.value());
-            }
+            b'j' => fields.push((p.name, if p.kind == b'1' { text_value(text) } else { v.value() })),
+            b'b' => json = Some(v.value()),
             // A form field: files as they are, anything else as text.
             _ if p.kind == b'M' => {
                 if !v.is_object() {
                     return Err(bad(ctx, p.js, "must be an object of files by file name"));
                 }
                 let named = v.entries().map_err(|()| bad(ctx, p.js, "could not be read"))?;
-                for (i, (name, file)) in named.into_iter().enumerate() {
+                let mut n = 0;
+                for (name, file) in named {
                     if !file.is_file() {
                         return Err(bad(ctx, p.js, FILE));
                     }
-                    let n = encode::num(i as u64 + 1);
-                    let field = encode::cat(&["file", if i == 0 { "" } else { &n }]);
+                    n += 1;
+                    let mut field = String::from("file");
+                    if n > 1 {
+                        field.push_str(&encode::num(n));
+                    }
                     files.push(("", named_file(field, name, file.value())));
                 }
             }
@@ -626,7 +630,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                     },
                 ));
             }
-            _ => fields.push((p.name, text_value(scalar(v, p.kind, ctx, p.js)?))),
+            _ => fields.push((p.name, text_value(text))),
         }
         Ok(())
     };
@@ -759,12 +763,6 @@ fn sql_utc(iso: &str) -> Option<String> {
         return None;
     }
     Some(encode::cat(&[iso.get(..10)?, " ", iso.get(11..19)?]))
-}
-
-/// A JSON value checked against its type: `o` an object, `l` an array, `j` anything, else a scalar (its
-/// text returned).
-fn checked<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
-    scalar(v, kind, ctx, name)
 }
 
 /// Option `js` of the options object (`a.b`: key `b` of the object `a`).
