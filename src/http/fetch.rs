@@ -324,6 +324,29 @@ impl Transport for FetchTransport {
     type Body = JsValue;
 
     async fn send(&self, req: &Request) -> Result<Response<JsValue>, Error> {
+        let timeout = req.timeout_ms.unwrap_or(self.timeout_ms);
+        let got = JsFuture::from(self.start(req, timeout)).await;
+        answer(got, timeout)
+    }
+
+    /// Waits `ms`, or less if the user's signal fires: the next `send` then rejects with `Aborted`.
+    async fn sleep(&self, ms: f64) {
+        let _ = JsFuture::from(sleep(ms, &self.signal)).await;
+    }
+
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
+    }
+
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
+}
+
+impl FetchTransport {
+    /// Starts `exchange` of `req` with the deadline `timeout` (the serializing kept out of the state machine).
+    #[inline(never)]
+    fn start(&self, req: &Request, timeout: u32) -> Promise {
         let mut lines = String::new();
         let extra = req.extra.iter().map(|(k, v)| (k.as_str(), v));
         for (k, v) in req.headers.iter().map(|(k, v)| (*k, v)).chain(extra) {
@@ -346,8 +369,7 @@ impl Transport for FetchTransport {
             (None, Some(text)) => (JsValue::from_str(text), 0),
             (None, None) => (JsValue::UNDEFINED, 0),
         };
-        let timeout = req.timeout_ms.unwrap_or(self.timeout_ms);
-        let pending = exchange(
+        exchange(
             &self.fetch,
             &req.url,
             req.method.as_str(),
@@ -357,52 +379,44 @@ impl Transport for FetchTransport {
             timeout,
             req.expect == crate::http::Shape::Binary,
             kind,
-        );
-        // `exchange` never rejects; should the platform make it, that is a network failure too.
-        let Ok(got) = JsFuture::from(pending).await else {
-            return Err(Error::Network("fetch failed".into()));
-        };
-        let got: Array = got.unchecked_into();
-        let status = got.get(0).as_f64().unwrap_or(-1.0);
-        if status < -1.0 {
-            return Err(match status as i8 {
-                -2 => Error::Aborted,
-                -3 => Error::invalid("the request body cannot be turned into JSON"),
-                -4 => Error::Timeout(timeout),
-                _ => Error::Network(text(&got.get(1)).unwrap_or_else(|| "fetch failed".into())),
-            });
-        }
-        // A browser's `opaqueredirect` (status 0) hides its Location: a redirect without one, never followed.
-        let status = if status == 0.0 { 302.0 } else { status };
-        if !(100.0..600.0).contains(&status) {
-            return Err(Error::InvalidResponse("fetch did not resolve to a Response".into()));
-        }
-        let retry_after = text(&got.get(1)).and_then(|v| {
-            retry::parse_retry_after(&v, js_sys::Date::now(), |date| {
-                Some(js_sys::Date::parse(date)).filter(|t| t.is_finite())
-            })
+        )
+    }
+}
+
+/// The response (or error) of what `exchange` resolved to.
+#[inline(always)]
+fn answer(got: Result<JsValue, JsValue>, timeout: u32) -> Result<Response<JsValue>, Error> {
+    // `exchange` never rejects; should the platform make it, that is a network failure too.
+    let Ok(got) = got else {
+        return Err(Error::Network("fetch failed".into()));
+    };
+    let got: Array = got.unchecked_into();
+    let status = got.get(0).as_f64().unwrap_or(-1.0);
+    if status < -1.0 {
+        return Err(match status as i8 {
+            -2 => Error::Aborted,
+            -3 => Error::invalid("the request body cannot be turned into JSON"),
+            -4 => Error::Timeout(timeout),
+            _ => Error::Network(text(&got.get(1)).unwrap_or_else(|| "fetch failed".into())),
         });
-        Ok(Response {
-            status: status as u16,
-            retry_after_ms: retry_after,
-            location: text(&got.get(2)),
-            headers: got.get(4),
-            body: got.get(3),
+    }
+    // A browser's `opaqueredirect` (status 0) hides its Location: a redirect without one, never followed.
+    let status = if status == 0.0 { 302.0 } else { status };
+    if !(100.0..600.0).contains(&status) {
+        return Err(Error::InvalidResponse("fetch did not resolve to a Response".into()));
+    }
+    let retry_after = text(&got.get(1)).and_then(|v| {
+        retry::parse_retry_after(&v, js_sys::Date::now(), |date| {
+            Some(js_sys::Date::parse(date)).filter(|t| t.is_finite())
         })
-    }
-
-    /// Waits `ms`, or less if the user's signal fires: the next `send` then rejects with `Aborted`.
-    async fn sleep(&self, ms: f64) {
-        let _ = JsFuture::from(sleep(ms, &self.signal)).await;
-    }
-
-    fn now_ms(&self) -> f64 {
-        js_sys::Date::now()
-    }
-
-    fn random(&self) -> f64 {
-        js_sys::Math::random()
-    }
+    });
+    Ok(Response {
+        status: status as u16,
+        retry_after_ms: retry_after,
+        location: text(&got.get(2)),
+        headers: got.get(4),
+        body: got.get(3),
+    })
 }
 
 /// Sets a property on an object this crate created (which cannot fail).
