@@ -14,6 +14,7 @@
 
 use crate::prelude::*;
 
+use super::redirect::Hop;
 use super::{retry, Body, Payload, Request, Response, Transport};
 use crate::error::{Error, ErrorBody};
 use crate::js::options::{is_array, read_js, threw};
@@ -323,9 +324,9 @@ impl FetchTransport {
 impl Transport for FetchTransport {
     type Body = JsValue;
 
-    async fn send(&self, req: &Request) -> Result<Response<JsValue>, Error> {
+    async fn send(&self, req: &Request, hop: Option<&Hop>) -> Result<Response<JsValue>, Error> {
         let timeout = req.timeout_ms.unwrap_or(self.timeout_ms);
-        let got = JsFuture::from(self.start(req, timeout)).await;
+        let got = JsFuture::from(self.start(req, hop, timeout)).await;
         answer(got, timeout)
     }
 
@@ -346,7 +347,9 @@ impl Transport for FetchTransport {
 impl FetchTransport {
     /// Starts `exchange` of `req` with the deadline `timeout` (the serializing kept out of the state machine).
     #[inline(never)]
-    fn start(&self, req: &Request, timeout: u32) -> Promise {
+    fn start(&self, req: &Request, hop: Option<&Hop>, timeout: u32) -> Promise {
+        // After a redirect: its URL, and a GET without the body after a 303 (see `redirect::apply`).
+        let (url, get) = hop.map_or((req.url.as_str(), false), |(url, get)| (url.as_str(), *get));
         let mut lines = String::new();
         let extra = req.extra.iter().map(|(k, v)| (k.as_str(), v));
         for (k, v) in req.headers.iter().map(|(k, v)| (*k, v)).chain(extra) {
@@ -357,6 +360,7 @@ impl FetchTransport {
         }
         // (`kind`: 1 form fields, 2 a value for `JSON.stringify`, 3 the fields of an object for it.)
         let (body, kind) = match (&req.payload, &req.body) {
+            _ if get => (JsValue::UNDEFINED, 0),
             (Some(Payload::Json(v)), _) => (v.clone(), 2),
             (Some(Payload::Multipart(fields) | Payload::Form(fields) | Payload::Object(fields)), _) => {
                 let a = Array::new();
@@ -371,8 +375,8 @@ impl FetchTransport {
         };
         exchange(
             &self.fetch,
-            &req.url,
-            req.method.as_str(),
+            url,
+            if get { "GET" } else { req.method.as_str() },
             &lines,
             &body,
             req.signal.as_ref().unwrap_or(&self.signal),

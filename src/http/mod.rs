@@ -261,9 +261,9 @@ pub trait Body: Clone + PartialEq {
 #[allow(async_fn_in_trait)]
 pub trait Transport {
     type Body: Body;
-    /// Sends one request. Errors are only transport failures (network, timeout, abort); any HTTP status is
-    /// a response.
-    async fn send(&self, req: &Request) -> Result<Response<Self::Body>, Error>;
+    /// Sends one request (`req` as [`redirect::apply`] makes it after `hop`, the redirects followed so
+    /// far). Errors are only transport failures (network, timeout, abort); any HTTP status is a response.
+    async fn send(&self, req: &Request, hop: Option<&redirect::Hop>) -> Result<Response<Self::Body>, Error>;
     async fn sleep(&self, ms: f64);
     fn now_ms(&self) -> f64;
     /// A number in `[0, 1)`, for back-off jitter.
@@ -319,8 +319,8 @@ impl<T: Transport> Core<T> {
     /// [`Core::send`], and with `ok` [`success`] of its answer: one state machine for both.
     async fn exchange(&self, req: &Request, also_retry: &[u16], ok: bool) -> Result<Response<T::Body>, Error> {
         req.check_headers()?;
-        // The request after the redirects followed so far, if any.
-        let mut hop: Option<Request> = None;
+        // Where the redirects followed so far lead, if any.
+        let mut hop: Option<redirect::Hop> = None;
         let mut attempt = 1;
         let mut hops = 0;
         loop {
@@ -337,14 +337,14 @@ impl<T: Transport> Core<T> {
                 }
             }
             if wait == 0.0 {
-                let current = hop.as_ref().unwrap_or(req);
-                let resp = self.transport.send(current).await?;
+                let resp = self.transport.send(req, hop.as_ref()).await?;
+                let get = hop.as_ref().is_some_and(|h| h.1);
                 if redirect::is_redirect(resp.status) {
                     hops += 1;
-                    hop = Some(redirect::follow(current, resp.status, resp.location, hops)?);
+                    hop = Some(redirect::follow(req, get, resp.status, resp.location, hops)?);
                     continue;
                 }
-                let idempotent = !matches!(current.method, Method::Post | Method::Patch);
+                let idempotent = get || !matches!(req.method, Method::Post | Method::Patch);
                 let random = self.transport.random();
                 match self.retry.delay(resp.status, resp.retry_after_ms, attempt, random, idempotent, also_retry) {
                     Some(ms) => {
