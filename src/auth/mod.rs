@@ -9,7 +9,7 @@ pub use session::{Login, LoginFuture, Session};
 pub use single_flight::SingleFlight;
 
 use crate::error::Error;
-use crate::http::{Body, Core, Request, Transport};
+use crate::http::{encode, Body, Core, Request, Transport};
 
 /// An OAuth client-credentials grant. Vendors differ only in how they ask (form fields, client
 /// authentication), which `request` builds; the answer is a standard grant.
@@ -21,6 +21,28 @@ pub struct ClientCredentials {
     pub scope: Option<String>,
     /// Builds the token request; the number in `[0, 1)` is for anything that must be random (a boundary).
     pub request: fn(&ClientCredentials, f64) -> Request,
+}
+
+impl ClientCredentials {
+    /// The login of a vendor's client `credentials` (id, secret), if given: its token URL is `base` and
+    /// `path`; one copy for every vendor.
+    #[inline(never)]
+    pub fn boxed<T: Transport>(
+        base: &str,
+        path: &str,
+        credentials: Option<(String, String)>,
+        scope: Option<String>,
+        request: fn(&ClientCredentials, f64) -> Request,
+    ) -> Option<Box<dyn Login<T>>> {
+        let (client_id, client_secret) = credentials?;
+        Some(Box::new(ClientCredentials {
+            token_url: encode::cat(&[base, path]),
+            client_id,
+            client_secret,
+            scope,
+            request,
+        }))
+    }
 }
 
 impl<T: Transport> Login<T> for ClientCredentials {

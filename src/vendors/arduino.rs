@@ -3,7 +3,7 @@
 use crate::prelude::*;
 
 use super::{Client, ClientConfig, Sent};
-use crate::auth::{ClientCredentials, Login, Session};
+use crate::auth::{ClientCredentials, Session};
 use crate::error::Error;
 use crate::http::{Request, Response, Transport};
 use crate::ops::arduino::OPS;
@@ -47,15 +47,7 @@ impl<T: Transport> Arduino<T> {
         scoped_token: bool,
     ) -> Self {
         let scope = organization.clone().filter(|_| scoped_token);
-        let login = credentials.map(|(client_id, client_secret)| -> Box<dyn Login<T>> {
-            Box::new(ClientCredentials {
-                scope,
-                token_url: crate::http::encode::cat(&[&base_url, "/iot/v1/clients/token"]),
-                client_id,
-                client_secret,
-                request: token_request,
-            })
-        });
+        let login = ClientCredentials::boxed(&base_url, "/iot/v1/clients/token", credentials, scope, token_request);
         Arduino {
             session: Session::new(config.core(), login, access_token),
             base_url,

@@ -5,7 +5,7 @@
 use crate::prelude::*;
 
 use super::{Client, ClientConfig, Sent};
-use crate::auth::{ClientCredentials, Login, Session};
+use crate::auth::{ClientCredentials, Session};
 use crate::error::Error;
 use crate::http::{encode, success, Body, Payload, Request, Response, Shape, Transport};
 use crate::ops::{bad, cthings::OPS, Call, Op, DATA};
@@ -35,15 +35,7 @@ impl<T: Transport> CThings<T> {
         credentials: Option<(String, String)>,
         access_token: Option<String>,
     ) -> Self {
-        let login = credentials.map(|(client_id, client_secret)| -> Box<dyn Login<T>> {
-            Box::new(ClientCredentials {
-                scope: None,
-                token_url: encode::cat(&[&auth_url, "/token"]),
-                client_id,
-                client_secret,
-                request: token_request,
-            })
-        });
+        let login = ClientCredentials::boxed(&auth_url, "/token", credentials, None, token_request);
         CThings { session: Session::new(config.core(), login, access_token), base_url }
     }
 

@@ -5,7 +5,7 @@
 use crate::prelude::*;
 
 use super::{Client, Sent};
-use crate::auth::{is_token, ClientCredentials, Login, Session};
+use crate::auth::{is_token, ClientCredentials, Session};
 use crate::error::Error;
 use crate::http::{encode, Body, Core, Payload, Request, Response, Transport, Value};
 use crate::ops::{self, particle::OPS, row, Arg, Call, Op};
@@ -154,15 +154,8 @@ impl<T: Transport> Particle<T> {
         renew: bool,
     ) -> Self {
         let (client_id, client_secret) = client.unwrap_or_else(|| (DEFAULT_CLIENT.into(), DEFAULT_CLIENT.into()));
-        let login = renew.then(|| -> Box<dyn Login<T>> {
-            Box::new(ClientCredentials {
-                token_url: encode::cat(&[&base_url, "/oauth/token"]),
-                client_id: client_id.clone(),
-                client_secret: client_secret.clone(),
-                scope: None,
-                request: token_request,
-            })
-        });
+        let client = renew.then(|| (client_id.clone(), client_secret.clone()));
+        let login = ClientCredentials::boxed(&base_url, "/oauth/token", client, None, token_request);
         Particle {
             session: Session::new(core, login, None),
             client_credentials: renew,
