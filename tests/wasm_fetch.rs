@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use iot_cloud_wasm::http::fetch::FetchTransport;
-use iot_cloud_wasm::http::{Body, Method, Request, Transport};
+use iot_cloud_wasm::http::{Body, Method, Payload, Request, Transport};
 use iot_cloud_wasm::{Error, ErrorBody};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -33,7 +33,10 @@ async fn sends_method_headers_and_body_and_parses_json() {
     reset();
     let fetch = js_fetch("return new Response(JSON.stringify({ok: true, n: 3, url}), {status: 201})");
     let t = FetchTransport::new(Some(fetch), 0, None).unwrap();
-    let req = Request::new(Method::Put, "http://127.0.0.1:9/x").header("X-Test", "1").json("{\"a\":1}".into());
+    let mut req = Request::new(Method::Put, "http://127.0.0.1:9/x")
+        .header("X-Test", "1")
+        .header("Content-Type", "application/json");
+    req.payload = Some(Payload::Json(js_sys::JSON::parse("{\"a\":1}").unwrap()));
     let resp = t.send(&req, None).await.unwrap();
     assert_eq!(resp.status, 201);
     assert_eq!(resp.body.num_at("n"), Some(3.0));

@@ -107,7 +107,7 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
         else form.append(body[i], v);
       }
       init.body = form;
-    } else if (body !== undefined) init.body = body;
+    }
     if (timeoutMs > 0 || signal) {
       ctl = new AbortController();
       init.signal = ctl.signal;
@@ -221,7 +221,7 @@ export async function sleep(ms, signal) {
 "#)]
 extern "C" {
     /// Sends one request with a deadline `timeout_ms` from now (0: none) on the shared timer and the
-    /// user's `signal`. `body`: undefined, a string, or (`kind` 1) form fields `[name, value, …]`; `kind` 2 a
+    /// user's `signal`. `body`: undefined (`kind` 0), or (`kind` 1) form fields `[name, value, …]`; `kind` 2 a
     /// value sent as `JSON.stringify` makes it, 3 the fields of an object sent so (`[-3]`: JSON failed). Resolves
     /// `[status, retryAfter, location, body, headers]`; `location` (of a 3xx) is the
     /// absolute URL when it stays on the request's origin and `""` when it leaves it. `[0]` is a redirect
@@ -359,10 +359,10 @@ impl FetchTransport {
             lines.push('\n');
         }
         // (`kind`: 1 form fields, 2 a value for `JSON.stringify`, 3 the fields of an object for it.)
-        let (body, kind) = match (&req.payload, &req.body) {
+        let (body, kind) = match &req.payload {
             _ if get => (JsValue::UNDEFINED, 0),
-            (Some(Payload::Json(v)), _) => (v.clone(), 2),
-            (Some(Payload::Multipart(fields) | Payload::Form(fields) | Payload::Object(fields)), _) => {
+            Some(Payload::Json(v)) => (v.clone(), 2),
+            Some(Payload::Multipart(fields) | Payload::Form(fields) | Payload::Object(fields)) => {
                 let a = Array::new();
                 for (k, v) in fields {
                     a.push(&JsValue::from_str(k));
@@ -370,8 +370,7 @@ impl FetchTransport {
                 }
                 (a.into(), if matches!(req.payload, Some(Payload::Object(_))) { 3 } else { 1 })
             }
-            (None, Some(text)) => (JsValue::from_str(text), 0),
-            (None, None) => (JsValue::UNDEFINED, 0),
+            None => (JsValue::UNDEFINED, 0),
         };
         exchange(
             &self.fetch,

@@ -203,7 +203,7 @@ mod tests {
             Some(Payload::Multipart(vec![("grant_type", "client_credentials".into()), ("scope", "api".into())]))
         );
         assert_eq!(reqs[0].method, Method::Post);
-        assert!(reqs[0].body.is_none() && !reqs[0].follow);
+        assert!(!reqs[0].follow);
         assert_eq!(reqs[1].url, format!("https://api.test/v3/device/{ID}"));
         assert_eq!(reqs[1].header_value("authorization"), Some("Bearer jwt"));
     }
@@ -230,7 +230,7 @@ mod tests {
             assert_eq!(r.url.to_lowercase(), format!("https://api.test/v3/device/{ID}"));
             assert_eq!(r.header_value("accept"), Some("application/json"));
             assert_eq!(r.header_value("authorization"), Some("Bearer jwt"));
-            assert!(r.payload.is_none() && r.body.is_none());
+            assert!(r.payload.is_none());
         }
         assert_eq!(reqs.len(), 3);
         drop(reqs);

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::http::encode::{self, cat, num};
 #[cfg(test)]
 use crate::http::Method;
-use crate::http::{success, Body, Core, Payload, Request, Response, Shape, Transport, Value};
+use crate::http::{success, Body, Core, Payload, Request, Response, Shape, Transport};
 #[cfg(test)]
 use crate::ops::iotconnect::REQUEST;
 use crate::ops::iotconnect::{HISTORY, OPS};
@@ -137,16 +137,12 @@ pub fn service_urls<B: Body>(
 }
 
 /// A string as a field of a request body made at the edge (its JSON text in native tests).
-fn text(s: &str) -> Value {
-    #[cfg(target_arch = "wasm32")]
-    {
-        Value::from_str(s)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        encode::json_string(s)
-    }
+#[cfg(not(target_arch = "wasm32"))]
+fn text(s: &str) -> crate::http::Value {
+    encode::json_string(s)
 }
+#[cfg(target_arch = "wasm32")]
+use crate::http::text;
 
 /// The user login of the auth service. The password is kept only to log in again when the refresh token
 /// is refused.

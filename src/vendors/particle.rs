@@ -7,7 +7,7 @@ use crate::prelude::*;
 use super::{Client, Sent};
 use crate::auth::{is_token, ClientCredentials, Session};
 use crate::error::Error;
-use crate::http::{encode, Body, Core, Payload, Request, Response, Transport, Value};
+use crate::http::{encode, text, Body, Core, Payload, Request, Response, Transport};
 use crate::ops::{self, particle::OPS, row, Arg, Call, Op};
 use core::cell::RefCell;
 pub const DEFAULT_BASE_URL: &str = "https://api.particle.io";
@@ -110,19 +110,6 @@ pub fn flow(index: usize) -> Option<Flow> {
         ANY_TOKEN
     };
     Some(Flow { op, auth, grant })
-}
-
-/// A text form field as a body value.
-#[inline(never)]
-fn text(s: &str) -> Value {
-    #[cfg(target_arch = "wasm32")]
-    {
-        Value::from_str(s)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        s.to_string()
-    }
 }
 
 /// The token request of a client that renews its own token (`useClientCredentials`): particle-api-js's
@@ -444,9 +431,8 @@ mod tests {
 
     /// The form fields of a request, in order.
     fn form(req: &Request) -> Vec<(&str, &str)> {
-        match (&req.payload, &req.body) {
-            (Some(Payload::Form(f)), _) => f.iter().map(|(k, v)| (*k, v.as_str())).collect(),
-            (None, Some(b)) => b.split('&').filter_map(|kv| kv.split_once('=')).collect(),
+        match &req.payload {
+            Some(Payload::Form(f)) => f.iter().map(|(k, v)| (*k, v.as_str())).collect(),
             _ => Vec::new(),
         }
     }
