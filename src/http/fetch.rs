@@ -389,12 +389,10 @@ impl FetchTransport {
 /// The response (or error) of what `exchange` resolved to.
 #[inline(always)]
 fn answer(got: Result<JsValue, JsValue>, timeout: u32) -> Result<Response<JsValue>, Error> {
-    // `exchange` never rejects; should the platform make it, that is a network failure too.
-    let Ok(got) = got else {
-        return Err(Error::Network("fetch failed".into()));
-    };
-    let got: Array = got.unchecked_into();
-    let status = got.get(0).as_f64().unwrap_or(-1.0);
+    // `exchange` never rejects; should the platform make it, that is a network failure too (an answer
+    // without a status, read as `[-5]`).
+    let got: Array = got.map_or_else(|_| Array::new(), JsCast::unchecked_into);
+    let status = got.get(0).as_f64().unwrap_or(-5.0);
     if status < -1.0 {
         return Err(match status as i8 {
             -2 => Error::Aborted,
