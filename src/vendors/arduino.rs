@@ -74,10 +74,13 @@ impl<T: Transport> Arduino<T> {
             .send_checked(&|token| {
                 let mut req = call.request(&self.base_url, token, default_org, org);
                 // The call's own headers win over the defaults, as in the official client.
-                let mut extra = self.default_headers.clone();
-                extra.retain(|(k, _)| !req.headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(k)));
-                extra.append(&mut req.extra);
-                req.extra = extra;
+                let mut own = core::mem::take(&mut req.extra);
+                for (k, v) in &self.default_headers {
+                    if !req.headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(k)) {
+                        req.extra.push((k.clone(), v.clone()));
+                    }
+                }
+                req.extra.append(&mut own);
                 req
             })
             .await
