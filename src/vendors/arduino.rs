@@ -148,6 +148,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn default_headers_go_first_unless_a_header_of_the_call_has_their_name() {
+        let mock = Mock::new(token_then(200, "[]"));
+        let mut c = client(&mock);
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        c.default_headers = vec![pair("X-Default", "1"), pair("authorization", "Bearer no"), pair("X-Two", "2")];
+        things(&c, Value::Null).unwrap();
+        let reqs = mock.requests.borrow();
+        assert_eq!(reqs[1].extra, vec![pair("X-Default", "1"), pair("X-Two", "2")]);
+        assert_eq!(reqs[1].header_value("authorization"), Some("Bearer tok"));
+        // The token request is not a call: no default headers.
+        assert!(reqs[0].extra.is_empty());
+    }
+
     /// The form a request sends (`URLSearchParams` at the edge), URL-encoded.
     fn form_body(req: &Request) -> String {
         let Some(crate::http::Payload::Form(fields)) = &req.payload else { panic!("not a form") };
