@@ -199,7 +199,7 @@ impl UserLogin {
                     basic = Some(data.ok_or_else(|| Error::InvalidResponse("basic-token answer has no data".into()))?);
                     continue;
                 }
-                return Token::from_grant(&resp.body, core.now_ms()).map(Rc::new);
+                return Token::from_grant(&resp.body, core.now_ms());
             }
             // A refresh token refused: a full login; anything else is an answer to report.
             if refresh.take().is_none() || !matches!(resp.status, 400 | 401 | 403 | 409) {
