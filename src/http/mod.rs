@@ -195,8 +195,13 @@ impl Request {
             return Err(Error::invalid(encode::cat(&["the ", name, " header has characters HTTP does not allow"])));
         }
         // A header name is a token (RFC 9110 §5.1).
-        let token =
-            |k: &str| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        let token = |k: &str| {
+            !k.is_empty()
+                && k.bytes().all(|b| {
+                    b.is_ascii_alphanumeric()
+                        || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'^'..=b'`' | b'|' | b'~')
+                })
+        };
         match self.extra.iter().find(|(k, v)| !token(k) || bad(v)) {
             Some((name, _)) if token(name) => {
                 Err(Error::invalid(encode::cat(&["the ", name, " header has characters HTTP does not allow"])))
@@ -403,5 +408,18 @@ mod tests {
             extra.extra.push(("X-Test".into(), value));
             assert_eq!(extra.check_headers().is_ok(), ok, "U+{:04X}", c as u32);
         }
+    }
+
+    #[test]
+    fn header_names_are_tokens() {
+        for b in 0..=255u8 {
+            let ok = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+            let mut req = Request::get("https://x.test");
+            req.extra.push((String::from_utf8_lossy(&[b'X', b]).into_owned(), "1".into()));
+            assert_eq!(req.check_headers().is_ok(), ok, "{b:#04x}");
+        }
+        let mut req = Request::get("https://x.test");
+        req.extra.push((String::new(), "1".into()));
+        assert!(req.check_headers().is_err());
     }
 }
