@@ -79,10 +79,11 @@ pub fn cat(parts: &[&str]) -> String {
 pub fn num(mut n: u64) -> String {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+    // From the last digit (20 places hold any u64: no bounds check, no panic path).
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
         n /= 10;
+        i -= 1;
         if n == 0 {
             break;
         }
@@ -224,6 +225,13 @@ pub fn base_url(ctx: &str, name: &str, value: &str) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_in_decimal() {
+        for n in [0, 7, 10, 99, 100, 1_234_567_890, u64::MAX] {
+            assert_eq!(num(n), n.to_string());
+        }
+    }
 
     #[test]
     fn ids_are_percent_encoded() {
