@@ -121,9 +121,10 @@ pub fn service_urls<B: Body>(
 ) -> Result<Vec<String>, Error> {
     let mut urls = Vec::new();
     for name in SERVICES {
-        let key = cat(&[name, suffix]);
-        let mut url = match o.str_at(&key) {
-            Some(url) => encode::base_url(ctx, &cat(&[prefix, &key]), &url)?,
+        // `{prefix}{service}{suffix}`, read as `{service}{suffix}`.
+        let named = cat(&[prefix, name, suffix]);
+        let mut url = match o.str_at(named.get(prefix.len()..).unwrap_or_default()) {
+            Some(url) => encode::base_url(ctx, &named, &url)?,
             None => String::new(),
         };
         // After `https://` (or `http://` and the host's first letter), a path begins with `/`.
