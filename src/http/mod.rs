@@ -174,7 +174,11 @@ impl Request {
     /// An `application/x-www-form-urlencoded` body (`URLSearchParams` at the edge) of text fields.
     pub fn form(self, fields: &[(&'static str, &str)]) -> Self {
         let mut r = self.header("Content-Type", "application/x-www-form-urlencoded");
-        r.payload = Some(Payload::Form(fields.iter().map(|(k, v)| (*k, text(v))).collect()));
+        let mut form = Vec::new();
+        for (k, v) in fields {
+            form.push((*k, text(v)));
+        }
+        r.payload = Some(Payload::Form(form));
         r
     }
 
