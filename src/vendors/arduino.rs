@@ -15,16 +15,17 @@ pub const AUDIENCE: &str = "https://api2.arduino.cc/iot";
 /// The token request of `POST /iot/v1/clients/token`: a form with the client's id, secret and `audience`,
 /// and `organization_id` for a token scoped to an organization.
 fn token_request(c: &ClientCredentials, _random: f64) -> Request {
-    let mut fields = vec![
+    let org = c.scope.as_deref().unwrap_or_default();
+    let fields = [
         ("grant_type", "client_credentials"),
         ("client_id", c.client_id.as_str()),
         ("client_secret", c.client_secret.as_str()),
         ("audience", AUDIENCE),
+        ("organization_id", org),
     ];
-    if let Some(org) = &c.scope {
-        fields.push(("organization_id", org));
-    }
-    Request::post(&c.token_url).form(&fields)
+    // (`organization_id`, the last, only for a token scoped to an organization.)
+    let n = if c.scope.is_some() { 5 } else { 4 };
+    Request::post(&c.token_url).form(fields.get(..n).unwrap_or_default())
 }
 
 pub struct Arduino<T> {
