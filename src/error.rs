@@ -181,10 +181,17 @@ fn is_identifier(s: &str) -> bool {
 
 /// `s` (trimmed) cut after 200 characters.
 fn clip(s: &str) -> String {
-    match s.char_indices().nth(200) {
-        Some((i, _)) => cat(&[s.get(..i).unwrap_or(s), "…"]),
-        None => s.to_string(),
+    // Characters counted by their first bytes (not 0b10xx_xxxx).
+    let mut chars = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b & 0xc0 != 0x80 {
+            if chars == 200 {
+                return cat(&[s.get(..i).unwrap_or(s), "…"]);
+            }
+            chars += 1;
+        }
     }
+    s.to_string()
 }
 
 #[cfg(test)]
@@ -238,5 +245,12 @@ mod tests {
         let Error::Http(h) = Error::from_response(&r) else { panic!("not http") };
         assert_eq!(h.retry_after, Some(7.0));
         assert_eq!(h.message, "You have reached maximum request limit.");
+    }
+
+    #[test]
+    fn long_text_messages_are_cut_after_200_characters() {
+        assert_eq!(clip(&"é".repeat(200)), "é".repeat(200));
+        assert_eq!(clip(&"é€x".repeat(70)), ["é€x".repeat(66), "é€…".into()].concat());
+        assert_eq!(clip(""), "");
     }
 }

@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use iot_cloud_wasm::http::fetch::FetchTransport;
-use iot_cloud_wasm::http::{Body, Method, Request, Transport};
+use iot_cloud_wasm::http::{Body, Method, Payload, Request, Transport};
 use iot_cloud_wasm::{Error, ErrorBody};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -33,8 +33,11 @@ async fn sends_method_headers_and_body_and_parses_json() {
     reset();
     let fetch = js_fetch("return new Response(JSON.stringify({ok: true, n: 3, url}), {status: 201})");
     let t = FetchTransport::new(Some(fetch), 0, None).unwrap();
-    let req = Request::new(Method::Put, "http://127.0.0.1:9/x").header("X-Test", "1").json("{\"a\":1}".into());
-    let resp = t.send(&req).await.unwrap();
+    let mut req = Request::new(Method::Put, "http://127.0.0.1:9/x")
+        .header("X-Test", "1")
+        .header("Content-Type", "application/json");
+    req.payload = Some(Payload::Json(js_sys::JSON::parse("{\"a\":1}").unwrap()));
+    let resp = t.send(&req, None).await.unwrap();
     assert_eq!(resp.status, 201);
     assert_eq!(resp.body.num_at("n"), Some(3.0));
     assert_eq!(resp.body.str_at("url").as_deref(), Some("http://127.0.0.1:9/x"));
@@ -54,7 +57,11 @@ async fn redirects_report_where_they_lead_and_whether_that_leaves_the_origin() {
         js_fetch(&format!("return new Response(null, {{status: 307, headers: {{Location: '{location}'}}}})"))
     };
     let send = |f| async move {
-        FetchTransport::new(Some(f), 0, None).unwrap().send(&Request::get("http://127.0.0.1:9/a/b?q")).await.unwrap()
+        FetchTransport::new(Some(f), 0, None)
+            .unwrap()
+            .send(&Request::get("http://127.0.0.1:9/a/b?q"), None)
+            .await
+            .unwrap()
     };
     assert_eq!(send(to("/c")).await.location.as_deref(), Some("http://127.0.0.1:9/c"));
     assert_eq!(send(to("c?d")).await.location.as_deref(), Some("http://127.0.0.1:9/a/c?d"));
@@ -66,7 +73,8 @@ async fn redirects_report_where_they_lead_and_whether_that_leaves_the_origin() {
     // A browser's `redirect: 'manual'` answer hides the Location: a redirect without one, which
     // `redirect::follow` refuses (never followed blindly).
     let opaque = js_fetch("return {type: 'opaqueredirect', status: 0}");
-    let resp = FetchTransport::new(Some(opaque), 0, None).unwrap().send(&Request::get("http://x/")).await.unwrap();
+    let resp =
+        FetchTransport::new(Some(opaque), 0, None).unwrap().send(&Request::get("http://x/"), None).await.unwrap();
     assert_eq!((resp.status, resp.location), (302, None));
     let core = iot_cloud_wasm::http::Core::new(
         FetchTransport::new(Some(js_fetch("return {type: 'opaqueredirect', status: 0}")), 0, None).unwrap(),
@@ -78,27 +86,27 @@ async fn redirects_report_where_they_lead_and_whether_that_leaves_the_origin() {
 #[wasm_bindgen_test]
 async fn text_bodies_stay_text_and_empty_bodies_are_null() {
     let html = js_fetch("return new Response('<html>502 Bad Gateway</html>', {status: 502})");
-    let resp = FetchTransport::new(Some(html), 0, None).unwrap().send(&Request::get("http://x/")).await.unwrap();
+    let resp = FetchTransport::new(Some(html), 0, None).unwrap().send(&Request::get("http://x/"), None).await.unwrap();
     assert_eq!(resp.body.as_str().as_deref(), Some("<html>502 Bad Gateway</html>"));
     assert_eq!(resp.body.to_error_body(), ErrorBody::Js("<html>502 Bad Gateway</html>".into()));
     let empty = js_fetch("return new Response(null, {status: 204})");
-    let resp = FetchTransport::new(Some(empty), 0, None).unwrap().send(&Request::get("http://x/")).await.unwrap();
+    let resp = FetchTransport::new(Some(empty), 0, None).unwrap().send(&Request::get("http://x/"), None).await.unwrap();
     assert!(Body::is_null(&resp.body));
 }
 
 #[wasm_bindgen_test]
 async fn retry_after_seconds_and_http_dates_are_read() {
     let secs = js_fetch("return new Response('', {status: 429, headers: {'Retry-After': '7'}})");
-    let resp = FetchTransport::new(Some(secs), 0, None).unwrap().send(&Request::get("http://x/")).await.unwrap();
+    let resp = FetchTransport::new(Some(secs), 0, None).unwrap().send(&Request::get("http://x/"), None).await.unwrap();
     assert_eq!(resp.retry_after_ms, Some(7_000.0));
     let date = js_fetch(
         "return new Response('', {status: 503, headers: {'Retry-After': new Date(Date.now() + 4000).toUTCString()}})",
     );
-    let resp = FetchTransport::new(Some(date), 0, None).unwrap().send(&Request::get("http://x/")).await.unwrap();
+    let resp = FetchTransport::new(Some(date), 0, None).unwrap().send(&Request::get("http://x/"), None).await.unwrap();
     let ms = resp.retry_after_ms.unwrap();
     assert!(ms > 0.0 && ms <= 4_000.0, "{ms}");
     let junk = js_fetch("return new Response('', {status: 503, headers: {'Retry-After': 'later'}})");
-    let resp = FetchTransport::new(Some(junk), 0, None).unwrap().send(&Request::get("http://x/")).await.unwrap();
+    let resp = FetchTransport::new(Some(junk), 0, None).unwrap().send(&Request::get("http://x/"), None).await.unwrap();
     assert_eq!(resp.retry_after_ms, None);
 }
 
@@ -110,7 +118,7 @@ const HANG: &str = "return new Promise((_, reject) => { const open = setInterval
 #[wasm_bindgen_test]
 async fn a_hanging_request_times_out() {
     let t = FetchTransport::new(Some(js_fetch(HANG)), 50, None).unwrap();
-    assert_eq!(t.send(&Request::get("http://x/")).await.unwrap_err(), Error::Timeout(50));
+    assert_eq!(t.send(&Request::get("http://x/"), None).await.unwrap_err(), Error::Timeout(50));
 }
 
 #[wasm_bindgen_test]
@@ -121,9 +129,9 @@ async fn the_users_signal_aborts_and_a_fired_signal_sends_nothing() {
     let t = FetchTransport::new(Some(js_fetch(HANG)), 10_000, Some(signal.clone())).unwrap();
     let abort = Function::new_with_args("c", "setTimeout(() => c.abort(), 20)");
     abort.call1(&JsValue::NULL, &controller).unwrap();
-    assert_eq!(t.send(&Request::get("http://x/")).await.unwrap_err(), Error::Aborted);
+    assert_eq!(t.send(&Request::get("http://x/"), None).await.unwrap_err(), Error::Aborted);
     assert_eq!(global("calls").as_f64(), Some(1.0));
-    assert_eq!(t.send(&Request::get("http://x/")).await.unwrap_err(), Error::Aborted);
+    assert_eq!(t.send(&Request::get("http://x/"), None).await.unwrap_err(), Error::Aborted);
     assert_eq!(global("calls").as_f64(), Some(1.0), "an aborted signal sends nothing");
 }
 
@@ -142,7 +150,7 @@ async fn a_back_off_sleep_ends_when_the_signal_fires() {
 async fn a_fetch_that_does_not_return_a_response_is_an_error_not_a_crash() {
     for answer in ["return {}", "return undefined", "return {status: 200, text: () => '[]'}"] {
         let t = FetchTransport::new(Some(js_fetch(answer)), 1_000, None).unwrap();
-        let result = t.send(&Request::get("http://x/")).await;
+        let result = t.send(&Request::get("http://x/"), None).await;
         match answer {
             // No headers object: no Retry-After, but the response itself is fine.
             "return {status: 200, text: () => '[]'}" => assert_eq!(result.unwrap().status, 200),
@@ -150,7 +158,8 @@ async fn a_fetch_that_does_not_return_a_response_is_an_error_not_a_crash() {
         }
     }
     let throws = js_fetch("return {status: 200, get headers() { throw new Error('boom') }, text: async () => ''}");
-    let resp = FetchTransport::new(Some(throws), 0, None).unwrap().send(&Request::get("http://x/")).await.unwrap();
+    let resp =
+        FetchTransport::new(Some(throws), 0, None).unwrap().send(&Request::get("http://x/"), None).await.unwrap();
     assert_eq!(resp.status, 200);
 }
 
@@ -159,10 +168,12 @@ async fn network_failures_keep_their_cause() {
     let fetch = js_fetch(
         "const e = new TypeError('fetch failed'); e.cause = Object.assign(new Error('connect'), {code: 'ECONNREFUSED'}); throw e",
     );
-    let err = FetchTransport::new(Some(fetch), 0, None).unwrap().send(&Request::get("http://x/")).await.unwrap_err();
+    let err =
+        FetchTransport::new(Some(fetch), 0, None).unwrap().send(&Request::get("http://x/"), None).await.unwrap_err();
     assert_eq!(err, Error::Network("fetch failed (ECONNREFUSED)".into()));
     let rejects = js_fetch("return Promise.reject(new TypeError('Failed to fetch'))");
-    let err = FetchTransport::new(Some(rejects), 0, None).unwrap().send(&Request::get("http://x/")).await.unwrap_err();
+    let err =
+        FetchTransport::new(Some(rejects), 0, None).unwrap().send(&Request::get("http://x/"), None).await.unwrap_err();
     assert_eq!(err, Error::Network("Failed to fetch".into()));
 }
 

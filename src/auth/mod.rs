@@ -9,7 +9,7 @@ pub use session::{Login, LoginFuture, Session};
 pub use single_flight::SingleFlight;
 
 use crate::error::Error;
-use crate::http::{Body, Core, Request, Transport};
+use crate::http::{encode, Body, Core, Request, Transport};
 
 /// An OAuth client-credentials grant. Vendors differ only in how they ask (form fields, client
 /// authentication), which `request` builds; the answer is a standard grant.
@@ -23,13 +23,35 @@ pub struct ClientCredentials {
     pub request: fn(&ClientCredentials, f64) -> Request,
 }
 
+impl ClientCredentials {
+    /// The login of a vendor's client `credentials` (id, secret), if given: its token URL is `base` and
+    /// `path`; one copy for every vendor.
+    #[inline(never)]
+    pub fn boxed<T: Transport>(
+        base: &str,
+        path: &str,
+        credentials: Option<(String, String)>,
+        scope: Option<String>,
+        request: fn(&ClientCredentials, f64) -> Request,
+    ) -> Option<Box<dyn Login<T>>> {
+        let (client_id, client_secret) = credentials?;
+        Some(Box::new(ClientCredentials {
+            token_url: encode::cat(&[base, path]),
+            client_id,
+            client_secret,
+            scope,
+            request,
+        }))
+    }
+}
+
 impl<T: Transport> Login<T> for ClientCredentials {
     fn login<'a>(&'a self, core: &'a Core<T>, _previous: Option<alloc::rc::Rc<Token>>) -> LoginFuture<'a> {
         Box::pin(async move {
             let req = (self.request)(self, core.transport.random()).credentials();
             // A token request is safe to repeat, so an unavailable token service is waited out too.
             let resp = core.send_ok(&req, &[503]).await?;
-            Token::from_grant(&resp.body, core.now_ms()).map(alloc::rc::Rc::new)
+            Token::from_grant(&resp.body, core.now_ms())
         })
     }
 }
@@ -74,21 +96,22 @@ impl Token {
     }
 
     /// Reads an OAuth-style grant `{access_token, expires_in, refresh_token}` received at `now_ms`.
-    /// `expires_in` absent or 0 means the token does not expire (Particle's `expires_in=0`).
-    pub fn from_grant<B: Body>(body: &B, now_ms: f64) -> Result<Self, Error> {
+    /// `expires_in` absent or 0 means the token does not expire (Particle's `expires_in=0`). Shared, as the
+    /// cache keeps it.
+    pub fn from_grant<B: Body>(body: &B, now_ms: f64) -> Result<alloc::rc::Rc<Self>, Error> {
         // (Particle's own token answers are refused in the same words.)
         let access = body
             .str_at("access_token")
             .filter(|t| is_token(t))
             .ok_or_else(|| Error::InvalidResponse("the token answer has no usable access_token".into()))?;
         let lifetime_ms = body.num_at("expires_in").filter(|s| s.is_finite() && *s > 0.0).map(|s| s * 1000.0);
-        Ok(Token {
+        Ok(alloc::rc::Rc::new(Token {
             access,
             expires_at_ms: lifetime_ms.map(|l| now_ms + l),
             lifetime_ms,
             refresh: body.str_at("refresh_token").filter(|t| is_token(t)),
             refused: Default::default(),
-        })
+        }))
     }
 
     /// Marks the token as no longer usable (the server refused it), keeping its refresh token.

@@ -79,10 +79,11 @@ pub fn cat(parts: &[&str]) -> String {
 pub fn num(mut n: u64) -> String {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+    // From the last digit (20 places hold any u64: no bounds check, no panic path).
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
         n /= 10;
+        i -= 1;
         if n == 0 {
             break;
         }
@@ -168,14 +169,12 @@ pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let mut n = 0u32;
+        for i in 0..3 {
+            n = n << 8 | u32::from(chunk.get(i).copied().unwrap_or(0));
+        }
         for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
+            out.push(if i <= chunk.len() { char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]) } else { '=' });
         }
     }
     out
@@ -226,6 +225,13 @@ pub fn base_url(ctx: &str, name: &str, value: &str) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_in_decimal() {
+        for n in [0, 7, 10, 99, 100, 1_234_567_890, u64::MAX] {
+            assert_eq!(num(n), n.to_string());
+        }
+    }
 
     #[test]
     fn ids_are_percent_encoded() {

@@ -14,6 +14,7 @@
 
 use crate::prelude::*;
 
+use super::redirect::Hop;
 use super::{retry, Body, Payload, Request, Response, Transport};
 use crate::error::{Error, ErrorBody};
 use crate::js::options::{is_array, read_js, threw};
@@ -106,7 +107,7 @@ export async function exchange(fetch, url, method, headerLines, body, signal, ti
         else form.append(body[i], v);
       }
       init.body = form;
-    } else if (body !== undefined) init.body = body;
+    }
     if (timeoutMs > 0 || signal) {
       ctl = new AbortController();
       init.signal = ctl.signal;
@@ -220,7 +221,7 @@ export async function sleep(ms, signal) {
 "#)]
 extern "C" {
     /// Sends one request with a deadline `timeout_ms` from now (0: none) on the shared timer and the
-    /// user's `signal`. `body`: undefined, a string, or (`kind` 1) form fields `[name, value, …]`; `kind` 2 a
+    /// user's `signal`. `body`: undefined (`kind` 0), or (`kind` 1) form fields `[name, value, …]`; `kind` 2 a
     /// value sent as `JSON.stringify` makes it, 3 the fields of an object sent so (`[-3]`: JSON failed). Resolves
     /// `[status, retryAfter, location, body, headers]`; `location` (of a 3xx) is the
     /// absolute URL when it stays on the request's origin and `""` when it leaves it. `[0]` is a redirect
@@ -323,72 +324,10 @@ impl FetchTransport {
 impl Transport for FetchTransport {
     type Body = JsValue;
 
-    async fn send(&self, req: &Request) -> Result<Response<JsValue>, Error> {
-        let mut lines = String::new();
-        let extra = req.extra.iter().map(|(k, v)| (k.as_str(), v));
-        for (k, v) in req.headers.iter().map(|(k, v)| (*k, v)).chain(extra) {
-            lines.push_str(k);
-            lines.push('\n');
-            lines.push_str(v);
-            lines.push('\n');
-        }
-        // (`kind`: 1 form fields, 2 a value for `JSON.stringify`, 3 the fields of an object for it.)
-        let (body, kind) = match (&req.payload, &req.body) {
-            (Some(Payload::Json(v)), _) => (v.clone(), 2),
-            (Some(Payload::Multipart(fields) | Payload::Form(fields) | Payload::Object(fields)), _) => {
-                let a = Array::new();
-                for (k, v) in fields {
-                    a.push(&JsValue::from_str(k));
-                    a.push(v);
-                }
-                (a.into(), if matches!(req.payload, Some(Payload::Object(_))) { 3 } else { 1 })
-            }
-            (None, Some(text)) => (JsValue::from_str(text), 0),
-            (None, None) => (JsValue::UNDEFINED, 0),
-        };
+    async fn send(&self, req: &Request, hop: Option<&Hop>) -> Result<Response<JsValue>, Error> {
         let timeout = req.timeout_ms.unwrap_or(self.timeout_ms);
-        let pending = exchange(
-            &self.fetch,
-            &req.url,
-            req.method.as_str(),
-            &lines,
-            &body,
-            req.signal.as_ref().unwrap_or(&self.signal),
-            timeout,
-            req.expect == crate::http::Shape::Binary,
-            kind,
-        );
-        // `exchange` never rejects; should the platform make it, that is a network failure too.
-        let Ok(got) = JsFuture::from(pending).await else {
-            return Err(Error::Network("fetch failed".into()));
-        };
-        let got: Array = got.unchecked_into();
-        let status = got.get(0).as_f64().unwrap_or(-1.0);
-        if status < -1.0 {
-            return Err(match status as i8 {
-                -2 => Error::Aborted,
-                -3 => Error::invalid("the request body cannot be turned into JSON"),
-                -4 => Error::Timeout(timeout),
-                _ => Error::Network(text(&got.get(1)).unwrap_or_else(|| "fetch failed".into())),
-            });
-        }
-        // A browser's `opaqueredirect` (status 0) hides its Location: a redirect without one, never followed.
-        let status = if status == 0.0 { 302.0 } else { status };
-        if !(100.0..600.0).contains(&status) {
-            return Err(Error::InvalidResponse("fetch did not resolve to a Response".into()));
-        }
-        let retry_after = text(&got.get(1)).and_then(|v| {
-            retry::parse_retry_after(&v, js_sys::Date::now(), |date| {
-                Some(js_sys::Date::parse(date)).filter(|t| t.is_finite())
-            })
-        });
-        Ok(Response {
-            status: status as u16,
-            retry_after_ms: retry_after,
-            location: text(&got.get(2)),
-            headers: got.get(4),
-            body: got.get(3),
-        })
+        let got = JsFuture::from(self.start(req, hop, timeout)).await;
+        answer(got, timeout)
     }
 
     /// Waits `ms`, or less if the user's signal fires: the next `send` then rejects with `Aborted`.
@@ -403,6 +342,82 @@ impl Transport for FetchTransport {
     fn random(&self) -> f64 {
         js_sys::Math::random()
     }
+}
+
+impl FetchTransport {
+    /// Starts `exchange` of `req` with the deadline `timeout` (the serializing kept out of the state machine).
+    #[inline(never)]
+    fn start(&self, req: &Request, hop: Option<&Hop>, timeout: u32) -> Promise {
+        // After a redirect: its URL, and a GET without the body after a 303 (see `redirect::apply`).
+        let (url, get) = hop.map_or((req.url.as_str(), false), |(url, get)| (url.as_str(), *get));
+        let mut lines = String::new();
+        let extra = req.extra.iter().map(|(k, v)| (k.as_str(), v));
+        for (k, v) in req.headers.iter().map(|(k, v)| (*k, v)).chain(extra) {
+            lines.push_str(k);
+            lines.push('\n');
+            lines.push_str(v);
+            lines.push('\n');
+        }
+        // (`kind`: 1 form fields, 2 a value for `JSON.stringify`, 3 the fields of an object for it.)
+        let (body, kind) = match &req.payload {
+            _ if get => (JsValue::UNDEFINED, 0),
+            Some(Payload::Json(v)) => (v.clone(), 2),
+            Some(Payload::Multipart(fields) | Payload::Form(fields) | Payload::Object(fields)) => {
+                let a = Array::new();
+                for (k, v) in fields {
+                    a.push(&JsValue::from_str(k));
+                    a.push(v);
+                }
+                (a.into(), if matches!(req.payload, Some(Payload::Object(_))) { 3 } else { 1 })
+            }
+            None => (JsValue::UNDEFINED, 0),
+        };
+        exchange(
+            &self.fetch,
+            url,
+            if get { "GET" } else { req.method.as_str() },
+            &lines,
+            &body,
+            req.signal.as_ref().unwrap_or(&self.signal),
+            timeout,
+            req.expect == crate::http::Shape::Binary,
+            kind,
+        )
+    }
+}
+
+/// The response (or error) of what `exchange` resolved to.
+#[inline(always)]
+fn answer(got: Result<JsValue, JsValue>, timeout: u32) -> Result<Response<JsValue>, Error> {
+    // `exchange` never rejects; should the platform make it, that is a network failure too (an answer
+    // without a status, read as `[-5]`).
+    let got: Array = got.map_or_else(|_| Array::new(), JsCast::unchecked_into);
+    let status = got.get(0).as_f64().unwrap_or(-5.0);
+    if status < -1.0 {
+        return Err(match status as i8 {
+            -2 => Error::Aborted,
+            -3 => Error::invalid("the request body cannot be turned into JSON"),
+            -4 => Error::Timeout(timeout),
+            _ => Error::Network(text(&got.get(1)).unwrap_or_else(|| "fetch failed".into())),
+        });
+    }
+    // A browser's `opaqueredirect` (status 0) hides its Location: a redirect without one, never followed.
+    let status = if status == 0.0 { 302.0 } else { status };
+    if !(100.0..600.0).contains(&status) {
+        return Err(Error::InvalidResponse("fetch did not resolve to a Response".into()));
+    }
+    let retry_after = text(&got.get(1)).and_then(|v| {
+        retry::parse_retry_after(&v, js_sys::Date::now(), |date| {
+            Some(js_sys::Date::parse(date)).filter(|t| t.is_finite())
+        })
+    });
+    Ok(Response {
+        status: status as u16,
+        retry_after_ms: retry_after,
+        location: text(&got.get(2)),
+        headers: got.get(4),
+        body: got.get(3),
+    })
 }
 
 /// Sets a property on an object this crate created (which cannot fail).

@@ -179,11 +179,12 @@ impl Future for YieldOnce {
 impl Transport for Rc<Mock> {
     type Body = Value;
 
-    async fn send(&self, req: &Request) -> Result<Response<Value>, Error> {
+    async fn send(&self, req: &Request, hop: Option<&super::redirect::Hop>) -> Result<Response<Value>, Error> {
+        let req = super::redirect::apply(req, hop);
         self.requests.borrow_mut().push(req.clone());
         round_trip().await;
         let now = self.now.get();
-        (self.handler.borrow_mut())(req, now)
+        (self.handler.borrow_mut())(&req, now)
     }
 
     async fn sleep(&self, ms: f64) {

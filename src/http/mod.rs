@@ -62,6 +62,19 @@ pub type Value = wasm_bindgen::JsValue;
 #[cfg(not(target_arch = "wasm32"))]
 pub type Value = String;
 
+/// A text field of a body made at the edge (the text itself in native tests).
+#[inline(never)]
+pub fn text(s: &str) -> Value {
+    #[cfg(target_arch = "wasm32")]
+    {
+        Value::from_str(s)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        s.into()
+    }
+}
+
 /// A body made at the edge from caller values.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
@@ -84,8 +97,7 @@ pub struct Request {
     pub headers: Vec<(&'static str, String)>,
     /// Headers named by the caller (the `IotApi` `defaultHeaders`).
     pub extra: Vec<(String, String)>,
-    pub body: Option<String>,
-    /// A body made at the edge from the caller's values (instead of `body`).
+    /// The body, made at the edge from the caller's values.
     pub payload: Option<Payload>,
     /// This call's `AbortSignal` and deadline, over the client's.
     pub signal: Option<Value>,
@@ -104,7 +116,6 @@ impl core::fmt::Debug for Request {
             .field("method", &self.method)
             .field("url", &self.url)
             .field("headers", &names)
-            .field("body", &self.body.as_ref().map(|b| b.len()))
             .finish()
     }
 }
@@ -122,7 +133,6 @@ impl Request {
             url,
             headers: Vec::new(),
             extra: Vec::new(),
-            body: None,
             payload: None,
             signal: None,
             timeout_ms: None,
@@ -161,17 +171,22 @@ impl Request {
         self.header("Authorization", encode::cat(&["Bearer ", token]))
     }
 
-    /// An `application/x-www-form-urlencoded` body.
-    pub fn form(self, fields: &[(&str, &str)]) -> Self {
+    /// An `application/x-www-form-urlencoded` body (`URLSearchParams` at the edge) of text fields.
+    pub fn form(self, fields: &[(&'static str, &str)]) -> Self {
         let mut r = self.header("Content-Type", "application/x-www-form-urlencoded");
-        r.body = Some(encode::form(fields));
+        let mut form = Vec::new();
+        for (k, v) in fields {
+            form.push((*k, text(v)));
+        }
+        r.payload = Some(Payload::Form(form));
         r
     }
 
-    /// A JSON body, already serialized.
+    /// A JSON body, already serialized (native tests, where a body value is its JSON text).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn json(self, text: String) -> Self {
         let mut r = self.header("Content-Type", "application/json");
-        r.body = Some(text);
+        r.payload = Some(Payload::Json(text));
         r
     }
 
@@ -184,8 +199,13 @@ impl Request {
             return Err(Error::invalid(encode::cat(&["the ", name, " header has characters HTTP does not allow"])));
         }
         // A header name is a token (RFC 9110 §5.1).
-        let token =
-            |k: &str| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        let token = |k: &str| {
+            !k.is_empty()
+                && k.bytes().all(|b| {
+                    b.is_ascii_alphanumeric()
+                        || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'^'..=b'`' | b'|' | b'~')
+                })
+        };
         match self.extra.iter().find(|(k, v)| !token(k) || bad(v)) {
             Some((name, _)) if token(name) => {
                 Err(Error::invalid(encode::cat(&["the ", name, " header has characters HTTP does not allow"])))
@@ -261,9 +281,9 @@ pub trait Body: Clone + PartialEq {
 #[allow(async_fn_in_trait)]
 pub trait Transport {
     type Body: Body;
-    /// Sends one request. Errors are only transport failures (network, timeout, abort); any HTTP status is
-    /// a response.
-    async fn send(&self, req: &Request) -> Result<Response<Self::Body>, Error>;
+    /// Sends one request (`req` as [`redirect::apply`] makes it after `hop`, the redirects followed so
+    /// far). Errors are only transport failures (network, timeout, abort); any HTTP status is a response.
+    async fn send(&self, req: &Request, hop: Option<&redirect::Hop>) -> Result<Response<Self::Body>, Error>;
     async fn sleep(&self, ms: f64);
     fn now_ms(&self) -> f64;
     /// A number in `[0, 1)`, for back-off jitter.
@@ -319,8 +339,8 @@ impl<T: Transport> Core<T> {
     /// [`Core::send`], and with `ok` [`success`] of its answer: one state machine for both.
     async fn exchange(&self, req: &Request, also_retry: &[u16], ok: bool) -> Result<Response<T::Body>, Error> {
         req.check_headers()?;
-        // The request after the redirects followed so far, if any.
-        let mut hop: Option<Request> = None;
+        // Where the redirects followed so far lead, if any.
+        let mut hop: Option<redirect::Hop> = None;
         let mut attempt = 1;
         let mut hops = 0;
         loop {
@@ -337,14 +357,14 @@ impl<T: Transport> Core<T> {
                 }
             }
             if wait == 0.0 {
-                let current = hop.as_ref().unwrap_or(req);
-                let resp = self.transport.send(current).await?;
+                let resp = self.transport.send(req, hop.as_ref()).await?;
+                let get = hop.as_ref().is_some_and(|h| h.1);
                 if redirect::is_redirect(resp.status) {
                     hops += 1;
-                    hop = Some(redirect::follow(current, resp.status, resp.location, hops)?);
+                    hop = Some(redirect::follow(req, get, resp.status, resp.location, hops)?);
                     continue;
                 }
-                let idempotent = !matches!(current.method, Method::Post | Method::Patch);
+                let idempotent = get || !matches!(req.method, Method::Post | Method::Patch);
                 let random = self.transport.random();
                 match self.retry.delay(resp.status, resp.retry_after_ms, attempt, random, idempotent, also_retry) {
                     Some(ms) => {
@@ -392,5 +412,18 @@ mod tests {
             extra.extra.push(("X-Test".into(), value));
             assert_eq!(extra.check_headers().is_ok(), ok, "U+{:04X}", c as u32);
         }
+    }
+
+    #[test]
+    fn header_names_are_tokens() {
+        for b in 0..=255u8 {
+            let ok = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+            let mut req = Request::get("https://x.test");
+            req.extra.push((String::from_utf8_lossy(&[b'X', b]).into_owned(), "1".into()));
+            assert_eq!(req.check_headers().is_ok(), ok, "{b:#04x}");
+        }
+        let mut req = Request::get("https://x.test");
+        req.extra.push((String::new(), "1".into()));
+        assert!(req.check_headers().is_err());
     }
 }

@@ -3,7 +3,7 @@
 use crate::prelude::*;
 
 use super::{Client, ClientConfig, Sent};
-use crate::auth::{ClientCredentials, Login, Session};
+use crate::auth::{ClientCredentials, Session};
 use crate::error::Error;
 use crate::http::{Request, Response, Transport};
 use crate::ops::arduino::OPS;
@@ -15,16 +15,17 @@ pub const AUDIENCE: &str = "https://api2.arduino.cc/iot";
 /// The token request of `POST /iot/v1/clients/token`: a form with the client's id, secret and `audience`,
 /// and `organization_id` for a token scoped to an organization.
 fn token_request(c: &ClientCredentials, _random: f64) -> Request {
-    let mut fields = vec![
+    let org = c.scope.as_deref().unwrap_or_default();
+    let fields = [
         ("grant_type", "client_credentials"),
         ("client_id", c.client_id.as_str()),
         ("client_secret", c.client_secret.as_str()),
         ("audience", AUDIENCE),
+        ("organization_id", org),
     ];
-    if let Some(org) = &c.scope {
-        fields.push(("organization_id", org));
-    }
-    Request::post(&c.token_url).form(&fields)
+    // (`organization_id`, the last, only for a token scoped to an organization.)
+    let n = if c.scope.is_some() { 5 } else { 4 };
+    Request::post(&c.token_url).form(fields.get(..n).unwrap_or_default())
 }
 
 pub struct Arduino<T> {
@@ -47,15 +48,7 @@ impl<T: Transport> Arduino<T> {
         scoped_token: bool,
     ) -> Self {
         let scope = organization.clone().filter(|_| scoped_token);
-        let login = credentials.map(|(client_id, client_secret)| -> Box<dyn Login<T>> {
-            Box::new(ClientCredentials {
-                scope,
-                token_url: crate::http::encode::cat(&[&base_url, "/iot/v1/clients/token"]),
-                client_id,
-                client_secret,
-                request: token_request,
-            })
-        });
+        let login = ClientCredentials::boxed(&base_url, "/iot/v1/clients/token", credentials, scope, token_request);
         Arduino {
             session: Session::new(config.core(), login, access_token),
             base_url,
@@ -82,10 +75,13 @@ impl<T: Transport> Arduino<T> {
             .send_checked(&|token| {
                 let mut req = call.request(&self.base_url, token, default_org, org);
                 // The call's own headers win over the defaults, as in the official client.
-                let mut extra = self.default_headers.clone();
-                extra.retain(|(k, _)| !req.headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(k)));
-                extra.append(&mut req.extra);
-                req.extra = extra;
+                let mut own = core::mem::take(&mut req.extra);
+                for (k, v) in &self.default_headers {
+                    if !req.headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(k)) {
+                        req.extra.push((k.clone(), v.clone()));
+                    }
+                }
+                req.extra.append(&mut own);
                 req
             })
             .await
@@ -154,6 +150,26 @@ mod tests {
     }
 
     #[test]
+    fn default_headers_go_first_unless_a_header_of_the_call_has_their_name() {
+        let mock = Mock::new(token_then(200, "[]"));
+        let mut c = client(&mock);
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        c.default_headers = vec![pair("X-Default", "1"), pair("authorization", "Bearer no"), pair("X-Two", "2")];
+        things(&c, Value::Null).unwrap();
+        let reqs = mock.requests.borrow();
+        assert_eq!(reqs[1].extra, vec![pair("X-Default", "1"), pair("X-Two", "2")]);
+        assert_eq!(reqs[1].header_value("authorization"), Some("Bearer tok"));
+        // The token request is not a call: no default headers.
+        assert!(reqs[0].extra.is_empty());
+    }
+
+    /// The form a request sends (`URLSearchParams` at the edge), URL-encoded.
+    fn form_body(req: &Request) -> String {
+        let Some(crate::http::Payload::Form(fields)) = &req.payload else { panic!("not a form") };
+        crate::http::encode::form(&fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
+    }
+
+    #[test]
     fn token_request_is_the_documented_form() {
         let mock = Mock::new(token_then(200, "[]"));
         things(&client(&mock), Value::Null).unwrap();
@@ -161,8 +177,8 @@ mod tests {
         assert_eq!(reqs[0].url, "https://api.test/iot/v1/clients/token");
         assert_eq!(reqs[0].header_value("content-type"), Some("application/x-www-form-urlencoded"));
         assert_eq!(
-            reqs[0].body.as_deref(),
-            Some("grant_type=client_credentials&client_id=id-1&client_secret=s3cret&audience=https%3A%2F%2Fapi2.arduino.cc%2Fiot")
+            form_body(&reqs[0]),
+            "grant_type=client_credentials&client_id=id-1&client_secret=s3cret&audience=https%3A%2F%2Fapi2.arduino.cc%2Fiot"
         );
     }
 
@@ -178,7 +194,7 @@ mod tests {
             true,
         );
         things(&c, Value::Null).unwrap();
-        let body = mock.requests.borrow()[0].body.clone().unwrap();
+        let body = form_body(&mock.requests.borrow()[0]);
         assert!(body.ends_with("&audience=https%3A%2F%2Fapi2.arduino.cc%2Fiot&organization_id=org+1"), "{body}");
         assert_eq!(mock.requests.borrow()[1].header_value("x-organization"), Some("org 1"));
     }

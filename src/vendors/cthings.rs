@@ -5,7 +5,7 @@
 use crate::prelude::*;
 
 use super::{Client, ClientConfig, Sent};
-use crate::auth::{ClientCredentials, Login, Session};
+use crate::auth::{ClientCredentials, Session};
 use crate::error::Error;
 use crate::http::{encode, success, Body, Payload, Request, Response, Shape, Transport};
 use crate::ops::{bad, cthings::OPS, Call, Op, DATA};
@@ -35,15 +35,7 @@ impl<T: Transport> CThings<T> {
         credentials: Option<(String, String)>,
         access_token: Option<String>,
     ) -> Self {
-        let login = credentials.map(|(client_id, client_secret)| -> Box<dyn Login<T>> {
-            Box::new(ClientCredentials {
-                scope: None,
-                token_url: encode::cat(&[&auth_url, "/token"]),
-                client_id,
-                client_secret,
-                request: token_request,
-            })
-        });
+        let login = ClientCredentials::boxed(&auth_url, "/token", credentials, None, token_request);
         CThings { session: Session::new(config.core(), login, access_token), base_url }
     }
 
@@ -211,7 +203,7 @@ mod tests {
             Some(Payload::Multipart(vec![("grant_type", "client_credentials".into()), ("scope", "api".into())]))
         );
         assert_eq!(reqs[0].method, Method::Post);
-        assert!(reqs[0].body.is_none() && !reqs[0].follow);
+        assert!(!reqs[0].follow);
         assert_eq!(reqs[1].url, format!("https://api.test/v3/device/{ID}"));
         assert_eq!(reqs[1].header_value("authorization"), Some("Bearer jwt"));
     }
@@ -238,7 +230,7 @@ mod tests {
             assert_eq!(r.url.to_lowercase(), format!("https://api.test/v3/device/{ID}"));
             assert_eq!(r.header_value("accept"), Some("application/json"));
             assert_eq!(r.header_value("authorization"), Some("Bearer jwt"));
-            assert!(r.payload.is_none() && r.body.is_none());
+            assert!(r.payload.is_none());
         }
         assert_eq!(reqs.len(), 3);
         drop(reqs);

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::http::encode::{self, cat, num};
 #[cfg(test)]
 use crate::http::Method;
-use crate::http::{success, Body, Core, Payload, Request, Response, Shape, Transport, Value};
+use crate::http::{success, Body, Core, Payload, Request, Response, Shape, Transport};
 #[cfg(test)]
 use crate::ops::iotconnect::REQUEST;
 use crate::ops::iotconnect::{HISTORY, OPS};
@@ -121,9 +121,10 @@ pub fn service_urls<B: Body>(
 ) -> Result<Vec<String>, Error> {
     let mut urls = Vec::new();
     for name in SERVICES {
-        let key = cat(&[name, suffix]);
-        let mut url = match o.str_at(&key) {
-            Some(url) => encode::base_url(ctx, &cat(&[prefix, &key]), &url)?,
+        // `{prefix}{service}{suffix}`, read as `{service}{suffix}`.
+        let named = cat(&[prefix, name, suffix]);
+        let mut url = match o.str_at(named.get(prefix.len()..).unwrap_or_default()) {
+            Some(url) => encode::base_url(ctx, &named, &url)?,
             None => String::new(),
         };
         // After `https://` (or `http://` and the host's first letter), a path begins with `/`.
@@ -137,16 +138,12 @@ pub fn service_urls<B: Body>(
 }
 
 /// A string as a field of a request body made at the edge (its JSON text in native tests).
-fn text(s: &str) -> Value {
-    #[cfg(target_arch = "wasm32")]
-    {
-        Value::from_str(s)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        encode::json_string(s)
-    }
+#[cfg(not(target_arch = "wasm32"))]
+fn text(s: &str) -> crate::http::Value {
+    encode::json_string(s)
 }
+#[cfg(target_arch = "wasm32")]
+use crate::http::text;
 
 /// The user login of the auth service. The password is kept only to log in again when the refresh token
 /// is refused.
@@ -203,7 +200,7 @@ impl UserLogin {
                     basic = Some(data.ok_or_else(|| Error::InvalidResponse("basic-token answer has no data".into()))?);
                     continue;
                 }
-                return Token::from_grant(&resp.body, core.now_ms()).map(Rc::new);
+                return Token::from_grant(&resp.body, core.now_ms());
             }
             // A refresh token refused: a full login; anything else is an answer to report.
             if refresh.take().is_none() || !matches!(resp.status, 400 | 401 | 403 | 409) {

@@ -5,9 +5,9 @@
 use crate::prelude::*;
 
 use super::{Client, Sent};
-use crate::auth::{is_token, ClientCredentials, Login, Session};
+use crate::auth::{is_token, ClientCredentials, Session};
 use crate::error::Error;
-use crate::http::{encode, Body, Core, Payload, Request, Response, Transport, Value};
+use crate::http::{encode, text, Body, Core, Payload, Request, Response, Transport};
 use crate::ops::{self, particle::OPS, row, Arg, Call, Op};
 use core::cell::RefCell;
 pub const DEFAULT_BASE_URL: &str = "https://api.particle.io";
@@ -112,19 +112,6 @@ pub fn flow(index: usize) -> Option<Flow> {
     Some(Flow { op, auth, grant })
 }
 
-/// A text form field as a body value.
-#[inline(never)]
-fn text(s: &str) -> Value {
-    #[cfg(target_arch = "wasm32")]
-    {
-        Value::from_str(s)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        s.to_string()
-    }
-}
-
 /// The token request of a client that renews its own token (`useClientCredentials`): particle-api-js's
 /// `loginAsClientOwner`, the client in the form.
 fn token_request(c: &ClientCredentials, _random: f64) -> Request {
@@ -154,15 +141,8 @@ impl<T: Transport> Particle<T> {
         renew: bool,
     ) -> Self {
         let (client_id, client_secret) = client.unwrap_or_else(|| (DEFAULT_CLIENT.into(), DEFAULT_CLIENT.into()));
-        let login = renew.then(|| -> Box<dyn Login<T>> {
-            Box::new(ClientCredentials {
-                token_url: encode::cat(&[&base_url, "/oauth/token"]),
-                client_id: client_id.clone(),
-                client_secret: client_secret.clone(),
-                scope: None,
-                request: token_request,
-            })
-        });
+        let client = renew.then(|| (client_id.clone(), client_secret.clone()));
+        let login = ClientCredentials::boxed(&base_url, "/oauth/token", client, None, token_request);
         Particle {
             session: Session::new(core, login, None),
             client_credentials: renew,
@@ -451,9 +431,8 @@ mod tests {
 
     /// The form fields of a request, in order.
     fn form(req: &Request) -> Vec<(&str, &str)> {
-        match (&req.payload, &req.body) {
-            (Some(Payload::Form(f)), _) => f.iter().map(|(k, v)| (*k, v.as_str())).collect(),
-            (None, Some(b)) => b.split('&').filter_map(|kv| kv.split_once('=')).collect(),
+        match &req.payload {
+            Some(Payload::Form(f)) => f.iter().map(|(k, v)| (*k, v.as_str())).collect(),
             _ => Vec::new(),
         }
     }

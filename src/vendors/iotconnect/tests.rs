@@ -82,7 +82,7 @@ fn call(c: &IoTConnect<Rc<Mock>>, name: &str, args: &[Value]) -> Result<Value, E
 
 /// The JSON text of a body made at the edge from an object of fields (natively, each its JSON text).
 fn json_body(req: &Request) -> Option<String> {
-    let Some(Payload::Object(fields)) = &req.payload else { return req.body.clone() };
+    let Some(Payload::Object(fields)) = &req.payload else { return None };
     let fields: Vec<String> =
         fields.iter().map(|(k, v)| format!("{}:{v}", crate::http::encode::json_string(k))).collect();
     Some(format!("{{{}}}", fields.join(",")))
