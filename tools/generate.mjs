@@ -510,7 +510,28 @@ function buildRows(specOps, client, notes) {
   return rows;
 }
 
-const paramsString = (row) => row.entries.map((e) => `${e.loc}${e.type}${e.required ? '!' : ''}${e.loc === 'b' ? e.js : e.name + (e.js !== e.name ? `=${e.js}` : '')}`).join(',');
+/** A row's parameters as the table writes them. A required path parameter named like the route's next
+ * `{name}` after those so written before it is written without its name (`ps!`: `crate::ops::Entries`). */
+const paramsString = (row) => {
+  const placeholders = [...row.route.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
+  let taken = 0;
+  return row.entries.map((e) => {
+    const head = `${e.loc}${e.type}${e.required ? '!' : ''}`;
+    if (e.loc === 'p' && e.required && e.js === e.name && placeholders[taken] === e.name) {
+      taken++;
+      return head;
+    }
+    return head + (e.loc === 'b' ? e.js : e.name + (e.js !== e.name ? `=${e.js}` : ''));
+  }).join(',');
+};
+
+/** The parameters of a table's row with the names of its path entries written out (the inverse of the
+ * shortening in `paramsString`). */
+export function fullParams(route, params) {
+  const placeholders = [...route.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
+  let taken = 0;
+  return params.split(',').map((e) => (/^p.!$/.test(e) ? e + placeholders[taken++] : e)).join(',');
+}
 
 function renderRust(rows, specRel, version) {
   const field = (s) => {

@@ -38,7 +38,9 @@ use crate::http::{encode, Method, Payload, Request, Shape, Value};
 /// - `!`: required. Required parameters are the positional arguments, in order; the others are keys of
 ///   the options object that follows them. With [`OPTS`], every parameter is a key of the one options
 ///   object, required ones included. `+`: required, and a key of the options object all the same;
-/// - `#min-max` (or `#min`): an integer within these bounds.
+/// - `#min-max` (or `#min`): an integer within these bounds;
+/// - a required path entry without a name (`ps!`) is the route's next `{name}` after those that such entries
+///   took before it.
 ///
 /// With [`OPTS`] (particle-api-js's calls) there is more: `where` in upper case is a parameter taken only in
 /// a product or organization scope; `x` is an option that is read but not sent (it counts for
@@ -157,7 +159,7 @@ impl Op {
             f if f & OPTS != 0 => "suproduct,suorg,tsauth",
             _ => "",
         };
-        Entries { now: implied, then: self.params }
+        Entries { now: implied, then: self.params, route: self.route }
     }
 
     /// Whether the call takes the option `key` (a parameter's JavaScript name, or the object it is read from).
@@ -179,10 +181,12 @@ fn method(route: &str) -> Method {
     }
 }
 
-/// The entries of `now`, then those of `then` (comma-separated).
+/// The entries of `now`, then those of `then` (comma-separated). A path entry without a name (`ps!`) is the
+/// route's next `{name}` after those that such entries took before it.
 struct Entries {
     now: &'static str,
     then: &'static str,
+    route: &'static str,
 }
 
 impl Iterator for Entries {
@@ -198,7 +202,12 @@ impl Iterator for Entries {
             }
             let (entry, rest) = cut(self.now, b',');
             self.now = rest;
-            if let Some(p) = Param::parse(entry) {
+            if let Some(mut p) = Param::parse(entry) {
+                if p.name.is_empty() && p.at == b'p' {
+                    let (name, rest) = cut(cut(self.route, b'{').1, b'}');
+                    self.route = rest;
+                    (p.name, p.js) = (name, name);
+                }
                 return Some(p);
             }
         }

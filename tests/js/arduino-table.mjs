@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { ROOT, IDS, FIXTURES, CREDENTIALS } from './support.mjs';
+import { fullParams } from '../../tools/generate.mjs';
 
 const require = createRequire(path.join(ROOT, 'package.json'));
 export const SIM_API = require(path.join(ROOT, 'tests', 'simulator', 'arduino-api.js'));
@@ -49,7 +50,7 @@ export const ROWS = table.split('\n').map((line, op) => {
   const [method, template] = route.split(' ');
   return {
     op, line, method, template, accept, flags: Number(flags),
-    params: params ? params.split(',').map(param) : [],
+    params: params ? fullParams(route, params).split(',').map(param) : [],
   };
 });
 
