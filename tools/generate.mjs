@@ -533,6 +533,15 @@ export function fullParams(route, params) {
   return params.split(',').map((e) => (/^p.!$/.test(e) ? e + placeholders[taken++] : e)).join(',');
 }
 
+/** The `Accept` of a row as the table writes it: `.name` for `application/vnd.arduino.name` (`crate::ops::prepare`). */
+export function shortAccept(accept) {
+  if (accept.startsWith('.')) fail(`the Accept ${JSON.stringify(accept)} cannot be written in the table`);
+  return accept.startsWith('application/vnd.arduino.') ? accept.slice('application/vnd.arduino'.length) : accept;
+}
+
+/** A table's `Accept` written out (the inverse of `shortAccept`). */
+export const fullAccept = (short) => (short.startsWith('.') ? `application/vnd.arduino${short}` : short);
+
 function renderRust(rows, specRel, version) {
   const field = (s) => {
     if (!/^[\x20-\x7e]*$/.test(s) || /["\\|]/.test(s)) fail(`cannot write ${JSON.stringify(s)} into the Rust table`);
@@ -542,7 +551,7 @@ function renderRust(rows, specRel, version) {
   out += `/// ${rows.length} operations, one a line: \`route|params|accept|flags\` (see \`crate::ops::Op\`; flags in decimal).\n`;
   out += `/// Text rather than an array of structs: it compresses to a fraction of the pointers a struct array holds.\n`;
   out += 'pub static OPS: &str = "\\\n';
-  out += rows.map((r) => [r.route, paramsString(r), r.accept, String(r.flags)].map(field).join('|')).join('\n');
+  out += rows.map((r) => [r.route, paramsString(r), shortAccept(r.accept), String(r.flags)].map(field).join('|')).join('\n');
   return `${out}";\n`;
 }
 

@@ -58,7 +58,7 @@ pub struct Op {
     /// `"GET /iot/v2/things/{id}"`: the method, one space, the path template.
     pub route: &'static str,
     pub params: &'static str,
-    /// The `Accept` header to send (`""`: none).
+    /// The `Accept` header to send (`""`: none; `.name`: `application/vnd.arduino.name`).
     pub accept: &'static str,
     pub flags: u16,
 }
@@ -698,7 +698,13 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     }
     path.push_str(&encode::query(&query));
     if !op.accept.is_empty() {
-        headers.push(("Accept", op.accept.to_string()));
+        // (`.name` is `application/vnd.arduino.name`.)
+        let mut accept = String::new();
+        if op.accept.as_bytes().first() == Some(&b'.') {
+            accept.push_str("application/vnd.arduino");
+        }
+        accept.push_str(op.accept);
+        headers.push(("Accept", accept));
     }
     let payload = match op.flags & BODY_MASK {
         // A file given to a JSON call makes it a multipart upload of its files.
