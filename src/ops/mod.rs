@@ -352,21 +352,23 @@ impl Call {
     /// The request to send: `base` + path, the bearer token, and the organization of this call or else
     /// `default_org` when the operation takes one.
     pub fn request(&self, base: &str, token: &str, default_org: Option<&str>, org_header: bool) -> Request {
-        let mut url = String::with_capacity(base.len() + self.path.len());
-        url.push_str(base);
-        url.push_str(&self.path);
-        let mut req = Request::new(self.method, url);
-        req.expect = self.shape;
-        req.headers = self.headers.clone();
-        req.headers.insert(0, ("Authorization", encode::cat(&["Bearer ", token])));
+        let mut headers = self.headers.clone();
+        headers.insert(0, ("Authorization", encode::cat(&["Bearer ", token])));
         if let (true, Some(org)) = (org_header, self.organization.as_deref().or(default_org)) {
-            req.headers.push(("X-Organization", org.into()));
+            headers.push(("X-Organization", org.into()));
         }
-        req.payload = self.payload.clone();
-        req.extra = self.extra.clone();
-        req.signal = self.signal.clone();
-        req.timeout_ms = self.timeout_ms;
-        req
+        Request {
+            method: self.method,
+            url: encode::cat(&[base, &self.path]),
+            headers,
+            extra: self.extra.clone(),
+            body: None,
+            payload: self.payload.clone(),
+            signal: self.signal.clone(),
+            timeout_ms: self.timeout_ms,
+            follow: true,
+            expect: self.shape,
+        }
     }
 }
 
