@@ -421,7 +421,7 @@ fn text_of<A: Arg>(v: &A, kind: u8) -> Result<String, &'static str> {
         return Err("must be a UUID (8-4-4-4-12 hex digits)");
     }
     if kind == b'D' {
-        return v.utc().and_then(|t| sql_utc(&t.1)).ok_or("must be a Date or an ISO 8601 date-time");
+        return v.utc().and_then(|t| sql_utc(t.1)).ok_or("must be a Date or an ISO 8601 date-time");
     }
     Ok(got)
 }
@@ -770,12 +770,17 @@ pub(crate) fn in_range<A: Arg>(v: &A, range: &str, ctx: &str, name: &str) -> Res
     Err(bad(ctx, name, &encode::cat(&["must be an integer from ", min, to, max])))
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.sssZ` (`toISOString()`, years 0000–9999) as `YYYY-MM-DD HH:MM:SS`, IoTConnect's format.
-fn sql_utc(iso: &str) -> Option<String> {
-    if iso.len() != 24 {
+/// `YYYY-MM-DDTHH:MM:SS.sssZ` (`toISOString()`, years 0000–9999) as `YYYY-MM-DD HH:MM:SS`, IoTConnect's format:
+/// its bytes cut at the `.`, the `T` made a space. Any other text: none.
+fn sql_utc(iso: String) -> Option<String> {
+    let mut b = iso.into_bytes();
+    let [_, _, _, _, _, _, _, _, _, _, t @ b'T', _, _, _, _, _, _, _, _, b'.', _, _, _, _] = &mut b[..] else {
         return None;
-    }
-    Some(encode::cat(&[iso.get(..10)?, " ", iso.get(11..19)?]))
+    };
+    *t = b' ';
+    b.truncate(19);
+    // SAFETY: UTF-8 cut before an ASCII byte (`.`), and an ASCII byte (`T`) changed to another.
+    Some(unsafe { String::from_utf8_unchecked(b) })
 }
 
 /// A JSON value checked against its type: `o` an object, `l` an array, `j` anything, else a scalar (its

@@ -684,3 +684,14 @@ fn a_raw_path_cannot_climb_or_hide_characters() {
     let m = invalid(&RAW, &[json!({"service": "a/b", "path": "/x"})]);
     assert!(m.starts_with("arduino.test.call: `service` must not contain"), "{m}");
 }
+
+#[test]
+fn iso_times_become_iotconnects_utc_text() {
+    assert_eq!(sql_utc("2024-05-06T07:08:09.123Z".into()).as_deref(), Some("2024-05-06 07:08:09"));
+    assert_eq!(sql_utc("0000-01-01T00:00:00.000Z".into()).as_deref(), Some("0000-01-01 00:00:00"));
+    for other in
+        ["2024-05-06T07:08:09Z", "+012024-05-06T07:08:09.123Z", "2024-05-06 07:08:09.123Z", "2024-05-06T07:08:0é123Z"]
+    {
+        assert_eq!(sql_utc(other.into()), None, "{other}");
+    }
+}
