@@ -236,11 +236,10 @@ struct Param {
 
 impl Param {
     fn parse(entry: &'static str) -> Option<Param> {
-        let b = entry.as_bytes();
-        let (at, kind) = (*b.first()?, *b.get(1)?);
-        let keyed = b.get(2) == Some(&b'+');
-        let required = keyed || b.get(2) == Some(&b'!');
-        let rest = entry.get(if required { 3 } else { 2 }..)?;
+        let [at, kind, ref more @ ..] = *entry.as_bytes() else { return None };
+        let keyed = more.first() == Some(&b'+');
+        let required = keyed || more.first() == Some(&b'!');
+        let rest = entry.get(2 + required as usize..)?;
         let (rest, default) = cut(rest, b'~');
         let (rest, range) = cut(rest, b'#');
         let (name, js) = split(rest, b'=').unwrap_or((rest, rest));
