@@ -276,14 +276,14 @@ fn is_uuid(s: &str) -> bool {
             .all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
 }
 
-/// `s` cut at the first `c`.
+/// `s` cut at the first `c` (an ASCII byte: no other is found).
 pub(crate) fn split(s: &str, c: u8) -> Option<(&str, &str)> {
     let mut i = 0;
-    while *s.as_bytes().get(i)? != c {
+    while *s.as_bytes().get(i)? != c || !c.is_ascii() {
         i += 1;
     }
-    let (a, b) = s.split_at_checked(i)?;
-    Some((a, b.get(1..)?))
+    // SAFETY: `i` is the index of an ASCII byte, so both it and `i + 1` are character boundaries.
+    unsafe { Some((s.get_unchecked(..i), s.get_unchecked(i + 1..))) }
 }
 
 /// `s` cut at the first `c`; all of it and nothing without one.

@@ -695,3 +695,13 @@ fn iso_times_become_iotconnects_utc_text() {
         assert_eq!(sql_utc(other.into()), None, "{other}");
     }
 }
+
+#[test]
+fn text_is_cut_at_an_ascii_byte_only() {
+    assert_eq!(split("a|b|c", b'|'), Some(("a", "b|c")));
+    assert_eq!(split("|", b'|'), Some(("", "")));
+    assert_eq!(split("ab", b'|'), None);
+    assert_eq!(split("é|x", b'|'), Some(("é", "x")));
+    assert_eq!(split("é", 0xc3), None, "not a character of its own");
+    assert_eq!(cut("a", b'|'), ("a", ""));
+}
