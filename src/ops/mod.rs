@@ -239,7 +239,11 @@ impl Param {
         let [at, kind, ref more @ ..] = *entry.as_bytes() else { return None };
         let keyed = more.first() == Some(&b'+');
         let required = keyed || more.first() == Some(&b'!');
-        let rest = entry.get(2 + required as usize..)?;
+        if (at | kind) >= 0x80 {
+            return None;
+        }
+        // SAFETY: after two or three ASCII bytes.
+        let rest = unsafe { entry.get_unchecked(2 + required as usize..) };
         let (rest, default) = cut(rest, b'~');
         let (rest, range) = cut(rest, b'#');
         let (name, js) = split(rest, b'=').unwrap_or((rest, rest));
@@ -664,10 +668,12 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             open += 1;
             continue;
         }
+        // SAFETY: the byte at `open` is ASCII: `open` and `open + 1` are character boundaries.
+        let (before, after) = unsafe { (rest.get_unchecked(..open), rest.get_unchecked(open + 1..)) };
         if !skip {
-            path.push_str(rest.get(..open).unwrap_or(""));
+            path.push_str(before);
         }
-        rest = rest.get(open + 1..).unwrap_or("");
+        rest = after;
         open = 0;
         match c {
             b'[' => skip = scope.is_some(),
@@ -676,7 +682,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 let (name, after) = cut(rest, b'}');
                 rest = after;
                 let optional = name.as_bytes().first() == Some(&b'/');
-                let key = if optional { name.get(1..).unwrap_or("") } else { name };
+                // SAFETY: after a first byte that is ASCII (`/`).
+                let key = if optional { unsafe { name.get_unchecked(1..) } } else { name };
                 if let Some((_, seg)) = segments.iter().find(|(n, _)| *n == key) {
                     if optional {
                         path.push('/');
