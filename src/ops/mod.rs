@@ -106,7 +106,7 @@ pub fn row(table: &'static str, index: usize) -> Option<Op> {
     for _ in 0..index {
         rest = split(rest, b'\n')?.1;
     }
-    let line = split(rest, b'\n').map_or(rest, |(line, _)| line);
+    let line = cut(rest, b'\n').0;
     let (route, rest) = split(line, b'|')?;
     let (params, rest) = split(rest, b'|')?;
     let (accept, flags) = split(rest, b'|')?;
@@ -164,7 +164,7 @@ impl Op {
 
     /// Whether the call takes the option `key` (a parameter's JavaScript name, or the object it is read from).
     pub fn takes(&self, key: &str) -> bool {
-        self.entries().any(|p| split(p.js, b'.').map_or(p.js, |(outer, _)| outer) == key)
+        self.entries().any(|p| cut(p.js, b'.').0 == key)
     }
 }
 
