@@ -124,9 +124,9 @@ impl Op {
         method(self.route)
     }
 
-    /// The path template, after the method.
+    /// The path template, after the method and its space.
     pub fn template(&self) -> &'static str {
-        split(self.route, b' ').map_or(self.route, |(_, t)| t)
+        cut(self.route, b' ').1
     }
 
     pub fn shape(&self) -> Shape {
