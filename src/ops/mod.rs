@@ -146,7 +146,11 @@ impl Op {
         if self.flags & OPTS != 0 {
             return 0;
         }
-        self.entries().filter(|p| p.required && !p.keyed).count()
+        let mut n = 0;
+        for p in self.entries() {
+            n += (p.required && !p.keyed) as usize;
+        }
+        n
     }
 
     /// The parameters; with [`OPTS`], first the scope options (`product`, `org`: entries `su…`) and `auth`,
@@ -394,7 +398,10 @@ fn text_of<A: Arg>(v: &A, kind: u8) -> Result<String, &'static str> {
             let (on, off) = if kind == b'1' { ("1", "0") } else { ("true", "false") };
             String::from(if b { on } else { off })
         }),
-        b'i' | b'n' => v.number().filter(|n| n.1 || kind == b'n').map(|n| n.0),
+        b'i' | b'n' => match v.number() {
+            Some((text, whole)) if whole || kind == b'n' => Some(text),
+            _ => None,
+        },
         // Any scalar (`k`): a boolean or a number as such, else as a string.
         b'k' if v.boolean().is_some() => return text_of(v, b'b'),
         b'k' if v.number().is_some() => return text_of(v, b'n'),
@@ -765,7 +772,10 @@ const FILE: &str = "must be a Blob, File, ArrayBuffer, typed array or Buffer";
 #[inline(never)]
 pub(crate) fn in_range<A: Arg>(v: &A, range: &str, ctx: &str, name: &str) -> Result<(), Error> {
     let (min, max) = cut(range, b'-');
-    let n = v.number().filter(|n| n.1).and_then(|n| encode::whole32(&n.0));
+    let n = match v.number() {
+        Some((text, true)) => encode::whole32(&text),
+        _ => None,
+    };
     let within = |n: u32| {
         encode::whole32(min).is_some_and(|m| n >= m) && (max.is_empty() || encode::whole32(max).is_some_and(|m| n <= m))
     };
