@@ -382,7 +382,7 @@ impl Call {
 pub(crate) use crate::error::bad;
 
 /// The text of a scalar parameter (path, query, header, form field), checked against its type.
-/// (A JSON value too, for [`checked`]: `o` an object, `l` an array, `j` anything; its text empty.)
+/// (A JSON value too: `o` an object, `l` an array, `j` anything; its text empty.)
 fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
     text_of(v, kind).map_err(|what| bad(ctx, name, what))
 }
@@ -436,10 +436,33 @@ fn text_of<A: Arg>(v: &A, kind: u8) -> Result<String, &'static str> {
     Ok(got)
 }
 
-/// A scalar that goes into a query, a header or the token: a string must not be empty (nor only spaces).
-/// (A string read as `e`, which says just that.)
-fn filled<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
-    scalar(v, if kind == b's' { b'e' } else { kind }, ctx, name)
+/// The kind of a scalar that goes into a query, a header or the token: a string must not be empty (nor only
+/// spaces), which `e` says.
+fn filled(kind: u8) -> u8 {
+    if kind == b's' {
+        b'e'
+    } else {
+        kind
+    }
+}
+
+/// Why a parameter is refused: what is wrong with it (said of the parameter), or a whole error.
+enum Fail {
+    Said(&'static str),
+    Whole(Error),
+}
+use Fail::{Said, Whole};
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Fail {
+        Whole(e)
+    }
+}
+
+impl From<&'static str> for Fail {
+    fn from(what: &'static str) -> Fail {
+        Said(what)
+    }
 }
 
 /// Checks the arguments of a call of `op` and builds its request parts. `args` are the positional
@@ -494,10 +517,10 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     let mut scopes = 0;
     // One parameter read into the parts above. (A closure: an error leaves it at one place, where the
     // parts are dropped, not at each of its checks.)
-    let mut step = |mut p: Param| -> Result<(), Error> {
+    let mut step = |mut p: Param| -> Result<(), Fail> {
         if p.scoped && scope.is_none() {
             if o_field(opts, p.js, ctx)?.is_some() {
-                return Err(bad(ctx, p.js, "is only taken with `product`"));
+                return Err(Said("is only taken with `product`"));
             }
             return Ok(());
         }
@@ -514,7 +537,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         // time in ms) taken as if given. A file's default is its file name.
         let value = match value {
             Some(v) => v,
-            None if p.required => return Err(bad(ctx, p.js, "is required")),
+            None if p.required => return Err(Said("is required")),
             None if p.default.is_empty() || p.kind == b'F' => return Ok(()),
             None => {
                 let (name, text) = split(p.default, b'=').unwrap_or((p.name, p.default));
@@ -537,24 +560,22 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         match p.at {
             // Read by the vendor's own code (a login's token lifetime), not sent as it is.
             b'v' => {
-                let text = checked(v, p.kind, ctx, p.js)?;
+                let text = text_of(v, p.kind)?;
                 cursor.get_or_insert(text);
             }
             b'm' => {
-                let name = scalar(v, p.kind, ctx, p.js)?;
+                let name = text_of(v, p.kind)?;
                 method = self::method(&name);
                 if method.as_str() != name || method == Method::Head {
-                    return Err(bad(ctx, p.js, "must be GET, POST, PUT, PATCH or DELETE"));
+                    return Err(Said("must be GET, POST, PUT, PATCH or DELETE"));
                 }
             }
             b'p' | b's' => {
                 let raw = p.kind == b'r';
-                let text = scalar(v, if raw { b's' } else { p.kind }, ctx, p.js)?;
+                let text = text_of(v, if raw { b's' } else { p.kind })?;
                 let seg = if raw {
                     if !raw_path(text.as_bytes()) {
-                        return Err(bad(
-                            ctx,
-                            p.js,
+                        return Err(Said(
                             "must be a path: one leading `/`, no `?`, `#`, `\\`, `..` or control characters",
                         ));
                     }
@@ -566,24 +587,24 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 if p.at == b'p' {
                     segments.push((p.name, seg));
                 } else if scope.is_some() {
-                    return Err(bad(ctx, p.js, "cannot be given with `product`"));
+                    return Err(Said("cannot be given with `product`"));
                 } else {
                     scope = Some((p.name, seg));
                 }
             }
-            b'x' => scopes += (scalar(v, p.kind, ctx, p.js)? == "true") as usize,
+            b'x' => scopes += (text_of(v, p.kind)? == "true") as usize,
             // An array of strings: each a repeated key (`a`), or joined with commas (`c`, which takes one
             // string too).
             b'q' if matches!(p.kind, b'a' | b'c') => {
-                let items = v.items().map_err(|()| bad(ctx, p.js, "could not be read"))?;
+                let items = v.items().map_err(|()| Said("could not be read"))?;
                 let items = match &items {
                     Some(items) => items.as_slice(),
                     None if p.kind == b'c' => core::slice::from_ref(v),
-                    None => return Err(bad(ctx, p.js, "must be an array of strings")),
+                    None => return Err(Said("must be an array of strings")),
                 };
                 let mut joined = String::new();
                 for item in items {
-                    let text = filled(item, b's', ctx, p.js)?;
+                    let text = text_of(item, filled(b's'))?;
                     if p.kind == b'a' {
                         query.push((p.name, text));
                     } else {
@@ -599,36 +620,36 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             }
             // An object of query parameters: read after the others (below).
             b'q' if p.kind == b'o' => {
-                checked(v, b'o', ctx, p.js)?;
-                pairs = v.entries().map_err(|()| bad(ctx, p.js, "could not be read"))?;
+                text_of(v, b'o')?;
+                pairs = v.entries().map_err(|()| Said("could not be read"))?;
             }
-            b'q' => query.push((p.name, filled(v, p.kind, ctx, p.js)?)),
-            b'h' => headers.push((p.name, filled(v, p.kind, ctx, p.js)?)),
-            b't' => token = Some(filled(v, p.kind, ctx, p.js)?),
-            b'n' => page_size = Some(encode::whole32(&scalar(v, b'i', ctx, p.js)?).unwrap_or(0)),
+            b'q' => query.push((p.name, text_of(v, filled(p.kind))?)),
+            b'h' => headers.push((p.name, text_of(v, filled(p.kind))?)),
+            b't' => token = Some(text_of(v, filled(p.kind))?),
+            b'n' => page_size = Some(encode::whole32(&text_of(v, b'i')?).unwrap_or(0)),
             // Scalars are checked against their type; the value goes into the object as it is (a `1`
             // boolean as its text).
             b'j' => {
-                let text = checked(v, p.kind, ctx, p.js)?;
+                let text = text_of(v, p.kind)?;
                 fields.push((p.name, if p.kind == b'1' { text_value(text) } else { v.value() }));
             }
             b'b' => {
                 // (A method from an `m` parameter is known here: it comes first.)
                 if method == Method::Get {
-                    return Err(bad(ctx, p.js, "cannot be sent with GET"));
+                    return Err(Said("cannot be sent with GET"));
                 }
-                checked(v, p.kind, ctx, p.js)?;
+                text_of(v, p.kind)?;
                 json = Some(v.value());
             }
             // A form field: files as they are, anything else as text.
             _ if p.kind == b'M' => {
                 if !v.is_object() {
-                    return Err(bad(ctx, p.js, "must be an object of files by file name"));
+                    return Err(Said("must be an object of files by file name"));
                 }
-                let named = v.entries().map_err(|()| bad(ctx, p.js, "could not be read"))?;
+                let named = v.entries().map_err(|()| Said("could not be read"))?;
                 for (i, (name, file)) in named.into_iter().enumerate() {
                     if !file.is_file() {
-                        return Err(bad(ctx, p.js, FILE));
+                        return Err(Said(FILE));
                     }
                     let n = encode::num(i as u64 + 1);
                     let field = encode::cat(&["file", if i == 0 { "" } else { &n }]);
@@ -637,7 +658,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             }
             _ if p.kind == b'F' => {
                 if !v.is_file() {
-                    return Err(bad(ctx, p.js, FILE));
+                    return Err(Said(FILE));
                 }
                 files.push((
                     p.name,
@@ -647,12 +668,17 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                     },
                 ));
             }
-            _ => fields.push((p.name, text_value(scalar(v, p.kind, ctx, p.js)?))),
+            _ => fields.push((p.name, text_value(text_of(v, p.kind)?))),
         }
         Ok(())
     };
     for p in op.entries() {
-        step(p)?;
+        if let Err(fail) = step(p) {
+            return Err(match fail {
+                Said(what) => bad(ctx, p.js, what),
+                Whole(e) => e,
+            });
+        }
     }
     if op.flags & ONE_SCOPE != 0 && scopes != 1 {
         return Err(bad(ctx, "scope", "exactly one of `product`, `org`, `deviceId`, `sandbox` must be given"));
@@ -797,12 +823,6 @@ fn sql_utc(iso: String) -> Option<String> {
     b.truncate(19);
     // SAFETY: UTF-8 cut before an ASCII byte (`.`), and an ASCII byte (`T`) changed to another.
     Some(unsafe { String::from_utf8_unchecked(b) })
-}
-
-/// A JSON value checked against its type: `o` an object, `l` an array, `j` anything, else a scalar (its
-/// text returned).
-fn checked<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
-    scalar(v, kind, ctx, name)
 }
 
 /// Option `js` of the options object (`a.b`: key `b` of the object `a`).
