@@ -389,6 +389,12 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
 
 /// [`scalar`]'s text, or what is wrong with it.
 fn text_of<A: Arg>(v: &A, kind: u8) -> Result<String, &'static str> {
+    // Any scalar (`k`): a boolean or a number as such, else as a string.
+    let kind = match kind {
+        b'k' if v.boolean().is_some() => b'b',
+        b'k' if v.number().is_some() => b'n',
+        kind => kind,
+    };
     let got = match kind {
         b'o' if !v.is_object() => return Err("must be an object"),
         b'l' if !v.is_array() => return Err("must be an array"),
@@ -402,9 +408,6 @@ fn text_of<A: Arg>(v: &A, kind: u8) -> Result<String, &'static str> {
             Some((text, whole)) if whole || kind == b'n' => Some(text),
             _ => None,
         },
-        // Any scalar (`k`): a boolean or a number as such, else as a string.
-        b'k' if v.boolean().is_some() => return text_of(v, b'b'),
-        b'k' if v.number().is_some() => return text_of(v, b'n'),
         // Strings take a `Date` too (sent as ISO 8601), as the official client's do; `u` an integer or a
         // string (a product's id or slug).
         _ => {
