@@ -130,14 +130,11 @@ impl Op {
     }
 
     pub fn shape(&self) -> Shape {
-        if self.flags & BINARY == BINARY {
-            Shape::Binary
-        } else if self.flags & RET_ARRAY != 0 {
-            Shape::Array
-        } else if self.flags & RET_OBJECT != 0 {
-            Shape::Object
-        } else {
-            Shape::Any
+        match self.flags & BINARY {
+            BINARY => Shape::Binary,
+            RET_ARRAY => Shape::Array,
+            RET_OBJECT => Shape::Object,
+            _ => Shape::Any,
         }
     }
 
