@@ -276,7 +276,7 @@ fn the_other_vendors_tables_parse() {
     let all = [&particle[..], &cthings::OPS[..], &iotc[..]];
     for op in all.iter().flat_map(|t| t.iter()) {
         assert!(op.template().starts_with('/') || op.template() == "{uri}", "{}", op.route);
-        for (entry, p) in parsed(&op) {
+        for (entry, p) in parsed(op) {
             assert!(b"pqhbfjtnxvm".contains(&p.at), "{}: {entry}", op.route);
             assert!(b"sbindaolejFuc1TMrgD".contains(&p.kind) || p.kind == b'j', "{}: {entry}", op.route);
             let (min, max) = split(p.range, b'-').unwrap_or((p.range, "1"));
