@@ -510,7 +510,37 @@ function buildRows(specOps, client, notes) {
   return rows;
 }
 
-const paramsString = (row) => row.entries.map((e) => `${e.loc}${e.type}${e.required ? '!' : ''}${e.loc === 'b' ? e.js : e.name + (e.js !== e.name ? `=${e.js}` : '')}`).join(',');
+/** A row's parameters as the table writes them. A required path parameter named like the route's next
+ * `{name}` after those so written before it is written without its name (`ps!`: `crate::ops::Entries`). */
+const paramsString = (row) => {
+  const placeholders = [...row.route.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
+  let taken = 0;
+  return row.entries.map((e) => {
+    const head = `${e.loc}${e.type}${e.required ? '!' : ''}`;
+    if (e.loc === 'p' && e.required && e.js === e.name && placeholders[taken] === e.name) {
+      taken++;
+      return head;
+    }
+    return head + (e.loc === 'b' ? e.js : e.name + (e.js !== e.name ? `=${e.js}` : ''));
+  }).join(',');
+};
+
+/** The parameters of a table's row with the names of its path entries written out (the inverse of the
+ * shortening in `paramsString`). */
+export function fullParams(route, params) {
+  const placeholders = [...route.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
+  let taken = 0;
+  return params.split(',').map((e) => (/^p.!$/.test(e) ? e + placeholders[taken++] : e)).join(',');
+}
+
+/** The `Accept` of a row as the table writes it: `.name` for `application/vnd.arduino.name` (`crate::ops::prepare`). */
+export function shortAccept(accept) {
+  if (accept.startsWith('.')) fail(`the Accept ${JSON.stringify(accept)} cannot be written in the table`);
+  return accept.startsWith('application/vnd.arduino.') ? accept.slice('application/vnd.arduino'.length) : accept;
+}
+
+/** A table's `Accept` written out (the inverse of `shortAccept`). */
+export const fullAccept = (short) => (short.startsWith('.') ? `application/vnd.arduino${short}` : short);
 
 function renderRust(rows, specRel, version) {
   const field = (s) => {
@@ -521,7 +551,7 @@ function renderRust(rows, specRel, version) {
   out += `/// ${rows.length} operations, one a line: \`route|params|accept|flags\` (see \`crate::ops::Op\`; flags in decimal).\n`;
   out += `/// Text rather than an array of structs: it compresses to a fraction of the pointers a struct array holds.\n`;
   out += 'pub static OPS: &str = "\\\n';
-  out += rows.map((r) => [r.route, paramsString(r), r.accept, String(r.flags)].map(field).join('|')).join('\n');
+  out += rows.map((r) => [r.route, paramsString(r), shortAccept(r.accept), String(r.flags)].map(field).join('|')).join('\n');
   return `${out}";\n`;
 }
 

@@ -4,114 +4,114 @@
 /// 111 operations, one a line: `route|params|accept|flags` (see `crate::ops::Op`; flags in decimal).
 /// Text rather than an array of structs: it compresses to a fraction of the pointers a struct array holds.
 pub static OPS: &str = "\
-GET /iot/v1/actions||application/vnd.arduino.action+json; type=collection|20
-POST /iot/v1/actions|bo!createAction|application/vnd.arduino.action+json|25
-DELETE /iot/v1/actions/{id}|ps!id|application/vnd.goa.error+json|16
-GET /iot/v1/actions/{id}|ps!id|application/vnd.arduino.action+json|24
-PUT /iot/v1/actions/{id}|ps!id,bo!updateAction|application/vnd.arduino.action+json|25
-PUT /iot/v1/actions/{id}/unsubscribe|ps!id,bo!recipientsList|application/vnd.arduino.action+json|25
-PUT /iot/v1/lora-devices/|bo!createLoraDevicesV1Payload|application/vnd.arduino.loradevicev1+json|25
-GET /iot/v1/lora-freq-plans/||application/vnd.arduino.lorafreqplansv1+json|8
-GET /iot/v1/network_credentials/{type}|ps!type,qsconnection|application/vnd.arduino.credentialsv1+json; type=collection|4
-GET /iot/v1/network_credentials/{type}/connections|ps!type|application/json|8
-GET /iot/v1/property_types||application/vnd.arduino.propertytype+json; type=collection|4
-PUT /iot/v1/templates|bo!template|application/vnd.arduino.template+json|25
-GET /iot/v1/triggers|qsdevice_id=deviceId,qsproperty_id=propertyId,qbshow_deleted=showDeleted,qssource_type=sourceType|application/vnd.arduino.trigger+json; type=collection|20
-PUT /iot/v1/triggers|bo!trigger|application/vnd.arduino.trigger+json|25
-DELETE /iot/v1/triggers/{id}|ps!id,qbforce|application/vnd.goa.error+json|16
-GET /iot/v1/triggers/{id}|ps!id|application/vnd.arduino.trigger_with_linked_entities+json|24
-PATCH /iot/v1/triggers/{id}|ps!id,bo!trigger|application/vnd.arduino.trigger+json|25
-POST /iot/v1/triggers/{id}|ps!id,bo!trigger|application/vnd.arduino.trigger+json|25
-GET /iot/v1/triggers/{id}/template|ps!id|application/vnd.arduino.trigger_template+json|24
-POST /iot/v1/triggers/{id}/unsubscribe|ps!id,bo!recipientsList|application/vnd.goa.error+json|17
-GET /iot/v2/dashboards|qsname,qsuser_id=userId,qsthing_id=thingId|application/vnd.arduino.dashboardv2+json; type=collection|20
-POST /iot/v2/dashboards|bo!dashboardv2|application/vnd.arduino.dashboardv2+json|25
-DELETE /iot/v2/dashboards/{id}|ps!id,qbforce|application/vnd.goa.error+json|16
-GET /iot/v2/dashboards/{id}|ps!id|application/vnd.arduino.dashboardv2+json|24
-PATCH /iot/v2/dashboards/{id}|ps!id,bo!dashboardv2|application/vnd.arduino.dashboardv2+json|25
-PUT /iot/v2/dashboards/{id}|ps!id,bo!dashboardv2|application/vnd.arduino.dashboardv2+json|25
-PUT /iot/v2/dashboards/{id}/clone|ps!id,bo!clone|application/vnd.arduino.dashboardv2+json|25
-PUT /iot/v2/dashboards/{id}/share_request|ps!id,bo!sharerequest|application/vnd.goa.error+json|17
-GET /iot/v2/dashboards/{id}/shares|ps!id|application/vnd.arduino.dashboardshare+json; type=collection|20
-PUT /iot/v2/dashboards/{id}/shares|ps!id,bo!dashboardshare|application/vnd.goa.error+json|17
-DELETE /iot/v2/dashboards/{id}/shares/{user_id}|ps!id,ps!user_id=userId|application/vnd.goa.error+json|16
-GET /iot/v2/dashboards/{id}/template|ps!id|application/vnd.arduino.dashboardv2template+json|24
-PUT /iot/v2/dashboards/{id}/widgets/{widgetId}/variables|ps!id,ps!widgetId,bo!widgetlink|application/vnd.arduino.variableslinks+json|25
-GET /iot/v2/devices|qbacross_user_ids=acrossUserIds,qsserial,qbshow_deleted=showDeleted,qatags,qsunique_hardware_id=uniqueHardwareId|application/vnd.arduino.devicev2+json; type=collection|20
-PUT /iot/v2/devices|bo!createDevicesV2Payload|application/vnd.arduino.devicev2+json|25
-DELETE /iot/v2/devices/{id}|ps!id,qbforce|application/vnd.goa.error+json|16
-GET /iot/v2/devices/{id}|ps!id|application/vnd.arduino.devicev2+json|24
-POST /iot/v2/devices/{id}|ps!id,bo!devicev2|application/vnd.arduino.devicev2+json|25
-GET /iot/v2/devices/{id}/certs|ps!id|application/vnd.arduino.devicev2.cert+json; type=collection|20
-PUT /iot/v2/devices/{id}/certs|ps!id,bo!createDevicesV2CertsPayload|application/vnd.arduino.devicev2.cert+json|25
-DELETE /iot/v2/devices/{id}/certs/{cid}|ps!cid,ps!id|application/vnd.goa.error+json|16
-GET /iot/v2/devices/{id}/certs/{cid}|ps!cid,ps!id|application/vnd.arduino.devicev2.cert+json|24
-POST /iot/v2/devices/{id}/certs/{cid}|ps!cid,ps!id,bo!devicev2Cert|application/vnd.arduino.devicev2.cert+json|25
-GET /iot/v2/devices/{id}/events|ps!id,qilimit,qsstart|application/vnd.arduino.devicev2.event.properties+json|24
-POST /iot/v2/devices/{id}/ota|ps!id,fF!ota_file=otaFile,fbasync,fiexpire_in_mins=expireInMins|application/vnd.arduino.devicev2.otaupload+json|26
-PUT /iot/v2/devices/{id}/ota|ps!id,bo!devicev2Otabinaryurl|application/vnd.goa.error+json|17
-POST /iot/v2/devices/{id}/ota/url|ps!id,bo!devicev2Otaurlpyalod|application/vnd.goa.error+json|17
-DELETE /iot/v2/devices/{id}/pass|ps!id|application/vnd.goa.error+json|16
-GET /iot/v2/devices/{id}/pass|ps!id,qbsuggested_password=suggestedPassword|application/vnd.arduino.devicev2.pass+json|24
-POST /iot/v2/devices/{id}/pass|ps!id,bo!checkDevicesV2PassPayload|application/vnd.goa.error+json|1
-PUT /iot/v2/devices/{id}/pass|ps!id,bo!devicev2Pass|application/vnd.arduino.devicev2.pass+json|25
-GET /iot/v2/devices/{id}/properties|ps!id,qbshow_deleted=showDeleted|application/vnd.arduino.devicev2properties+json|24
-PUT /iot/v2/devices/{id}/properties|ps!id,bo!propertiesValues|application/vnd.goa.error+json|17
-GET /iot/v2/devices/{id}/properties/{pid}|ps!id,ps!pid,qilimit,qsstart|application/vnd.arduino.devicev2propertyvalues+json|56
-POST /iot/v2/devices/{id}/remove-uhwid|ps!id|application/vnd.arduino.devicev2+json|24
-GET /iot/v2/devices/{id}/status|ps!id,qilimit,qsstart|application/vnd.arduino.devicev2.status.events+json|24
-GET /iot/v2/devices/{id}/tags|ps!id|application/vnd.arduino.tags+json|24
-PUT /iot/v2/devices/{id}/tags|ps!id,bo!tag|application/vnd.goa.error+json|17
-DELETE /iot/v2/devices/{id}/tags/{key}|ps!id,ps!key|application/vnd.goa.error+json|16
-PUT /iot/v2/devices/claim|bo!createClaimedDevicesV2Payload|application/vnd.arduino.devicev2+json|25
-POST /iot/v2/series/batch_query|bo!batchQueryRequestsMediaV1|application/vnd.arduino.series.batch+json|25
-POST /iot/v2/series/batch_query_raw|bo!batchQueryRawRequestsMediaV1|application/vnd.arduino.series.raw.batch+json|25
-POST /iot/v2/series/batch_query_raw/lastvalue|bo!batchLastValueRequestsMediaV1|application/vnd.arduino.series.raw.batch.lastvalue+json|25
-POST /iot/v2/series/batch_query_sampling|bo!batchQuerySampledRequestsMediaV1|application/vnd.arduino.series.batch.sampled+json|25
+GET /iot/v1/actions||.action+json; type=collection|20
+POST /iot/v1/actions|bo!createAction|.action+json|25
+DELETE /iot/v1/actions/{id}|ps!|application/vnd.goa.error+json|16
+GET /iot/v1/actions/{id}|ps!|.action+json|24
+PUT /iot/v1/actions/{id}|ps!,bo!updateAction|.action+json|25
+PUT /iot/v1/actions/{id}/unsubscribe|ps!,bo!recipientsList|.action+json|25
+PUT /iot/v1/lora-devices/|bo!createLoraDevicesV1Payload|.loradevicev1+json|25
+GET /iot/v1/lora-freq-plans/||.lorafreqplansv1+json|8
+GET /iot/v1/network_credentials/{type}|ps!,qsconnection|.credentialsv1+json; type=collection|4
+GET /iot/v1/network_credentials/{type}/connections|ps!|application/json|8
+GET /iot/v1/property_types||.propertytype+json; type=collection|4
+PUT /iot/v1/templates|bo!template|.template+json|25
+GET /iot/v1/triggers|qsdevice_id=deviceId,qsproperty_id=propertyId,qbshow_deleted=showDeleted,qssource_type=sourceType|.trigger+json; type=collection|20
+PUT /iot/v1/triggers|bo!trigger|.trigger+json|25
+DELETE /iot/v1/triggers/{id}|ps!,qbforce|application/vnd.goa.error+json|16
+GET /iot/v1/triggers/{id}|ps!|.trigger_with_linked_entities+json|24
+PATCH /iot/v1/triggers/{id}|ps!,bo!trigger|.trigger+json|25
+POST /iot/v1/triggers/{id}|ps!,bo!trigger|.trigger+json|25
+GET /iot/v1/triggers/{id}/template|ps!|.trigger_template+json|24
+POST /iot/v1/triggers/{id}/unsubscribe|ps!,bo!recipientsList|application/vnd.goa.error+json|17
+GET /iot/v2/dashboards|qsname,qsuser_id=userId,qsthing_id=thingId|.dashboardv2+json; type=collection|20
+POST /iot/v2/dashboards|bo!dashboardv2|.dashboardv2+json|25
+DELETE /iot/v2/dashboards/{id}|ps!,qbforce|application/vnd.goa.error+json|16
+GET /iot/v2/dashboards/{id}|ps!|.dashboardv2+json|24
+PATCH /iot/v2/dashboards/{id}|ps!,bo!dashboardv2|.dashboardv2+json|25
+PUT /iot/v2/dashboards/{id}|ps!,bo!dashboardv2|.dashboardv2+json|25
+PUT /iot/v2/dashboards/{id}/clone|ps!,bo!clone|.dashboardv2+json|25
+PUT /iot/v2/dashboards/{id}/share_request|ps!,bo!sharerequest|application/vnd.goa.error+json|17
+GET /iot/v2/dashboards/{id}/shares|ps!|.dashboardshare+json; type=collection|20
+PUT /iot/v2/dashboards/{id}/shares|ps!,bo!dashboardshare|application/vnd.goa.error+json|17
+DELETE /iot/v2/dashboards/{id}/shares/{user_id}|ps!,ps!user_id=userId|application/vnd.goa.error+json|16
+GET /iot/v2/dashboards/{id}/template|ps!|.dashboardv2template+json|24
+PUT /iot/v2/dashboards/{id}/widgets/{widgetId}/variables|ps!,ps!,bo!widgetlink|.variableslinks+json|25
+GET /iot/v2/devices|qbacross_user_ids=acrossUserIds,qsserial,qbshow_deleted=showDeleted,qatags,qsunique_hardware_id=uniqueHardwareId|.devicev2+json; type=collection|20
+PUT /iot/v2/devices|bo!createDevicesV2Payload|.devicev2+json|25
+DELETE /iot/v2/devices/{id}|ps!,qbforce|application/vnd.goa.error+json|16
+GET /iot/v2/devices/{id}|ps!|.devicev2+json|24
+POST /iot/v2/devices/{id}|ps!,bo!devicev2|.devicev2+json|25
+GET /iot/v2/devices/{id}/certs|ps!|.devicev2.cert+json; type=collection|20
+PUT /iot/v2/devices/{id}/certs|ps!,bo!createDevicesV2CertsPayload|.devicev2.cert+json|25
+DELETE /iot/v2/devices/{id}/certs/{cid}|ps!cid,ps!|application/vnd.goa.error+json|16
+GET /iot/v2/devices/{id}/certs/{cid}|ps!cid,ps!|.devicev2.cert+json|24
+POST /iot/v2/devices/{id}/certs/{cid}|ps!cid,ps!,bo!devicev2Cert|.devicev2.cert+json|25
+GET /iot/v2/devices/{id}/events|ps!,qilimit,qsstart|.devicev2.event.properties+json|24
+POST /iot/v2/devices/{id}/ota|ps!,fF!ota_file=otaFile,fbasync,fiexpire_in_mins=expireInMins|.devicev2.otaupload+json|26
+PUT /iot/v2/devices/{id}/ota|ps!,bo!devicev2Otabinaryurl|application/vnd.goa.error+json|17
+POST /iot/v2/devices/{id}/ota/url|ps!,bo!devicev2Otaurlpyalod|application/vnd.goa.error+json|17
+DELETE /iot/v2/devices/{id}/pass|ps!|application/vnd.goa.error+json|16
+GET /iot/v2/devices/{id}/pass|ps!,qbsuggested_password=suggestedPassword|.devicev2.pass+json|24
+POST /iot/v2/devices/{id}/pass|ps!,bo!checkDevicesV2PassPayload|application/vnd.goa.error+json|1
+PUT /iot/v2/devices/{id}/pass|ps!,bo!devicev2Pass|.devicev2.pass+json|25
+GET /iot/v2/devices/{id}/properties|ps!,qbshow_deleted=showDeleted|.devicev2properties+json|24
+PUT /iot/v2/devices/{id}/properties|ps!,bo!propertiesValues|application/vnd.goa.error+json|17
+GET /iot/v2/devices/{id}/properties/{pid}|ps!,ps!,qilimit,qsstart|.devicev2propertyvalues+json|56
+POST /iot/v2/devices/{id}/remove-uhwid|ps!|.devicev2+json|24
+GET /iot/v2/devices/{id}/status|ps!,qilimit,qsstart|.devicev2.status.events+json|24
+GET /iot/v2/devices/{id}/tags|ps!|.tags+json|24
+PUT /iot/v2/devices/{id}/tags|ps!,bo!tag|application/vnd.goa.error+json|17
+DELETE /iot/v2/devices/{id}/tags/{key}|ps!,ps!|application/vnd.goa.error+json|16
+PUT /iot/v2/devices/claim|bo!createClaimedDevicesV2Payload|.devicev2+json|25
+POST /iot/v2/series/batch_query|bo!batchQueryRequestsMediaV1|.series.batch+json|25
+POST /iot/v2/series/batch_query_raw|bo!batchQueryRawRequestsMediaV1|.series.raw.batch+json|25
+POST /iot/v2/series/batch_query_raw/lastvalue|bo!batchLastValueRequestsMediaV1|.series.raw.batch.lastvalue+json|25
+POST /iot/v2/series/batch_query_sampling|bo!batchQuerySampledRequestsMediaV1|.series.batch.sampled+json|25
 POST /iot/v2/series/historic_data|bo!historicDataRequest|application/vnd.goa.error+json|17
-GET /iot/v2/things|qbacross_user_ids=acrossUserIds,qsdevice_id=deviceId,qaids,qbshow_deleted=showDeleted,qbshow_properties=showProperties,qatags|application/vnd.arduino.thing+json; type=collection|20
-PUT /iot/v2/things|bo!thingCreate,qbforce|application/vnd.arduino.thing+json|25
-DELETE /iot/v2/things/{id}|ps!id,qbforce|application/vnd.goa.error+json|16
-GET /iot/v2/things/{id}|ps!id,qbshow_deleted=showDeleted|application/vnd.arduino.thing+json|24
-POST /iot/v2/things/{id}|ps!id,bo!thingUpdate,qbforce|application/vnd.arduino.thing+json|25
-PUT /iot/v2/things/{id}/clone|ps!id,bo!thingClone|application/vnd.arduino.thing+json|25
-GET /iot/v2/things/{id}/properties|ps!id,qbshow_deleted=showDeleted|application/vnd.arduino.property+json; type=collection|20
-PUT /iot/v2/things/{id}/properties|ps!id,bo!property|application/vnd.arduino.property+json|25
-DELETE /iot/v2/things/{id}/properties/{pid}|ps!id,ps!pid,qbforce|application/vnd.goa.error+json|16
-GET /iot/v2/things/{id}/properties/{pid}|ps!id,ps!pid,qbshow_deleted=showDeleted|application/vnd.arduino.property+json|24
-POST /iot/v2/things/{id}/properties/{pid}|ps!id,ps!pid,bo!property|application/vnd.arduino.property+json|25
-PUT /iot/v2/things/{id}/properties/{pid}/publish|ps!id,ps!pid,bo!propertyValue|application/vnd.goa.error+json|17
-PUT /iot/v2/things/{id}/properties/{pid}/publish_batch|ps!id,ps!pid,bl!publishBatchPropertiesV2Payload|application/vnd.goa.error+json|17
-GET /iot/v2/things/{id}/properties/{pid}/timeseries|ps!id,ps!pid,qsaggregation,qbdesc,qsfrom,qiinterval,qsto|application/vnd.arduino.timeseriesmedia+json|24
-PUT /iot/v2/things/{id}/publish|ps!id,bo!propertyValues|application/vnd.goa.error+json|17
-DELETE /iot/v2/things/{id}/sketch|ps!id|application/vnd.arduino.thing+json|24
-PUT /iot/v2/things/{id}/sketch|ps!id,bo!thingSketch|application/vnd.arduino.thing+json|25
-PUT /iot/v2/things/{id}/sketch/{sketchId}|ps!id,ps!sketchId,boupdateSketch|application/vnd.arduino.thing+json|25
-GET /iot/v2/things/{id}/tags|ps!id|application/vnd.arduino.tags+json|8
-PUT /iot/v2/things/{id}/tags|ps!id,bo!tag|application/vnd.goa.error+json|1
-DELETE /iot/v2/things/{id}/tags/{key}|ps!id,ps!key|application/vnd.goa.error+json|0
-GET /iot/v2/things/{id}/template|ps!id|application/vnd.arduino.thingtemplate+json|24
-GET /iot/v3/dashboards|qsname,qsthing_id=thingId,qsuser_id=userId|application/vnd.arduino.dashboardv3+json; type=collection|20
-POST /iot/v3/dashboards|bo!dashboardv3|application/vnd.arduino.dashboardv3+json|25
-GET /iot/v3/dashboards/{id}|ps!id|application/vnd.arduino.dashboardv3+json|24
-PATCH /iot/v3/dashboards/{id}|ps!id,bo!dashboardv3|application/vnd.arduino.dashboardv3+json|25
-PUT /iot/v3/dashboards/{id}|ps!id,bo!dashboardv3|application/vnd.arduino.dashboardv3+json|25
-PUT /iot/v3/dashboards/{id}/clone|ps!id,bo!clone|application/vnd.arduino.dashboardv3+json|25
-GET /iot/v3/dashboards/{id}/template|ps!id|application/vnd.arduino.dashboardv3template+json|24
-PUT /v1/things|bo!createThingsV1Payload,qbforce|application/vnd.arduino.thing+json|9
-PUT /v1/things/{id}/sketch|ps!id,bo!thingSketch|application/vnd.arduino.thing+json|9
-DELETE /v1/things/{id}|ps!id,qbforce||0
-DELETE /v1/things/{id}/sketch|ps!id|application/vnd.arduino.thing+json|8
-GET /v1/things/{id}/layout|ps!id,qbshow_deleted=showDeleted|application/vnd.arduino.thinglayout+json|8
-GET /v1/things|qbacross_user_ids=acrossUserIds,qsdevice_id=deviceId,qbshow_deleted=showDeleted|application/vnd.arduino.thing+json; type=collection|4
-GET /v1/things/{id}|ps!id,qbshow_deleted=showDeleted|application/vnd.arduino.thing+json|8
-POST /v1/things/{id}|ps!id,bo!thing,qbforce|application/vnd.arduino.thing+json|9
-PUT /v1/things/{id}/sketch/{sketchId}|ps!id,ps!sketchId|application/vnd.arduino.thing+json|8
-PUT /v1/things/{id}/properties|ps!id,bo!property|application/vnd.arduino.property+json|9
-DELETE /v1/things/{id}/properties/{pid}|ps!id,ps!pid,qbforce|application/vnd.goa.error+json|0
-GET /v1/things/{id}/properties|ps!id,qbshow_deleted=showDeleted|application/vnd.arduino.property+json; type=collection|4
-PUT /v1/things/{id}/properties/{pid}/send|ps!id,ps!pid,bo!propertyStringValue|application/vnd.goa.error+json|1
-GET /v1/things/{id}/properties/{pid}|ps!id,ps!pid,qbshow_deleted=showDeleted|application/vnd.arduino.property+json|8
-POST /v1/things/{id}/properties/{pid}|ps!id,ps!pid,bo!property|application/vnd.arduino.property+json|9
-POST /v1/series/batch_query|bo!batchQueryRequestsMediaV1|application/vnd.arduino.series.batch+json|9
-POST /v1/series/batch_query_raw|bo!batchQueryRawRequestsMediaV1|application/vnd.arduino.series.raw.batch+json|9";
+GET /iot/v2/things|qbacross_user_ids=acrossUserIds,qsdevice_id=deviceId,qaids,qbshow_deleted=showDeleted,qbshow_properties=showProperties,qatags|.thing+json; type=collection|20
+PUT /iot/v2/things|bo!thingCreate,qbforce|.thing+json|25
+DELETE /iot/v2/things/{id}|ps!,qbforce|application/vnd.goa.error+json|16
+GET /iot/v2/things/{id}|ps!,qbshow_deleted=showDeleted|.thing+json|24
+POST /iot/v2/things/{id}|ps!,bo!thingUpdate,qbforce|.thing+json|25
+PUT /iot/v2/things/{id}/clone|ps!,bo!thingClone|.thing+json|25
+GET /iot/v2/things/{id}/properties|ps!,qbshow_deleted=showDeleted|.property+json; type=collection|20
+PUT /iot/v2/things/{id}/properties|ps!,bo!property|.property+json|25
+DELETE /iot/v2/things/{id}/properties/{pid}|ps!,ps!,qbforce|application/vnd.goa.error+json|16
+GET /iot/v2/things/{id}/properties/{pid}|ps!,ps!,qbshow_deleted=showDeleted|.property+json|24
+POST /iot/v2/things/{id}/properties/{pid}|ps!,ps!,bo!property|.property+json|25
+PUT /iot/v2/things/{id}/properties/{pid}/publish|ps!,ps!,bo!propertyValue|application/vnd.goa.error+json|17
+PUT /iot/v2/things/{id}/properties/{pid}/publish_batch|ps!,ps!,bl!publishBatchPropertiesV2Payload|application/vnd.goa.error+json|17
+GET /iot/v2/things/{id}/properties/{pid}/timeseries|ps!,ps!,qsaggregation,qbdesc,qsfrom,qiinterval,qsto|.timeseriesmedia+json|24
+PUT /iot/v2/things/{id}/publish|ps!,bo!propertyValues|application/vnd.goa.error+json|17
+DELETE /iot/v2/things/{id}/sketch|ps!|.thing+json|24
+PUT /iot/v2/things/{id}/sketch|ps!,bo!thingSketch|.thing+json|25
+PUT /iot/v2/things/{id}/sketch/{sketchId}|ps!,ps!,boupdateSketch|.thing+json|25
+GET /iot/v2/things/{id}/tags|ps!|.tags+json|8
+PUT /iot/v2/things/{id}/tags|ps!,bo!tag|application/vnd.goa.error+json|1
+DELETE /iot/v2/things/{id}/tags/{key}|ps!,ps!|application/vnd.goa.error+json|0
+GET /iot/v2/things/{id}/template|ps!|.thingtemplate+json|24
+GET /iot/v3/dashboards|qsname,qsthing_id=thingId,qsuser_id=userId|.dashboardv3+json; type=collection|20
+POST /iot/v3/dashboards|bo!dashboardv3|.dashboardv3+json|25
+GET /iot/v3/dashboards/{id}|ps!|.dashboardv3+json|24
+PATCH /iot/v3/dashboards/{id}|ps!,bo!dashboardv3|.dashboardv3+json|25
+PUT /iot/v3/dashboards/{id}|ps!,bo!dashboardv3|.dashboardv3+json|25
+PUT /iot/v3/dashboards/{id}/clone|ps!,bo!clone|.dashboardv3+json|25
+GET /iot/v3/dashboards/{id}/template|ps!|.dashboardv3template+json|24
+PUT /v1/things|bo!createThingsV1Payload,qbforce|.thing+json|9
+PUT /v1/things/{id}/sketch|ps!,bo!thingSketch|.thing+json|9
+DELETE /v1/things/{id}|ps!,qbforce||0
+DELETE /v1/things/{id}/sketch|ps!|.thing+json|8
+GET /v1/things/{id}/layout|ps!,qbshow_deleted=showDeleted|.thinglayout+json|8
+GET /v1/things|qbacross_user_ids=acrossUserIds,qsdevice_id=deviceId,qbshow_deleted=showDeleted|.thing+json; type=collection|4
+GET /v1/things/{id}|ps!,qbshow_deleted=showDeleted|.thing+json|8
+POST /v1/things/{id}|ps!,bo!thing,qbforce|.thing+json|9
+PUT /v1/things/{id}/sketch/{sketchId}|ps!,ps!|.thing+json|8
+PUT /v1/things/{id}/properties|ps!,bo!property|.property+json|9
+DELETE /v1/things/{id}/properties/{pid}|ps!,ps!,qbforce|application/vnd.goa.error+json|0
+GET /v1/things/{id}/properties|ps!,qbshow_deleted=showDeleted|.property+json; type=collection|4
+PUT /v1/things/{id}/properties/{pid}/send|ps!,ps!,bo!propertyStringValue|application/vnd.goa.error+json|1
+GET /v1/things/{id}/properties/{pid}|ps!,ps!,qbshow_deleted=showDeleted|.property+json|8
+POST /v1/things/{id}/properties/{pid}|ps!,ps!,bo!property|.property+json|9
+POST /v1/series/batch_query|bo!batchQueryRequestsMediaV1|.series.batch+json|9
+POST /v1/series/batch_query_raw|bo!batchQueryRawRequestsMediaV1|.series.raw.batch+json|9";

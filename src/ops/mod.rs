@@ -38,7 +38,9 @@ use crate::http::{encode, Method, Payload, Request, Shape, Value};
 /// - `!`: required. Required parameters are the positional arguments, in order; the others are keys of
 ///   the options object that follows them. With [`OPTS`], every parameter is a key of the one options
 ///   object, required ones included. `+`: required, and a key of the options object all the same;
-/// - `#min-max` (or `#min`): an integer within these bounds.
+/// - `#min-max` (or `#min`): an integer within these bounds;
+/// - a required path entry without a name (`ps!`) is the route's next `{name}` after those that such entries
+///   took before it.
 ///
 /// With [`OPTS`] (particle-api-js's calls) there is more: `where` in upper case is a parameter taken only in
 /// a product or organization scope; `x` is an option that is read but not sent (it counts for
@@ -56,7 +58,7 @@ pub struct Op {
     /// `"GET /iot/v2/things/{id}"`: the method, one space, the path template.
     pub route: &'static str,
     pub params: &'static str,
-    /// The `Accept` header to send (`""`: none).
+    /// The `Accept` header to send (`""`: none; `.name`: `application/vnd.arduino.name`).
     pub accept: &'static str,
     pub flags: u16,
 }
@@ -104,7 +106,7 @@ pub fn row(table: &'static str, index: usize) -> Option<Op> {
     for _ in 0..index {
         rest = split(rest, b'\n')?.1;
     }
-    let line = split(rest, b'\n').map_or(rest, |(line, _)| line);
+    let line = cut(rest, b'\n').0;
     let (route, rest) = split(line, b'|')?;
     let (params, rest) = split(rest, b'|')?;
     let (accept, flags) = split(rest, b'|')?;
@@ -122,20 +124,17 @@ impl Op {
         method(self.route)
     }
 
-    /// The path template, after the method.
+    /// The path template, after the method and its space.
     pub fn template(&self) -> &'static str {
-        split(self.route, b' ').map_or(self.route, |(_, t)| t)
+        cut(self.route, b' ').1
     }
 
     pub fn shape(&self) -> Shape {
-        if self.flags & BINARY == BINARY {
-            Shape::Binary
-        } else if self.flags & RET_ARRAY != 0 {
-            Shape::Array
-        } else if self.flags & RET_OBJECT != 0 {
-            Shape::Object
-        } else {
-            Shape::Any
+        match self.flags & BINARY {
+            BINARY => Shape::Binary,
+            RET_ARRAY => Shape::Array,
+            RET_OBJECT => Shape::Object,
+            _ => Shape::Any,
         }
     }
 
@@ -144,7 +143,11 @@ impl Op {
         if self.flags & OPTS != 0 {
             return 0;
         }
-        self.entries().filter(|p| p.required && !p.keyed).count()
+        let mut n = 0;
+        for p in self.entries() {
+            n += (p.required && !p.keyed) as usize;
+        }
+        n
     }
 
     /// The parameters; with [`OPTS`], first the scope options (`product`, `org`: entries `su…`) and `auth`,
@@ -157,12 +160,12 @@ impl Op {
             f if f & OPTS != 0 => "suproduct,suorg,tsauth",
             _ => "",
         };
-        Entries { now: implied, then: self.params }
+        Entries { now: implied, then: self.params, route: self.route }
     }
 
     /// Whether the call takes the option `key` (a parameter's JavaScript name, or the object it is read from).
     pub fn takes(&self, key: &str) -> bool {
-        self.entries().any(|p| split(p.js, b'.').map_or(p.js, |(outer, _)| outer) == key)
+        self.entries().any(|p| cut(p.js, b'.').0 == key)
     }
 }
 
@@ -179,10 +182,12 @@ fn method(route: &str) -> Method {
     }
 }
 
-/// The entries of `now`, then those of `then` (comma-separated).
+/// The entries of `now`, then those of `then` (comma-separated). A path entry without a name (`ps!`) is the
+/// route's next `{name}` after those that such entries took before it.
 struct Entries {
     now: &'static str,
     then: &'static str,
+    route: &'static str,
 }
 
 impl Iterator for Entries {
@@ -198,7 +203,12 @@ impl Iterator for Entries {
             }
             let (entry, rest) = cut(self.now, b',');
             self.now = rest;
-            if let Some(p) = Param::parse(entry) {
+            if let Some(mut p) = Param::parse(entry) {
+                if p.name.is_empty() && p.at == b'p' {
+                    let (name, rest) = cut(cut(self.route, b'{').1, b'}');
+                    self.route = rest;
+                    (p.name, p.js) = (name, name);
+                }
                 return Some(p);
             }
         }
@@ -227,11 +237,14 @@ struct Param {
 
 impl Param {
     fn parse(entry: &'static str) -> Option<Param> {
-        let b = entry.as_bytes();
-        let (at, kind) = (*b.first()?, *b.get(1)?);
-        let keyed = b.get(2) == Some(&b'+');
-        let required = keyed || b.get(2) == Some(&b'!');
-        let rest = entry.get(if required { 3 } else { 2 }..)?;
+        let [at, kind, ref more @ ..] = *entry.as_bytes() else { return None };
+        let keyed = more.first() == Some(&b'+');
+        let required = keyed || more.first() == Some(&b'!');
+        if (at | kind) >= 0x80 {
+            return None;
+        }
+        // SAFETY: after two or three ASCII bytes.
+        let rest = unsafe { entry.get_unchecked(2 + required as usize..) };
         let (rest, default) = cut(rest, b'~');
         let (rest, range) = cut(rest, b'#');
         let (name, js) = split(rest, b'=').unwrap_or((rest, rest));
@@ -268,14 +281,14 @@ fn is_uuid(s: &str) -> bool {
             .all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
 }
 
-/// `s` cut at the first `c`.
+/// `s` cut at the first `c` (an ASCII byte: no other is found).
 pub(crate) fn split(s: &str, c: u8) -> Option<(&str, &str)> {
     let mut i = 0;
-    while *s.as_bytes().get(i)? != c {
+    while *s.as_bytes().get(i)? != c || !c.is_ascii() {
         i += 1;
     }
-    let (a, b) = s.split_at_checked(i)?;
-    Some((a, b.get(1..)?))
+    // SAFETY: `i` is the index of an ASCII byte, so both it and `i + 1` are character boundaries.
+    unsafe { Some((s.get_unchecked(..i), s.get_unchecked(i + 1..))) }
 }
 
 /// `s` cut at the first `c`; all of it and nothing without one.
@@ -343,21 +356,23 @@ impl Call {
     /// The request to send: `base` + path, the bearer token, and the organization of this call or else
     /// `default_org` when the operation takes one.
     pub fn request(&self, base: &str, token: &str, default_org: Option<&str>, org_header: bool) -> Request {
-        let mut url = String::with_capacity(base.len() + self.path.len());
-        url.push_str(base);
-        url.push_str(&self.path);
-        let mut req = Request::new(self.method, url);
-        req.expect = self.shape;
-        req.headers = self.headers.clone();
-        req.headers.insert(0, ("Authorization", encode::cat(&["Bearer ", token])));
+        let mut headers = self.headers.clone();
+        headers.insert(0, ("Authorization", encode::cat(&["Bearer ", token])));
         if let (true, Some(org)) = (org_header, self.organization.as_deref().or(default_org)) {
-            req.headers.push(("X-Organization", org.into()));
+            headers.push(("X-Organization", org.into()));
         }
-        req.payload = self.payload.clone();
-        req.extra = self.extra.clone();
-        req.signal = self.signal.clone();
-        req.timeout_ms = self.timeout_ms;
-        req
+        Request {
+            method: self.method,
+            url: encode::cat(&[base, &self.path]),
+            headers,
+            extra: self.extra.clone(),
+            body: None,
+            payload: self.payload.clone(),
+            signal: self.signal.clone(),
+            timeout_ms: self.timeout_ms,
+            follow: true,
+            expect: self.shape,
+        }
     }
 }
 
@@ -371,6 +386,12 @@ fn scalar<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Erro
 
 /// [`scalar`]'s text, or what is wrong with it.
 fn text_of<A: Arg>(v: &A, kind: u8) -> Result<String, &'static str> {
+    // Any scalar (`k`): a boolean or a number as such, else as a string.
+    let kind = match kind {
+        b'k' if v.boolean().is_some() => b'b',
+        b'k' if v.number().is_some() => b'n',
+        kind => kind,
+    };
     let got = match kind {
         b'o' if !v.is_object() => return Err("must be an object"),
         b'l' if !v.is_array() => return Err("must be an array"),
@@ -380,10 +401,10 @@ fn text_of<A: Arg>(v: &A, kind: u8) -> Result<String, &'static str> {
             let (on, off) = if kind == b'1' { ("1", "0") } else { ("true", "false") };
             String::from(if b { on } else { off })
         }),
-        b'i' | b'n' => v.number().filter(|n| n.1 || kind == b'n').map(|n| n.0),
-        // Any scalar (`k`): a boolean or a number as such, else as a string.
-        b'k' if v.boolean().is_some() => return text_of(v, b'b'),
-        b'k' if v.number().is_some() => return text_of(v, b'n'),
+        b'i' | b'n' => match v.number() {
+            Some((text, whole)) if whole || kind == b'n' => Some(text),
+            _ => None,
+        },
         // Strings take a `Date` too (sent as ISO 8601), as the official client's do; `u` an integer or a
         // string (a product's id or slug).
         _ => {
@@ -410,15 +431,38 @@ fn text_of<A: Arg>(v: &A, kind: u8) -> Result<String, &'static str> {
         return Err("must be a UUID (8-4-4-4-12 hex digits)");
     }
     if kind == b'D' {
-        return v.utc().and_then(|t| sql_utc(&t.1)).ok_or("must be a Date or an ISO 8601 date-time");
+        return v.utc().and_then(|t| sql_utc(t.1)).ok_or("must be a Date or an ISO 8601 date-time");
     }
     Ok(got)
 }
 
-/// A scalar that goes into a query, a header or the token: a string must not be empty (nor only spaces).
-/// (A string read as `e`, which says just that.)
-fn filled<A: Arg>(v: &A, kind: u8, ctx: &str, name: &str) -> Result<String, Error> {
-    scalar(v, if kind == b's' { b'e' } else { kind }, ctx, name)
+/// The kind of a scalar that goes into a query, a header or the token: a string must not be empty (nor only
+/// spaces), which `e` says.
+fn filled(kind: u8) -> u8 {
+    if kind == b's' {
+        b'e'
+    } else {
+        kind
+    }
+}
+
+/// Why a parameter is refused: what is wrong with it (said of the parameter), or a whole error.
+enum Fail {
+    Said(&'static str),
+    Whole(Error),
+}
+use Fail::{Said, Whole};
+
+impl From<Error> for Fail {
+    fn from(e: Error) -> Fail {
+        Whole(e)
+    }
+}
+
+impl From<&'static str> for Fail {
+    fn from(what: &'static str) -> Fail {
+        Said(what)
+    }
 }
 
 /// Checks the arguments of a call of `op` and builds its request parts. `args` are the positional
@@ -473,10 +517,10 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     let mut scopes = 0;
     // One parameter read into the parts above. (A closure: an error leaves it at one place, where the
     // parts are dropped, not at each of its checks.)
-    let mut step = |mut p: Param| -> Result<(), Error> {
+    let mut step = |mut p: Param| -> Result<(), Fail> {
         if p.scoped && scope.is_none() {
             if o_field(opts, p.js, ctx)?.is_some() {
-                return Err(bad(ctx, p.js, "is only taken with `product`"));
+                return Err(Said("is only taken with `product`"));
             }
             return Ok(());
         }
@@ -493,7 +537,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         // time in ms) taken as if given. A file's default is its file name.
         let value = match value {
             Some(v) => v,
-            None if p.required => return Err(bad(ctx, p.js, "is required")),
+            None if p.required => return Err(Said("is required")),
             None if p.default.is_empty() || p.kind == b'F' => return Ok(()),
             None => {
                 let (name, text) = split(p.default, b'=').unwrap_or((p.name, p.default));
@@ -515,7 +559,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         }
         // (A method from an `m` parameter is known here: it comes first.)
         if p.at == b'b' && method == Method::Get {
-            return Err(bad(ctx, p.js, "cannot be sent with GET"));
+            return Err(Said("cannot be sent with GET"));
         }
         // The text of the value checked against its type (a JSON value's empty), but for the arrays of
         // strings and the files, read below: a raw path is a string, a query, header or token string must
@@ -527,7 +571,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             (b'q' | b'h' | b't', b's') => b'e',
             (_, k) => k,
         };
-        let text = if many { String::new() } else { scalar(v, kind, ctx, p.js)? };
+        let text = if many { String::new() } else { text_of(v, kind)? };
         match p.at {
             // Read by the vendor's own code (a login's token lifetime), not sent as it is.
             b'v' => {
@@ -536,15 +580,13 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             b'm' => {
                 method = self::method(&text);
                 if method.as_str() != text || method == Method::Head {
-                    return Err(bad(ctx, p.js, "must be GET, POST, PUT, PATCH or DELETE"));
+                    return Err(Said("must be GET, POST, PUT, PATCH or DELETE"));
                 }
             }
             b'p' | b's' => {
                 let seg = if p.kind == b'r' {
                     if !raw_path(text.as_bytes()) {
-                        return Err(bad(
-                            ctx,
-                            p.js,
+                        return Err(Said(
                             "must be a path: one leading `/`, no `?`, `#`, `\\`, `..` or control characters",
                         ));
                     }
@@ -556,7 +598,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 if p.at == b'p' {
                     segments.push((p.name, seg));
                 } else if scope.is_some() {
-                    return Err(bad(ctx, p.js, "cannot be given with `product`"));
+                    return Err(Said("cannot be given with `product`"));
                 } else {
                     scope = Some((p.name, seg));
                 }
@@ -565,15 +607,15 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             // An array of strings: each a repeated key (`a`), or joined with commas (`c`, which takes one
             // string too).
             b'q' if many => {
-                let items = v.items().map_err(|()| bad(ctx, p.js, "could not be read"))?;
+                let items = v.items().map_err(|()| Said("could not be read"))?;
                 let items = match &items {
                     Some(items) => items.as_slice(),
                     None if p.kind == b'c' => core::slice::from_ref(v),
-                    None => return Err(bad(ctx, p.js, "must be an array of strings")),
+                    None => return Err(Said("must be an array of strings")),
                 };
                 let mut joined = String::new();
                 for item in items {
-                    let text = filled(item, b's', ctx, p.js)?;
+                    let text = text_of(item, filled(b's'))?;
                     if p.kind == b'a' {
                         query.push((p.name, text));
                     } else {
@@ -589,7 +631,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             }
             // An object of query parameters: read after the others (below).
             b'q' if p.kind == b'o' => {
-                pairs = v.entries().map_err(|()| bad(ctx, p.js, "could not be read"))?;
+                pairs = v.entries().map_err(|()| Said("could not be read"))?;
             }
             b'q' => query.push((p.name, text)),
             b'h' => headers.push((p.name, text)),
@@ -602,13 +644,13 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             // A form field: files as they are, anything else as text.
             _ if p.kind == b'M' => {
                 if !v.is_object() {
-                    return Err(bad(ctx, p.js, "must be an object of files by file name"));
+                    return Err(Said("must be an object of files by file name"));
                 }
-                let named = v.entries().map_err(|()| bad(ctx, p.js, "could not be read"))?;
+                let named = v.entries().map_err(|()| Said("could not be read"))?;
                 let mut n = 0;
                 for (name, file) in named {
                     if !file.is_file() {
-                        return Err(bad(ctx, p.js, FILE));
+                        return Err(Said(FILE));
                     }
                     n += 1;
                     let mut field = String::from("file");
@@ -620,7 +662,7 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             }
             _ if p.kind == b'F' => {
                 if !v.is_file() {
-                    return Err(bad(ctx, p.js, FILE));
+                    return Err(Said(FILE));
                 }
                 files.push((
                     p.name,
@@ -635,7 +677,12 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
         Ok(())
     };
     for p in op.entries() {
-        step(p)?;
+        if let Err(fail) = step(p) {
+            return Err(match fail {
+                Said(what) => bad(ctx, p.js, what),
+                Whole(e) => e,
+            });
+        }
     }
     if op.flags & ONE_SCOPE != 0 && scopes != 1 {
         return Err(bad(ctx, "scope", "exactly one of `product`, `org`, `deviceId`, `sandbox` must be given"));
@@ -658,10 +705,12 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
             open += 1;
             continue;
         }
+        // SAFETY: the byte at `open` is ASCII: `open` and `open + 1` are character boundaries.
+        let (before, after) = unsafe { (rest.get_unchecked(..open), rest.get_unchecked(open + 1..)) };
         if !skip {
-            path.push_str(rest.get(..open).unwrap_or(""));
+            path.push_str(before);
         }
-        rest = rest.get(open + 1..).unwrap_or("");
+        rest = after;
         open = 0;
         match c {
             b'[' => skip = scope.is_some(),
@@ -670,7 +719,8 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
                 let (name, after) = cut(rest, b'}');
                 rest = after;
                 let optional = name.as_bytes().first() == Some(&b'/');
-                let key = if optional { name.get(1..).unwrap_or("") } else { name };
+                // SAFETY: after a first byte that is ASCII (`/`).
+                let key = if optional { unsafe { name.get_unchecked(1..) } } else { name };
                 if let Some((_, seg)) = segments.iter().find(|(n, _)| *n == key) {
                     if optional {
                         path.push('/');
@@ -693,7 +743,13 @@ pub fn prepare<A: Arg>(op: &Op, ctx: &str, args: &[A], org_key: &str) -> Result<
     }
     path.push_str(&encode::query(&query));
     if !op.accept.is_empty() {
-        headers.push(("Accept", op.accept.to_string()));
+        // (`.name` is `application/vnd.arduino.name`.)
+        let mut accept = String::new();
+        if op.accept.as_bytes().first() == Some(&b'.') {
+            accept.push_str("application/vnd.arduino");
+        }
+        accept.push_str(op.accept);
+        headers.push(("Accept", accept));
     }
     let payload = match op.flags & BODY_MASK {
         // A file given to a JSON call makes it a multipart upload of its files.
@@ -746,7 +802,10 @@ const FILE: &str = "must be a Blob, File, ArrayBuffer, typed array or Buffer";
 #[inline(never)]
 pub(crate) fn in_range<A: Arg>(v: &A, range: &str, ctx: &str, name: &str) -> Result<(), Error> {
     let (min, max) = cut(range, b'-');
-    let n = v.number().filter(|n| n.1).and_then(|n| encode::whole32(&n.0));
+    let n = match v.number() {
+        Some((text, true)) => encode::whole32(&text),
+        _ => None,
+    };
     let within = |n: u32| {
         encode::whole32(min).is_some_and(|m| n >= m) && (max.is_empty() || encode::whole32(max).is_some_and(|m| n <= m))
     };
@@ -757,12 +816,17 @@ pub(crate) fn in_range<A: Arg>(v: &A, range: &str, ctx: &str, name: &str) -> Res
     Err(bad(ctx, name, &encode::cat(&["must be an integer from ", min, to, max])))
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.sssZ` (`toISOString()`, years 0000–9999) as `YYYY-MM-DD HH:MM:SS`, IoTConnect's format.
-fn sql_utc(iso: &str) -> Option<String> {
-    if iso.len() != 24 {
+/// `YYYY-MM-DDTHH:MM:SS.sssZ` (`toISOString()`, years 0000–9999) as `YYYY-MM-DD HH:MM:SS`, IoTConnect's format:
+/// its bytes cut at the `.`, the `T` made a space. Any other text: none.
+fn sql_utc(iso: String) -> Option<String> {
+    let mut b = iso.into_bytes();
+    let [_, _, _, _, _, _, _, _, _, _, t @ b'T', _, _, _, _, _, _, _, _, b'.', _, _, _, _] = &mut b[..] else {
         return None;
-    }
-    Some(encode::cat(&[iso.get(..10)?, " ", iso.get(11..19)?]))
+    };
+    *t = b' ';
+    b.truncate(19);
+    // SAFETY: UTF-8 cut before an ASCII byte (`.`), and an ASCII byte (`T`) changed to another.
+    Some(unsafe { String::from_utf8_unchecked(b) })
 }
 
 /// Option `js` of the options object (`a.b`: key `b` of the object `a`).

@@ -180,14 +180,31 @@ fn text_rows_parse_into_operations() {
     assert!(row("GET /a|||2x", 0).is_none(), "flags that are not a number");
 }
 
+/// The entries of a row and what they read as (a path entry without a name takes it from the route).
+fn parsed(op: &Op) -> Vec<(&'static str, Param)> {
+    let entries: Vec<_> = op.params.split(',').filter(|e| !e.is_empty()).collect();
+    let params: Vec<_> = Entries { now: "", then: op.params, route: op.route }.collect();
+    assert_eq!(entries.len(), params.len(), "{}: {}", op.route, op.params);
+    entries.into_iter().zip(params).collect()
+}
+
+#[test]
+fn a_path_entry_without_a_name_is_the_routes_next_placeholder() {
+    let op = Op { route: "GET /a/{x}/b/{y}/{z}", params: "ps!,qsq,ps!y,ps!,pi!", accept: "", flags: 0 };
+    let names: Vec<_> = parsed(&op).into_iter().map(|(_, p)| (p.name, p.js, p.kind as char)).collect();
+    assert_eq!(names, [("x", "x", 's'), ("q", "q", 's'), ("y", "y", 's'), ("y", "y", 's'), ("z", "z", 'i')]);
+    let op = Op { route: "GET /a/{x}/b/{y}/{z}", params: "ps!,qsq,ps!,pi!", accept: "", flags: 0 };
+    let call = prep(&op, &[json!("1"), json!("2"), json!(3)]).expect("a call");
+    assert_eq!(call.path, "/a/1/b/2/3");
+}
+
 #[test]
 fn every_row_of_every_table_parses() {
     assert_eq!(rows(arduino::OPS), 111);
     for op in (0..rows(arduino::OPS)).map(|i| row(arduino::OPS, i).expect("a row")) {
         assert!(op.route.starts_with(['G', 'P', 'D']), "{}", op.route);
         assert!(op.template().starts_with('/'), "{}", op.route);
-        for entry in op.params.split(',').filter(|e| !e.is_empty()) {
-            let p = Param::parse(entry).unwrap_or_else(|| panic!("{}: {entry}", op.route));
+        for (entry, p) in parsed(&op) {
             assert!(b"pqhbf".contains(&p.at), "{}: {entry}", op.route);
             assert!(b"sbindaoljF".contains(&p.kind), "{}: {entry}", op.route);
             if p.at == b'p' {
@@ -259,8 +276,7 @@ fn the_other_vendors_tables_parse() {
     let all = [&particle[..], &cthings::OPS[..], &iotc[..]];
     for op in all.iter().flat_map(|t| t.iter()) {
         assert!(op.template().starts_with('/') || op.template() == "{uri}", "{}", op.route);
-        for entry in op.params.split(',').filter(|e| !e.is_empty()) {
-            let p = Param::parse(entry).unwrap_or_else(|| panic!("{}: {entry}", op.route));
+        for (entry, p) in parsed(op) {
             assert!(b"pqhbfjtnxvm".contains(&p.at), "{}: {entry}", op.route);
             assert!(b"sbindaolejFuc1TMrgD".contains(&p.kind) || p.kind == b'j', "{}: {entry}", op.route);
             let (min, max) = split(p.range, b'-').unwrap_or((p.range, "1"));
@@ -667,4 +683,25 @@ fn a_raw_path_cannot_climb_or_hide_characters() {
     assert_eq!(invalid(&RAW, &[json!({"path": "/x"})]), "arduino.test.call: `service` is required");
     let m = invalid(&RAW, &[json!({"service": "a/b", "path": "/x"})]);
     assert!(m.starts_with("arduino.test.call: `service` must not contain"), "{m}");
+}
+
+#[test]
+fn iso_times_become_iotconnects_utc_text() {
+    assert_eq!(sql_utc("2024-05-06T07:08:09.123Z".into()).as_deref(), Some("2024-05-06 07:08:09"));
+    assert_eq!(sql_utc("0000-01-01T00:00:00.000Z".into()).as_deref(), Some("0000-01-01 00:00:00"));
+    for other in
+        ["2024-05-06T07:08:09Z", "+012024-05-06T07:08:09.123Z", "2024-05-06 07:08:09.123Z", "2024-05-06T07:08:0é123Z"]
+    {
+        assert_eq!(sql_utc(other.into()), None, "{other}");
+    }
+}
+
+#[test]
+fn text_is_cut_at_an_ascii_byte_only() {
+    assert_eq!(split("a|b|c", b'|'), Some(("a", "b|c")));
+    assert_eq!(split("|", b'|'), Some(("", "")));
+    assert_eq!(split("ab", b'|'), None);
+    assert_eq!(split("é|x", b'|'), Some(("é", "x")));
+    assert_eq!(split("é", 0xc3), None, "not a character of its own");
+    assert_eq!(cut("a", b'|'), ("a", ""));
 }

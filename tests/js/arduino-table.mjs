@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { ROOT, IDS, FIXTURES, CREDENTIALS } from './support.mjs';
+import { fullAccept, fullParams } from '../../tools/generate.mjs';
 
 const require = createRequire(path.join(ROOT, 'package.json'));
 export const SIM_API = require(path.join(ROOT, 'tests', 'simulator', 'arduino-api.js'));
@@ -48,8 +49,8 @@ export const ROWS = table.split('\n').map((line, op) => {
   const [route, params, accept, flags] = line.split('|');
   const [method, template] = route.split(' ');
   return {
-    op, line, method, template, accept, flags: Number(flags),
-    params: params ? params.split(',').map(param) : [],
+    op, line, method, template, accept: fullAccept(accept), flags: Number(flags),
+    params: params ? fullParams(route, params).split(',').map(param) : [],
   };
 });
 
