@@ -366,7 +366,6 @@ impl Call {
             url: encode::cat(&[base, &self.path]),
             headers,
             extra: self.extra.clone(),
-            body: None,
             payload: self.payload.clone(),
             signal: self.signal.clone(),
             timeout_ms: self.timeout_ms,
