@@ -89,7 +89,11 @@ pub const VENDORS: &str = concat!(
 /// Part `i` of `s` (parts separated by `sep`); empty past the last.
 fn nth(s: &'static str, sep: u8, i: usize) -> &'static str {
     let mut rest = s;
+    // (Past the last field every field is empty: a number out of range ends the walk there.)
     for _ in 0..i {
+        if rest.is_empty() {
+            break;
+        }
         rest = cut(rest, sep).1;
     }
     cut(rest, sep).0
@@ -257,7 +261,8 @@ pub fn run<B: Json>(vendor: Vendor, what: u32, extra: &B, call: &B) -> Result<B,
         [p, s, k, d, ..] => (p == b'1', s == b'1', k, d),
         _ => (false, false, b'-', b'0'),
     };
-    let recipe = line(v, w);
+    // (Only the methods' own lines: a number out of range reads none.)
+    let recipe = if w.wrapping_sub(1) < EVENTS as usize { line(v, w) } else { "" };
     if recipe.is_empty() {
         context.push_str(" is not supported");
         return Err(Error::Unsupported(context));

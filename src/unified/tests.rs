@@ -553,6 +553,14 @@ fn what_a_vendor_cannot_do_is_refused_before_any_request() {
 }
 
 #[test]
+fn a_method_number_out_of_range_is_refused_at_once() {
+    for what in [0, 9, 1000, u32::MAX] {
+        let err = run(Vendor::Particle, what, &json!(null), &json!([[], []])).unwrap_err();
+        assert_eq!(err.code(), "unsupported", "method {what}");
+    }
+}
+
+#[test]
 fn events_answer_the_poll_interval_or_that_the_cloud_streams() {
     let at = |v, opts: Value| run(v, EVENTS, &json!(null), &json!([[null, opts], []]));
     assert_eq!(at(Vendor::Arduino, json!(null)).unwrap(), json!([5000.0]));
