@@ -474,8 +474,11 @@ impl Body for JsValue {
     }
     fn array(a: Option<Self>, b: Option<Self>) -> Self {
         let out = Array::new();
-        for v in [a, b].iter().flatten() {
-            out.push(v);
+        if let Some(a) = &a {
+            out.push(a);
+        }
+        if let Some(b) = &b {
+            out.push(b);
         }
         out.into()
     }
