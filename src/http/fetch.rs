@@ -351,12 +351,17 @@ impl FetchTransport {
         // After a redirect: its URL, and a GET without the body after a 303 (see `redirect::apply`).
         let (url, get) = hop.map_or((req.url.as_str(), false), |(url, get)| (url.as_str(), *get));
         let mut lines = String::new();
-        let extra = req.extra.iter().map(|(k, v)| (k.as_str(), v));
-        for (k, v) in req.headers.iter().map(|(k, v)| (*k, v)).chain(extra) {
+        let mut line = |k: &str, v: &str| {
             lines.push_str(k);
             lines.push('\n');
             lines.push_str(v);
             lines.push('\n');
+        };
+        for (k, v) in &req.headers {
+            line(k, v);
+        }
+        for (k, v) in &req.extra {
+            line(k, v);
         }
         // (`kind`: 1 form fields, 2 a value for `JSON.stringify`, 3 the fields of an object for it.)
         let (body, kind) = match &req.payload {
@@ -469,8 +474,11 @@ impl Body for JsValue {
     }
     fn array(a: Option<Self>, b: Option<Self>) -> Self {
         let out = Array::new();
-        for v in [a, b].iter().flatten() {
-            out.push(v);
+        if let Some(a) = &a {
+            out.push(a);
+        }
+        if let Some(b) = &b {
+            out.push(b);
         }
         out.into()
     }
