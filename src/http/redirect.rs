@@ -111,7 +111,8 @@ mod tests {
 
     #[test]
     fn a_request_turned_into_a_get_stays_one() {
-        let post = Request::post("http://h.test/a").json("{}".into());
+        let mut post = Request::post("http://h.test/a");
+        post.payload = Some(super::super::Payload::Json("{}".into()));
         let hop = follow(&post, false, 303, Some("http://h.test/b".into()), 1).unwrap();
         assert_eq!(hop, ("http://h.test/b".into(), true));
         let hop = follow(&post, hop.1, 307, Some("http://h.test/c".into()), 2).unwrap();

@@ -166,6 +166,12 @@ mod tests {
     /// The form a request sends (`URLSearchParams` at the edge), URL-encoded.
     fn form_body(req: &Request) -> String {
         let Some(crate::http::Payload::Form(fields)) = &req.payload else { panic!("not a form") };
+        // (A field's value is its text in native builds, a JS string in wasm.)
+        #[cfg(target_arch = "wasm32")]
+        let text = |v: &crate::http::Value| v.as_string().unwrap_or_default();
+        #[cfg(not(target_arch = "wasm32"))]
+        let text = |v: &crate::http::Value| v.clone();
+        let fields: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, text(v))).collect();
         crate::http::encode::form(&fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
     }
 

@@ -8,10 +8,10 @@ use super::{segment, Client, ClientConfig, Sent};
 use crate::auth::{Login, LoginFuture, Session, Token};
 use crate::error::Error;
 use crate::http::encode::{self, cat, num};
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 use crate::http::Method;
 use crate::http::{success, Body, Core, Payload, Request, Response, Shape, Transport};
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 use crate::ops::iotconnect::REQUEST;
 use crate::ops::iotconnect::{HISTORY, OPS};
 use crate::ops::{bad, row, split, Arg, Call, Op, DATA, PAGE_NUMBER, RET_OBJECT, VENDOR};
