@@ -19,8 +19,8 @@ pub struct ClientCredentials {
     pub client_secret: String,
     /// What the token is for beyond the client, where the vendor can scope it (Arduino's `organization_id`).
     pub scope: Option<String>,
-    /// Builds the token request; the number in `[0, 1)` is for anything that must be random (a boundary).
-    pub request: fn(&ClientCredentials, f64) -> Request,
+    /// Builds the token request.
+    pub request: fn(&ClientCredentials) -> Request,
 }
 
 impl ClientCredentials {
@@ -32,7 +32,7 @@ impl ClientCredentials {
         path: &str,
         credentials: Option<(String, String)>,
         scope: Option<String>,
-        request: fn(&ClientCredentials, f64) -> Request,
+        request: fn(&ClientCredentials) -> Request,
     ) -> Option<Box<dyn Login<T>>> {
         let (client_id, client_secret) = credentials?;
         Some(Box::new(ClientCredentials {
@@ -48,7 +48,7 @@ impl ClientCredentials {
 impl<T: Transport> Login<T> for ClientCredentials {
     fn login<'a>(&'a self, core: &'a Core<T>, _previous: Option<alloc::rc::Rc<Token>>) -> LoginFuture<'a> {
         Box::pin(async move {
-            let req = (self.request)(self, core.transport.random()).credentials();
+            let req = (self.request)(self).credentials();
             // A token request is safe to repeat, so an unavailable token service is waited out too.
             let resp = core.send_ok(&req, &[503]).await?;
             Token::from_grant(&resp.body, core.now_ms())

@@ -14,7 +14,7 @@ pub const AUDIENCE: &str = "https://api2.arduino.cc/iot";
 
 /// The token request of `POST /iot/v1/clients/token`: a form with the client's id, secret and `audience`,
 /// and `organization_id` for a token scoped to an organization.
-fn token_request(c: &ClientCredentials, _random: f64) -> Request {
+fn token_request(c: &ClientCredentials) -> Request {
     let org = c.scope.as_deref().unwrap_or_default();
     let fields = [
         ("grant_type", "client_credentials"),

@@ -15,7 +15,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.cthings.cloud";
 
 /// The token request: HTTP Basic client authentication and a multipart form (`grant_type`, `scope=api`), made
 /// at the edge (`FormData`: the platform writes the boundary and the `Content-Type`).
-fn token_request(c: &ClientCredentials, _random: f64) -> Request {
+fn token_request(c: &ClientCredentials) -> Request {
     let mut req =
         Request::post(&c.token_url).header("Authorization", encode::basic_auth(&c.client_id, &c.client_secret));
     req.payload = Some(Payload::Multipart(vec![("grant_type", "client_credentials".into()), ("scope", "api".into())]));

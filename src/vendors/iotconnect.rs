@@ -279,8 +279,8 @@ where
         } else if self.op(index).is_some_and(|op| op.flags & PAGE_NUMBER != 0) {
             // This page: the cursor's (`{page}\n{first page's first item}\n{the page before's}`), `pageNumber`'s,
             // or 1 (`start` and `pageNumber` are checked and read as the row's `v` options).
-            let cursor = call.cursor.get_or_insert_with(|| "1".into());
-            let page = split(cursor, b'\n').map_or(cursor.as_str(), |(p, _)| p);
+            let cursor = call.cursor.as_deref().unwrap_or("1");
+            let page = split(cursor, b'\n').map_or(cursor, |(p, _)| p);
             let Some(page) = encode::whole32(page) else {
                 return Err(bad(ctx, "start", "is not a cursor of this list"));
             };

@@ -114,7 +114,7 @@ pub fn flow(index: usize) -> Option<Flow> {
 
 /// The token request of a client that renews its own token (`useClientCredentials`): particle-api-js's
 /// `loginAsClientOwner`, the client in the form.
-fn token_request(c: &ClientCredentials, _random: f64) -> Request {
+fn token_request(c: &ClientCredentials) -> Request {
     Request::post(&c.token_url).form(&[
         ("grant_type", "client_credentials"),
         ("client_id", &c.client_id),
