@@ -421,11 +421,11 @@ mod tests {
         assert_eq!(crate::ops::rows(FLOWS), NAMES.len());
         assert!(super::flow(NAMES.len() - 1).is_some() && super::flow(NAMES.len()).is_none());
         // The rows that need the user's token are those that take `auth` of their own.
-        for i in 0..NAMES.len() {
+        for (i, name) in NAMES.iter().enumerate() {
             let f = super::flow(i).unwrap();
             let own_auth = f.op.params.split(',').any(|p| p == "tsauth");
-            assert_eq!(f.auth == USER_TOKEN, own_auth, "{}", NAMES[i]);
-            assert_eq!(f.auth == b'0', f.grant.is_some(), "{}", NAMES[i]);
+            assert_eq!(f.auth == USER_TOKEN, own_auth, "{name}");
+            assert_eq!(f.auth == b'0', f.grant.is_some(), "{name}");
         }
     }
 
